@@ -1,0 +1,417 @@
+"""The dataset contract: ``validate(ds)`` returns a normalised copy or raises DatasetError.
+
+TA (``attrs["qd_kind"] == "ta"``): ``dA`` (OD) over ``(pump, delay, wavelength)``; optional ``A0``,
+``PL`` and ``chirp`` over ``(wavelength,)``; ``delay`` in ps and ``wavelength`` in nm, strictly
+increasing; ``pump`` with a ``units`` attr and an optional ``occupancy`` coordinate (⟨N⟩).
+
+ASE (``attrs["qd_kind"] == "ase"``): ``emission`` over ``(feedback, power, wavelength)``; ``power``
+in mW; optional attrs ``spot_diameter_mm``, ``beam_profile`` ("tophat" | "gaussian"),
+``pump_wavelength_nm``.
+
+A dataset with one pump level (or one feedback condition) may omit that dimension; the
+normalised copy always has it. Conversions and assumptions are recorded in
+``attrs["qd_history"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from ..errors import DatasetError
+from . import units as U
+
+TA_DIMS = ("pump", "delay", "wavelength")
+ASE_DIMS = ("feedback", "power", "wavelength")
+BEAM_PROFILES = ("tophat", "gaussian")
+_ALIASES = {
+    "delay": ("time", "t", "delay_time", "delays"),
+    "wavelength": ("wl", "wavelengths", "lambda", "lam", "spectral"),
+    "power": ("pump_power", "p", "powers"),
+}
+
+
+def _fail(where: str, problem: str, fix: str) -> DatasetError:
+    return DatasetError(f"{where}: {problem}. Fix: {fix}")
+
+
+class _Notes:
+    """Collects what validation did, for attrs["qd_history"]."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        old = str(ds.attrs.get("qd_history", ""))
+        self.lines = [line for line in old.splitlines() if line]
+
+    def add(self, line: str) -> None:
+        line = f"validate: {line}"
+        if line not in self.lines:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def infer_kind(ds: xr.Dataset) -> str:
+    """'ta' or 'ase', from ``attrs["qd_kind"]`` or from the variables present."""
+    kind = ds.attrs.get("qd_kind")
+    if kind is not None:
+        kind = str(kind).lower()
+        if kind not in ("ta", "ase"):
+            raise _fail(
+                "attrs['qd_kind']",
+                f"unknown kind {kind!r}",
+                "set it to 'ta' (transient absorption) or 'ase' (emission vs pump power)",
+            )
+        return kind
+    if "dA" in ds.data_vars:
+        return "ta"
+    if "emission" in ds.data_vars:
+        return "ase"
+    names = ", ".join(map(str, ds.data_vars)) or "none"
+    raise _fail(
+        "dataset",
+        f"cannot tell whether this is TA or ASE data (variables: {names})",
+        "name the TA signal 'dA' or the ASE spectra 'emission' (ds.rename({'old': 'dA'})), "
+        "or set ds.attrs['qd_kind'] = 'ta' or 'ase'",
+    )
+
+
+def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
+    """Check ``ds`` against the dataset contract and return a normalised deep copy.
+
+    Raises ``DatasetError`` naming the variable, the dimension and the fix. ``ds`` is never
+    modified. ``kind`` ('ta' or 'ase') overrides ``attrs["qd_kind"]``.
+    """
+    if isinstance(ds, xr.DataArray):
+        raise _fail(
+            "input",
+            "got a DataArray, expected a Dataset",
+            "wrap it: da.to_dataset(name='dA') for TA or name='emission' for ASE",
+        )
+    if not isinstance(ds, xr.Dataset):
+        raise _fail(
+            "input",
+            f"got {type(ds).__name__}, expected an xarray.Dataset",
+            "load files with qdwidgets.open_dataset(path) or build an xarray.Dataset",
+        )
+    out = ds.copy(deep=True)
+    if kind is not None:
+        out.attrs["qd_kind"] = kind
+    kind = infer_kind(out)
+    notes = _Notes(out)
+    out = _validate_ta(out, notes) if kind == "ta" else _validate_ase(out, notes)
+    out.attrs["qd_kind"] = kind
+    history = notes.text()
+    if history:
+        out.attrs["qd_history"] = history
+    return out
+
+
+# -- shared checks ----------------------------------------------------------------------------
+
+
+def _check_signal(ds: xr.Dataset, name: str) -> None:
+    da = ds[name]
+    if da.size == 0:
+        raise _fail(name, f"is empty (shape {dict(da.sizes)})", "load a file that holds data")
+    if not (np.issubdtype(da.dtype, np.number) or da.dtype == bool):
+        raise _fail(
+            name,
+            f"holds {da.dtype} values, not numbers",
+            "convert text cells to numbers (e.g. pandas.to_numeric) before building the dataset",
+        )
+    values = np.asarray(da.values, dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        at = ", ".join(
+            f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True)
+        )
+        raise _fail(
+            name,
+            f"has {int(bad.sum())} NaN or infinite value(s) (first at {at})",
+            f"remove or fill them, e.g. ds = ds.dropna('{da.dims[-1]}') or "
+            f"ds['{name}'] = ds['{name}'].interpolate_na('{da.dims[-1]}')",
+        )
+
+
+def _coord_text(da: xr.DataArray, dim: object, i: int) -> str:
+    if dim in da.coords:
+        return str(np.asarray(da[dim].values)[i])
+    return f"#{i}"
+
+
+def _rename_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> xr.Dataset:
+    for dim in wanted:
+        if dim in ds[var].dims:
+            continue
+        for alias in _ALIASES.get(dim, ()):
+            if alias in ds[var].dims:
+                raise _fail(
+                    f"{var}",
+                    f"has a dimension {alias!r} but no {dim!r}",
+                    f"rename it: ds = ds.rename({{'{alias}': '{dim}'}})",
+                )
+    return ds
+
+
+def _check_dims(ds: xr.Dataset, var: str, allowed: tuple[str, ...], required: tuple[str, ...]):
+    dims = ds[var].dims
+    _rename_aliases(ds, var, required)
+    missing = [d for d in required if d not in dims]
+    if missing:
+        raise _fail(
+            var,
+            f"has dimensions {tuple(map(str, dims))} but needs {missing[0]!r}",
+            f"give {var} the dimensions {allowed} (an optional leading {allowed[0]!r} may be "
+            "left out)",
+        )
+    extra = [d for d in dims if d not in allowed]
+    if extra:
+        raise _fail(
+            var,
+            f"has an unexpected dimension {extra[0]!r}",
+            f"select one slice (ds.isel({extra[0]}=0)) or merge it into {allowed[0]!r}; "
+            f"allowed dimensions are {allowed}",
+        )
+
+
+def _check_axis(ds: xr.Dataset, dim: str, min_size: int, notes: _Notes,
+                convert: Callable[..., np.ndarray] | None, canonical: str | None,
+                ) -> xr.Dataset:
+    if dim not in ds.coords:
+        raise _fail(
+            f"dimension {dim!r}",
+            "has no coordinate values",
+            f"assign them: ds = ds.assign_coords({dim}=values)",
+        )
+    coord = ds[dim]
+    n = coord.size
+    if n < min_size:
+        raise _fail(
+            f"coordinate {dim!r}",
+            f"has {n} value(s), at least {min_size} are needed",
+            "load a file with more points along this axis",
+        )
+    if not np.issubdtype(coord.dtype, np.number):
+        raise _fail(
+            f"coordinate {dim!r}",
+            f"holds {coord.dtype} values, not numbers",
+            f"convert it: ds = ds.assign_coords({dim}=ds['{dim}'].astype(float))",
+        )
+    values = np.asarray(coord.values, dtype=float)
+    attrs = dict(coord.attrs)
+    if convert is not None and canonical is not None:
+        unit = attrs.get("units")
+        if unit is None:
+            raise _fail(
+                f"coordinate {dim!r}",
+                "has no 'units' attribute, so its values cannot be interpreted safely",
+                f"set it: ds['{dim}'].attrs['units'] = '{canonical}' (or the unit the values "
+                "are in; it will be converted)",
+            )
+        if not U.is_canonical(unit, dim if dim in U.CANONICAL else "power"):
+            values = convert(values, unit, f"coordinate {dim!r}")
+            notes.add(f"{dim} converted from {unit} to {canonical}")
+        attrs["units"] = canonical
+    if not np.all(np.isfinite(values)):
+        raise _fail(
+            f"coordinate {dim!r}",
+            "has NaN or infinite values",
+            f"drop those points: ds = ds.isel({dim}=np.isfinite(ds['{dim}'].values))",
+        )
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    dup = np.flatnonzero(np.diff(sorted_values) == 0)
+    if dup.size:
+        raise _fail(
+            f"coordinate {dim!r}",
+            f"has duplicated values (e.g. {sorted_values[dup[0]]:g} appears more than once)",
+            f"average or drop duplicates: ds = ds.groupby('{dim}').mean() or "
+            f"ds.drop_duplicates('{dim}')",
+        )
+    attrs.setdefault("long_name", U.LONG_NAMES.get(dim, dim))
+    ds = ds.assign_coords({dim: (dim, values, attrs)})
+    if np.any(order != np.arange(n)):
+        ds = ds.isel({dim: order})
+        notes.add(f"{dim} sorted into increasing order")
+    return ds
+
+
+def _set_attrs(da: xr.DataArray, name: str, units: str | None = None) -> None:
+    if units is not None:
+        da.attrs["units"] = units
+    da.attrs.setdefault("long_name", U.LONG_NAMES.get(name, name))
+
+
+def _convert_signal(ds: xr.Dataset, name: str, notes: _Notes, required_units: bool) -> None:
+    da = ds[name]
+    unit = da.attrs.get("units")
+    if unit is None:
+        if required_units:
+            raise _fail(
+                name,
+                "has no 'units' attribute (OD, mOD or ΔT/T?)",
+                f"set it: ds['{name}'].attrs['units'] = 'OD' (or 'mOD', 'dT/T'; it will be "
+                "converted)",
+            )
+        unit = "OD"
+    if not U.is_canonical(unit, "signal"):
+        ds[name] = da.copy(data=U.signal_to_od(da.values, unit, name))
+        ds[name].attrs.update(da.attrs)
+        notes.add(f"{name} converted from {unit} to OD")
+    _set_attrs(ds[name], name, "OD")
+
+
+# -- TA ------------------------------------------------------------------------------------
+
+
+def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
+    if "dA" not in ds.data_vars:
+        names = ", ".join(map(str, ds.data_vars)) or "none"
+        raise _fail(
+            "dataset",
+            f"TA data needs a variable 'dA' (variables present: {names})",
+            "rename the ΔA variable: ds = ds.rename({'old_name': 'dA'})",
+        )
+    _check_dims(ds, "dA", TA_DIMS, ("delay", "wavelength"))
+    if "pump" not in ds["dA"].dims:
+        ds = ds.assign(dA=ds["dA"].expand_dims("pump"))
+        ds = ds.assign_coords(pump=("pump", [0.0], {"units": "index", "long_name": "pump level"}))
+        notes.add("one pump level: added a pump dimension of length 1 (units 'index')")
+    _check_signal(ds, "dA")
+    ds = _check_axis(ds, "delay", 2, notes, U.time_to_ps, "ps")
+    ds = _check_axis(ds, "wavelength", 1, notes, U.wavelength_to_nm, "nm")
+    if "units" not in ds["pump"].attrs:
+        raise _fail(
+            "coordinate 'pump'",
+            "has no 'units' attribute",
+            "say what the pump levels are: ds['pump'].attrs['units'] = 'nJ' (pulse energy) or "
+            "'uJ/cm2' (fluence)",
+        )
+    ds = _check_axis(ds, "pump", 1, notes, None, None)
+    ds = ds.assign(dA=ds["dA"].transpose(*TA_DIMS))
+    _convert_signal(ds, "dA", notes, required_units=True)
+    for name in ("A0", "PL"):
+        if name in ds.data_vars:
+            _check_spectrum(ds, name, notes)
+    if "A0" in ds.data_vars:
+        _convert_signal(ds, "A0", notes, required_units=True)
+    if "chirp" in ds.data_vars:
+        _check_spectrum(ds, "chirp", notes)
+        chirp = ds["chirp"]
+        unit = chirp.attrs.get("units", "ps")
+        ds["chirp"] = chirp.copy(data=U.time_to_ps(chirp.values, unit, "chirp"))
+        ds["chirp"].attrs.update(chirp.attrs)
+        _set_attrs(ds["chirp"], "chirp", "ps")
+    if "occupancy" in ds.coords:
+        occ = ds["occupancy"]
+        if occ.dims != ("pump",):
+            raise _fail(
+                "coordinate 'occupancy'",
+                f"lies along {occ.dims}, not ('pump',)",
+                "give one ⟨N⟩ per pump level: ds.assign_coords(occupancy=('pump', values))",
+            )
+        values = np.asarray(occ.values, dtype=float)
+        if not np.all(np.isfinite(values)) or np.any(values < 0):
+            raise _fail(
+                "coordinate 'occupancy'",
+                "has negative, NaN or infinite values",
+                "⟨N⟩ is a mean number of excitons per dot, >= 0; fix the values",
+            )
+        occ.attrs.setdefault("units", "1")
+        occ.attrs.setdefault("long_name", U.LONG_NAMES["occupancy"])
+    return ds
+
+
+def _check_spectrum(ds: xr.Dataset, name: str, notes: _Notes) -> None:
+    da = ds[name]
+    if da.dims != ("wavelength",):
+        raise _fail(
+            name,
+            f"has dimensions {tuple(map(str, da.dims))}, expected ('wavelength',) on the dA grid",
+            "attach it with qdwidgets.data.attach_absorbance(ta, source), which interpolates onto "
+            "the TA wavelengths",
+        )
+    values = np.asarray(da.values, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise _fail(
+            name,
+            f"has {int((~np.isfinite(values)).sum())} NaN or infinite value(s); usually it was "
+            "measured on another wavelength grid or range than dA",
+            "attach it with qdwidgets.data.attach_absorbance(ta, source) (interpolates) or crop "
+            "dA to the range it covers: ta.sel(wavelength=slice(lo, hi))",
+        )
+
+
+# -- ASE -----------------------------------------------------------------------------------
+
+
+def _validate_ase(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
+    if "emission" not in ds.data_vars:
+        names = ", ".join(map(str, ds.data_vars)) or "none"
+        raise _fail(
+            "dataset",
+            f"ASE data needs a variable 'emission' (variables present: {names})",
+            "rename the spectra: ds = ds.rename({'old_name': 'emission'})",
+        )
+    _check_dims(ds, "emission", ASE_DIMS, ("power", "wavelength"))
+    if "feedback" not in ds["emission"].dims:
+        ds = ds.assign(emission=ds["emission"].expand_dims("feedback"))
+        ds = ds.assign_coords(feedback=("feedback", np.array(["none"])))
+        notes.add("one feedback condition: added feedback=['none']")
+    if "feedback" not in ds.coords:
+        raise _fail(
+            "dimension 'feedback'",
+            "has no labels",
+            "label the conditions: ds.assign_coords(feedback=['none', 'lamp', ...]); 'none' is "
+            "the reference without lamp or mirror",
+        )
+    labels = [str(v) for v in np.asarray(ds["feedback"].values).ravel()]
+    if len(set(labels)) != len(labels) or any(not s.strip() for s in labels):
+        raise _fail(
+            "coordinate 'feedback'",
+            f"labels must be unique, non-empty strings (got {labels})",
+            "give each condition its own name, e.g. ['none', 'lamp', 'mirror']",
+        )
+    ds = ds.assign_coords(
+        feedback=("feedback", np.array(labels, dtype=str),
+                  {"long_name": "optical feedback (none = reference)"})
+    )
+    _check_signal(ds, "emission")
+    ds = _check_axis(ds, "power", 1, notes, U.power_to_mw, "mW")
+    ds = _check_axis(ds, "wavelength", 2, notes, U.wavelength_to_nm, "nm")
+    if np.any(ds["power"].values < 0):
+        raise _fail("coordinate 'power'", "has negative values", "pump powers must be >= 0 mW")
+    ds = ds.assign(emission=ds["emission"].transpose(*ASE_DIMS))
+    _set_attrs(ds["emission"], "emission", ds["emission"].attrs.get("units", "a.u."))
+    _check_ase_attrs(ds, notes)
+    return ds
+
+
+def _check_ase_attrs(ds: xr.Dataset, notes: _Notes) -> None:
+    for key in ("spot_diameter_mm", "pump_wavelength_nm"):
+        if key in ds.attrs:
+            try:
+                value = float(ds.attrs[key])
+            except (TypeError, ValueError):
+                value = float("nan")
+            if not np.isfinite(value) or value <= 0:
+                raise _fail(
+                    f"attrs[{key!r}]",
+                    f"must be a positive number (got {ds.attrs[key]!r})",
+                    f"set ds.attrs[{key!r}] = 1.0 (in {key.rsplit('_', 1)[-1]})",
+                )
+            ds.attrs[key] = value
+    profile = ds.attrs.get("beam_profile")
+    if profile is not None and str(profile) not in BEAM_PROFILES:
+        raise _fail(
+            "attrs['beam_profile']",
+            f"unknown beam profile {profile!r}",
+            "use 'tophat' (diameter = flat-top diameter) or 'gaussian' (diameter = 1/e² diameter)",
+        )
+    if "spot_diameter_mm" in ds.attrs and profile is None:
+        ds.attrs["beam_profile"] = "tophat"
+        notes.add("beam_profile not given: assumed 'tophat' (spot_diameter_mm is its diameter)")
