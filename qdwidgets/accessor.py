@@ -59,7 +59,7 @@ class QDAccessor:
         return gain_spectrum(self._ds, delay)
 
     def fit_kinetics(self, **kwargs: Any) -> Any:
-        """Multi-exponential fit of the kinetics at a wavelength (see core.kinetics.fit_kinetics)."""
+        """Multi-exponential fit at a wavelength (see core.kinetics.fit_kinetics)."""
         from .core.kinetics import fit_kinetics
 
         return fit_kinetics(self._ds, **kwargs)

@@ -71,7 +71,7 @@ class QDWidget(W.VBox):
             yield
         except (QDError, ValueError, KeyError, IndexError, RuntimeError) as exc:
             self.show_error(str(exc) or type(exc).__name__)
-        except Exception as exc:  # noqa: BLE001 - last resort: the user must see it
+        except Exception as exc:  # last resort: the user must see it
             tb = traceback.format_exception_only(type(exc), exc)
             self.show_error("unexpected error: " + "".join(tb).strip())
         else:

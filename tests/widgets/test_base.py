@@ -1,0 +1,110 @@
+"""QDWidget: errors appear in the widget, state round trips, arrays travel as float32 bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import traitlets
+import xarray as xr
+
+from qdwidgets.errors import DatasetError, FitError, QDError
+from qdwidgets.results import Result
+from qdwidgets.widgets._base import QDWidget, to_binary
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Picked(Result):
+    delay: float
+
+
+class Demo(QDWidget):
+    delay = traitlets.Float(1.0)
+    bands = traitlets.List(traitlets.Float())
+    _state_keys = ("delay", "bands")
+
+    @property
+    def result(self) -> Picked:
+        return Picked(self.delay)
+
+
+def _ta() -> xr.Dataset:
+    return xr.Dataset(
+        {"dA": (("delay", "wavelength"), np.ones((3, 2)), {"units": "mOD"})},
+        coords={
+            "delay": ("delay", [0.0, 1.0, 2.0], {"units": "ps"}),
+            "wavelength": ("wavelength", [600.0, 640.0], {"units": "nm"}),
+        },
+    )
+
+
+def test_data_is_validated_copy_and_input_untouched():
+    ta = _ta()
+    before = ta.copy(deep=True)
+    widget = Demo(ta)
+    assert widget.data["dA"].attrs["units"] == "OD"
+    assert widget.data.sizes["pump"] == 1
+    xr.testing.assert_identical(ta, before)
+
+
+def test_bad_data_raises_dataset_error_early():
+    with pytest.raises(DatasetError, match="units"):
+        Demo(_ta().assign(dA=_ta()["dA"].assign_attrs(units="furlongs")))
+
+
+def test_errors_show_in_the_banner_and_clear():
+    widget = Demo(_ta())
+    with widget.reporting():
+        raise FitError("the fit did not converge. Fix: widen the window")
+    assert "did not converge" in widget.error_message
+    assert widget.error.layout.display is None
+    with widget.reporting():
+        pass
+    assert widget.error_message == ""
+    assert widget.error.layout.display == "none"
+
+
+def test_guarded_callback_never_raises_and_reports_unexpected_errors():
+    widget = Demo(_ta())
+
+    def boom(change):
+        raise ZeroDivisionError("division by zero")
+
+    widget.guarded(boom)({"new": 1})
+    assert "unexpected error" in widget.error_message
+    assert "ZeroDivisionError" in widget.error_message
+
+
+def test_error_text_is_escaped():
+    widget = Demo(_ta())
+    widget.show_error("<script>x</script> & more")
+    assert "<script>" not in widget.error.value
+    assert widget.error_message == "<script>x</script> & more"
+
+
+def test_state_round_trip():
+    widget = Demo(_ta())
+    widget.delay = 2.3
+    widget.bands = [639.0, 654.0]
+    state = widget.state()
+    assert state["widget"] == "Demo" and state["result"]["delay"] == 2.3
+    restored = Demo.from_state(_ta(), state)
+    assert restored.delay == 2.3 and restored.bands == [639.0, 654.0]
+    assert restored.result == widget.result
+
+
+def test_state_from_another_widget_is_refused():
+    state = Demo(_ta()).state()
+    state["widget"] = "ThresholdFitter"
+    with pytest.raises(QDError, match="ThresholdFitter"):
+        Demo.from_state(_ta(), state)
+
+
+def test_to_binary_is_float32_bytes():
+    values = np.arange(6, dtype=np.float64).reshape(2, 3) / 3
+    packed = to_binary(values)
+    assert packed["dtype"] == "float32" and packed["shape"] == [2, 3]
+    back = np.frombuffer(packed["view"], dtype=np.float32).reshape(packed["shape"])
+    np.testing.assert_allclose(back, values, rtol=1e-7)
+    assert len(bytes(packed["view"])) == 6 * 4
