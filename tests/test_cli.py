@@ -1,0 +1,140 @@
+"""The ``qdwidgets`` command: folder rules, the JupyterLab command line, and a real launch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from qdwidgets import cli
+
+
+def _fake_notebooks(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), str(folder / "tour.ipynb"))
+    (folder / "data").mkdir()
+    (folder / "data" / "extra.csv").write_text("1,2\n")
+    (folder / ".ipynb_checkpoints").mkdir()
+    (folder / ".ipynb_checkpoints" / "tour-checkpoint.ipynb").write_text("{}")
+    return folder
+
+
+@pytest.fixture
+def no_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Pretend to be an installed wheel: no checkout notebooks, a bundled copy."""
+    bundled = _fake_notebooks(tmp_path / "bundled")
+    monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", tmp_path / "missing")
+    monkeypatch.setattr(cli, "BUNDLED_NOTEBOOKS", bundled)
+    return bundled
+
+
+def test_dir_gets_a_copy_without_hidden_files_and_keeps_user_files(
+    tmp_path: Path, no_checkout: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "data").mkdir()
+    (work / "data" / "extra.csv").write_text("mine\n")
+    folder = cli.demo_folder(str(work))
+    assert folder == work.resolve()
+    assert (work / "tour.ipynb").is_file()
+    assert (work / "data" / "extra.csv").read_text() == "mine\n"  # never overwritten
+    assert not (work / ".ipynb_checkpoints").exists()
+
+
+def test_default_folder_is_the_checkout_else_a_work_copy(
+    tmp_path: Path, no_checkout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.demo_folder(None) == (tmp_path / cli.DEFAULT_WORK_DIR).resolve()
+    assert (tmp_path / cli.DEFAULT_WORK_DIR / "tour.ipynb").is_file()
+    checkout = _fake_notebooks(tmp_path / "checkout")
+    monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", checkout)
+    assert cli.demo_folder(None) == checkout
+
+
+def test_missing_notebooks_and_bad_options_are_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", tmp_path / "a")
+    monkeypatch.setattr(cli, "BUNDLED_NOTEBOOKS", tmp_path / "b")
+    assert cli.main(["demo", "--dir", str(tmp_path / "w"), "--no-browser"]) == 2
+    assert "no tour.ipynb found" in capsys.readouterr().err
+    assert cli.main(["demo", "--voila"]) == 2
+    assert "not available yet" in capsys.readouterr().err
+    assert cli.main(["demo", "--port", "70000"]) == 2
+    assert "between 1 and 65535" in capsys.readouterr().err
+    (tmp_path / "file").write_text("")
+    assert cli.main(["demo", "--dir", str(tmp_path / "file")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main([])
+
+
+def test_demo_command_line(tmp_path: Path) -> None:
+    cmd = cli.demo_command(tmp_path, port=9999, open_browser=False)
+    assert cmd[:4] == [sys.executable, "-m", "jupyterlab", "tour.ipynb"]
+    assert f"--ServerApp.root_dir={tmp_path}" in cmd
+    assert {"--port=9999", "--port-retries=0", "--no-browser"} <= set(cmd)
+    assert "--no-browser" not in cli.demo_command(tmp_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_serves_the_tour(tmp_path: Path) -> None:
+    """``qdwidgets demo`` really starts JupyterLab with tour.ipynb in its root."""
+    work = _fake_notebooks(tmp_path / "work")
+    home = tmp_path / "home"
+    home.mkdir()
+    port, token = _free_port(), "qd-test-token"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "JUPYTER_TOKEN": token,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "JUPYTER_CONFIG_DIR": str(home / ".j"),
+    }
+    argv = ["demo", "--dir", str(work), "--port", str(port), "--no-browser"]
+    code = f"import sys; from qdwidgets.cli import main; sys.exit(main({argv!r}))"
+    with open(tmp_path / "log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/tour.ipynb?content=0"
+        req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "log").read_text()
+            try:
+                with urllib.request.urlopen(req, timeout=2) as resp:
+                    model = json.loads(resp.read())
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                assert time.monotonic() < deadline, (tmp_path / "log").read_text()
+                time.sleep(0.2)
+        assert model["type"] == "notebook"
+        assert model["path"] == "tour.ipynb"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
