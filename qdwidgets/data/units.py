@@ -14,11 +14,65 @@ from ..errors import DatasetError
 Converter = Callable[[np.ndarray], np.ndarray]
 
 # alias (lower case, spaces removed) -> (canonical name, factor); values are multiplied by factor.
-_TIME = {"fs": 1e-3, "ps": 1.0, "ns": 1e3, "us": 1e6, "µs": 1e6, "μs": 1e6, "ms": 1e9, "s": 1e12}
-_LENGTH = {"nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "a": 0.1, "å": 0.1,
-           "angstrom": 0.1, "m": 1e9}
-_OD = {"od": 1.0, "mod": 1e-3, "µod": 1e-6, "uod": 1e-6, "μod": 1e-6}
-_POWER = {"mw": 1.0, "w": 1e3, "uw": 1e-3, "µw": 1e-3, "μw": 1e-3, "kw": 1e6}
+_TIME = {
+    "fs": 1e-3,
+    "ps": 1.0,
+    "ns": 1e3,
+    "us": 1e6,
+    "µs": 1e6,
+    "μs": 1e6,
+    "ms": 1e9,
+    "s": 1e12,
+    "femtoseconds": 1e-3,
+    "picoseconds": 1.0,
+    "nanoseconds": 1e3,
+    "microseconds": 1e6,
+    "milliseconds": 1e9,
+    "seconds": 1e12,
+    "sec": 1e12,
+}
+_LENGTH = {
+    "nm": 1.0,
+    "um": 1e3,
+    "µm": 1e3,
+    "μm": 1e3,
+    "micron": 1e3,
+    "a": 0.1,
+    "å": 0.1,
+    "angstrom": 0.1,
+    "m": 1e9,
+    "nanometers": 1.0,
+    "nanometres": 1.0,
+    "nanometer": 1.0,
+    "nanometre": 1.0,
+    "micrometers": 1e3,
+    "micrometres": 1e3,
+    "microns": 1e3,
+}
+_OD = {
+    "od": 1.0,
+    "mod": 1e-3,
+    "µod": 1e-6,
+    "uod": 1e-6,
+    "μod": 1e-6,
+    "δod": 1.0,
+    "dod": 1.0,
+    "δmod": 1e-3,
+    "dmod": 1e-3,
+    "absorbance": 1.0,
+}
+_POWER = {
+    "mw": 1.0,
+    "w": 1e3,
+    "uw": 1e-3,
+    "µw": 1e-3,
+    "μw": 1e-3,
+    "kw": 1e6,
+    "milliwatts": 1.0,
+    "milliwatt": 1.0,
+    "watts": 1e3,
+    "watt": 1e3,
+}
 _EV_NM = 1239.841984  # h c / e in eV nm
 
 CANONICAL = {"delay": "ps", "wavelength": "nm", "signal": "OD", "power": "mW"}

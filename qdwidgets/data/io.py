@@ -1,0 +1,219 @@
+"""Open any supported file as a validated dataset, and save datasets to netCDF.
+
+``open_dataset(path, kind=None, *, format=None, **options)`` detects the format from the content
+(netCDF/HDF5 and zip signatures, the Glotaran header, the column names of an ASE table) and the
+extension, or takes ``format=`` ("netcdf", "glotaran", "delimited", "npz", "ase-table",
+"ase-files"). The reader's options are listed in each module of ``qdwidgets.data.readers``.
+``save(ds, path)`` validates and writes netCDF (netCDF4 engine); ``save`` → ``open_dataset`` gives
+back exactly ``validate(ds)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..errors import DatasetError
+from .contract import validate
+from .readers._common import as_path, fail, looks_binary, read_bytes
+
+# format name -> (module in qdwidgets.data.readers, function)
+FORMATS: dict[str, tuple[str, str]] = {
+    "netcdf": ("netcdf", "read"),
+    "glotaran": ("glotaran", "read"),
+    "delimited": ("delimited", "read"),
+    "npz": ("npz", "read"),
+    "ase-table": ("ase", "read_table"),
+    "ase-files": ("ase", "read_files"),
+}
+_EXTENSIONS = {
+    ".nc": "netcdf",
+    ".nc4": "netcdf",
+    ".netcdf": "netcdf",
+    ".cdf": "netcdf",
+    ".h5": "netcdf",
+    ".npz": "npz",
+    ".ascii": "glotaran",
+    ".ana": "glotaran",
+    ".csv": "delimited",
+    ".tsv": "delimited",
+    ".txt": "delimited",
+    ".dat": "delimited",
+}
+
+
+def _reader(fmt: str) -> Callable[..., xr.Dataset]:
+    module, func = FORMATS[fmt]
+    mod = importlib.import_module(f".readers.{module}", __package__)
+    return getattr(mod, func)
+
+
+def detect_format(path: Any) -> str:
+    """The format name of ``path`` (see FORMATS), from its content first, then its extension."""
+    if isinstance(path, (list, tuple)):
+        return "ase-files"
+    p = as_path(path)
+    if p.is_dir():
+        return "ase-files"
+    data = read_bytes(p)
+    if not data.strip():
+        raise fail(p, "is empty", "check that the export finished and the file holds data")
+    head = data[:8]
+    from .readers import netcdf
+
+    if netcdf.sniff(head):
+        return "netcdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "npz"
+    ext = p.suffix.lower()
+    if looks_binary(data):
+        raise fail(
+            p,
+            "is a binary file of an unknown format (neither netCDF nor .npz)",
+            "export the data as netCDF, .npz or text (CSV/TSV, Glotaran ASCII), or pass "
+            f"format= one of {sorted(FORMATS)} if you know it",
+        )
+    text = data[:20000].decode("utf-8", errors="replace")
+    from .readers import ase, glotaran
+
+    if glotaran.sniff(text):
+        return "glotaran"
+    if ase.sniff_table(text):
+        return "ase-table"
+    guess = _EXTENSIONS.get(ext)
+    if guess in (None, "delimited"):
+        return "delimited"
+    if guess in ("netcdf", "npz"):
+        raise fail(
+            p,
+            f"has the extension {ext!r} but holds text, not {guess} data",
+            "rename the file to its real type, or pass format='delimited' or 'glotaran'",
+        )
+    return guess
+
+
+def open_dataset(
+    path: Any, kind: str | None = None, *, format: str | None = None, **options: Any
+) -> xr.Dataset:
+    """Read ``path`` (a file, or a folder / list of files of ASE spectra) as a validated Dataset.
+
+    ``kind`` ('ta' or 'ase') is passed to ``validate``. ``format`` overrides detection. Other
+    keyword options go to the format's reader (e.g. ``delay_unit='fs'``, ``signal_unit='mOD'``,
+    ``delays_along='column'``); unknown options raise a DatasetError listing the accepted ones.
+    Every assumption a reader makes is recorded in ``attrs['qd_history']``.
+    """
+    if kind is not None and kind not in ("ta", "ase"):
+        raise DatasetError(f"kind={kind!r} is not a dataset kind. Fix: pass kind='ta' or 'ase'")
+    if format is None:
+        fmt = detect_format(path)
+    else:
+        fmt = str(format).lower().replace("_", "-")
+        if fmt not in FORMATS:
+            raise DatasetError(
+                f"format={format!r} is not a known format. Fix: use one of {sorted(FORMATS)}, "
+                "or omit format= to detect it"
+            )
+    if fmt != "ase-files" or not isinstance(path, (list, tuple)):
+        path = as_path(path)
+    reader = _reader(fmt)
+    _check_options(reader, fmt, options)
+    ds = reader(path, **options)
+    return validate(ds, kind)
+
+
+def _check_options(reader: Callable[..., Any], fmt: str, options: dict[str, Any]) -> None:
+    params = inspect.signature(reader).parameters
+    accepted = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        raise DatasetError(
+            f"option {unknown[0]!r} is not understood by the {fmt!r} reader. Fix: use one of "
+            f"{accepted or 'no options'} (check the spelling, or pass format= if the format was "
+            "detected wrongly)"
+        )
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def _attr_problem(value: Any) -> str | None:
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean (netCDF has no booleans)"
+    if isinstance(value, (str, int, float, np.integer, np.floating)):
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        arr = np.asarray(value)
+        if (
+            arr.ndim == 1
+            and arr.size
+            and (np.issubdtype(arr.dtype, np.number) and arr.dtype != bool)
+        ):
+            return None
+        return "a sequence that is not a non-empty 1-D array of numbers"
+    return f"a {type(value).__name__}"
+
+
+def _check_attrs(ds: xr.Dataset) -> None:
+    items: list[tuple[str, dict[Any, Any]]] = [("the dataset", ds.attrs)]
+    items += [(f"variable {name!r}", var.attrs) for name, var in ds.variables.items()]
+    for where, attrs in items:
+        for key, value in attrs.items():
+            problem = _attr_problem(value)
+            if problem is not None:
+                raise DatasetError(
+                    f"attrs[{key!r}] of {where} is {problem}, which netCDF cannot store. Fix: "
+                    "store it as a string, a number or a 1-D list of numbers (e.g. "
+                    f"attrs[{key!r}] = str(value), or json.dumps(value))"
+                )
+
+
+def save(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
+    """Validate ``ds`` and write it to netCDF at ``path`` (netCDF4 engine, zlib-compressed).
+
+    Attrs must be netCDF-safe (str, numbers, 1-D numeric arrays); the file is written to a
+    temporary name and moved into place, so a failed save leaves no half-written file. Returns the
+    path. ``open_dataset(path)`` gives back exactly ``validate(ds)``.
+    """
+    out = validate(ds).drop_encoding()
+    _check_attrs(out)
+    target = as_path(path, "save path")
+    if target.suffix.lower() not in (".nc", ".nc4", ".netcdf", ".cdf"):
+        raise DatasetError(
+            f"{target}: save writes netCDF, so the file name should end in '.nc'. Fix: "
+            f"qdwidgets.save(ds, '{target.with_suffix('.nc').name}')"
+        )
+    if not target.parent.is_dir():
+        raise DatasetError(
+            f"{target}: the folder {str(target.parent)!r} does not exist. Fix: create it first "
+            "(pathlib.Path(folder).mkdir(parents=True))"
+        )
+    encoding = {
+        name: {"zlib": True, "complevel": 4, "_FillValue": None}
+        for name, var in out.variables.items()
+        if np.issubdtype(var.dtype, np.number)
+    }
+    fd, tmp = tempfile.mkstemp(suffix=".nc", prefix=".qdsave-", dir=target.parent)
+    os.close(fd)
+    try:
+        out.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        os.replace(tmp, target)
+    except DatasetError:
+        raise
+    except Exception as exc:
+        raise DatasetError(
+            f"{target}: could not be written ({type(exc).__name__}: {exc}). Fix: check the "
+            "folder is writable and the disk not full"
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return target

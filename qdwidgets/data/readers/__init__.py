@@ -1,0 +1,9 @@
+"""File readers, one module per format; each returns a raw dataset that ``open_dataset``
+validates. See ``qdwidgets.data.io.open_dataset`` for format detection and the options.
+
+- ``netcdf``: the native format (``qdwidgets.save``).
+- ``glotaran``: Glotaran ASCII, "Time explicit" / "Wavelength explicit".
+- ``delimited``: a ΔA matrix in CSV/TSV/whitespace text, delays along the first row or column.
+- ``npz``: NumPy ``.npz`` with named arrays (loaded with ``allow_pickle=False``).
+- ``ase``: ASE spectra, a long table or one file per pump power.
+"""

@@ -1,0 +1,46 @@
+"""netCDF, the native format (written by ``qdwidgets.save``).
+
+Units come from the CF ``units`` attributes in the file, so nothing is assumed; ``validate``
+converts them and records that it did. Time-like units ('seconds', 'ns') are kept as numbers, not
+decoded into timedeltas. The file is read fully into memory and closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xarray as xr
+
+from ...errors import DatasetError
+from ._common import fail, read_bytes
+
+NETCDF_MAGIC = (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05")
+
+
+def sniff(head: bytes) -> bool:
+    return head.startswith(NETCDF_MAGIC)
+
+
+def read(path: Path) -> xr.Dataset:
+    """Read a netCDF file into memory (no validation here)."""
+    head = read_bytes(path)[:8]
+    if not sniff(head):
+        raise fail(
+            path,
+            "is not a netCDF file (it does not start with a netCDF/HDF5 signature)",
+            "check the file; for text exports omit format= or pass format='delimited' or "
+            "'glotaran'",
+        )
+    try:
+        with xr.open_dataset(path, engine="netcdf4", decode_timedelta=False) as f:
+            ds = f.load()
+    except DatasetError:
+        raise
+    except Exception as exc:  # netCDF4/HDF5 raise many types on damaged files
+        raise fail(
+            path,
+            f"cannot be read as netCDF ({type(exc).__name__}: {exc}); the file may be truncated "
+            "or damaged",
+            "re-export or re-copy the file; qdwidgets.save(ds, path) writes a valid one",
+        ) from None
+    return ds.drop_encoding()
