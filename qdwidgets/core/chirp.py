@@ -1,0 +1,231 @@
+"""Chirp (group-velocity dispersion of the probe): time zero t0(λ) per wavelength, and its removal.
+
+:func:`estimate` finds t0 at each wavelength as the half-rise of |ΔA| (a Gaussian instrument
+response convolved with a step is at half height exactly at t0) and fits a polynomial in λ,
+weighting by signal-to-noise and rejecting outliers. :func:`correct` shifts every wavelength's
+trace by −t0(λ) onto the measured delay axis (linear interpolation; delays that some wavelength
+did not cover are cropped) and stores ``chirp`` (ps) in the dataset; :func:`uncorrect` undoes it.
+Delays in ps, wavelengths in nm, signals in OD.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..data.contract import validate
+from ..errors import DatasetError
+from .gain import NOISE_BEFORE_PS, trace_noise
+
+CORRECTED = "qd_chirp_corrected"
+
+
+def _history(ds: xr.Dataset, line: str) -> None:
+    old = str(ds.attrs.get("qd_history", ""))
+    ds.attrs["qd_history"] = (old + "\n" if old else "") + line
+
+
+def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half-rise time (ps) of |signal| per column of ``x`` (delays, wavelengths) and its S/N.
+
+    The peak is the first delay where the 3-point running mean of sign·x reaches 80 % of its
+    maximum; t0 is the last crossing of half that maximum before the peak, interpolated.
+    """
+    d, w = x.shape
+    kernel = np.ones(3) / 3.0
+    t0 = np.full(w, np.nan)
+    snr = np.zeros(w)
+    for j in range(w):
+        col = x[:, j]
+        m = int(np.argmax(np.abs(col)))
+        ys = col * np.sign(col[m] or 1.0)
+        smooth = np.convolve(ys, kernel, mode="same")
+        amp = float(smooth[1:-1].max()) if d > 2 else float(ys.max())
+        snr[j] = amp / sigma[j] if sigma[j] > 0 else np.inf
+        if amp <= 0:
+            continue
+        peak = int(np.argmax(smooth >= 0.8 * amp))
+        below = np.flatnonzero(ys[: peak + 1] < amp / 2.0)
+        if below.size == 0 or below[-1] >= d - 1:
+            continue
+        i = int(below[-1])
+        a, b = ys[i], ys[i + 1]
+        t0[j] = t[i] + (t[i + 1] - t[i]) * (amp / 2.0 - a) / (b - a) if b != a else t[i]
+    return t0, snr
+
+
+def estimate(
+    ta: xr.Dataset,
+    *,
+    order: int = 3,
+    pump: int | None = None,
+    min_snr: float = 5.0,
+) -> xr.DataArray:
+    """Time zero t0(λ) (ps) per wavelength: the polynomial (degree ``order``) fitted to half-rises.
+
+    ``pump`` picks the pump level (index; default the one with the largest |ΔA|). Returns the
+    DataArray ``chirp`` over wavelength (the smooth polynomial, ps) with coordinate ``t0_raw``
+    (the per-wavelength half-rise, NaN where S/N < ``min_snr`` or it was rejected as an outlier)
+    and attrs ``coefficients`` (highest power first, in x = (λ − wavelength_center) /
+    wavelength_scale), ``rms_ps`` (scatter of the used raw values about the fit).
+    """
+    ds = validate(ta, "ta")
+    t, wl = ds["delay"].values, ds["wavelength"].values
+    da = ds["dA"].transpose("pump", "delay", "wavelength").values
+    p = int(np.argmax(np.abs(da).max(axis=(1, 2)))) if pump is None else int(pump)
+    if not -da.shape[0] <= p < da.shape[0]:
+        raise DatasetError(f"pump: index {p} out of range (the dataset has {da.shape[0]} levels)")
+    x = da[p]
+    sigma = trace_noise(t, x.T)
+    t0, snr = half_rise(t, x, sigma)
+    use = np.isfinite(t0) & (snr >= min_snr)
+    if int(use.sum()) < order + 2:
+        raise DatasetError(
+            f"chirp: only {int(use.sum())} wavelength(s) have a clear rise (S/N >= {min_snr:g}); "
+            f"a degree-{order} polynomial needs at least {order + 2}. Fix: lower order= or "
+            "min_snr=, or give a dataset that covers time zero"
+        )
+    centre = float((wl[0] + wl[-1]) / 2.0)
+    scale = float(max((wl[-1] - wl[0]) / 2.0, 1e-9))
+    xs = (wl - centre) / scale
+    weight = np.minimum(snr, 100.0)
+    coef = np.zeros(order + 1)
+    for _ in range(4):
+        coef = np.polyfit(xs[use], t0[use], order, w=weight[use])
+        resid = t0 - np.polyval(coef, xs)
+        mad = 1.4826 * float(np.median(np.abs(resid[use])))
+        keep = use & (np.abs(resid) <= max(3.0 * mad, 0.01))
+        if keep.sum() < order + 2 or np.array_equal(keep, use):
+            break
+        use = keep
+    fit = np.polyval(coef, xs)
+    rms = float(np.sqrt(np.mean((t0[use] - fit[use]) ** 2)))
+    return xr.DataArray(
+        fit,
+        dims=("wavelength",),
+        coords={
+            "wavelength": ds["wavelength"],
+            "t0_raw": (
+                "wavelength",
+                np.where(use, t0, np.nan),
+                {"units": "ps", "long_name": "half-rise time per wavelength"},
+            ),
+        },
+        name="chirp",
+        attrs={
+            "units": "ps",
+            "long_name": "time zero per wavelength (chirp)",
+            "coefficients": [float(c) for c in coef],
+            "wavelength_center": centre,
+            "wavelength_scale": scale,
+            "order": int(order),
+            "rms_ps": rms,
+            "pump_index": p,
+        },
+    )
+
+
+def _t0_on_grid(ds: xr.Dataset, chirp: Any) -> np.ndarray:
+    wl = ds["wavelength"].values
+    if isinstance(chirp, xr.DataArray) and "wavelength" in chirp.dims:
+        src = np.asarray(chirp["wavelength"].values, dtype=float)
+        vals = np.asarray(chirp.values, dtype=float)
+        t0 = vals if np.array_equal(src, wl) else np.interp(wl, src, vals)
+    else:
+        t0 = np.asarray(chirp, dtype=float).ravel()
+        if t0.size == 1:
+            t0 = np.full(wl.size, float(t0[0]))
+    if t0.shape != wl.shape or not np.all(np.isfinite(t0)):
+        raise DatasetError(
+            f"chirp: need one finite t0 (ps) per wavelength ({wl.size}), got shape {t0.shape}. "
+            "Fix: pass the DataArray returned by qdwidgets.core.chirp.estimate(ta)"
+        )
+    return t0
+
+
+def _shift(t: np.ndarray, x: np.ndarray, tq: np.ndarray) -> np.ndarray:
+    """x (pump, delay, wavelength) sampled at delays tq (new delays, wavelength), linearly."""
+    idx = np.clip(np.searchsorted(t, tq, side="right") - 1, 0, t.size - 2)
+    frac = (tq - t[idx]) / (t[idx + 1] - t[idx])
+    cols = np.broadcast_to(np.arange(tq.shape[1]), tq.shape)
+    lo, hi = x[:, idx, cols], x[:, idx + 1, cols]
+    return np.asarray(lo + (hi - lo) * frac)
+
+
+def _apply(ds: xr.Dataset, t0: np.ndarray, sign: float, what: str) -> xr.Dataset:
+    t = ds["delay"].values
+    shift = sign * t0
+    keep = (t + shift.min() >= t[0] - 1e-12) & (t + shift.max() <= t[-1] + 1e-12)
+    if int(keep.sum()) < 2:
+        raise DatasetError(
+            f"chirp: the shifts ({t0.min():g}…{t0.max():g} ps) leave fewer than 2 delays that "
+            "every wavelength covers. Fix: check the chirp (ps, not fs?)"
+        )
+    tn = t[keep]
+    tq = np.clip(tn[:, None] + shift[None, :], t[0], t[-1])
+    x = ds["dA"].transpose("pump", "delay", "wavelength").values
+    new = _shift(t, x, tq)
+    out = ds.isel(delay=keep).copy()
+    out["dA"] = (("pump", "delay", "wavelength"), new, dict(ds["dA"].attrs))
+    _history(out, f"chirp: {what} ({int((~keep).sum())} edge delay(s) cropped)")
+    return out
+
+
+def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
+    """ΔA with time zero moved to 0 ps at every wavelength: dA'(t, λ) = dA(t + t0(λ), λ).
+
+    ``chirp``: t0 (ps) per wavelength (DataArray from :func:`estimate`, array, or a constant).
+    The result keeps the measured delays that every wavelength covers, stores ``chirp`` (ps) and
+    sets attrs["qd_chirp_corrected"] = 1. The input is not modified.
+    """
+    ds = validate(ta, "ta")
+    if int(ds.attrs.get(CORRECTED, 0)):
+        raise DatasetError(
+            "dataset: the chirp is already corrected (attrs['qd_chirp_corrected'] = 1). Fix: "
+            "uncorrect(ta) first, or skip the correction"
+        )
+    t0 = _t0_on_grid(ds, chirp)
+    out = _apply(ds, t0, +1.0, "time zero per wavelength removed")
+    attrs = dict(chirp.attrs) if isinstance(chirp, xr.DataArray) else {}
+    attrs = {k: v for k, v in attrs.items() if isinstance(v, (int, float, str, list))}
+    attrs.update(units="ps", long_name="time zero per wavelength (chirp)")
+    out["chirp"] = (("wavelength",), t0, attrs)
+    out.attrs[CORRECTED] = 1
+    return out
+
+
+def uncorrect(ta: xr.Dataset) -> xr.Dataset:
+    """Undo :func:`correct` with the stored ``chirp``: dA(t, λ) = dA'(t − t0(λ), λ).
+
+    Delays that the shift cannot cover are cropped; elsewhere the data come back to within the
+    linear-interpolation error (exact where ΔA is linear in delay).
+    """
+    ds = validate(ta, "ta")
+    if not int(ds.attrs.get(CORRECTED, 0)) or "chirp" not in ds.data_vars:
+        raise DatasetError(
+            "dataset: no chirp correction to undo (needs attrs['qd_chirp_corrected'] = 1 and a "
+            "'chirp' variable, as written by qdwidgets.core.chirp.correct)"
+        )
+    t0 = ds["chirp"].values.astype(float)
+    out = _apply(ds, t0, -1.0, "chirp put back (uncorrect)")
+    out.attrs[CORRECTED] = 0
+    return out
+
+
+def subtract_background(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.Dataset:
+    """ΔA minus its mean over delays < ``before`` ps, per pump level and wavelength."""
+    ds = validate(ta, "ta")
+    pre = ds["delay"].values < before
+    if int(pre.sum()) < 2:
+        raise DatasetError(
+            f"delay: only {int(pre.sum())} delay(s) before {before:g} ps; at least 2 are needed "
+            "to estimate the background. Fix: pass before= a later delay still before time zero"
+        )
+    bg = ds["dA"].isel(delay=pre).mean("delay")
+    out = ds.copy()
+    out["dA"] = (ds["dA"] - bg).transpose("pump", "delay", "wavelength")
+    out["dA"].attrs = dict(ds["dA"].attrs)
+    _history(out, f"background: mean ΔA over {int(pre.sum())} delays < {before:g} ps subtracted")
+    return out

@@ -1,0 +1,206 @@
+"""A_ex, zero crossing, gain spectrum/window and noise on analytic constructions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy import optimize
+
+from qdwidgets.core import gain
+from qdwidgets.errors import DatasetError
+
+WL = np.linspace(600.0, 680.0, 81)  # 1 nm grid
+DELAY = np.concatenate([np.linspace(-2.0, -0.3, 10), np.arange(0.0, 10.0, 0.05), [15, 30, 60]])
+A0_PEAK = 0.1
+TAU_R = 1.0  # ps, build-up of the bleach + SE
+
+
+def a0_spectrum(wl: np.ndarray = WL) -> np.ndarray:
+    return 0.02 + A0_PEAK * np.exp(-0.5 * ((wl - 639.0) / 12.0) ** 2)
+
+
+def make_ta(
+    cs=(0.5, 2.0),
+    *,
+    sigma: float = 0.0,
+    seed: int = 0,
+    pump_dim: bool = True,
+    decay: float | None = None,
+) -> xr.Dataset:
+    """A_ex(t, λ) = A0(λ)·(1 − (1 + c)(1 − e^{−t/τr})·e^{−t/τd}) for t ≥ 0, A0 before.
+
+    With decay None (τd = ∞) the crossing is at τr·ln((1 + c)/c) for c > 0.
+    """
+    rng = np.random.default_rng(seed)
+    t = DELAY[:, None]
+    a0 = a0_spectrum()
+    levels = []
+    for c in cs:
+        rise = -np.expm1(-np.clip(t, 0, None) / TAU_R)
+        if decay is not None:
+            rise = rise * np.exp(-np.clip(t, 0, None) / decay)
+        levels.append(-(1.0 + c) * rise * a0[None, :])
+    da = np.stack(levels) + sigma * rng.standard_normal((len(cs), DELAY.size, WL.size))
+    coords = {
+        "delay": ("delay", DELAY, {"units": "ps"}),
+        "wavelength": ("wavelength", WL, {"units": "nm"}),
+    }
+    if pump_dim:
+        coords["pump"] = ("pump", np.arange(1.0, len(cs) + 1), {"units": "nJ"})
+        dA = xr.DataArray(da, dims=("pump", "delay", "wavelength"), attrs={"units": "OD"})
+    else:
+        dA = xr.DataArray(da[0], dims=("delay", "wavelength"), attrs={"units": "OD"})
+    return xr.Dataset(
+        {"dA": dA, "A0": ("wavelength", a0, {"units": "OD"})},
+        coords=coords,
+        attrs={"qd_kind": "ta"},
+    )
+
+
+def truth(c: float) -> float:
+    return TAU_R * np.log((1.0 + c) / c)
+
+
+def test_a_ex_is_dA_plus_A0_with_units_and_input_untouched():
+    ta = make_ta()
+    before = ta.copy(deep=True)
+    out = gain.a_ex(ta)
+    assert out.dims == ("pump", "delay", "wavelength")
+    np.testing.assert_allclose(out.values, ta["dA"].values + ta["A0"].values, rtol=0, atol=1e-15)
+    assert out.attrs["units"] == "OD" and "A_ex" in out.attrs["long_name"]
+    assert ta.identical(before)
+
+
+def test_a_ex_without_A0_says_how_to_fix():
+    with pytest.raises(DatasetError, match="attach_absorbance"):
+        gain.a_ex(make_ta().drop_vars("A0"))
+
+
+def test_zero_crossing_noiseless_matches_closed_form():
+    zc = gain.zero_crossing(make_ta((0.5, 2.0)), 639.0)
+    assert zc.dims == ("pump",) and zc.attrs["units"] == "ps"
+    np.testing.assert_allclose(zc.values, [truth(0.5), truth(2.0)], atol=5e-3)
+    assert zc["zero_crossing_stderr"].attrs["units"] == "ps"
+
+
+def test_zero_crossing_is_nan_where_A_ex_never_reaches_zero():
+    zc = gain.zero_crossing(make_ta((-0.5, 1.0)), 639.0)  # c < 0: A_ex → −c·A0 > 0
+    assert np.isnan(zc.values[0]) and np.isnan(zc["zero_crossing_stderr"].values[0])
+    assert abs(zc.values[1] - truth(1.0)) < 5e-3
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_zero_crossing_noisy_within_0p1_ps_and_stderr_calibrated(window):
+    sigma = 0.002  # 2 % of the band-edge A0
+    cs = (0.5, 2.0)
+    errs, ses = [], []
+    for seed in range(30):
+        zc = gain.zero_crossing(make_ta(cs, sigma=sigma, seed=seed), 639.0, window=window)
+        errs.append(zc.values - [truth(c) for c in cs])
+        ses.append(zc["zero_crossing_stderr"].values)
+    errs_a, ses_a = np.abs(np.array(errs)), np.array(ses)
+    assert errs_a.max() < 0.1
+    # noise estimate from pre-time-zero data: within 35 % of the truth (9 degrees of freedom)
+    assert np.all(np.abs(zc["noise"].values / sigma - 1) < 0.6)
+    # a standard error: about two thirds of the errors inside ±1 se, nearly all inside ±3 se
+    assert 0.4 < np.mean(errs_a < ses_a) < 0.95
+    assert np.mean(errs_a < 3 * ses_a) > 0.9
+
+
+def test_band_average_reduces_noise_and_keeps_the_crossing():
+    ta = make_ta((1.0,), sigma=0.004, seed=3)
+    one = gain.zero_crossing(ta, 639.0)
+    band = gain.zero_crossing(ta, 639.0, band_nm=4.0)
+    assert band.attrs["band_nm"] == 4.0 and band.attrs["wavelength_nm"] == pytest.approx(639.0)
+    assert float(band["noise"][0]) < 0.7 * float(one["noise"][0])  # 5 pixels: σ/√5
+    assert abs(float(band[0]) - truth(1.0)) < 0.05
+
+
+def test_one_noisy_sample_below_zero_does_not_count():
+    ta = make_ta((1.0,))
+    t = ta["delay"].values
+    i = int(np.argmin(np.abs(t - 0.3)))  # A_ex ≈ +0.5·A0 there: far above the noise
+    wl = int(np.argmin(np.abs(WL - 639.0)))
+    # small noise so that σ > 0, and one spike below zero
+    rng = np.random.default_rng(1)
+    ta["dA"].values[...] += 1e-4 * rng.standard_normal(ta["dA"].shape)
+    ta["dA"].values[0, i, wl] = -0.2
+    zc = gain.zero_crossing(ta, 639.0)
+    assert abs(float(zc[0]) - truth(1.0)) < 0.02
+    # the rule is what rejects it: with confirm=0 the spike is taken
+    naive = gain.zero_crossing(ta, 639.0, confirm=0)
+    assert float(naive[0]) < 0.35
+
+
+def test_scalar_without_pump_dimension():
+    zc = gain.zero_crossing(make_ta((2.0,), pump_dim=False), 639.0)
+    assert zc.ndim == 0 and abs(float(zc) - truth(2.0)) < 5e-3
+
+
+@pytest.mark.parametrize("bad", [500.0, 900.0, float("nan")])
+def test_wavelength_outside_range_is_a_dataset_error(bad):
+    with pytest.raises(DatasetError, match="outside the measured range"):
+        gain.zero_crossing(make_ta(), bad)
+
+
+def test_noise_level_from_pre_time_zero():
+    ta = make_ta((1.0, 2.0), sigma=0.003, seed=5)
+    noise = gain.noise_level(ta)
+    assert noise.dims == ("pump", "wavelength") and noise.attrs["units"] == "OD"
+    assert abs(float(noise.mean()) / 0.003 - 1) < 0.1  # 162 estimates of 9 d.o.f. each
+    with pytest.raises(DatasetError, match="before"):
+        gain.noise_level(ta, before=-1.8)
+
+
+def test_gain_spectrum_edges_and_round_trip():
+    ta = make_ta((0.5, 2.0))
+    res = gain.gain_spectrum(ta, 5.0)
+    assert res.delay == pytest.approx(5.0)
+    a0 = a0_spectrum()
+    for k, c in enumerate((0.5, 2.0)):
+        f = 1 - (1 + c) * -np.expm1(-5.0 / TAU_R)  # A_ex = f·A0: negative everywhere if f < 0
+        assert res.has_gain[k] == (f < 0)
+        if f < 0:
+            assert res.bands[k] == ((WL[0], WL[-1]),)
+            assert res.peak_wavelength[k] == 639.0
+            assert res.depth[k] == pytest.approx(f * a0.max(), rel=1e-9)
+    assert res.has_gain == (True, True)
+    again = gain.GainSpectrum.from_dict(res.to_dict())
+    assert again == res
+
+
+def test_gain_spectrum_band_edges_interpolated():
+    # A_ex negative only where A0's Gaussian exceeds a level: edges known in closed form
+    ta = make_ta((1.0,))
+    ta["A0"] = ("wavelength", 0.07 - a0_spectrum(), {"units": "OD"})  # < 0 near the peak
+    ta["dA"].values[...] = 0.0
+    res = gain.gain_spectrum(ta, -1.0)
+    half = 12.0 * np.sqrt(2 * np.log(A0_PEAK / 0.05))  # 0.05 − 0.1 g = 0
+    ((lo, hi),) = res.bands[0]
+    assert lo == pytest.approx(639.0 - half, abs=0.05) and hi == pytest.approx(639 + half, abs=0.05)
+    assert res.width[0] == pytest.approx(2 * half, abs=0.1)
+    no = gain.gain_spectrum(make_ta((1.0,)), -1.0)
+    assert no.bands == ((),) and np.isnan(no.peak_wavelength[0]) and no.width == (0.0,)
+    with pytest.raises(DatasetError, match="delay"):
+        gain.gain_spectrum(ta, 1e4)
+
+
+def test_gain_window_onset_end_duration():
+    tau_d = 5.0
+    ta = make_ta((2.0, -0.5), decay=tau_d)
+
+    def f(t: float) -> float:
+        return 1 - 3.0 * -np.expm1(-t / TAU_R) * np.exp(-t / tau_d)
+
+    on = optimize.brentq(f, 0.01, 1.5)
+    end = optimize.brentq(f, 1.5, 10.0)
+    res = gain.gain_window(ta, 639.0)
+    assert res.onset[0] == pytest.approx(on, abs=5e-3)
+    assert res.end[0] == pytest.approx(end, abs=5e-3)
+    assert res.duration[0] == pytest.approx(end - on, abs=1e-2)
+    assert res.lasts_to_end == (False, False)
+    assert np.isnan(res.onset[1]) and np.isnan(res.end[1]) and np.isnan(res.duration[1])
+    ongoing = gain.gain_window(make_ta((2.0,)), 639.0)
+    assert ongoing.lasts_to_end == (True,) and np.isnan(ongoing.end[0])
+    assert gain.GainWindow.from_dict(res.to_dict()) == res
