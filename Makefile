@@ -1,0 +1,62 @@
+# qdwidgets: the two commands of the README, on a fresh machine with python3, node and npm.
+#
+#   make demo   set everything up and open JupyterLab on notebooks/tour.ipynb (qdwidgets demo)
+#   make test   set everything up (Debian's chromium too) and run the whole test suite
+#
+# Variables: PYTHON (interpreter that creates .venv), DEMO_ARGS (e.g. "--no-browser --port 8890"),
+# PYTEST_ARGS (e.g. "tests/core -x"). Setup steps are skipped when their inputs did not change.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+PYTEST_TIMEOUT ?= 900
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: demo test setup chromium clean
+
+demo: setup
+	$(BIN)/qdwidgets demo $(DEMO_ARGS)
+
+# Every step runs even when an earlier one fails, so that one run reports everything; the exit
+# status is non-zero when any step failed, and pytest's closing line is printed last but one.
+test: setup chromium
+	@failed=""; \
+	echo "==> ruff check";        $(BIN)/ruff check . || failed="$$failed ruff-check"; \
+	echo "==> ruff format --check"; $(BIN)/ruff format --check . || failed="$$failed ruff-format"; \
+	echo "==> mypy";              $(BIN)/mypy || failed="$$failed mypy"; \
+	echo "==> JS unit tests";     npm --prefix js test || failed="$$failed js"; \
+	echo "==> pytest (core, widgets, ui, notebooks)"; \
+	QD_CHROMIUM="$$(command -v chromium)" $(BIN)/python -m pytest \
+	  --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS) || failed="$$failed pytest"; \
+	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed"; exit 1; fi; \
+	echo "==> all checks passed"
+
+setup: $(VENV)/.qd-installed
+	npm --prefix js run build --silent
+
+# npm ci first (exact versions from js/package-lock.json), then the editable install, whose hatch
+# hook builds qdwidgets/static/ta_view.js. The hook skips the build when the bundle exists, so
+# `setup` rebuilds it every time (esbuild takes milliseconds) to keep it in step with js/src.
+$(VENV)/.qd-installed: pyproject.toml js/package.json js/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null \
+	  || { echo "node and npm are required (https://nodejs.org)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	npm --prefix js ci --no-audit --no-fund
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	test -f qdwidgets/static/ta_view.js
+	touch $@
+
+# Debian's chromium for the browser tier (playwright cannot download a browser here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "==> installing Debian's chromium"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null || { echo "chromium is still missing"; exit 1; }
+
+clean:
+	rm -rf $(VENV) js/node_modules qdwidgets/static build dist .pytest_cache .mypy_cache
