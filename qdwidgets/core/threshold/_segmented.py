@@ -1,0 +1,199 @@
+"""Segmented regression: search a breakpoint, and test whether one exists at all.
+
+Model: y = a + b·P + c·max(P − ψ, 0), a continuous broken line whose two pieces meet at ψ (the
+threshold). For each ψ on a grid the extra sum of squares over a single straight line is exact
+linear algebra, so the whole search is a few matrix products.
+
+Test (H0: one straight line, c = 0). ψ does not exist under H0, so the usual F test is too
+liberal (Davies' problem). The statistic is the supremum over ψ of the F statistic; its null
+distribution is simulated (Monte Carlo with Gaussian noise; F is scale-free, so the noise level
+does not matter) on the same powers and grid, which gives an exact p-value for Gaussian noise.
+A breakpoint is reported when p < ``alpha`` AND the broken line fits better than a smooth
+parabola (a curve that bends gradually has no distinct threshold: it is reported as such).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+
+from ...errors import FitError
+from ._lines import ThresholdFit, _as_curve, _finish, fit_threshold
+
+
+def _hinge_rss(x: np.ndarray, y: np.ndarray, psi: float) -> float:
+    X = np.column_stack([np.ones_like(x), x, np.maximum(x - psi, 0.0)])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return float(((y - X @ coef) ** 2).sum())
+
+
+def segmented(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    n_sim: int = 1000,
+    seed: int = 0,
+    grid_size: int = 200,
+) -> dict[str, Any]:
+    """Breakpoint search and test on sorted ``x``; returns found, psi, p_value, k (points ≤ psi)."""
+    n = x.size
+    if n < 6:
+        raise FitError(
+            f"a breakpoint search needs at least 6 points (3 on each side), got {n}. Fix: "
+            "measure more pump powers, or give the windows yourself with fit_threshold"
+        )
+    grid = np.linspace(x[2], x[n - 3], grid_size, endpoint=False)
+    q, _ = np.linalg.qr(np.column_stack([np.ones(n), x]))
+    h = np.maximum(x[:, None] - grid[None, :], 0.0)
+    h -= q @ (q.T @ h)
+    hh = (h * h).sum(axis=0)
+    keep = hh > 1e-12 * max(float(hh.max()), 1e-300)
+    grid, h, hh = grid[keep], h[:, keep], hh[keep]
+    r = y - q @ (q.T @ y)
+    rss0 = float(r @ r)
+    scale = float((y - y.mean()) @ (y - y.mean()))
+    if rss0 <= 1e-24 * max(scale, 1e-300):
+        return {
+            "found": False,
+            "psi": float("nan"),
+            "p_value": 1.0,
+            "k": 0,
+            "note": "the data lie exactly on one straight line: no breakpoint",
+        }
+
+    def sup_f(res: np.ndarray, rss: np.ndarray) -> np.ndarray:
+        d = (res @ h) ** 2 / hh
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = d / (np.maximum(rss[..., None] - d, 0.0) / (n - 3))
+        return np.nan_to_num(f, nan=0.0, posinf=np.inf).max(axis=-1)
+
+    drss = (r @ h) ** 2 / hh
+    best = int(np.argmax(drss))
+    f_obs = float(sup_f(r[None, :], np.array([rss0]))[0])
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal((n_sim, n))
+    e -= (e @ q) @ q.T
+    f_sim = sup_f(e, (e * e).sum(axis=1))
+    p_value = float((1 + np.count_nonzero(f_sim >= f_obs)) / (n_sim + 1))
+    lo = grid[max(best - 1, 0)]
+    hi = grid[best + 1] if best + 1 < grid.size else x[n - 3]
+    opt = optimize.minimize_scalar(lambda p: _hinge_rss(x, y, p), bounds=(lo, hi), method="bounded")
+    psi = float(opt.x) if opt.fun <= _hinge_rss(x, y, grid[best]) else float(grid[best])
+    rss_hinge = _hinge_rss(x, y, psi)
+    quad = np.polynomial.polynomial.polyfit(x - x.mean(), y, 2, full=True)[1][0]
+    rss_quad = float(quad[0]) if np.size(quad) else 0.0
+    k = int(np.count_nonzero(x <= psi))
+    if p_value >= alpha:
+        note = (
+            f"no breakpoint: a single straight line is not rejected (sup-F test p = "
+            f"{p_value:.3g} ≥ {alpha:g})"
+        )
+        return {"found": False, "psi": float("nan"), "p_value": p_value, "k": k, "note": note}
+    if rss_quad <= rss_hinge:
+        note = (
+            f"no distinct breakpoint: the curve bends (p = {p_value:.3g}) but a smooth "
+            "parabola fits it as well as two straight lines do"
+        )
+        return {"found": False, "psi": float("nan"), "p_value": p_value, "k": k, "note": note}
+    note = f"breakpoint search: broken line bends at {psi:.4g}, sup-F test p = {p_value:.3g}"
+    return {"found": True, "psi": psi, "p_value": p_value, "k": k, "note": note}
+
+
+def find_threshold(
+    power: Any,
+    signal: Any,
+    *,
+    spot_diameter_mm: float | None = None,
+    profile: str = "tophat",
+    alpha: float = 0.05,
+    gap_mW: float = 0.0,
+    n_sim: int = 1000,
+    **fit_kwargs: Any,
+) -> ThresholdFit:
+    """Find the threshold without given windows: segmented regression plus a breakpoint test.
+
+    A broken line is fitted with a grid search over its breakpoint; a Monte Carlo sup-F test
+    (see the module docstring) decides whether a breakpoint exists at all. If it does, straight
+    lines are fitted on each side (leaving out points within ``gap_mW``/2 of the breakpoint) with
+    :func:`fit_threshold` (``fit_kwargs``: ci, n_boot, seed, confidence), and the result carries
+    ``p_value``. If not, the result has ``found=False``, NaN threshold and a ``note`` saying so.
+    """
+    x, y = _as_curve(power, signal)
+    seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=int(fit_kwargs.get("seed", 0)))
+    nan = float("nan")
+    if not seg["found"]:
+        return _finish(
+            nan,
+            (nan, nan),
+            str(fit_kwargs.get("ci", "bootstrap")),
+            None,
+            None,
+            nan,
+            spot_diameter_mm,
+            profile,
+            seg["note"],
+            found=False,
+            p_value=seg["p_value"],
+        )
+    psi = seg["psi"]
+    left = x[x <= psi - gap_mW / 2]
+    right = x[x > psi + gap_mW / 2]
+    if left.size < 3 or right.size < 3:
+        note = (
+            f"no threshold: {seg['note']}, but fewer than 3 points remain on one side of it with "
+            f"gap_mW={gap_mW:g}: no threshold fitted"
+        )
+        return _finish(
+            nan,
+            (nan, nan),
+            str(fit_kwargs.get("ci", "bootstrap")),
+            None,
+            None,
+            nan,
+            spot_diameter_mm,
+            profile,
+            note,
+            found=False,
+            p_value=seg["p_value"],
+        )
+    try:
+        fit = fit_threshold(
+            x,
+            y,
+            below=(float(left[0]), float(left[-1])),
+            above=(float(right[0]), float(right[-1])),
+            spot_diameter_mm=spot_diameter_mm,
+            profile=profile,
+            **fit_kwargs,
+        )
+    except FitError as exc:
+        note = f"no threshold: {seg['note']}, but the lines on either side give none: {exc}"
+        return _finish(
+            nan,
+            (nan, nan),
+            str(fit_kwargs.get("ci", "bootstrap")),
+            None,
+            None,
+            nan,
+            spot_diameter_mm,
+            profile,
+            note,
+            found=False,
+            p_value=seg["p_value"],
+        )
+    note = seg["note"] + (f"; {fit.note}" if fit.note else "")
+    return _finish(
+        fit.threshold_mW,
+        fit.ci,
+        fit.ci_method,
+        fit.below_line,
+        fit.above_line,
+        fit.slope_ratio,
+        spot_diameter_mm,
+        profile,
+        note,
+        p_value=seg["p_value"],
+    )
