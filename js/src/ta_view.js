@@ -1,0 +1,528 @@
+// TAView: a transient-absorption map (delay × wavelength) with colour bar, spectrum and kinetics
+// panels, a delay slider with play, drawn entirely in the browser from float32 buffers.
+//
+// Scrubbing (slider input, mouse move, play) redraws here with no kernel round trip; only the
+// settled cursor (slider change, click, play stop) is written back with one save_changes().
+// Colours: symmetric diverging RdBu_r, blue = negative (e.g. bleach, gain), red = positive.
+
+import { buildLut, packLut, colorIndex, autoVmax, N_COLORS } from "./lib/colormap.js";
+import { makeScale, nearestIndex, indexMap, fmt } from "./lib/axis.js";
+import { decode, plane, spectrum, trace, plus, finiteRange } from "./lib/decode.js";
+
+const CSS = `
+.qd-taview { font: 12px/1.3 system-ui, sans-serif; color: #222; max-width: 1100px; }
+.qd-taview canvas { display: block; width: 100%; background: #fff; }
+.qd-taview .qd-row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
+.qd-taview .qd-maprow { display: grid; grid-template-columns: 1fr 64px; gap: 4px; }
+.qd-taview .qd-panels { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-top: 6px; }
+.qd-taview .qd-delay-slider { flex: 1; min-width: 160px; }
+.qd-taview .qd-cursor-label { font-variant-numeric: tabular-nums; color: #444; min-height: 1.3em; }
+.qd-taview .qd-readout { font-weight: 600; margin-top: 4px; min-height: 1.3em; }
+.qd-taview button { padding: 1px 8px; }
+`;
+const MARGIN = { left: 54, right: 8, top: 8, bottom: 32 };
+const PANEL_HEIGHT = 200;
+const PANEL_TOP = 22; // room for the legend above the plot
+const COLORS = { dA: "#1f77b4", A0: "#7f7f7f", A_ex: "#111111", gain: "rgba(0,150,70,0.16)", cursor: "#e07b00" };
+const LABEL = { dA: "ΔA", A_ex: "A_ex" };
+
+function el(tag, cls, attrs = {}) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+/** Size a canvas to its CSS box × devicePixelRatio; returns {ctx, w, h (CSS px), dpr}. */
+function fit(canvas, cssHeight, fallbackWidth) {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.style.height = `${cssHeight}px`;
+  const w = canvas.clientWidth || fallbackWidth;
+  const W = Math.max(1, Math.round(w * dpr)), H = Math.max(1, Math.round(cssHeight * dpr));
+  if (canvas.width !== W) canvas.width = W;
+  if (canvas.height !== H) canvas.height = H;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, w, h: cssHeight, dpr };
+}
+
+function drawAxes(ctx, x, y, box, { xlabel, ylabel }) {
+  ctx.save();
+  ctx.strokeStyle = "#333";
+  ctx.fillStyle = "#333";
+  ctx.lineWidth = 1;
+  ctx.strokeRect(box.x0 + 0.5, box.y0 + 0.5, box.x1 - box.x0 - 1, box.y1 - box.y0 - 1);
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const t of x.ticks(6)) {
+    const px = Math.round(x.map(t)) + 0.5;
+    if (px < box.x0 - 0.5 || px > box.x1 + 0.5) continue;
+    ctx.beginPath(); ctx.moveTo(px, box.y1); ctx.lineTo(px, box.y1 + 4); ctx.stroke();
+    ctx.fillText(fmt(t), px, box.y1 + 5);
+  }
+  ctx.fillText(xlabel, (box.x0 + box.x1) / 2, box.y1 + 17);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const t of y.ticks(5)) {
+    const py = Math.round(y.map(t)) + 0.5;
+    if (py < box.y0 - 0.5 || py > box.y1 + 0.5) continue;
+    ctx.beginPath(); ctx.moveTo(box.x0 - 4, py); ctx.lineTo(box.x0, py); ctx.stroke();
+    ctx.fillText(fmt(t), box.x0 - 6, py);
+  }
+  ctx.translate(11, (box.y0 + box.y1) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center";
+  ctx.fillText(ylabel, 0, 0);
+  ctx.restore();
+}
+
+function polyline(ctx, xs, ys, xScale, yScale, color, width = 1.5, dash = []) {
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < xs.length; i++) {
+    const v = ys[i];
+    if (v !== v) { pen = false; continue; }
+    const px = xScale.map(xs[i]), py = yScale.map(v);
+    if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+    pen = true;
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+function legend(ctx, box, items) {
+  ctx.save();
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textBaseline = "middle";
+  let x = box.x0 + 8;
+  for (const [label, color] of items) {
+    ctx.fillStyle = color;
+    ctx.fillRect(x, box.y0 - 11, 12, 3);
+    ctx.fillStyle = "#222";
+    ctx.textAlign = "left";
+    ctx.fillText(label, x + 15, box.y0 - 9);
+    x += 22 + ctx.measureText(label).width;
+  }
+  ctx.restore();
+}
+
+function padRange(r, frac = 0.06) {
+  if (!r) return [-1, 1];
+  let [lo, hi] = r;
+  lo = Math.min(lo, 0); hi = Math.max(hi, 0);
+  const pad = (hi - lo || 1) * frac;
+  return [lo - pad, hi + pad];
+}
+
+function render({ model, el: host }) {
+  const abort = new AbortController();
+  const on = (node, type, fn) => node.addEventListener(type, fn, { signal: abort.signal });
+  const modelHandlers = [];
+  const listen = (names, fn) => {
+    for (const name of names.split(" ")) {
+      model.on(`change:${name}`, fn);
+      modelHandlers.push([`change:${name}`, fn]);
+    }
+  };
+
+  // ---- DOM -----------------------------------------------------------------------------------
+  const root = el("div", "qd-taview");
+  const style = el("style");
+  style.textContent = CSS;
+  const controls = el("div", "qd-row");
+  const pumpSel = el("select", "qd-pump", { title: "pump level" });
+  const quantityBtn = el("button", "qd-quantity", { type: "button", title: "map shows ΔA or A_ex = ΔA + A0" });
+  const logLabel = el("label");
+  const logBox = el("input", "qd-logdelay", { type: "checkbox" });
+  logLabel.append(logBox, " log delay");
+  const playBtn = el("button", "qd-play", { type: "button", title: "play through the delays" });
+  const slider = el("input", "qd-delay-slider", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "delay index" });
+  controls.append(pumpSel, quantityBtn, logLabel, playBtn, slider);
+  const mapRow = el("div", "qd-maprow");
+  const mapCanvas = el("canvas", "qd-map");
+  const barCanvas = el("canvas", "qd-colorbar");
+  mapRow.append(mapCanvas, barCanvas);
+  const cursorLabel = el("div", "qd-cursor-label");
+  const panels = el("div", "qd-panels");
+  const specCanvas = el("canvas", "qd-spectrum");
+  const kinCanvas = el("canvas", "qd-kinetics");
+  panels.append(specCanvas, kinCanvas);
+  const readout = el("div", "qd-readout");
+  root.append(style, controls, mapRow, cursorLabel, panels, readout);
+  host.appendChild(root);
+
+  // ---- state ---------------------------------------------------------------------------------
+  const S = {
+    data: null, shape: [0, 0, 0], a0: null, delays: new Float64Array(0), wl: new Float64Array(0),
+    dIdx: 0, wIdx: 0, hover: null, playing: false, raf: 0, lastStep: 0,
+    lut: null, lut32: null, base: null, map: null, vmaxCache: new Map(), rangeCache: new Map(),
+  };
+  const P = () => S.shape[0], D = () => S.shape[1], W = () => S.shape[2];
+  const pump = () => Math.min(Math.max(model.get("pump_index") | 0, 0), Math.max(P() - 1, 0));
+  const quantity = () => (model.get("quantity") === "A_ex" && S.a0 ? "A_ex" : "dA");
+  const delayKind = () => (model.get("log_delay") ? "symlog" : "linear");
+  const linthresh = () => { const c = +model.get("linthresh"); return c > 0 ? c : 1; };
+  const hasData = () => S.data && D() > 0 && W() > 0;
+
+  function loadData() {
+    let dA;
+    try { dA = decode(model.get("dA")); } catch (err) { dA = { data: new Float32Array(0), shape: [0, 0, 0] }; console.error("TAView dA:", err); }
+    S.shape = dA.shape.length === 3 ? dA.shape : [0, 0, 0];
+    S.data = dA.data;
+    let a0 = null;
+    try { a0 = decode(model.get("A0")); } catch { a0 = null; }
+    S.a0 = a0 && a0.data.length === W() && W() > 0 ? a0.data : null;
+    S.delays = Float64Array.from(model.get("delays") ?? []);
+    S.wl = Float64Array.from(model.get("wavelengths") ?? []);
+    if (S.delays.length !== D() || S.wl.length !== W()) {
+      console.error(`TAView: dA shape ${S.shape} does not match ${S.delays.length} delays × ${S.wl.length} wavelengths`);
+      S.shape = [0, 0, 0];
+    }
+    S.vmaxCache.clear();
+    S.rangeCache.clear();
+    slider.max = String(Math.max(D() - 1, 0));
+    syncCursorFromModel();
+    syncControls();
+  }
+
+  function syncCursorFromModel() {
+    S.dIdx = Math.max(nearestIndex(S.delays, +model.get("delay")), 0);
+    S.wIdx = Math.max(nearestIndex(S.wl, +model.get("wavelength")), 0);
+    slider.value = String(S.dIdx);
+  }
+
+  function syncControls() {
+    const labels = model.get("pump_labels") ?? [];
+    pumpSel.replaceChildren(...Array.from({ length: Math.max(P(), 1) }, (_, i) => {
+      const o = el("option", "", { value: String(i) });
+      o.textContent = labels[i] ?? `pump ${i}`;
+      return o;
+    }));
+    pumpSel.value = String(pump());
+    pumpSel.disabled = P() <= 1;
+    quantityBtn.textContent = `map: ${LABEL[quantity()]}`;
+    quantityBtn.disabled = !S.a0;
+    quantityBtn.title = S.a0 ? "toggle the map between ΔA and A_ex = ΔA + A0" : "no A0 in the dataset: A_ex unavailable";
+    logBox.checked = !!model.get("log_delay");
+    playBtn.textContent = S.playing ? "❚❚ pause" : "▶ play";
+    readout.textContent = model.get("readout") ?? "";
+  }
+
+  // ---- map -----------------------------------------------------------------------------------
+  function vmax() {
+    const v = +model.get("vmax");
+    if (v > 0) return v;
+    const key = `${pump()}|${quantity()}`;
+    if (!S.vmaxCache.has(key)) S.vmaxCache.set(key, autoVmax(plane(S.data, S.shape, pump()), quantity() === "A_ex" ? S.a0 : null));
+    return S.vmaxCache.get(key);
+  }
+
+  function layout(w, h, top = MARGIN.top) {
+    return { x0: MARGIN.left, x1: w - MARGIN.right, y0: top, y1: h - MARGIN.bottom };
+  }
+
+  /** Draw the colour-mapped image and axes into an offscreen canvas (cached for scrubbing). */
+  function drawMapBase() {
+    const height = Math.max(+model.get("height") || 360, 80);
+    const { ctx: vctx, w, h, dpr } = fit(mapCanvas, height, host.clientWidth ? host.clientWidth - 70 : 640);
+    void vctx;
+    const base = S.base ?? (S.base = document.createElement("canvas"));
+    base.width = mapCanvas.width; base.height = mapCanvas.height;
+    const ctx = base.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, base.width, base.height);
+    const box = layout(w, h);
+    const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
+    const y = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.y1, box.y0] });
+    S.map = { x, y, box, w, h, dpr, td: S.delays.map(x.fwd) };
+    if (!hasData()) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.fillStyle = "#666";
+      ctx.fillText("no data", box.x0 + 10, box.y0 + 20);
+      return;
+    }
+    // image at device resolution: per column a delay index, per row a wavelength index
+    const X0 = Math.round(box.x0 * dpr), X1 = Math.round(box.x1 * dpr);
+    const Y0 = Math.round(box.y0 * dpr), Y1 = Math.round(box.y1 * dpr);
+    const nx = Math.max(X1 - X0, 1), ny = Math.max(Y1 - Y0, 1);
+    const xd = makeScale({ domain: x.domain, range: [0, nx], kind: x.kind, linthresh: x.linthresh });
+    const yd = makeScale({ domain: y.domain, range: [ny, 0] });
+    const col = indexMap(xd, S.delays, nx), row = indexMap(yd, S.wl, ny);
+    const img = ctx.createImageData(nx, ny);
+    const px = new Uint32Array(img.data.buffer);
+    const lut = S.lut32, Wn = W(), vm = vmax(), scale = N_COLORS / (2 * vm), half = N_COLORS / 2;
+    const m = plane(S.data, S.shape, pump()), a0 = quantity() === "A_ex" ? S.a0 : null;
+    const colOff = new Int32Array(nx);
+    for (let i = 0; i < nx; i++) colOff[i] = col[i] * Wn;
+    for (let r = 0, p = 0; r < ny; r++) {
+      const wi = row[r], add = a0 ? a0[wi] : 0;
+      for (let c = 0; c < nx; c++, p++) {
+        const v = m[colOff[c] + wi] + add;
+        let k;
+        if (v !== v) k = N_COLORS;
+        else { k = (v * scale + half) | 0; k = k < 0 ? 0 : k >= N_COLORS ? N_COLORS - 1 : k; }
+        px[p] = lut[k];
+      }
+    }
+    ctx.putImageData(img, X0, Y0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawAxes(ctx, x, y, box, { xlabel: "delay (ps)", ylabel: "wavelength (nm)" });
+  }
+
+  function drawColorbar() {
+    const height = Math.max(+model.get("height") || 360, 80);
+    const { ctx, w, h } = fit(barCanvas, height, 64);
+    ctx.clearRect(0, 0, w, h);
+    const y0 = MARGIN.top, y1 = h - MARGIN.bottom, x0 = 4, bw = 14;
+    const vm = hasData() ? vmax() : 1;
+    for (let py = y0; py < y1; py++) {
+      const v = vm * (1 - (2 * (py - y0 + 0.5)) / (y1 - y0));
+      const k = colorIndex(v, vm) * 4;
+      ctx.fillStyle = `rgb(${S.lut[k]},${S.lut[k + 1]},${S.lut[k + 2]})`;
+      ctx.fillRect(x0, py, bw, 1);
+    }
+    ctx.strokeStyle = "#333";
+    ctx.strokeRect(x0 + 0.5, y0 + 0.5, bw - 1, y1 - y0 - 1);
+    ctx.fillStyle = "#333";
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    for (const [v, py] of [[vm, y0 + 4], [0, (y0 + y1) / 2], [-vm, y1 - 4]]) ctx.fillText(fmt(v, 2), x0 + bw + 3, py);
+    ctx.textAlign = "center";
+    ctx.fillText(`${LABEL[quantity()]} (OD)`, w / 2, y1 + 12);
+  }
+
+  // ---- cursor, panels (the per-frame work while scrubbing) -----------------------------------
+  function cursor() {
+    return S.hover ?? { d: S.dIdx, w: S.wIdx };
+  }
+
+  function valueAt(d, w) {
+    const v = S.data[(pump() * D() + d) * W() + w];
+    return quantity() === "A_ex" ? v + S.a0[w] : v;
+  }
+
+  function drawOverlay() {
+    const ctx = mapCanvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(S.base, 0, 0);
+    if (!hasData()) return;
+    const { x, y, box, dpr } = S.map;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const c = cursor();
+    const px = x.map(S.delays[c.d]), py = y.map(S.wl[c.w]);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+    ctx.clip();
+    ctx.strokeStyle = "rgba(0,0,0,0.75)";
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(px, box.y0); ctx.lineTo(px, box.y1);
+    ctx.moveTo(box.x0, py); ctx.lineTo(box.x1, py);
+    ctx.stroke();
+    ctx.restore();
+    cursorLabel.textContent = `delay ${fmt(S.delays[c.d], 4)} ps, wavelength ${fmt(S.wl[c.w], 4)} nm, ${LABEL[quantity()]} = ${fmt(valueAt(c.d, c.w), 3)} OD`;
+  }
+
+  function spectrumRange() {
+    const key = `s${pump()}`;
+    if (!S.rangeCache.has(key)) {
+      const m = plane(S.data, S.shape, pump());
+      const r = [finiteRange(m)];
+      if (S.a0) {
+        const aex = finiteRange(...Array.from({ length: D() }, (_, d) => plus(spectrum(S.data, S.shape, pump(), d), S.a0)));
+        r.push(aex, finiteRange(S.a0));
+      }
+      const lo = Math.min(...r.filter(Boolean).map((v) => v[0])), hi = Math.max(...r.filter(Boolean).map((v) => v[1]));
+      S.rangeCache.set(key, padRange(Number.isFinite(lo) ? [lo, hi] : null));
+    }
+    return S.rangeCache.get(key);
+  }
+
+  function drawSpectrum(d) {
+    const { ctx, w, h } = fit(specCanvas, PANEL_HEIGHT, 320);
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const box = layout(w, h, PANEL_TOP);
+    const x = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.x0, box.x1] });
+    const y = makeScale({ domain: spectrumRange(), range: [box.y1, box.y0] });
+    const dA = spectrum(S.data, S.shape, pump(), d);
+    const aex = S.a0 ? plus(dA, S.a0) : null;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
+    if (aex) {
+      // gain region: A_ex < 0, shaded between the midpoints of neighbouring wavelengths
+      ctx.fillStyle = COLORS.gain;
+      const n = S.wl.length;
+      for (let i = 0; i < n; i++) {
+        if (!(aex[i] < 0)) continue;
+        const a = i > 0 ? (S.wl[i - 1] + S.wl[i]) / 2 : S.wl[0], b = i < n - 1 ? (S.wl[i] + S.wl[i + 1]) / 2 : S.wl[n - 1];
+        ctx.fillRect(x.map(a), box.y0, Math.max(x.map(b) - x.map(a), 1), box.y1 - box.y0);
+      }
+    }
+    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(box.x0, y.map(0)); ctx.lineTo(box.x1, y.map(0)); ctx.stroke();
+    if (S.a0) polyline(ctx, S.wl, S.a0, x, y, COLORS.A0, 1.2, [5, 3]);
+    polyline(ctx, S.wl, dA, x, y, COLORS.dA);
+    if (aex) polyline(ctx, S.wl, aex, x, y, COLORS.A_ex, 1.8);
+    const cx = x.map(S.wl[cursor().w]);
+    ctx.strokeStyle = COLORS.cursor; ctx.setLineDash([3, 3]);
+    ctx.beginPath(); ctx.moveTo(cx, box.y0); ctx.lineTo(cx, box.y1); ctx.stroke();
+    ctx.restore();
+    drawAxes(ctx, x, y, box, { xlabel: `wavelength (nm) — spectrum at ${fmt(S.delays[d], 4)} ps`, ylabel: "OD" });
+    legend(ctx, box, S.a0 ? [["ΔA", COLORS.dA], ["A0", COLORS.A0], ["A_ex", COLORS.A_ex], ["gain", "rgba(0,150,70,0.5)"]] : [["ΔA", COLORS.dA]]);
+  }
+
+  function drawKinetics(d, wi) {
+    const { ctx, w, h } = fit(kinCanvas, PANEL_HEIGHT, 320);
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const box = layout(w, h, PANEL_TOP);
+    const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
+    const dA = trace(S.data, S.shape, pump(), wi);
+    const aex = S.a0 ? plus(dA, S.a0[wi]) : null;
+    const y = makeScale({ domain: padRange(finiteRange(dA, aex)), range: [box.y1, box.y0] });
+    ctx.save();
+    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
+    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(box.x0, y.map(0)); ctx.lineTo(box.x1, y.map(0)); ctx.stroke();
+    polyline(ctx, S.delays, dA, x, y, COLORS.dA);
+    if (aex) polyline(ctx, S.delays, aex, x, y, COLORS.A_ex, 1.8);
+    const cx = x.map(S.delays[d]);
+    ctx.strokeStyle = COLORS.cursor; ctx.setLineDash([3, 3]);
+    ctx.beginPath(); ctx.moveTo(cx, box.y0); ctx.lineTo(cx, box.y1); ctx.stroke();
+    ctx.setLineDash([]);
+    // zero crossings (one per pump level, computed in Python); the current pump's is bold
+    const crossings = model.get("crossings") ?? [];
+    const labels = model.get("pump_labels") ?? [];
+    crossings.forEach((t, i) => {
+      if (t === null || t === undefined || !Number.isFinite(+t)) return;
+      const mx = x.map(+t), my = y.map(0), cur = i === pump();
+      ctx.fillStyle = cur ? "#d62728" : "rgba(214,39,40,0.35)";
+      ctx.beginPath(); ctx.arc(mx, my, cur ? 5 : 3.5, 0, 2 * Math.PI); ctx.fill();
+      if (cur) { ctx.font = "11px system-ui, sans-serif"; ctx.fillText(`${fmt(+t, 3)} ps`, mx + 6, my - 8); }
+      else if (labels[i]) { ctx.font = "10px system-ui, sans-serif"; ctx.fillText(labels[i], mx + 4, my + 12); }
+    });
+    ctx.restore();
+    drawAxes(ctx, x, y, box, { xlabel: `delay (ps) — kinetics at ${fmt(S.wl[wi], 4)} nm`, ylabel: "OD" });
+    legend(ctx, box, aex ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
+  }
+
+  /** One scrub frame: cached map + crosshair + both panels. */
+  function frame() {
+    if (!S.base) return;
+    drawOverlay();
+    if (!hasData()) return;
+    const c = cursor();
+    drawSpectrum(c.d);
+    drawKinetics(c.d, c.w);
+  }
+
+  function redrawAll() {
+    S.lut = buildLut(model.get("colormap") || "RdBu_r");
+    S.lut32 = packLut(S.lut);
+    drawMapBase();
+    drawColorbar();
+    frame();
+  }
+
+  // ---- settling: write the cursor back to Python once ----------------------------------------
+  function settle(extra = {}) {
+    if (!hasData()) return;
+    model.set("delay", S.delays[S.dIdx]);
+    model.set("wavelength", S.wl[S.wIdx]);
+    for (const [k, v] of Object.entries(extra)) model.set(k, v);
+    model.save_changes();
+  }
+
+  // ---- play ----------------------------------------------------------------------------------
+  function tick(now) {
+    if (!S.playing) return;
+    const step = Math.max(+model.get("play_step_ms") || 80, 1);
+    if (now - S.lastStep >= step) {
+      S.lastStep = now;
+      if (S.dIdx >= D() - 1) { stop(true); return; }
+      S.dIdx++;
+      slider.value = String(S.dIdx);
+      frame();
+    }
+    S.raf = requestAnimationFrame(tick);
+  }
+  function start() {
+    if (S.playing || !hasData()) return;
+    if (S.dIdx >= D() - 1) S.dIdx = 0;
+    S.playing = true;
+    S.lastStep = performance.now();
+    playBtn.textContent = "❚❚ pause";
+    S.raf = requestAnimationFrame(tick);
+  }
+  function stop(write) {
+    if (!S.playing) return;
+    S.playing = false;
+    cancelAnimationFrame(S.raf);
+    playBtn.textContent = "▶ play";
+    if (write) settle({ playing: false });
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+  on(slider, "input", () => { S.dIdx = +slider.value; S.hover = null; frame(); });
+  on(slider, "change", () => { S.dIdx = +slider.value; settle(); });
+  on(playBtn, "click", () => { if (S.playing) stop(true); else { start(); model.set("playing", true); model.save_changes(); } });
+  on(pumpSel, "change", () => { model.set("pump_index", +pumpSel.value); model.save_changes(); });
+  on(quantityBtn, "click", () => { model.set("quantity", quantity() === "A_ex" ? "dA" : "A_ex"); model.save_changes(); });
+  on(logBox, "change", () => { model.set("log_delay", logBox.checked); model.save_changes(); });
+  const hit = (ev) => {
+    if (!hasData() || !S.map) return null;
+    const r = mapCanvas.getBoundingClientRect();
+    const cx = ev.clientX - r.left, cy = ev.clientY - r.top;
+    const { x, y, box } = S.map;
+    if (cx < box.x0 || cx > box.x1 || cy < box.y0 || cy > box.y1) return null;
+    return { d: nearestIndex(S.map.td, x.fwd(x.invert(cx))), w: nearestIndex(S.wl, y.invert(cy)) };
+  };
+  on(mapCanvas, "mousemove", (ev) => { const h = hit(ev); if (h || S.hover) { S.hover = h; frame(); } });
+  on(mapCanvas, "mouseleave", () => { if (S.hover) { S.hover = null; frame(); } });
+  on(mapCanvas, "click", (ev) => {
+    const h = hit(ev);
+    if (!h) return;
+    S.dIdx = h.d; S.wIdx = h.w; S.hover = null;
+    slider.value = String(S.dIdx);
+    frame();
+    settle();
+  });
+
+  listen("dA A0 delays wavelengths", () => { loadData(); redrawAll(); });
+  listen("pump_index quantity vmax colormap log_delay linthresh height", () => { syncControls(); redrawAll(); });
+  listen("pump_labels", syncControls);
+  listen("delay wavelength", () => { syncCursorFromModel(); frame(); });
+  listen("crossings", frame);
+  listen("readout", () => { readout.textContent = model.get("readout") ?? ""; });
+  listen("playing", () => { if (model.get("playing")) start(); else stop(false); syncControls(); });
+
+  let lastWidth = 0;
+  const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
+    const w = root.clientWidth;
+    if (w && w !== lastWidth) { lastWidth = w; redrawAll(); }
+  }) : null;
+
+  loadData();
+  redrawAll();
+  lastWidth = root.clientWidth;
+  ro?.observe(root);
+  if (model.get("playing")) start();
+
+  return () => {
+    S.playing = false;
+    cancelAnimationFrame(S.raf);
+    abort.abort();
+    ro?.disconnect();
+    for (const [ev, fn] of modelHandlers) model.off(ev, fn);
+    root.remove();
+  };
+}
+
+export default { render };

@@ -1,0 +1,154 @@
+"""TAView: the TA map anywidget (canvas map, colour bar, spectrum and kinetics panels, slider).
+
+A view that only holds arrays and numbers; no science happens here. The browser draws and
+scrubs from the float32 buffers already sent; only the settled cursor (``delay``,
+``wavelength``) comes back to Python. ``TAExplorer`` builds one from a dataset and computes the
+``readout`` and ``crossings``. Colours: diverging RdBu_r, blue negative, red positive.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets as T
+
+from ..errors import DatasetError
+from ._base import to_binary
+
+STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+BUNDLE = STATIC / "ta_view.js"
+BUILD_HINT = (
+    "run `npm --prefix js ci && npm --prefix js run build` in the qdwidgets source tree, "
+    "or reinstall qdwidgets (`pip install -e .` builds it)"
+)
+
+
+def _bundle() -> pathlib.Path:
+    if not BUNDLE.is_file():
+        raise FileNotFoundError(f"the TAView JavaScript bundle {BUNDLE} is missing: {BUILD_HINT}")
+    return BUNDLE
+
+
+def _empty(ndim: int) -> dict[str, Any]:
+    return to_binary(np.zeros((0,) * ndim, dtype=np.float32))
+
+
+def _nearest(grid: list[float], value: float) -> float:
+    """The grid value nearest to ``value`` (grid increasing); ``value`` when the grid is empty."""
+    if not grid or not np.isfinite(value):
+        return value
+    arr = np.asarray(grid, dtype=float)
+    return float(arr[int(np.argmin(np.abs(arr - value)))])
+
+
+class TAView(anywidget.AnyWidget):
+    """TA map + spectrum + kinetics drawn in the browser from ``dA`` [P, D, W] and ``A0`` [W].
+
+    Units: ``delays``/``delay``/``linthresh`` in ps, ``wavelengths``/``wavelength`` in nm,
+    ``dA``/``A0``/``vmax`` in OD (``vmax`` = 0: the 99.5th percentile of |map| in the browser).
+    """
+
+    # The bundle's text, read in __init__: a missing bundle gives a clear error at construction
+    # instead of breaking ``import qdwidgets`` (anywidget would read a class-level path at import).
+    _esm = T.Unicode("").tag(sync=True)
+
+    dA = T.Dict(default_value=_empty(3)).tag(sync=True)
+    A0 = T.Dict(default_value=_empty(1)).tag(sync=True)
+    delays = T.List(T.Float(), default_value=[]).tag(sync=True)
+    wavelengths = T.List(T.Float(), default_value=[]).tag(sync=True)
+    pump_labels = T.List(T.Unicode(), default_value=[]).tag(sync=True)
+    pump_index = T.Int(0).tag(sync=True)
+    quantity = T.Enum(("dA", "A_ex"), default_value="dA").tag(sync=True)
+    delay = T.Float(0.0).tag(sync=True)
+    wavelength = T.Float(0.0).tag(sync=True)
+    log_delay = T.Bool(False).tag(sync=True)
+    linthresh = T.Float(1.0).tag(sync=True)
+    vmax = T.Float(0.0).tag(sync=True)
+    colormap = T.Enum(("RdBu_r",), default_value="RdBu_r").tag(sync=True)
+    crossings = T.List(T.Float(allow_none=True), default_value=[]).tag(sync=True)
+    readout = T.Unicode("").tag(sync=True)
+    playing = T.Bool(False).tag(sync=True)
+    play_step_ms = T.Int(80).tag(sync=True)
+    height = T.Int(360).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(_esm=_bundle().read_text(encoding="utf-8"), **kwargs)
+
+    # -- validation (shapes and ranges only; the widget holds no science) ----------------------
+    @T.validate("pump_index")
+    def _check_pump(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 0:
+            raise T.TraitError(f"pump_index must be >= 0, got {value}")
+        return value
+
+    @T.validate("delay")
+    def _snap_delay(self, proposal: dict[str, Any]) -> float:
+        return _nearest(self.delays, float(proposal["value"]))
+
+    @T.validate("wavelength")
+    def _snap_wavelength(self, proposal: dict[str, Any]) -> float:
+        return _nearest(self.wavelengths, float(proposal["value"]))
+
+    @T.validate("linthresh", "play_step_ms", "height")
+    def _positive(self, proposal: dict[str, Any]) -> Any:
+        if not proposal["value"] > 0:
+            raise T.TraitError(f"{proposal['trait'].name} must be > 0, got {proposal['value']}")
+        return proposal["value"]
+
+    @T.validate("vmax")
+    def _vmax(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not (np.isfinite(value) and value >= 0):
+            raise T.TraitError(f"vmax must be a finite value >= 0 (0 = automatic), got {value}")
+        return value
+
+    # -- convenience ---------------------------------------------------------------------------
+    def set_data(
+        self,
+        dA: Any,
+        delays: Any,
+        wavelengths: Any,
+        *,
+        A0: Any = None,
+        pump_labels: list[str] | None = None,
+    ) -> None:
+        """Send new arrays in one message: ``dA`` [P, D, W] (or [D, W]) OD, ``delays`` [D] ps,
+        ``wavelengths`` [W] nm, optional ``A0`` [W] OD. Checks shapes and monotonic axes."""
+        arr = np.asarray(dA, dtype=np.float32)
+        if arr.ndim == 2:
+            arr = arr[None]
+        d = np.asarray(delays, dtype=float).ravel()
+        w = np.asarray(wavelengths, dtype=float).ravel()
+        if arr.ndim != 3 or arr.shape[1:] != (d.size, w.size):
+            raise DatasetError(
+                f"dA has shape {arr.shape}; expected (pump, {d.size} delays, {w.size} wavelengths)"
+                " — pass dA ordered (pump, delay, wavelength)"
+            )
+        for name, axis in (("delays", d), ("wavelengths", w)):
+            if not np.all(np.isfinite(axis)) or np.any(np.diff(axis) <= 0):
+                raise DatasetError(f"{name} must be finite and strictly increasing; sort the data")
+        a0 = None if A0 is None else np.asarray(A0, dtype=np.float32).ravel()
+        if a0 is not None and a0.size != w.size:
+            raise DatasetError(f"A0 has {a0.size} values; expected one per wavelength ({w.size})")
+        labels = (
+            list(pump_labels) if pump_labels is not None else [f"pump {i}" for i in range(len(arr))]
+        )
+        if len(labels) != len(arr):
+            raise DatasetError(f"{len(labels)} pump labels for {len(arr)} pump levels")
+        with self.hold_sync():
+            self.delays = d.tolist()
+            self.wavelengths = w.tolist()
+            self.dA = to_binary(arr)
+            self.A0 = to_binary(a0) if a0 is not None else _empty(1)
+            self.pump_labels = labels
+            self.crossings = [None] * len(arr)
+            if self.pump_index >= len(arr):
+                self.pump_index = 0
+            if a0 is None:
+                self.quantity = "dA"
+            self.delay = _nearest(self.delays, self.delay)
+            self.wavelength = _nearest(self.wavelengths, self.wavelength)
