@@ -1,0 +1,228 @@
+"""Band fits on TA datasets: the spectrum at a delay, proposed bands, and pump-level comparisons."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import optimize
+
+from ...data.contract import validate
+from ...errors import FitError
+from ...results import Result
+from . import _shapes as S
+from ._band import Band, template_band
+from ._fit import BandFit, deconvolve
+
+
+def _ta(ta: xr.Dataset) -> xr.Dataset:
+    if (
+        isinstance(ta, xr.Dataset)
+        and ta.attrs.get("qd_kind") == "ta"
+        and ta["dA"].dims == ("pump", "delay", "wavelength")
+    ):
+        return ta
+    return validate(ta, "ta")
+
+
+def pick_pump(ta: xr.Dataset, pump: float | None) -> float:
+    """The pump level used: ``pump`` (nearest level) or, when None, the highest level."""
+    levels = np.asarray(ta["pump"].values, dtype=float)
+    if pump is None:
+        return float(levels[-1])
+    return float(levels[int(np.argmin(np.abs(levels - float(pump))))])
+
+
+def spectrum_at(ta: xr.Dataset, delay: float, pump: float | None = None) -> xr.DataArray:
+    """ΔA (OD) over wavelength at the measured delay nearest ``delay`` (ps) and pump level
+    ``pump`` (nearest; None = the highest). Raises FitError when ``delay`` is outside the data."""
+    ta = _ta(ta)
+    delays = np.asarray(ta["delay"].values, dtype=float)
+    d = float(delay)
+    if not math.isfinite(d) or d < delays.min() or d > delays.max():
+        raise FitError(
+            f"delay {delay!r} ps is outside the measured delays "
+            f"{delays.min():g}–{delays.max():g} ps; choose a delay inside"
+        )
+    spec = ta["dA"].sel(pump=pick_pump(ta, pump)).sel(delay=d, method="nearest")
+    return spec.drop_vars([c for c in spec.coords if c != "wavelength"]).assign_attrs(
+        delay=float(spec["delay"]), pump=float(spec["pump"])
+    )
+
+
+def _noise(y: np.ndarray) -> float:
+    if y.size < 4:
+        return 0.0
+    return float(np.median(np.abs(np.diff(y, 2)))) / (0.6745 * math.sqrt(6.0))
+
+
+def _half_width_ev(energy: np.ndarray, y: np.ndarray, i: int) -> float:
+    """Half width at half maximum (eV) of the feature at index i of y(energy) (|y| used)."""
+    a = np.abs(y) if y[i] >= 0 else np.abs(np.minimum(y, 0))
+    half = a[i] / 2
+    widths = []
+    for direction in (-1, 1):
+        j = i
+        while 0 <= j + direction < a.size and a[j] > half:
+            j += direction
+        if a[j] <= half and j != i:
+            widths.append(abs(energy[j] - energy[i]))
+    return min(widths) if widths else 0.03
+
+
+def initial_bands(
+    ta: xr.Dataset,
+    delay: float,
+    pump: float | None = None,
+    *,
+    se_shift_nm: float = 15.0,
+    gsb_shape: str = "gaussian",
+) -> tuple[Band, ...]:
+    """Starting bands proposed from the data at ``delay`` (ps) and ``pump`` (None = highest):
+
+    - GSB at the band edge: A0's lowest-energy peak (width from its red side) when A0 is present,
+      else the deepest bleach; ``gsb_shape="template"`` shapes it like A0.
+    - SE red-shifted from it: at the PL peak when PL is present, else ``se_shift_nm`` further red.
+    - a shell bleach: a separate bleach well to the blue, when at least 10 % of the main one.
+    - PIA: a positive feature, when at least 10 % of the largest |ΔA| and above the noise.
+
+    Heights come from a sign-constrained linear least-squares fit with these shapes.
+    """
+    ta = _ta(ta)
+    spec = spectrum_at(ta, delay, pump)
+    wl = np.asarray(spec["wavelength"].values, dtype=float)
+    y = np.asarray(spec.values, dtype=float)
+    energy = S.HC / wl
+    lo, hi = float(wl.min()), float(wl.max())
+    scale = float(np.max(np.abs(y))) or 1.0
+    noise = _noise(y)
+
+    if "A0" in ta.data_vars:
+        a0 = np.asarray(ta["A0"].values, dtype=float)
+        order = np.argsort(energy)
+        k = S.band_edge_index(energy[order], a0[order])
+        i_gsb = int(order[k])
+        red = order[: k + 1]
+        gsb_hw = _half_width_ev(energy[red], a0[red] - a0[red].min(), k)
+    else:
+        i_gsb = int(np.argmin(y))
+        gsb_hw = _half_width_ev(energy, y, i_gsb)
+    e_gsb = float(energy[i_gsb])
+    gsb_fw = 2 * gsb_hw
+    proposals: list[tuple[str, float, float, float]] = [("GSB", e_gsb, gsb_fw, -1.0)]
+
+    if "PL" in ta.data_vars:
+        pl = np.asarray(ta["PL"].values, dtype=float)
+        i_pl = int(np.argmax(pl))
+        e_se = float(energy[i_pl])
+        se_fw = 2 * _half_width_ev(energy, pl - pl.min(), i_pl)
+        if e_se >= e_gsb - 0.005:
+            e_se = float(S.HC / (S.HC / e_gsb + se_shift_nm))
+    else:
+        e_se, se_fw = float(S.HC / (S.HC / e_gsb + se_shift_nm)), gsb_fw
+    e_se = min(max(e_se, S.HC / hi), S.HC / lo)
+    proposals.append(("SE", e_se, se_fw, -1.0))
+
+    blue = energy > e_gsb + 3 * gsb_fw
+    if blue.any():
+        j = int(np.flatnonzero(blue)[np.argmin(y[blue])])
+        if y[j] < -0.1 * scale and y[j] < -5 * noise:
+            proposals.append(("shell", float(energy[j]), 2 * _half_width_ev(energy, y, j), -1.0))
+    j = int(np.argmax(y))
+    if y[j] > 0.1 * scale and y[j] > 5 * noise:
+        proposals.append(("PIA", float(energy[j]), 2 * _half_width_ev(energy, y, j), 1.0))
+
+    # heights by sign-constrained linear least squares on unit-height shapes
+    cols = np.column_stack([sign * S.gaussian(energy, 1.0, e, f) for _, e, f, sign in proposals])
+    heights, _ = optimize.nnls(cols, y)
+    bands = []
+    for (name, e, f, sign), h in zip(proposals, heights, strict=True):
+        amp = sign * max(float(h), 0.05 * scale)
+        fw_nm = S.fwhm_ev_to_nm(e, f)
+        if name == "GSB" and gsb_shape == "template":
+            if "A0" not in ta.data_vars:
+                raise FitError("gsb_shape='template' needs A0 in the dataset; attach it first")
+            bands.append(template_band(ta["A0"], name="GSB", amplitude=amp))
+        else:
+            bands.append(Band(name, float(S.HC / e), fw_nm, amp))
+    return tuple(bands)
+
+
+def deconvolve_at(
+    ta: xr.Dataset,
+    delay: float,
+    *,
+    pump: float | None = None,
+    bands: Sequence[Band] | None = None,
+    **kwargs: Any,
+) -> BandFit:
+    """Band fit of the TA spectrum at ``delay`` (ps), pump level ``pump`` (None = highest).
+
+    ``bands`` default to :func:`initial_bands`; ``kwargs`` go to :func:`deconvolve`.
+    """
+    ta = _ta(ta)
+    spec = spectrum_at(ta, delay, pump)
+    if bands is None:
+        bands = initial_bands(ta, delay, pump)
+    fit = deconvolve(spec, bands, **kwargs)
+    out = dataclasses.replace(fit, delay=float(spec.attrs["delay"]), pump=float(spec.attrs["pump"]))
+    object.__setattr__(out, "_lmfit", fit.lmfit)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)
+class BandComparison(Result):
+    """Band fits of the same delay at several pump levels (Fig. 2d vs 2e)."""
+
+    fits: tuple[BandFit, ...]
+    delay: float
+
+    _summary_fields = ("delay", "fits")
+
+    @property
+    def pumps(self) -> tuple[float, ...]:
+        return tuple(f.pump for f in self.fits)
+
+    def table(self) -> pd.DataFrame:
+        """Areas (OD·eV, with errors) and shares (%) per pump level and band."""
+        frames = []
+        for f in self.fits:
+            t = f.table()[["area_OD_eV", "area_err", "share_pct"]].reset_index()
+            t.insert(0, "pump", f.pump)
+            frames.append(t)
+        return pd.concat(frames, ignore_index=True).set_index(["pump", "band"])
+
+    def ratio(self, numerator: str = "SE", denominator: str = "GSB") -> tuple[float, ...]:
+        """|area(numerator)| / |area(denominator)| at each pump level."""
+        out = []
+        for f in self.fits:
+            a = f.areas
+            out.append(abs(a[numerator]) / abs(a[denominator]) if a[denominator] else math.nan)
+        return tuple(out)
+
+    def _repr_html_(self) -> str:
+        return f"<b>BandComparison</b> at {self.delay:g} ps" + self.table().to_html(
+            float_format=lambda v: f"{v:.4g}"
+        )
+
+
+def compare(
+    ta: xr.Dataset,
+    delay: float,
+    *,
+    pumps: Sequence[float] | None = None,
+    bands: Sequence[Band] | None = None,
+    **kwargs: Any,
+) -> BandComparison:
+    """Band fits at ``delay`` for each pump level in ``pumps`` (default: lowest and highest)."""
+    ta = _ta(ta)
+    levels = np.asarray(ta["pump"].values, dtype=float)
+    if pumps is None:
+        pumps = [float(levels[0]), float(levels[-1])] if levels.size > 1 else [float(levels[0])]
+    fits = tuple(deconvolve_at(ta, delay, pump=p, bands=bands, **kwargs) for p in pumps)
+    return BandComparison(fits=fits, delay=fits[0].delay)

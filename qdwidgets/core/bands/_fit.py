@@ -1,0 +1,349 @@
+"""``deconvolve(spectrum, bands)``: least-squares band fit in photon energy with lmfit."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import lmfit
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ...errors import FitError
+from ...results import Result
+from . import _shapes as S
+from ._band import Band, band_area, evaluate
+
+
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)
+class BandFit(Result):
+    """A fitted band decomposition of one spectrum.
+
+    ``bands`` carry the fitted values with one-standard-error uncertainties (scaled by the
+    reduced χ², lmfit's default). ``components`` holds one curve per band (OD), ``best_fit``
+    their sum and ``residual`` = data − best_fit, all over the fitted wavelengths (nm).
+    ``areas`` are signed ∫ band dE in OD·eV; ``shares`` are |area| / Σ|area| in %.
+    """
+
+    bands: tuple[Band, ...]
+    spectrum: xr.DataArray
+    components: xr.Dataset
+    best_fit: xr.DataArray
+    residual: xr.DataArray
+    x_range: tuple[float, float]
+    chisqr: float = math.nan
+    redchi: float = math.nan
+    rsquared: float = math.nan
+    nfev: int = 0
+    message: str = ""
+    delay: float = math.nan
+    pump: float = math.nan
+
+    _summary_fields = ("bands", "x_range", "redchi", "rsquared", "delay", "pump", "message")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.bands)
+
+    def band(self, name: str) -> Band:
+        """The fitted band called ``name``."""
+        for b in self.bands:
+            if b.name == name:
+                return b
+        raise KeyError(f"no band {name!r}; bands are {self.names}")
+
+    @property
+    def areas(self) -> dict[str, float]:
+        """Signed band areas ∫ band dE, in OD·eV."""
+        return {b.name: b.area for b in self.bands}
+
+    @property
+    def area_errors(self) -> dict[str, float]:
+        """One-standard-error uncertainties of ``areas`` (OD·eV)."""
+        return {b.name: b.area_err for b in self.bands}
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Each band's |area| as a percentage of the summed |areas|."""
+        total = sum(abs(a) for a in self.areas.values())
+        if total == 0:
+            return dict.fromkeys(self.names, math.nan)
+        return {n: 100.0 * abs(a) / total for n, a in self.areas.items()}
+
+    def table(self) -> pd.DataFrame:
+        """One row per band: shape, centre, width, height, area and share with uncertainties."""
+        shares = self.shares
+        rows = [
+            {
+                "band": b.name,
+                "shape": b.shape,
+                "center_nm": b.center_nm,
+                "center_nm_err": b.center_nm_err,
+                "fwhm_nm": b.fwhm_nm,
+                "fwhm_nm_err": b.fwhm_nm_err,
+                "amplitude_OD": b.amplitude,
+                "amplitude_err": b.amplitude_err,
+                "area_OD_eV": b.area,
+                "area_err": b.area_err,
+                "share_pct": shares[b.name],
+            }
+            for b in self.bands
+        ]
+        return pd.DataFrame(rows).set_index("band")
+
+    @property
+    def lmfit(self) -> Any:
+        """The lmfit ModelResult of this session's fit (None after ``from_dict``)."""
+        return getattr(self, "_lmfit", None)
+
+    @property
+    def model(self) -> Any:
+        """The composite lmfit model (x in eV), one prefix per band."""
+        return build_model(self.bands)
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<b>BandFit</b> {html.escape(self.message)} — reduced χ² {self.redchi:.3g}, "
+            f"R² {self.rsquared:.5f}, {self.x_range[0]:.1f}–{self.x_range[1]:.1f} nm"
+        )
+        return head + self.table().to_html(float_format=lambda v: f"{v:.4g}")
+
+
+# -- building the lmfit model -----------------------------------------------------------------
+
+
+def build_model(bands: Sequence[Band]) -> Any:
+    """The sum of one lmfit Model per band, composed by prefix (x in eV)."""
+    model: Any = None
+    for band in bands:
+        m = lmfit.Model(band.profile(), prefix=band.prefix, independent_vars=["x"])
+        model = m if model is None else model + m
+    return model
+
+
+def _check_bands(bands: Sequence[Band], lo: float, hi: float) -> tuple[Band, ...]:
+    if isinstance(bands, Band):
+        bands = (bands,)
+    bands = tuple(bands)
+    if not bands:
+        raise FitError("no bands to fit; give at least one Band (see initial_bands(ta, delay))")
+    for b in bands:
+        if not isinstance(b, Band):
+            raise FitError(f"expected Band objects, got {type(b).__name__}")
+    prefixes = [b.prefix for b in bands]
+    dup = sorted({p for p in prefixes if prefixes.count(p) > 1})
+    if dup:
+        raise FitError(f"band names must be distinct (clash on {dup[0][:-1]!r}); rename one")
+    for b in bands:
+        if not lo <= b.center_nm <= hi:
+            raise FitError(
+                f"band {b.name!r} is centred at {b.center_nm:.1f} nm, outside the fitted range "
+                f"{lo:.1f}–{hi:.1f} nm; move it inside, remove it, or widen x_range"
+            )
+    return bands
+
+
+def _spectrum(spectrum: Any, x_range: tuple[float, float] | None) -> xr.DataArray:
+    if not isinstance(spectrum, xr.DataArray):
+        raise FitError(
+            f"spectrum must be an xarray.DataArray over 'wavelength', got {type(spectrum).__name__}"
+            "; take one from a TA dataset with spectrum_at(ta, delay)"
+        )
+    da = spectrum.squeeze(drop=False)
+    if da.dims != ("wavelength",):
+        raise FitError(
+            f"spectrum must be one curve over ('wavelength',), got dims {da.dims}; select one "
+            "delay and pump level first, e.g. ta['dA'].sel(delay=2.3, method='nearest')"
+        )
+    if "wavelength" not in da.coords:
+        raise FitError("spectrum has no wavelength coordinate (nm); assign_coords(wavelength=...)")
+    da = da.sortby("wavelength")
+    wl = np.asarray(da["wavelength"].values, dtype=float)
+    if np.any(wl <= 0) or not np.all(np.isfinite(wl)):
+        raise FitError("spectrum wavelengths must be positive, finite numbers (nm)")
+    if x_range is not None:
+        lo, hi = sorted(float(v) for v in x_range)
+        da = da.sel(wavelength=slice(lo, hi))
+        if da.size == 0:
+            raise FitError(
+                f"x_range {lo:g}–{hi:g} nm holds no data points (data cover "
+                f"{wl.min():g}–{wl.max():g} nm)"
+            )
+    if not np.all(np.isfinite(np.asarray(da.values, dtype=float))):
+        raise FitError("spectrum has NaN or infinite values; drop them (da.dropna('wavelength'))")
+    return da
+
+
+def _params(
+    model: Any, bands: Sequence[Band], e_lo: float, e_hi: float, step: float
+) -> lmfit.Parameters:
+    params = model.make_params()
+    for b in bands:
+        p = b.prefix
+        f_min = step
+        if b.shape == "template":
+            assert b.template is not None
+            f_min = max(step, S.template_fwhm(b.template))
+        f_max = max(2.0 * (e_hi - e_lo), 2 * f_min)
+        amp = params[p + "amplitude"]
+        amp.set(value=b.amplitude, vary="amplitude" in b.vary)
+        if b.amplitude < 0:
+            amp.set(max=0.0)
+        elif b.amplitude > 0:
+            amp.set(min=0.0)
+        center = min(max(b.center_ev, e_lo), e_hi)
+        params[p + "center"].set(value=center, min=e_lo, max=e_hi, vary="center_nm" in b.vary)
+        # start a little off the lower bound, where the fit could not move the width
+        fwhm = min(max(b.fwhm_ev, 1.02 * f_min if b.shape == "template" else f_min), f_max)
+        params[p + "fwhm"].set(value=fwhm, min=f_min, max=f_max, vary="fwhm_nm" in b.vary)
+    _keep_order(params, bands, e_hi - e_lo)
+    return params
+
+
+def _keep_order(params: lmfit.Parameters, bands: Sequence[Band], span: float) -> None:
+    """Same-sign bands with free centres keep their starting energy order (no label switching):
+    each centre is the previous one plus a non-negative step ``<prefix>dcenter``."""
+    for sign in (-1.0, 1.0):
+        group = [b for b in bands if "center_nm" in b.vary and np.sign(b.amplitude) == sign]
+        group.sort(key=lambda b: params[b.prefix + "center"].value)
+        for prev, band in itertools.pairwise(group):
+            gap = params[band.prefix + "center"].value - params[prev.prefix + "center"].value
+            name = band.prefix + "dcenter"
+            params.add(name, value=max(gap, 1e-6 * span), min=0.0, max=span)
+            params[band.prefix + "center"].set(expr=f"{prev.prefix}center + {name}")
+
+
+def _band_values(band: Band, amp: float, cen: float, fw: float) -> np.ndarray:
+    return np.array(
+        [S.HC / cen, S.fwhm_ev_to_nm(cen, fw), amp, band_area(band.shape, amp, fw, band.template)]
+    )
+
+
+def _values_of(band: Band, params: lmfit.Parameters) -> np.ndarray:
+    p = band.prefix
+    return _band_values(
+        band, params[p + "amplitude"].value, params[p + "center"].value, params[p + "fwhm"].value
+    )
+
+
+def _fitted_band(band: Band, result: Any) -> Band:
+    """The fitted band; uncertainties by propagating the covariance of the free parameters
+    (numerical Jacobian, constraints re-evaluated)."""
+    values = _values_of(band, result.params)
+    errors = np.full(4, math.nan)
+    if result.errorbars and result.covar is not None:
+        names = list(result.var_names)
+        jac = np.zeros((4, len(names)))
+        for k, name in enumerate(names):
+            v = result.params[name].value
+            h = 1e-6 * max(abs(v), 1e-6)
+            rows = []
+            for dv in (h, -h):
+                trial = result.params.copy()
+                trial[name].value = v + dv
+                trial.update_constraints()
+                rows.append(_values_of(band, trial))
+            jac[:, k] = (rows[0] - rows[1]) / (2 * h)
+        errors = np.sqrt(np.clip(np.diag(jac @ result.covar @ jac.T), 0.0, None))
+    return dataclasses.replace(
+        band,
+        center_nm=float(values[0]),
+        fwhm_nm=float(values[1]),
+        amplitude=float(values[2]),
+        center_nm_err=float(errors[0]),
+        fwhm_nm_err=float(errors[1]),
+        amplitude_err=float(errors[2]),
+        area_err=float(errors[3]),
+    )
+
+
+def deconvolve(
+    spectrum: xr.DataArray,
+    bands: Sequence[Band],
+    *,
+    x_range: tuple[float, float] | None = None,
+    max_nfev: int | None = None,
+) -> BandFit:
+    """Fit ``bands`` (starting values, locks) to a ΔA ``spectrum`` (OD over wavelength in nm).
+
+    The fit runs in photon energy (lmfit least squares); ``x_range`` (nm) restricts it. Raises
+    FitError for a band outside the fitted range, a fit that does not converge, or a band the fit
+    pushes to the edge of the range.
+    """
+    da = _spectrum(spectrum, x_range)
+    wl = np.asarray(da["wavelength"].values, dtype=float)
+    lo, hi = float(wl.min()), float(wl.max())
+    bands = _check_bands(bands, lo, hi)
+    energy = S.HC / wl
+    e_lo, e_hi = S.HC / hi, S.HC / lo
+    step = float(np.min(np.abs(np.diff(energy)))) if wl.size > 1 else 1e-3
+    model = build_model(bands)
+    params = _params(model, bands, e_lo, e_hi, step)
+    n_free = sum(1 for p in params.values() if p.vary)
+    if wl.size <= n_free:
+        raise FitError(
+            f"{n_free} free parameters but only {wl.size} data points in "
+            f"{lo:g}–{hi:g} nm; widen x_range, remove bands or lock parameters"
+        )
+    y = np.asarray(da.values, dtype=float)
+    try:
+        with np.errstate(all="ignore"):
+            result = model.fit(y, params, x=energy, max_nfev=max_nfev)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        raise FitError(f"the band fit failed: {exc}; try other starting values") from exc
+    if not result.success or not np.all(np.isfinite(result.best_fit)):
+        raise FitError(
+            f"the band fit did not converge ({result.message.strip()}); start from "
+            "initial_bands(ta, delay), lock a centre or width, or narrow x_range"
+        )
+    fitted = tuple(_fitted_band(b, result) for b in bands)
+    tol = 1e-4 * (e_hi - e_lo)
+    for b in bands:
+        par = result.params[b.prefix + "center"]
+        free = par.vary or par.expr is not None
+        if free and (par.value - e_lo < tol or e_hi - par.value < tol):
+            raise FitError(
+                f"the fit pushed band {b.name!r} to the edge of the fitted range "
+                f"({S.HC / par.value:.1f} nm): the data do not support it there; remove it, "
+                "lock its centre, or widen x_range"
+            )
+    notes = (
+        []
+        if result.errorbars
+        else ["uncertainties could not be estimated (degenerate bands: lock or remove one)"]
+    )
+    vanished = [b.name for b in fitted if "amplitude" in b.vary and b.amplitude == 0.0]
+    if vanished:
+        notes.append(f"band(s) {', '.join(vanished)} fitted to zero height")
+    comps = evaluate(fitted, wl)
+    best = xr.DataArray(
+        result.best_fit,
+        dims=("wavelength",),
+        coords={"wavelength": da["wavelength"]},
+        attrs={"units": "OD", "long_name": "sum of fitted bands"},
+        name="best_fit",
+    )
+    resid = (da - best).rename("residual")
+    resid.attrs = {"units": "OD", "long_name": "residual (data − fit)"}
+    spec = da.copy()
+    spec.attrs.setdefault("units", "OD")
+    fit = BandFit(
+        bands=fitted,
+        spectrum=spec,
+        components=comps,
+        best_fit=best,
+        residual=resid,
+        x_range=(lo, hi),
+        chisqr=float(result.chisqr),
+        redchi=float(result.redchi),
+        rsquared=float(getattr(result, "rsquared", math.nan)),
+        nfev=int(result.nfev),
+        message="; ".join(notes) or "converged",
+    )
+    object.__setattr__(fit, "_lmfit", result)
+    return fit

@@ -1,0 +1,304 @@
+"""Band deconvolution (Fig. 2d–e): shapes, conversions, recovery of known bands, honest errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy import integrate
+
+from qdwidgets.core import bands as B
+from qdwidgets.core.bands._shapes import gaussian
+from qdwidgets.errors import FitError
+
+WL = np.linspace(560.0, 720.0, 321)  # nm, 0.5 nm steps
+# strongly overlapping GSB and SE, 12 nm apart (less than either width)
+TRUTH = (B.Band("GSB", 639.0, 20.0, -0.012), B.Band("SE", 651.0, 16.0, -0.0096))
+ROUGH = (B.Band("GSB", 632.0, 25.0, -0.01), B.Band("SE", 660.0, 25.0, -0.005))
+
+
+def spectrum(bands, snr=None, seed=0, wl=WL):
+    y = sum(b.curve(wl) for b in bands)
+    if snr is not None:
+        y = y + np.random.default_rng(seed).normal(0.0, np.abs(y).max() / snr, wl.size)
+    return xr.DataArray(y, dims="wavelength", coords={"wavelength": wl}, attrs={"units": "OD"})
+
+
+def ta_dataset(pumps=(1.0, 3.0), snr=2000, with_pl=True, se_scale=(0.3, 1.0), seed=0):
+    """Synthetic TA: A0 with a Gaussian 1S peak at 639 nm + blue background; dA at 3 delays is a
+    GSB (fixed), an SE growing with pump, a shell bleach at 525 nm and a PIA at 700 nm."""
+    wl = np.linspace(480.0, 720.0, 481)
+    e = B.HC / wl
+    a0 = gaussian(e, 0.2, B.HC / 639, 0.08) + 0.05 * np.clip(e - 2.0, 0, None) ** 1.5 * 10
+    delays = np.array([0.5, 2.3, 10.0])
+    rng = np.random.default_rng(seed)
+    dA = np.empty((len(pumps), delays.size, wl.size))
+    for i, s in enumerate(se_scale[: len(pumps)]):
+        bands = (
+            B.Band("GSB", 639, 20, -0.012),
+            B.Band("SE", 653, 18, -0.012 * s),
+            B.Band("shell", 525, 20, -0.004),
+            B.Band("PIA", 700, 20, 0.003),
+        )
+        y = sum(b.curve(wl) for b in bands)
+        for j in range(delays.size):
+            dA[i, j] = y * (1 + 0.1 * j) + rng.normal(0, 0.012 / snr, wl.size)
+    ds = xr.Dataset(
+        {
+            "dA": (("pump", "delay", "wavelength"), dA, {"units": "OD"}),
+            "A0": ("wavelength", a0, {"units": "OD"}),
+        },
+        coords={
+            "pump": ("pump", list(pumps), {"units": "nJ"}),
+            "delay": ("delay", delays, {"units": "ps"}),
+            "wavelength": ("wavelength", wl, {"units": "nm"}),
+        },
+        attrs={"qd_kind": "ta"},
+    )
+    if with_pl:
+        ds["PL"] = ("wavelength", gaussian(e, 1.0, B.HC / 654, 0.07))
+    return ds
+
+
+# -- conversions and shapes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("center, fwhm", [(639.0, 20.0), (450.0, 3.0), (900.0, 120.0)])
+def test_fwhm_maps_to_the_half_maximum_distance_in_nm(center, fwhm):
+    de = B.fwhm_nm_to_ev(center, fwhm)
+    e0 = B.HC / center
+    assert B.HC / (e0 - de / 2) - B.HC / (e0 + de / 2) == pytest.approx(fwhm, rel=1e-12)
+    assert B.fwhm_ev_to_nm(e0, de) == pytest.approx(fwhm, rel=1e-12)
+    assert B.nm_to_ev(B.ev_to_nm(1.94)) == pytest.approx(1.94)
+    assert B.nm_to_ev(639.0) == pytest.approx(1.94028, abs=1e-5)
+
+
+@pytest.mark.parametrize("shape", ["gaussian", "lorentzian", "voigt"])
+def test_shapes_peak_width_and_area(shape):
+    band = B.Band("b", 639.0, 20.0, -0.01, shape=shape)
+    fine = np.linspace(600, 680, 160001)
+    y = band.curve(fine)
+    assert y.min() == pytest.approx(-0.01, rel=1e-6)
+    assert fine[np.argmin(y)] == pytest.approx(639.0, abs=1e-3)
+    below = fine[y <= -0.005]
+    assert below.max() - below.min() == pytest.approx(20.0, abs=2e-3)  # drawn FWHM in nm
+    e = np.linspace(band.center_ev - 40 * band.fwhm_ev, band.center_ev + 40 * band.fwhm_ev, 400001)
+    f = band.profile()(e, band.amplitude, band.center_ev, band.fwhm_ev)
+    tail = 0.016 if shape == "lorentzian" else (0.01 if shape == "voigt" else 1e-9)
+    assert band.area == pytest.approx(integrate.trapezoid(f, e), rel=tail)
+
+
+def test_band_validation_and_replace():
+    with pytest.raises(FitError, match="shape"):
+        B.Band("x", 600, 10, 1, shape="triangle")
+    with pytest.raises(FitError, match="positive"):
+        B.Band("x", 600, -1, 1)
+    with pytest.raises(FitError, match="finite"):
+        B.Band("x", math.nan, 10, 1)
+    with pytest.raises(FitError, match="template"):
+        B.Band("x", 600, 10, 1, shape="template")
+    with pytest.raises(FitError, match="unknown parameter"):
+        B.Band("x", 600, 10, 1, vary=("centre",))
+    b = B.Band("x", 600, 10, 1, vary=False, center_nm_err=0.1)
+    assert b.vary == () and b.locked == B.PARAMS
+    assert math.isnan(b.replace(center_nm=601).center_nm_err)
+    assert B.Band("x", 600, 10, 1, vary="amplitude").vary == ("amplitude",)
+
+
+def test_round_trips():
+    b = B.Band("SE", 651, 16, -0.01, shape="voigt", vary=("amplitude",), area_err=1e-5)
+    assert B.Band.from_dict(b.to_dict()) == b
+    fit = B.deconvolve(spectrum(TRUTH, snr=500), ROUGH)
+    again = B.BandFit.from_dict(fit.to_dict())
+    assert again == fit and again.lmfit is None and fit.lmfit is not None
+    assert again.shares == fit.shares
+
+
+# -- recovery -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["gaussian", "lorentzian", "voigt"])
+def test_noise_free_recovery_from_rough_starts(shape):
+    truth = tuple(b.replace(shape=shape) for b in TRUTH)
+    fit = B.deconvolve(spectrum(truth), tuple(b.replace(shape=shape) for b in ROUGH))
+    for got, want in zip(fit.bands, truth, strict=True):
+        assert got.center_nm == pytest.approx(want.center_nm, abs=1e-4)
+        assert got.fwhm_nm == pytest.approx(want.fwhm_nm, rel=1e-5)
+        assert got.area == pytest.approx(want.area, rel=1e-5)
+    assert float(np.abs(fit.residual).max()) < 1e-8
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_recovered_within_2_percent_at_snr_1000(seed):
+    """Done-when: GSB and SE 12 nm apart within 2 % (centres: 2 % of the band width)."""
+    fit = B.deconvolve(spectrum(TRUTH, snr=1000, seed=seed), ROUGH)
+    for got, want in zip(fit.bands, TRUTH, strict=True):
+        assert abs(got.center_nm - want.center_nm) < 0.02 * want.fwhm_nm
+        assert got.fwhm_nm == pytest.approx(want.fwhm_nm, rel=0.02)
+        assert got.area == pytest.approx(want.area, rel=0.02)
+    assert sum(fit.shares.values()) == pytest.approx(100.0)
+    table = fit.table()
+    assert list(table.index) == ["GSB", "SE"]
+    assert table.loc["GSB", "share_pct"] == pytest.approx(
+        100 * abs(TRUTH[0].area) / (abs(TRUTH[0].area) + abs(TRUTH[1].area)), abs=1.0
+    )
+
+
+def test_uncertainties_are_honest_at_low_snr():
+    """Truth within 2σ in ≥ 90 % of 100 draws (SNR 200), for each centre, width and area."""
+    y = spectrum(TRUTH)
+    sigma = float(np.abs(y).max()) / 200
+    hits = []
+    for seed in range(100):
+        noisy = y + np.random.default_rng(1000 + seed).normal(0.0, sigma, WL.size)
+        fit = B.deconvolve(noisy, ROUGH)
+        hits.append(
+            [
+                abs(getattr(got, key) - getattr(want, key)) <= 2 * getattr(got, key + "_err")
+                for got, want in zip(fit.bands, TRUTH, strict=True)
+                for key in ("center_nm", "fwhm_nm", "area")
+            ]
+        )
+    coverage = np.mean(hits, axis=0)
+    assert coverage.min() >= 0.90, coverage
+    assert coverage.max() <= 1.0
+
+
+def test_stderr_scales_with_noise():
+    e1 = B.deconvolve(spectrum(TRUTH, snr=1000), ROUGH).band("GSB").area_err
+    e2 = B.deconvolve(spectrum(TRUTH, snr=100), ROUGH).band("GSB").area_err
+    assert 5 < e2 / e1 < 20
+
+
+def test_locks_and_x_range():
+    start = (ROUGH[0].replace(center_nm=639.0, vary=("fwhm_nm", "amplitude")), ROUGH[1])
+    fit = B.deconvolve(spectrum(TRUTH, snr=1000), start, x_range=(600, 700))
+    assert fit.band("GSB").center_nm == 639.0 and fit.band("GSB").center_nm_err == 0.0  # locked
+    assert fit.x_range == (600.0, 700.0)
+    assert float(fit.spectrum.wavelength.min()) == 600.0
+    assert set(fit.components.data_vars) == {"GSB", "SE"}
+    assert fit.components["SE"].attrs["units"] == "OD"
+    np.testing.assert_allclose(
+        fit.best_fit, fit.components["GSB"] + fit.components["SE"], rtol=1e-10, atol=1e-14
+    )
+    np.testing.assert_allclose(fit.residual, fit.spectrum - fit.best_fit, atol=1e-15)
+    assert [m.prefix for m in fit.model.components] == ["GSB_", "SE_"]
+
+
+def test_template_band_recovers_shift_and_broadening():
+    ds = ta_dataset()
+    tpl = B.template_band(ds["A0"], amplitude=-0.01)
+    assert tpl.center_nm == pytest.approx(639.0, abs=0.5)
+    assert tpl.fwhm_ev == pytest.approx(0.08, rel=0.02)  # A0's 1S Gaussian width
+    truth = (
+        tpl.replace(center_nm=642.0, fwhm_nm=tpl.fwhm_nm * 1.3, amplitude=-0.012),
+        B.Band("SE", 655, 16, -0.006),
+    )
+    wl = np.linspace(580, 720, 281)
+    fit = B.deconvolve(spectrum(truth, wl=wl), (tpl, B.Band("SE", 660, 20, -0.004)))
+    got = fit.band("GSB")
+    assert got.center_nm == pytest.approx(642.0, abs=0.01)
+    assert got.fwhm_nm == pytest.approx(truth[0].fwhm_nm, rel=1e-3)
+    assert got.area == pytest.approx(truth[0].area, rel=1e-3)
+    assert B.Band.from_dict(got.to_dict()) == got
+
+
+# -- datasets -----------------------------------------------------------------------------------
+
+
+def test_initial_bands_propose_gsb_se_shell_pia():
+    ds = ta_dataset()
+    bands = B.initial_bands(ds, 2.3)
+    names = [b.name for b in bands]
+    assert names == ["GSB", "SE", "shell", "PIA"]
+    got = {b.name: b for b in bands}
+    assert got["GSB"].center_nm == pytest.approx(639, abs=1.0)  # A0's band edge
+    assert got["SE"].center_nm == pytest.approx(654, abs=1.0)  # the PL peak
+    assert got["shell"].center_nm == pytest.approx(525, abs=3.0)
+    assert got["PIA"].center_nm == pytest.approx(700, abs=3.0)
+    assert got["PIA"].amplitude > 0 > got["GSB"].amplitude
+    no_pl = B.initial_bands(ta_dataset(with_pl=False).drop_vars("A0"), 2.3)
+    assert no_pl[1].center_nm - no_pl[0].center_nm == pytest.approx(15.0, abs=1.0)
+
+
+def test_deconvolve_at_and_compare_reproduce_fig2de():
+    ds = ta_dataset()
+    fit = B.deconvolve_at(ds, 2.3)  # highest pump level by default
+    assert fit.delay == 2.3 and fit.pump == 3.0
+    truth_se = B.Band("SE", 653, 18, -0.012 * 1.1)
+    assert fit.band("SE").area == pytest.approx(truth_se.area, rel=0.02)
+    cmp = B.compare(ds, 2.3)
+    assert cmp.pumps == (1.0, 3.0)
+    low, high = cmp.ratio("SE", "GSB")
+    assert low == pytest.approx(0.3 * 18 / 20, rel=0.05)
+    assert high == pytest.approx(18 / 20, rel=0.05)
+    table = cmp.table()
+    assert table.loc[(3.0, "SE"), "share_pct"] > table.loc[(1.0, "SE"), "share_pct"]
+    assert B.BandComparison.from_dict(cmp.to_dict()) == cmp
+    assert ds.qd.deconvolve(2.3).band("GSB").center_nm == pytest.approx(639, abs=0.3)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def test_band_outside_the_data_range_is_a_clear_error():
+    with pytest.raises(FitError, match=r"'SE' is centred at 750.0 nm, outside .*560.0–720.0"):
+        B.deconvolve(spectrum(TRUTH), (ROUGH[0], ROUGH[1].replace(center_nm=750)))
+    with pytest.raises(FitError, match="outside the fitted range"):
+        B.deconvolve(spectrum(TRUTH), ROUGH, x_range=(560, 640))
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(FitError, match="no bands"):
+        B.deconvolve(spectrum(TRUTH), ())
+    with pytest.raises(FitError, match="distinct"):
+        B.deconvolve(spectrum(TRUTH), (ROUGH[0], ROUGH[0]))
+    with pytest.raises(FitError, match="DataArray"):
+        B.deconvolve(np.zeros(10), ROUGH)
+    bad = spectrum(TRUTH).copy()
+    bad[3] = np.nan
+    with pytest.raises(FitError, match="NaN"):
+        B.deconvolve(bad, ROUGH)
+    with pytest.raises(FitError, match="holds no data"):
+        B.deconvolve(spectrum(TRUTH), ROUGH, x_range=(100, 200))
+    with pytest.raises(FitError, match="3 free parameters but only 2 data points"):
+        B.deconvolve(spectrum(TRUTH), TRUTH[:1], x_range=(638.9, 639.6))
+    with pytest.raises(FitError, match="outside the measured delays"):
+        B.deconvolve_at(ta_dataset(), 99.0)
+
+
+def test_non_convergence_is_a_clear_error():
+    with pytest.raises(FitError, match="did not converge"):
+        B.deconvolve(spectrum(TRUTH, snr=100), ROUGH, max_nfev=3)
+
+
+def test_a_band_the_data_do_not_support_is_reported():
+    # the PIA really peaks at 580 nm, outside the fitted window: the fit pushes it to the edge
+    data = spectrum((TRUTH[0], B.Band("PIA", 580, 20, 0.004)), snr=1000)
+    start = (B.Band("GSB", 639, 20, -0.01), B.Band("PIA", 600, 10, 0.002))
+    with pytest.raises(FitError, match=r"PIA.*edge of the fitted range"):
+        B.deconvolve(data, start, x_range=(595, 700))
+
+
+def test_inputs_are_not_modified():
+    ds = ta_dataset()
+    before = ds.copy(deep=True)
+    B.deconvolve_at(ds, 2.3)
+    xr.testing.assert_identical(ds, before)
+
+
+def test_handles_geometry():
+    band = B.Band("GSB", 639, 20, -0.01)
+    h = B.handles(band)
+    assert h["peak"] == (639, -0.01)
+    assert h["red"][0] - h["blue"][0] == pytest.approx(20.0)
+    assert band.curve([h["blue"][0]])[0] == pytest.approx(-0.005)
+    moved = B.move_handle(band, "peak", 645.0, -0.02)
+    assert (moved.center_nm, moved.amplitude, moved.fwhm_nm) == (645.0, -0.02, 20.0)
+    wider = B.move_handle(band, "red", h["red"][0] + 5.0)
+    assert B.handles(wider)["red"][0] == pytest.approx(h["red"][0] + 5.0)
+    assert wider.center_nm == 639
+    with pytest.raises(FitError, match="unknown handle"):
+        B.move_handle(band, "top", 600)
