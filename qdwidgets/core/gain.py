@@ -18,13 +18,39 @@ import dataclasses
 
 import numpy as np
 import xarray as xr
+from scipy import signal
 
 from ..data.contract import validate
 from ..errors import DatasetError
 from ..results import Result
+from ._traces import (
+    NOISE_BEFORE_PS,
+    band_trace,
+    first_crossing,
+    negative_regions,
+    return_above,
+    spectrum_summary,
+    trace_noise,
+)
 
-NOISE_BEFORE_PS = -0.2
-"""Delays below this (ps) count as pre-time-zero data for noise and background estimates."""
+__all__ = [
+    "NOISE_BEFORE_PS",
+    "GainSpectrum",
+    "GainWindow",
+    "a_ex",
+    "band_edge",
+    "band_trace",
+    "crossings_at",
+    "first_crossing",
+    "gain_spectrum",
+    "gain_spectrum_of",
+    "gain_window",
+    "negative_regions",
+    "noise_level",
+    "spectrum_summary",
+    "trace_noise",
+    "zero_crossing",
+]
 
 
 def _ta(ta: xr.Dataset) -> xr.Dataset:
@@ -50,6 +76,23 @@ def a_ex(ta: xr.Dataset) -> xr.DataArray:
     return out
 
 
+def band_edge(ta: xr.Dataset) -> float:
+    """The band-edge wavelength (nm): the longest-wavelength absorption peak of A0 (the 1S
+    transition, 639 nm in the paper); without A0, where the late ΔA bleach is deepest."""
+    ds = _ta(ta)
+    wl = ds["wavelength"].values
+    if "A0" in ds.data_vars and wl.size >= 3:
+        a0 = ds["A0"].values.astype(float)
+        span = float(a0.max() - a0.min())
+        peaks, _ = signal.find_peaks(a0, prominence=0.05 * span if span > 0 else None)
+        if peaks.size:
+            return float(wl[peaks[-1]])
+        return float(wl[int(np.argmax(a0))])
+    da = ds["dA"].values
+    late = da[:, da.shape[1] // 2 :, :].mean(axis=(0, 1))
+    return float(wl[int(np.argmin(late))])
+
+
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:
     """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps.
 
@@ -72,96 +115,31 @@ def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataAr
 # -- zero crossing -------------------------------------------------------------------------------
 
 
-def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -> np.ndarray:
-    """σ per row of traces ``x`` (rows, delays) from pre-time-zero samples.
-
-    Falls back to the scatter of successive differences over the last fifth of the delays
-    (std(diff)/√2) when fewer than 3 delays lie before ``before``.
-    """
-    pre = t < before
-    if int(pre.sum()) >= 3:
-        return np.asarray(np.std(x[:, pre], axis=1, ddof=1))
-    tail = x[:, -max(4, t.size // 5) :]
-    return np.asarray(np.std(np.diff(tail, axis=1), axis=1, ddof=1) / np.sqrt(2.0))
-
-
-def _root(t: np.ndarray, x: np.ndarray, i: int, sigma: float, window: int) -> tuple[float, float]:
-    """Root (and its standard error) of the line through samples around the step i → i+1."""
-    lo, hi = max(0, i + 1 - window), min(t.size, i + 1 + window)
-    tt, xx = t[lo:hi], x[lo:hi]
-    if tt.size == 2:
-        h, d = tt[1] - tt[0], xx[0] - xx[1]
-        root = tt[0] + h * xx[0] / d
-        err = h * sigma * np.hypot(xx[0], xx[1]) / d**2
-        return float(root), float(err)
-    tc = tt.mean()
-    sxx = float(np.sum((tt - tc) ** 2))
-    b = float(np.sum((tt - tc) * (xx - xx.mean())) / sxx)
-    a = float(xx.mean())
-    if b >= 0:  # the local line does not fall: use the plain interpolation
-        return _root(t, x, i, sigma, 1)
-    root = tc - a / b
-    root = min(max(root, t[i]), t[i + 1])
-    var = sigma**2 * (1.0 / tt.size + (root - tc) ** 2 / sxx) / b**2
-    return float(root), float(np.sqrt(var))
-
-
-def first_crossing(
+def crossings_at(
     t: np.ndarray,
-    x: np.ndarray,
-    sigma: float,
+    a_ex: np.ndarray,
+    wavelengths: np.ndarray,
+    wavelength: float,
     *,
+    band_nm: float = 0.0,
     after: float = 0.0,
     k: float = 2.0,
     confirm: int = 2,
     window: int = 1,
-) -> tuple[float, float, int]:
-    """Earliest robust positive → ≤ 0 crossing of one trace ``x(t)`` after ``after`` ps.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Array form of :func:`zero_crossing` on A_ex (pump, delay, wavelength) already computed.
 
-    Returns (delay, stderr, index of the first sample at or below zero); (nan, nan, -1) if none.
-    The rule is in the module docstring.
+    Returns (crossing ps, stderr ps, noise σ OD) per pump level and the centre wavelength (nm).
+    Work is O(pump × delay) for one wavelength: fit for a slider callback.
     """
-    below = x <= 0
-    steps = np.flatnonzero(~below[:-1] & below[1:] & (t[1:] > after))
-    limit = k * sigma if np.isfinite(sigma) else 0.0
-    for i in steps:
-        nxt = x[i + 2 : i + 2 + confirm]
-        if np.any(nxt > limit):
-            continue
-        root, err = _root(t, x, int(i), sigma, window)
-        return root, err, int(i) + 1
-    return float("nan"), float("nan"), -1
-
-
-def band_trace(
-    values: np.ndarray, wavelengths: np.ndarray, wavelength: float, band_nm: float
-) -> tuple[np.ndarray, float]:
-    """Average of ``values[..., w]`` over |λ − wavelength| ≤ band_nm/2 (at least the nearest λ).
-
-    Returns (trace, centre wavelength used in nm).
-    """
-    wl = np.asarray(wavelengths, dtype=float)
-    if (
-        not np.isfinite(wavelength)
-        or wavelength < wl[0] - _step(wl)
-        or wavelength > wl[-1] + _step(wl)
-    ):
-        raise DatasetError(
-            f"wavelength: {wavelength:g} nm lies outside the measured range "
-            f"{wl[0]:g}–{wl[-1]:g} nm. Fix: choose a wavelength inside it"
+    trace, centre = band_trace(a_ex, wavelengths, float(wavelength), band_nm)
+    sigma = trace_noise(t, trace)
+    vals, errs = np.full(trace.shape[0], np.nan), np.full(trace.shape[0], np.nan)
+    for p in range(trace.shape[0]):
+        vals[p], errs[p], _ = first_crossing(
+            t, trace[p], float(sigma[p]), after=after, k=k, confirm=confirm, window=window
         )
-    if band_nm < 0 or not np.isfinite(band_nm):
-        raise DatasetError(f"band_nm: must be >= 0 nm (got {band_nm!r}). Fix: pass band_nm=0.0")
-    sel = np.abs(wl - wavelength) <= band_nm / 2.0
-    if not sel.any():
-        sel = np.zeros(wl.size, dtype=bool)
-        sel[int(np.argmin(np.abs(wl - wavelength)))] = True
-    centre = float(wl[sel].mean())
-    return np.asarray(values[..., sel].mean(axis=-1)), centre
-
-
-def _step(wl: np.ndarray) -> float:
-    return float(np.median(np.diff(wl))) if wl.size > 1 else 1.0
+    return vals, errs, sigma, centre
 
 
 def zero_crossing(
@@ -184,17 +162,18 @@ def zero_crossing(
     """
     ds = _ta(ta)
     _need_a0(ds)
-    t = ds["delay"].values
     x = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength").values
-    trace, centre = band_trace(x, ds["wavelength"].values, float(wavelength), band_nm)
-    sigma = trace_noise(t, trace)
-    vals, errs = [], []
-    for p in range(trace.shape[0]):
-        root, err, _ = first_crossing(
-            t, trace[p], float(sigma[p]), after=after, k=k, confirm=confirm, window=window
-        )
-        vals.append(root)
-        errs.append(err)
+    vals, errs, sigma, centre = crossings_at(
+        ds["delay"].values,
+        x,
+        ds["wavelength"].values,
+        float(wavelength),
+        band_nm=band_nm,
+        after=after,
+        k=k,
+        confirm=confirm,
+        window=window,
+    )
     out = xr.DataArray(
         np.asarray(vals),
         dims=("pump",),
@@ -251,36 +230,6 @@ class GainSpectrum(Result):
         return tuple(bool(b) for b in self.bands)
 
 
-def negative_regions(wl: np.ndarray, y: np.ndarray) -> tuple[tuple[float, float], ...]:
-    """(start, end) nm of each run where y < 0, inner edges interpolated to y = 0."""
-    neg = np.concatenate(([False], y < 0, [False])).astype(np.int8)
-    change = np.diff(neg)
-    starts = np.flatnonzero(change == 1)  # first index of each run
-    ends = np.flatnonzero(change == -1) - 1  # last index of each run
-    out = []
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        lo = wl[s] if s == 0 else _zero(wl, y, s - 1)
-        hi = wl[e] if e == wl.size - 1 else _zero(wl, y, e)
-        out.append((float(lo), float(hi)))
-    return tuple(out)
-
-
-def _zero(x: np.ndarray, y: np.ndarray, i: int) -> float:
-    """x where the segment i → i+1 of y crosses zero."""
-    return float(x[i] + (x[i + 1] - x[i]) * y[i] / (y[i] - y[i + 1]))
-
-
-def spectrum_summary(
-    wl: np.ndarray, y: np.ndarray
-) -> tuple[tuple[tuple[float, float], ...], float, float, float]:
-    """(bands, peak wavelength, depth, width) of one A_ex spectrum ``y(wl)``."""
-    bands = negative_regions(wl, y)
-    if not bands:
-        return (), float("nan"), float("nan"), 0.0
-    j = int(np.argmin(y))
-    return bands, float(wl[j]), float(y[j]), float(sum(b - a for a, b in bands))
-
-
 def gain_spectrum(ta: xr.Dataset, delay: float) -> GainSpectrum:
     """Where A_ex < 0 at the grid delay nearest ``delay`` (ps), per pump level."""
     ds = _ta(ta)
@@ -292,14 +241,26 @@ def gain_spectrum(ta: xr.Dataset, delay: float) -> GainSpectrum:
             "Fix: choose a delay inside it"
         )
     i = int(np.argmin(np.abs(t - delay)))
-    spec = (ds["dA"].isel(delay=i) + ds["A0"]).transpose("pump", "wavelength")
-    spec.name = "A_ex"
-    spec.attrs = {"units": "OD", "long_name": f"A_ex = ΔA + A0 at {t[i]:.4g} ps"}
-    wl = ds["wavelength"].values
+    spec = (ds["dA"].isel(delay=i) + ds["A0"]).transpose("pump", "wavelength").values
+    return gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec)
+
+
+def gain_spectrum_of(
+    delay: float, pump: xr.DataArray, wavelength: xr.DataArray, a_ex: np.ndarray
+) -> GainSpectrum:
+    """:class:`GainSpectrum` from an A_ex array (pump, wavelength) in OD at ``delay`` ps."""
+    spec = xr.DataArray(
+        np.asarray(a_ex, dtype=float),
+        dims=("pump", "wavelength"),
+        coords={"pump": pump, "wavelength": wavelength},
+        name="A_ex",
+        attrs={"units": "OD", "long_name": f"A_ex = ΔA + A0 at {delay:.4g} ps"},
+    )
+    wl = np.asarray(wavelength.values, dtype=float)
     parts = [spectrum_summary(wl, row) for row in spec.values]
     return GainSpectrum(
-        delay=float(t[i]),
-        pump=tuple(float(p) for p in ds["pump"].values),
+        delay=float(delay),
+        pump=tuple(float(p) for p in pump.values),
         a_ex=spec,
         bands=tuple(p[0] for p in parts),
         peak_wavelength=tuple(p[1] for p in parts),
@@ -346,7 +307,7 @@ def gain_window(
             end.append(float("nan"))
             lasts.append(False)
             continue
-        back = _return_above(t, trace[p], j, float(sigma[p]), k, confirm)
+        back = return_above(t, trace[p], j, float(sigma[p]), k, confirm)
         end.append(back)
         lasts.append(bool(np.isnan(back)))
     return GainWindow(
@@ -358,20 +319,3 @@ def gain_window(
         duration=tuple(b - a for a, b in zip(onset, end, strict=True)),
         lasts_to_end=tuple(lasts),
     )
-
-
-def _return_above(
-    t: np.ndarray, x: np.ndarray, j: int, sigma: float, k: float, confirm: int
-) -> float:
-    """First robust ≤ 0 → > 0 step at or after index j (mirror of :func:`first_crossing`).
-
-    A step counts unless one of the next ``confirm`` samples is below −k·σ (back in gain).
-    """
-    above = x > 0
-    steps = np.flatnonzero(~above[:-1] & above[1:])
-    limit = k * sigma if np.isfinite(sigma) else 0.0
-    for i in steps[steps >= j].tolist():
-        if np.any(x[i + 2 : i + 2 + confirm] < -limit):
-            continue
-        return _zero(t, x, i)
-    return float("nan")

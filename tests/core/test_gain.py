@@ -204,3 +204,28 @@ def test_gain_window_onset_end_duration():
     ongoing = gain.gain_window(make_ta((2.0,)), 639.0)
     assert ongoing.lasts_to_end == (True,) and np.isnan(ongoing.end[0])
     assert gain.GainWindow.from_dict(res.to_dict()) == res
+
+
+def test_band_edge_is_the_red_most_A0_peak():
+    ta = make_ta((1.0,))
+    assert gain.band_edge(ta) == 639.0
+    two = ta.copy()
+    two["A0"] = (
+        "wavelength",
+        a0_spectrum() + 0.15 * np.exp(-0.5 * ((WL - 610) / 6) ** 2),
+        {"units": "OD"},
+    )  # a stronger bluer peak: the band edge is still 639 nm
+    assert gain.band_edge(two) == 639.0
+    bleach = make_ta((1.0,)).drop_vars("A0")  # without A0: the deepest late bleach
+    assert gain.band_edge(bleach) == 639.0
+
+
+def test_crossings_at_matches_zero_crossing():
+    ta = make_ta((0.5, 2.0), sigma=0.002, seed=4)
+    x = gain.a_ex(ta).values
+    vals, errs, sigma, centre = gain.crossings_at(DELAY, x, WL, 641.2, band_nm=3.0)
+    zc = gain.zero_crossing(ta, 641.2, band_nm=3.0)
+    np.testing.assert_array_equal(vals, zc.values)
+    np.testing.assert_array_equal(errs, zc["zero_crossing_stderr"].values)
+    np.testing.assert_array_equal(sigma, zc["noise"].values)
+    assert centre == 641.0

@@ -1,0 +1,152 @@
+"""Trace-level helpers of :mod:`qdwidgets.core.gain` on plain arrays (ps, nm, OD).
+
+The noise rule of the zero crossing is documented in :mod:`qdwidgets.core.gain`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DatasetError
+
+NOISE_BEFORE_PS = -0.2
+"""Delays below this (ps) count as pre-time-zero data for noise and background estimates."""
+
+
+def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -> np.ndarray:
+    """σ per row of traces ``x`` (rows, delays) from pre-time-zero samples.
+
+    Falls back to the scatter of successive differences over the last fifth of the delays
+    (std(diff)/√2) when fewer than 3 delays lie before ``before``.
+    """
+    pre = t < before
+    if int(pre.sum()) >= 3:
+        return np.asarray(np.std(x[:, pre], axis=1, ddof=1))
+    tail = x[:, -max(4, t.size // 5) :]
+    return np.asarray(np.std(np.diff(tail, axis=1), axis=1, ddof=1) / np.sqrt(2.0))
+
+
+def _root(t: np.ndarray, x: np.ndarray, i: int, sigma: float, window: int) -> tuple[float, float]:
+    """Root (and its standard error) of the line through samples around the step i → i+1."""
+    lo, hi = max(0, i + 1 - window), min(t.size, i + 1 + window)
+    tt, xx = t[lo:hi], x[lo:hi]
+    if tt.size == 2:
+        h, d = tt[1] - tt[0], xx[0] - xx[1]
+        root = tt[0] + h * xx[0] / d
+        err = h * sigma * np.hypot(xx[0], xx[1]) / d**2
+        return float(root), float(err)
+    tc = tt.mean()
+    sxx = float(np.sum((tt - tc) ** 2))
+    b = float(np.sum((tt - tc) * (xx - xx.mean())) / sxx)
+    a = float(xx.mean())
+    if b >= 0:  # the local line does not fall: use the plain interpolation
+        return _root(t, x, i, sigma, 1)
+    root = tc - a / b
+    root = min(max(root, t[i]), t[i + 1])
+    var = sigma**2 * (1.0 / tt.size + (root - tc) ** 2 / sxx) / b**2
+    return float(root), float(np.sqrt(var))
+
+
+def first_crossing(
+    t: np.ndarray,
+    x: np.ndarray,
+    sigma: float,
+    *,
+    after: float = 0.0,
+    k: float = 2.0,
+    confirm: int = 2,
+    window: int = 1,
+) -> tuple[float, float, int]:
+    """Earliest robust positive → ≤ 0 crossing of one trace ``x(t)`` after ``after`` ps.
+
+    Returns (delay, stderr, index of the first sample at or below zero); (nan, nan, -1) if none.
+    The rule is in the module docstring.
+    """
+    below = x <= 0
+    steps = np.flatnonzero(~below[:-1] & below[1:] & (t[1:] > after))
+    limit = k * sigma if np.isfinite(sigma) else 0.0
+    for i in steps:
+        nxt = x[i + 2 : i + 2 + confirm]
+        if np.any(nxt > limit):
+            continue
+        root, err = _root(t, x, int(i), sigma, window)
+        return root, err, int(i) + 1
+    return float("nan"), float("nan"), -1
+
+
+def band_trace(
+    values: np.ndarray, wavelengths: np.ndarray, wavelength: float, band_nm: float
+) -> tuple[np.ndarray, float]:
+    """Average of ``values[..., w]`` over |λ − wavelength| ≤ band_nm/2 (at least the nearest λ).
+
+    Returns (trace, centre wavelength used in nm).
+    """
+    wl = np.asarray(wavelengths, dtype=float)
+    if (
+        not np.isfinite(wavelength)
+        or wavelength < wl[0] - _step(wl)
+        or wavelength > wl[-1] + _step(wl)
+    ):
+        raise DatasetError(
+            f"wavelength: {wavelength:g} nm lies outside the measured range "
+            f"{wl[0]:g}–{wl[-1]:g} nm. Fix: choose a wavelength inside it"
+        )
+    if band_nm < 0 or not np.isfinite(band_nm):
+        raise DatasetError(f"band_nm: must be >= 0 nm (got {band_nm!r}). Fix: pass band_nm=0.0")
+    sel = np.abs(wl - wavelength) <= band_nm / 2.0
+    if not sel.any():
+        sel = np.zeros(wl.size, dtype=bool)
+        sel[int(np.argmin(np.abs(wl - wavelength)))] = True
+    centre = float(wl[sel].mean())
+    return np.asarray(values[..., sel].mean(axis=-1)), centre
+
+
+def _step(wl: np.ndarray) -> float:
+    return float(np.median(np.diff(wl))) if wl.size > 1 else 1.0
+
+
+def negative_regions(wl: np.ndarray, y: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """(start, end) nm of each run where y < 0, inner edges interpolated to y = 0."""
+    neg = np.concatenate(([False], y < 0, [False])).astype(np.int8)
+    change = np.diff(neg)
+    starts = np.flatnonzero(change == 1)  # first index of each run
+    ends = np.flatnonzero(change == -1) - 1  # last index of each run
+    out = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        lo = wl[s] if s == 0 else _zero(wl, y, s - 1)
+        hi = wl[e] if e == wl.size - 1 else _zero(wl, y, e)
+        out.append((float(lo), float(hi)))
+    return tuple(out)
+
+
+def _zero(x: np.ndarray, y: np.ndarray, i: int) -> float:
+    """x where the segment i → i+1 of y crosses zero."""
+    return float(x[i] + (x[i + 1] - x[i]) * y[i] / (y[i] - y[i + 1]))
+
+
+def spectrum_summary(
+    wl: np.ndarray, y: np.ndarray
+) -> tuple[tuple[tuple[float, float], ...], float, float, float]:
+    """(bands, peak wavelength, depth, width) of one A_ex spectrum ``y(wl)``."""
+    bands = negative_regions(wl, y)
+    if not bands:
+        return (), float("nan"), float("nan"), 0.0
+    j = int(np.argmin(y))
+    return bands, float(wl[j]), float(y[j]), float(sum(b - a for a, b in bands))
+
+
+def return_above(
+    t: np.ndarray, x: np.ndarray, j: int, sigma: float, k: float, confirm: int
+) -> float:
+    """First robust ≤ 0 → > 0 step at or after index j (mirror of :func:`first_crossing`).
+
+    A step counts unless one of the next ``confirm`` samples is below −k·σ (back in gain).
+    """
+    above = x > 0
+    steps = np.flatnonzero(~above[:-1] & above[1:])
+    limit = k * sigma if np.isfinite(sigma) else 0.0
+    for i in steps[steps >= j].tolist():
+        if np.any(x[i + 2 : i + 2 + confirm] < -limit):
+            continue
+        return _zero(t, x, i)
+    return float("nan")
