@@ -15,42 +15,23 @@ normalised copy always has it. Conversions and assumptions are recorded in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import xarray as xr
 
-from ..errors import DatasetError
 from . import units as U
+from ._checks import (
+    _check_axis,
+    _check_dims,
+    _check_signal,
+    _convert_signal,
+    _fail,
+    _Notes,
+    _set_attrs,
+)
 
 TA_DIMS = ("pump", "delay", "wavelength")
 ASE_DIMS = ("feedback", "power", "wavelength")
 BEAM_PROFILES = ("tophat", "gaussian")
-_ALIASES = {
-    "delay": ("time", "t", "delay_time", "delays"),
-    "wavelength": ("wl", "wavelengths", "lambda", "lam", "spectral"),
-    "power": ("pump_power", "p", "powers"),
-}
-
-
-def _fail(where: str, problem: str, fix: str) -> DatasetError:
-    return DatasetError(f"{where}: {problem}. Fix: {fix}")
-
-
-class _Notes:
-    """Collects what validation did, for attrs["qd_history"]."""
-
-    def __init__(self, ds: xr.Dataset) -> None:
-        old = str(ds.attrs.get("qd_history", ""))
-        self.lines = [line for line in old.splitlines() if line]
-
-    def add(self, line: str) -> None:
-        line = f"validate: {line}"
-        if line not in self.lines:
-            self.lines.append(line)
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 def infer_kind(ds: xr.Dataset) -> str:
@@ -109,162 +90,6 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
     return out
 
 
-# -- shared checks ----------------------------------------------------------------------------
-
-
-def _check_signal(ds: xr.Dataset, name: str) -> None:
-    da = ds[name]
-    if da.size == 0:
-        raise _fail(name, f"is empty (shape {dict(da.sizes)})", "load a file that holds data")
-    if not (np.issubdtype(da.dtype, np.number) or da.dtype == bool):
-        raise _fail(
-            name,
-            f"holds {da.dtype} values, not numbers",
-            "convert text cells to numbers (e.g. pandas.to_numeric) before building the dataset",
-        )
-    values = np.asarray(da.values, dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        where = np.argwhere(bad)[0]
-        at = ", ".join(
-            f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True)
-        )
-        raise _fail(
-            name,
-            f"has {int(bad.sum())} NaN or infinite value(s) (first at {at})",
-            f"remove or fill them, e.g. ds = ds.dropna('{da.dims[-1]}') or "
-            f"ds['{name}'] = ds['{name}'].interpolate_na('{da.dims[-1]}')",
-        )
-
-
-def _coord_text(da: xr.DataArray, dim: object, i: int) -> str:
-    if dim in da.coords:
-        return str(np.asarray(da[dim].values)[i])
-    return f"#{i}"
-
-
-def _rename_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> xr.Dataset:
-    for dim in wanted:
-        if dim in ds[var].dims:
-            continue
-        for alias in _ALIASES.get(dim, ()):
-            if alias in ds[var].dims:
-                raise _fail(
-                    f"{var}",
-                    f"has a dimension {alias!r} but no {dim!r}",
-                    f"rename it: ds = ds.rename({{'{alias}': '{dim}'}})",
-                )
-    return ds
-
-
-def _check_dims(ds: xr.Dataset, var: str, allowed: tuple[str, ...], required: tuple[str, ...]):
-    dims = ds[var].dims
-    _rename_aliases(ds, var, required)
-    missing = [d for d in required if d not in dims]
-    if missing:
-        raise _fail(
-            var,
-            f"has dimensions {tuple(map(str, dims))} but needs {missing[0]!r}",
-            f"give {var} the dimensions {allowed} (an optional leading {allowed[0]!r} may be "
-            "left out)",
-        )
-    extra = [d for d in dims if d not in allowed]
-    if extra:
-        raise _fail(
-            var,
-            f"has an unexpected dimension {extra[0]!r}",
-            f"select one slice (ds.isel({extra[0]}=0)) or merge it into {allowed[0]!r}; "
-            f"allowed dimensions are {allowed}",
-        )
-
-
-def _check_axis(ds: xr.Dataset, dim: str, min_size: int, notes: _Notes,
-                convert: Callable[..., np.ndarray] | None, canonical: str | None,
-                ) -> xr.Dataset:
-    if dim not in ds.coords:
-        raise _fail(
-            f"dimension {dim!r}",
-            "has no coordinate values",
-            f"assign them: ds = ds.assign_coords({dim}=values)",
-        )
-    coord = ds[dim]
-    n = coord.size
-    if n < min_size:
-        raise _fail(
-            f"coordinate {dim!r}",
-            f"has {n} value(s), at least {min_size} are needed",
-            "load a file with more points along this axis",
-        )
-    if not np.issubdtype(coord.dtype, np.number):
-        raise _fail(
-            f"coordinate {dim!r}",
-            f"holds {coord.dtype} values, not numbers",
-            f"convert it: ds = ds.assign_coords({dim}=ds['{dim}'].astype(float))",
-        )
-    values = np.asarray(coord.values, dtype=float)
-    attrs = dict(coord.attrs)
-    if convert is not None and canonical is not None:
-        unit = attrs.get("units")
-        if unit is None:
-            raise _fail(
-                f"coordinate {dim!r}",
-                "has no 'units' attribute, so its values cannot be interpreted safely",
-                f"set it: ds['{dim}'].attrs['units'] = '{canonical}' (or the unit the values "
-                "are in; it will be converted)",
-            )
-        if not U.is_canonical(unit, dim if dim in U.CANONICAL else "power"):
-            values = convert(values, unit, f"coordinate {dim!r}")
-            notes.add(f"{dim} converted from {unit} to {canonical}")
-        attrs["units"] = canonical
-    if not np.all(np.isfinite(values)):
-        raise _fail(
-            f"coordinate {dim!r}",
-            "has NaN or infinite values",
-            f"drop those points: ds = ds.isel({dim}=np.isfinite(ds['{dim}'].values))",
-        )
-    order = np.argsort(values, kind="stable")
-    sorted_values = values[order]
-    dup = np.flatnonzero(np.diff(sorted_values) == 0)
-    if dup.size:
-        raise _fail(
-            f"coordinate {dim!r}",
-            f"has duplicated values (e.g. {sorted_values[dup[0]]:g} appears more than once)",
-            f"average or drop duplicates: ds = ds.groupby('{dim}').mean() or "
-            f"ds.drop_duplicates('{dim}')",
-        )
-    attrs.setdefault("long_name", U.LONG_NAMES.get(dim, dim))
-    ds = ds.assign_coords({dim: (dim, values, attrs)})
-    if np.any(order != np.arange(n)):
-        ds = ds.isel({dim: order})
-        notes.add(f"{dim} sorted into increasing order")
-    return ds
-
-
-def _set_attrs(da: xr.DataArray, name: str, units: str | None = None) -> None:
-    if units is not None:
-        da.attrs["units"] = units
-    da.attrs.setdefault("long_name", U.LONG_NAMES.get(name, name))
-
-
-def _convert_signal(ds: xr.Dataset, name: str, notes: _Notes, required_units: bool) -> None:
-    da = ds[name]
-    unit = da.attrs.get("units")
-    if unit is None:
-        if required_units:
-            raise _fail(
-                name,
-                "has no 'units' attribute (OD, mOD or ΔT/T?)",
-                f"set it: ds['{name}'].attrs['units'] = 'OD' (or 'mOD', 'dT/T'; it will be "
-                "converted)",
-            )
-        unit = "OD"
-    if not U.is_canonical(unit, "signal"):
-        ds[name] = da.copy(data=U.signal_to_od(da.values, unit, name))
-        ds[name].attrs.update(da.attrs)
-        notes.add(f"{name} converted from {unit} to OD")
-    _set_attrs(ds[name], name, "OD")
-
-
 # -- TA ------------------------------------------------------------------------------------
 
 
@@ -284,6 +109,13 @@ def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
     _check_signal(ds, "dA")
     ds = _check_axis(ds, "delay", 2, notes, U.time_to_ps, "ps")
     ds = _check_axis(ds, "wavelength", 1, notes, U.wavelength_to_nm, "nm")
+    if "pump" not in ds.coords:
+        raise _fail(
+            "dimension 'pump'",
+            "has no coordinate values",
+            "assign the pump levels with their unit: ds = ds.assign_coords(pump=('pump', "
+            "values, {'units': 'nJ'}))",
+        )
     if "units" not in ds["pump"].attrs:
         raise _fail(
             "coordinate 'pump'",
@@ -302,7 +134,10 @@ def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
     if "chirp" in ds.data_vars:
         _check_spectrum(ds, "chirp", notes)
         chirp = ds["chirp"]
-        unit = chirp.attrs.get("units", "ps")
+        unit = chirp.attrs.get("units")
+        if unit is None:
+            unit = "ps"
+            notes.add("chirp has no 'units' attribute: assumed ps")
         ds["chirp"] = chirp.copy(data=U.time_to_ps(chirp.values, unit, "chirp"))
         ds["chirp"].attrs.update(chirp.attrs)
         _set_attrs(ds["chirp"], "chirp", "ps")
@@ -313,6 +148,13 @@ def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
                 "coordinate 'occupancy'",
                 f"lies along {occ.dims}, not ('pump',)",
                 "give one ⟨N⟩ per pump level: ds.assign_coords(occupancy=('pump', values))",
+            )
+        if occ.dtype.kind not in "biuf":
+            raise _fail(
+                "coordinate 'occupancy'",
+                f"holds {occ.dtype} values, not numbers",
+                "give one number ⟨N⟩ per pump level: ds.assign_coords(occupancy=('pump', "
+                "[1.0, 3.0]))",
             )
         values = np.asarray(occ.values, dtype=float)
         if not np.all(np.isfinite(values)) or np.any(values < 0):
@@ -334,6 +176,12 @@ def _check_spectrum(ds: xr.Dataset, name: str, notes: _Notes) -> None:
             f"has dimensions {tuple(map(str, da.dims))}, expected ('wavelength',) on the dA grid",
             "attach it with qdwidgets.data.attach_absorbance(ta, source), which interpolates onto "
             "the TA wavelengths",
+        )
+    if da.dtype.kind not in "biuf":
+        raise _fail(
+            name,
+            f"holds {da.dtype} values, not real numbers",
+            f"convert it to floats: ds['{name}'] = ds['{name}'].astype(float)",
         )
     values = np.asarray(da.values, dtype=float)
     if not np.all(np.isfinite(values)):
@@ -377,8 +225,11 @@ def _validate_ase(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
             "give each condition its own name, e.g. ['none', 'lamp', 'mirror']",
         )
     ds = ds.assign_coords(
-        feedback=("feedback", np.array(labels, dtype=str),
-                  {"long_name": "optical feedback (none = reference)"})
+        feedback=(
+            "feedback",
+            np.array(labels, dtype=str),
+            {"long_name": "optical feedback (none = reference)"},
+        )
     )
     _check_signal(ds, "emission")
     ds = _check_axis(ds, "power", 1, notes, U.power_to_mw, "mW")

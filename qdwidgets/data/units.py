@@ -101,7 +101,7 @@ def _lookup(unit: object, table: dict[str, float], what: str, canonical: str) ->
         return table[key]
     known = ", ".join(sorted({k for k in table if k.isascii()}))
     raise DatasetError(
-        f"{what}: unknown units {unit!r}. Use one of: {known}; e.g. set "
+        f"{what}: unknown units {unit!r}. Fix: use one of: {known}; e.g. set "
         f"attrs['units'] = {canonical!r} if the values are already in {canonical}."
     )
 
@@ -137,7 +137,7 @@ def signal_to_od(values: np.ndarray, unit: object, what: str = "dA") -> np.ndarr
         if np.any(rel <= -1):
             raise DatasetError(
                 f"{what}: ΔT/T values at or below -1 (transmission fell to zero or less) cannot be "
-                "converted to absorbance. Check the signal unit (is it ΔT/T in %? pass "
+                "converted to absorbance. Fix: check the signal unit (is it ΔT/T in %? pass "
                 "signal_unit='dT/T (%)') or the sign convention."
             )
         return -np.log10(1.0 + rel)
