@@ -33,3 +33,41 @@ def test_cell_error_and_eval_error_are_reported(notebook: Any) -> None:
         nb.eval("1 / 0")
     with pytest.raises(AssertionError, match="NameError: name 'undefined_name'"):
         notebook(["y = 1", "undefined_name", "z = 2"])
+
+
+TAVIEW_CELL = """
+import numpy as np
+from qdwidgets.widgets.ta_view import TAView
+delays = np.concatenate([np.linspace(-1, 1, 11), np.geomspace(1.5, 1000, 29)])
+wl = np.linspace(550, 700, 61)
+dA = -0.01 * np.exp(-delays[:, None] / 50) * np.exp(-((wl - 639) / 15) ** 2)
+dA = np.stack([dA, 2.5 * dA])
+w = TAView()
+w.set_data(dA, delays, wl, A0=np.full(wl.size, 0.02), pump_labels=['<N> = 1', '<N> = 3'])
+w.delay, w.wavelength = float(delays[0]), float(wl[0])
+w
+"""
+
+
+def test_taview_renders_and_clicks_reach_python(notebook: Any) -> None:
+    nb = notebook([TAVIEW_CELL])
+    page = nb.page
+    root = page.locator(".qd-taview")
+    root.wait_for(state="visible", timeout=30_000)
+    for css in (".qd-map", ".qd-colorbar", ".qd-spectrum", ".qd-kinetics", ".qd-delay-slider"):
+        assert root.locator(css).count() == 1, f"{css} missing from the rendered TAView"
+    box = root.locator(".qd-map").bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100, box
+
+    assert nb.eval("w.quantity") == "'dA'"
+    root.locator(".qd-quantity").click()
+    nb.wait_for("w.quantity", "'A_ex'")
+
+    assert nb.eval("w.delay") == "-1.0"
+    # a click in the right part of the map settles the cursor on a late delay (a grid value)
+    root.locator(".qd-map").click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.5})
+    nb.wait_for("w.delay > 100.0", "True")
+    assert nb.eval("w.delay in w.delays") == "True"
+    assert not [e for e in nb.console_errors if "qdwidgets" in e or "ta_view" in e], (
+        nb.console_errors
+    )
