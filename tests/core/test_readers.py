@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from qdwidgets import DatasetError
+from qdwidgets.data.absorbance import attach_absorbance
 from qdwidgets.data.io import detect_format, open_dataset, save
 from qdwidgets.data.readers.ase import power_from_name
 
@@ -371,3 +372,65 @@ def test_format_override_and_unknown_options(tmp_path: Path) -> None:
         open_dataset(path, delay_units="fs")
     with pytest.raises(DatasetError, match="not a known unit"):
         open_dataset(path, delay_unit="parsec")
+
+
+# -- attach_absorbance ------------------------------------------------------------------------
+
+
+def a0_truth(nm: np.ndarray) -> np.ndarray:
+    return 0.2 + 1e-4 * (nm - 500.0)  # linear: interpolation is exact
+
+
+def test_attach_absorbance_from_file_interpolates(tmp_path: Path) -> None:
+    ta = open_dataset(write_matrix(tmp_path / "m.csv", DELAYS, WLS, MAP.T))
+    before = ta.copy(deep=True)
+    src = np.linspace(450.0, 750.0, 31)
+    path = tmp_path / "abs.csv"
+    path.write_text(
+        "wavelength (nm),A (mOD)\n" + "".join(f"{w},{a0_truth(w) * 1e3}\n" for w in src[::-1])
+    )
+    out = attach_absorbance(ta, path)
+    xr.testing.assert_identical(ta, before)
+    np.testing.assert_allclose(out["A0"], a0_truth(WLS), rtol=1e-12)
+    assert out["A0"].attrs["units"] == "OD"
+    assert out["A0"].attrs["interpolation"] == "linear"
+    assert out["A0"].attrs["source"] == "abs.csv"
+    np.testing.assert_allclose(out["A0"].attrs["source_range_nm"], [450.0, 750.0])
+    assert "attach_absorbance: A0 from abs.csv" in out.attrs["qd_history"]
+    assert "mOD (stated by the source)" in out.attrs["qd_history"]
+    back = open_dataset(save(out, tmp_path / "with_a0.nc"))
+    xr.testing.assert_identical(back, out)
+
+
+def test_attach_absorbance_other_sources(tmp_path: Path) -> None:
+    ta = open_dataset(write_matrix(tmp_path / "m.csv", DELAYS, WLS, MAP.T))
+    on_grid = attach_absorbance(ta, a0_truth(WLS))
+    np.testing.assert_array_equal(on_grid["A0"], a0_truth(WLS))
+    assert on_grid["A0"].attrs["interpolation"].startswith("none")
+    ev = np.linspace(1.6, 2.6, 50)  # photon energies covering 477–775 nm
+    out = attach_absorbance(ta, (ev, a0_truth(1239.841984 / ev)), wavelength_unit="eV")
+    np.testing.assert_allclose(out["A0"], a0_truth(WLS), atol=2e-6)  # linear in nm between
+    da = xr.DataArray(
+        a0_truth(WLS / 1.0) * 1e3,
+        dims="wavelength",
+        coords={"wavelength": ("wavelength", WLS / 1e3, {"units": "um"})},
+        attrs={"units": "mOD"},
+    )
+    out = attach_absorbance(ta, da)
+    np.testing.assert_allclose(out["A0"], a0_truth(WLS), rtol=1e-12)
+    again = attach_absorbance(out, a0_truth(WLS) * 2)
+    assert "replaced the previous A0" in again.attrs["qd_history"]
+
+
+def test_attach_absorbance_refuses_to_extrapolate(tmp_path: Path) -> None:
+    ta = open_dataset(write_matrix(tmp_path / "m.csv", DELAYS, WLS, MAP.T))
+    src = np.linspace(520.0, 800.0, 10)
+    with pytest.raises(DatasetError, match=r"sel\(wavelength=slice\(520, 800\)\)"):
+        attach_absorbance(ta, (src, a0_truth(src)))
+    cropped = ta.sel(wavelength=slice(520, 800))
+    out = attach_absorbance(cropped, (src, a0_truth(src)))
+    np.testing.assert_allclose(out["A0"], a0_truth(cropped["wavelength"].values), rtol=1e-12)
+    with pytest.raises(DatasetError, match="neither one value per TA wavelength"):
+        attach_absorbance(ta, np.ones(WLS.size + 1))
+    with pytest.raises(DatasetError, match="NaN"):
+        attach_absorbance(ta, (src, np.full(src.size, np.nan)))
