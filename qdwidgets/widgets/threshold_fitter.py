@@ -1,0 +1,479 @@
+"""ThresholdFitter: the ASE threshold of Fig. 3c/3e with two draggable fit windows.
+
+A thin view over ``qdwidgets.core.threshold``: output vs pump power with and without feedback,
+the enhancement with the below/above-threshold windows (drag the triangles at the bottom of the
+enhancement plot, or use the range sliders), the fitted lines, their intersection and its 95 %
+interval; a readout in mW and W cm⁻²; spot diameter, beam profile, feedback and axis controls; the
+spectra at a selected power; the linewidth vs power. ``fitter.result`` is the core ThresholdFit.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any, ClassVar
+
+import bqplot as bq
+import ipywidgets as W
+import numpy as np
+import traitlets
+import xarray as xr
+
+from ..core.threshold import (
+    ThresholdFit,
+    enhancement,
+    find_threshold,
+    fit_threshold,
+    linewidth,
+    peak_output,
+)
+from ..errors import DatasetError
+from ._base import QDWidget
+from ._plots import figure
+
+BELOW_COLOR, ABOVE_COLOR, CI_COLOR = "#1f77b4", "#d62728", "#7f7f7f"
+HANDLE_Y = 0.06  # handles sit near the bottom of the enhancement plot (fixed 0..1 scale)
+
+
+class ThresholdFitter(QDWidget):
+    """Fit the ASE threshold of one feedback condition with two draggable windows.
+
+    ``ThresholdFitter(ase, feedback="lamp", below=None, above=None)``: windows (lo, hi) in mW;
+    without them the windows come from :func:`qdwidgets.core.threshold.find_threshold` (or the
+    outer thirds of the power range when it finds no breakpoint).
+    """
+
+    _kind: ClassVar[str] = "ase"
+    _state_keys: ClassVar[tuple[str, ...]] = (
+        "feedback",
+        "below",
+        "above",
+        "spot_diameter_mm",
+        "profile",
+        "scale",
+        "selected_power",
+    )
+
+    feedback = traitlets.Unicode("lamp")
+    below = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[0.0, 1.0])
+    above = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[2.0, 3.0])
+    spot_diameter_mm = traitlets.Float(1.0)
+    profile = traitlets.Unicode("tophat")
+    scale = traitlets.Unicode("linear")
+    selected_power = traitlets.Float(0.0)
+
+    def __init__(
+        self,
+        ase: xr.Dataset,
+        *,
+        feedback: str = "lamp",
+        below: tuple[float, float] | None = None,
+        above: tuple[float, float] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(ase, **kwargs)
+        ds = self.data
+        labels = [str(v) for v in ds["feedback"].values]
+        self._options = [s for s in labels if s != "none"]
+        if "none" not in labels or not self._options:
+            raise DatasetError(
+                f"coordinate 'feedback' {labels}: the ThresholdFitter needs the reference 'none' "
+                "and at least one feedback condition (e.g. 'lamp'). Fix: label them so"
+            )
+        if feedback not in self._options:
+            raise DatasetError(
+                f"feedback {feedback!r}: not in this dataset. Fix: use one of {self._options}"
+            )
+        self.power = np.asarray(ds["power"].values, dtype=float)
+        self.wavelength = np.asarray(ds["wavelength"].values, dtype=float)
+        self.output = peak_output(ds)  # computed once: every control is an index into these
+        self.widths = linewidth(ds)
+        self.enhancements = {fb: enhancement(ds, fb) for fb in self._options}
+        self._fit: ThresholdFit | None = None
+        self._fit_error = ""
+        self._quiet = False  # set while several traits change together
+        self._dragging = False
+        self._anchor: tuple[int, float] | None = None
+        spot = ds.attrs.get("spot_diameter_mm")
+        self._spot_assumed = spot is None
+        with self.hold_trait_notifications():
+            self.feedback = feedback
+            self.spot_diameter_mm = float(spot) if spot is not None else 1.0
+            self.profile = str(ds.attrs.get("beam_profile", "tophat"))
+            self.selected_power = float(self.power[-1])
+        self._build()
+        self._quiet = True
+        self._set_windows(below, above)
+        self._quiet = False
+        self.observe(self._guard(self._on_feedback), names="feedback")
+        self.observe(self._guard(self._on_fit_inputs), names=["below", "above"])
+        self.observe(self._guard(self._on_fit_inputs), names=["spot_diameter_mm", "profile"])
+        self.observe(self._guard(self._on_scale), names="scale")
+        self.observe(self._guard(self._on_power), names="selected_power")
+        with self.reporting():
+            self._draw_curves()
+            self._draw_spectra()
+            self._refit()
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def result(self) -> ThresholdFit | None:
+        """The current fit (None while the windows give no threshold: see the error banner)."""
+        return self._fit
+
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        self._quiet = True
+        try:
+            super().apply_settings(settings)
+        finally:
+            self._quiet = False
+        with self.reporting():
+            self._draw_curves()
+            self._draw_spectra()
+            self._apply_scale()
+            self._refit()
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        p = self.power
+        step = float(np.min(np.diff(p))) / 10 if p.size > 1 else 1.0
+        self.feedback_select = W.Dropdown(options=self._options, description="feedback")
+        self.spot_input = W.BoundedFloatText(min=1e-4, max=1e4, step=0.1, description="spot ⌀ (mm)")
+        self.profile_select = W.Dropdown(
+            options=[("top hat", "tophat"), ("Gaussian (1/e² ⌀)", "gaussian")],
+            description="profile",
+        )
+        self.scale_toggle = W.ToggleButtons(options=["linear", "log"], description="axes")
+        rng = {"min": float(p[0]), "max": float(p[-1]), "step": step, "readout_format": ".4g"}
+        self.below_slider = W.FloatRangeSlider(description="below (mW)", **rng)
+        self.above_slider = W.FloatRangeSlider(description="above (mW)", **rng)
+        self.power_slider = W.SelectionSlider(
+            options=[(f"{v:g} mW", float(v)) for v in p], description="spectra at"
+        )
+        for ctl, name in [
+            (self.feedback_select, "feedback"),
+            (self.spot_input, "spot_diameter_mm"),
+            (self.profile_select, "profile"),
+            (self.scale_toggle, "scale"),
+            (self.power_slider, "selected_power"),
+        ]:
+            ctl.value = getattr(self, name)
+            traitlets.link((self, name), (ctl, "value"))
+        for ctl, name in [(self.below_slider, "below"), (self.above_slider, "above")]:
+            traitlets.link((self, name), (ctl, "value"), transform=(tuple, list))
+        for cls, ctl in [
+            ("qd-feedback", self.feedback_select),
+            ("qd-spot", self.spot_input),
+            ("qd-profile", self.profile_select),
+            ("qd-scale", self.scale_toggle),
+            ("qd-below", self.below_slider),
+            ("qd-above", self.above_slider),
+            ("qd-power", self.power_slider),
+        ]:
+            ctl.add_class(cls)
+        self.readout = W.HTML()
+        self.readout.add_class("qd-threshold-readout")
+
+        # output vs power (left: with and without feedback)
+        self.out_fig, self.out_xs, self.out_ys = figure("pump power (mW)", "peak emission")
+        self._lin_scales = (self.out_xs, self.out_ys)
+        self._log_scales = (bq.LogScale(), bq.LogScale())
+        sc = {"x": self.out_xs, "y": self.out_ys}
+        self.out_none = bq.Lines(
+            scales=sc,
+            colors=["#2ca02c"],
+            marker="circle",
+            marker_size=16,
+            labels=["none"],
+            display_legend=True,
+        )
+        self.out_fb = bq.Lines(
+            scales=sc,
+            colors=[BELOW_COLOR],
+            marker="circle",
+            marker_size=16,
+            labels=["feedback"],
+            display_legend=True,
+        )
+        self.out_fig.marks = [self.out_none, self.out_fb]
+        self.out_fig.add_class("qd-output-figure")
+
+        # enhancement with windows, lines, intersection
+        self.enh_fig, xs, ys = figure("pump power (mW)", "enhancement (with − without)")
+        self.enh_xs, self.enh_ys = xs, ys
+        unit = bq.LinearScale(min=0.0, max=1.0)
+        self.shading = bq.Lines(
+            x=np.zeros((3, 4)),
+            y=np.tile([0.0, 1.0, 1.0, 0.0], (3, 1)),
+            scales={"x": xs, "y": unit},
+            fill="inside",
+            colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
+            fill_colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
+            fill_opacities=[0.1, 0.1, 0.25],
+            stroke_width=0,
+            opacities=[0.0, 0.0, 0.0],
+        )
+        self.enh_points = bq.Scatter(
+            scales={"x": xs, "y": ys}, colors=["#e377c2"], default_size=24, labels=["enhancement"]
+        )
+        self.line_below = bq.Lines(scales={"x": xs, "y": ys}, colors=[BELOW_COLOR], stroke_width=2)
+        self.line_above = bq.Lines(scales={"x": xs, "y": ys}, colors=[ABOVE_COLOR], stroke_width=2)
+        self.cross = bq.Scatter(
+            x=[0.0],
+            y=[0.0],
+            scales={"x": xs, "y": ys},
+            marker="diamond",
+            colors=["black"],
+            default_size=80,
+        )
+        self.handles = bq.Scatter(
+            x=np.zeros(4),
+            y=np.full(4, HANDLE_Y),
+            scales={"x": xs, "y": unit},
+            marker="triangle-up",
+            default_size=160,
+            colors=[BELOW_COLOR, BELOW_COLOR, ABOVE_COLOR, ABOVE_COLOR],
+            enable_move=True,
+            restrict_x=True,
+            update_on_move=False,
+        )
+        self.handles.on_drag_start(self._guard(self._on_drag_start))
+        self.handles.on_drag(self._guard(self._on_drag))
+        self.handles.on_drag_end(self._guard(self._on_drag_end))
+        self.enh_fig.marks = [
+            self.shading,
+            self.enh_points,
+            self.line_below,
+            self.line_above,
+            self.cross,
+            self.handles,
+        ]
+        self.enh_fig.add_class("qd-enhancement-figure")
+
+        # spectra at the selected power; linewidth vs power
+        self.spec_fig, sxs, sys_ = figure("wavelength (nm)", "emission", height=220)
+        self.spec_none = bq.Lines(
+            scales={"x": sxs, "y": sys_},
+            colors=["#2ca02c"],
+            line_style="dashed",
+            labels=["none"],
+            display_legend=True,
+        )
+        self.spec_fb = bq.Lines(
+            scales={"x": sxs, "y": sys_},
+            colors=[BELOW_COLOR],
+            labels=["feedback"],
+            display_legend=True,
+        )
+        self.spec_fig.marks = [self.spec_none, self.spec_fb]
+        self.spec_fig.add_class("qd-spectra-figure")
+        self.width_fig, wxs, wys = figure("pump power (mW)", "FWHM (nm)", height=220)
+        self.width_none = bq.Lines(
+            scales={"x": wxs, "y": wys}, colors=["#2ca02c"], marker="circle", marker_size=12
+        )
+        self.width_fb = bq.Lines(
+            scales={"x": wxs, "y": wys}, colors=[BELOW_COLOR], marker="circle", marker_size=12
+        )
+        self.width_fig.marks = [self.width_none, self.width_fb]
+        self.width_fig.add_class("qd-linewidth-figure")
+
+        half = W.Layout(width="50%")
+        for fig in (self.out_fig, self.enh_fig, self.spec_fig, self.width_fig):
+            fig.layout = half
+        controls = W.VBox(
+            [
+                W.HBox([self.feedback_select, self.spot_input, self.profile_select]),
+                W.HBox([self.below_slider, self.above_slider]),
+                W.HBox([self.scale_toggle, self.power_slider]),
+            ]
+        )
+        self.children = [
+            controls,
+            self.error,
+            self.readout,
+            W.HBox([self.out_fig, self.enh_fig]),
+            W.HBox([self.spec_fig, self.width_fig]),
+        ]
+        self.add_class("qd-threshold-fitter")
+
+    def _guard(self, func: Any) -> Any:
+        """Like ``guarded``, but on success the banner shows the fit's state, not nothing."""
+
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            with self.reporting():
+                func(*args, **kwargs)
+            if not self.error_message and self._fit_error:
+                self.show_error(self._fit_error)
+
+        return wrapper
+
+    # -- windows ------------------------------------------------------------------------------
+    def _set_windows(self, below: Any, above: Any) -> None:
+        p = self.power
+        if below is None or above is None:
+            fit = find_threshold(p, self.enhancements[self.feedback].values)
+            if fit.found and fit.below_line is not None and fit.above_line is not None:
+                below, above = fit.below_line.window, fit.above_line.window
+            else:
+                n = p.size
+                below = (p[0], p[max(n // 3 - 1, 2)])
+                above = (p[min(2 * n // 3, n - 3)], p[-1])
+        with self.hold_trait_notifications():
+            self.below = [float(below[0]), float(below[1])]
+            self.above = [float(above[0]), float(above[1])]
+
+    def _on_drag_start(self, mark: Any, content: dict[str, Any]) -> None:
+        self._dragging = True
+        index = int(content["index"])
+        name = "below" if index < 2 else "above"
+        self._anchor = (index, float(getattr(self, name)[1 - index % 2]))
+
+    def _on_drag(self, mark: Any, content: dict[str, Any]) -> None:
+        self._move_edge(int(content["index"]), float(content["point"]["x"]))
+
+    def _on_drag_end(self, mark: Any, content: dict[str, Any]) -> None:
+        self._dragging = False
+        self._move_edge(int(content["index"]), float(content["point"]["x"]))
+        self._anchor = None
+        self._draw_windows()
+
+    def _move_edge(self, index: int, x: float) -> None:
+        """Handle ``index`` (0, 1: below lo, hi; 2, 3: above lo, hi) moved to ``x`` mW."""
+        x = float(np.clip(x, self.power[0], self.power[-1]))
+        name = "below" if index < 2 else "above"
+        if self._anchor is not None and self._anchor[0] == index:
+            other = self._anchor[1]  # the window's other edge when the drag began
+        else:
+            other = float(getattr(self, name)[1 - index % 2])
+        setattr(self, name, sorted([x, other]))
+
+    # -- reactions ----------------------------------------------------------------------------
+    def _on_feedback(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        self._draw_curves()
+        self._draw_spectra()
+        self._set_windows(None, None)
+        self._refit()
+
+    def _on_fit_inputs(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._refit()
+
+    def _on_scale(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._apply_scale()
+
+    def _on_power(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._draw_spectra()
+
+    def _apply_scale(self) -> None:
+        if self.scale not in ("linear", "log"):
+            raise ValueError(f"scale must be 'linear' or 'log', got {self.scale!r}")
+        xs, ys = self._log_scales if self.scale == "log" else self._lin_scales
+        if self.scale == "log" and (np.any(self.power <= 0) or np.any(self.output.values <= 0)):
+            raise ValueError("log axes need positive powers and outputs; use linear axes")
+        for mark in (self.out_none, self.out_fb):
+            mark.scales = {"x": xs, "y": ys}
+        ax_x, ax_y = self.out_fig.axes
+        ax_x.scale, ax_y.scale = xs, ys
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _draw_curves(self) -> None:
+        fb = self.feedback
+        p = self.power
+        with self.hold_sync():
+            self.out_none.x, self.out_none.y = p, self.output.sel(feedback="none").values
+            self.out_fb.x, self.out_fb.y = p, self.output.sel(feedback=fb).values
+            self.out_fb.labels = [fb]
+            self.enh_points.x, self.enh_points.y = p, self.enhancements[fb].values
+            w_none = self.widths.sel(feedback="none").values
+            w_fb = self.widths.sel(feedback=fb).values
+            self.width_none.x, self.width_none.y = p, w_none
+            self.width_fb.x, self.width_fb.y = p, w_fb
+        self.out_fig.title = f"peak emission: none and {fb}"
+        self.enh_fig.title = f"enhancement ({fb} − none)"
+
+    def _draw_spectra(self) -> None:
+        p = float(self.power[np.argmin(np.abs(self.power - self.selected_power))])
+        em = self.data["emission"].sel(power=p)
+        with self.spec_fig.hold_sync():
+            self.spec_none.x = self.spec_fb.x = self.wavelength
+            self.spec_none.y = em.sel(feedback="none").values
+            self.spec_fb.y = em.sel(feedback=self.feedback).values
+            self.spec_fb.labels = [self.feedback]
+        self.spec_fig.title = f"spectra at {p:g} mW"
+
+    def _draw_windows(self) -> None:
+        b, a = self.below, self.above
+        x = np.array([[b[0], b[0], b[1], b[1]], [a[0], a[0], a[1], a[1]], [0.0, 0.0, 0.0, 0.0]])
+        fit = self._fit
+        if fit is not None and all(math.isfinite(v) for v in fit.ci):
+            x[2] = [fit.ci[0], fit.ci[0], fit.ci[1], fit.ci[1]]
+        else:
+            x[2] = [b[1], b[1], b[1], b[1]]
+        with self.shading.hold_sync():
+            self.shading.x = x
+        if not self._dragging:
+            self.handles.x = np.array([b[0], b[1], a[0], a[1]], dtype=float)
+
+    def _refit(self) -> None:
+        self._fit = None
+        self._fit_error = ""
+        try:
+            self._fit = fit_threshold(
+                self.power,
+                self.enhancements[self.feedback].values,
+                below=(self.below[0], self.below[1]),
+                above=(self.above[0], self.above[1]),
+                spot_diameter_mm=self.spot_diameter_mm,
+                profile=self.profile,
+            )
+        except Exception as exc:
+            self._fit_error = str(exc)
+            raise
+        finally:
+            self._draw_windows()
+            self._draw_fit()
+
+    def _draw_fit(self) -> None:
+        fit = self._fit
+        lines = [
+            (self.line_below, fit.below_line if fit else None),
+            (self.line_above, fit.above_line if fit else None),
+        ]
+        x0 = fit.threshold_mW if fit else float("nan")
+        for mark, line in lines:
+            if line is None:
+                mark.visible = False
+                continue
+            lo, hi = line.window
+            xx = np.array([min(lo, x0), max(hi, x0)])
+            with mark.hold_sync():
+                mark.x, mark.y, mark.visible = xx, line(xx), True
+        if fit is None or fit.below_line is None:
+            self.cross.visible = False
+            self.readout.value = "<b>threshold:</b> — (see the message above)"
+            return
+        with self.cross.hold_sync():
+            self.cross.x, self.cross.y = [x0], [float(fit.below_line(x0))]
+            self.cross.visible = True
+        self.readout.value = self._readout(fit)
+
+    def _readout(self, fit: ThresholdFit) -> str:
+        lo, hi = fit.ci
+        text = (
+            f"<b>threshold ({html.escape(self.feedback)}):</b> "
+            f"<span class='qd-threshold-mW'>{fit.threshold_mW:.4g}</span> mW "
+            f"(95 % CI {lo:.4g}–{hi:.4g}) = "
+            f"<span class='qd-threshold-Wcm2'>{fit.threshold_W_cm2:.4g}</span> W cm⁻² "
+            f"({fit.ci_W_cm2[0]:.4g}–{fit.ci_W_cm2[1]:.4g}; {fit.profile}, "
+            f"{fit.spot_diameter_mm:g} mm spot) · slope ratio {fit.slope_ratio:.3g} · "
+            f"CI: {fit.ci_method}"
+        )
+        if self._spot_assumed:
+            text += " · <i>spot diameter not in the dataset: 1 mm assumed, set it above</i>"
+        if fit.note:
+            text += f"<br><i>{html.escape(fit.note)}</i>"
+        return text
