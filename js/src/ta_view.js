@@ -159,7 +159,7 @@ function render({ model, el: host }) {
   // ---- state ---------------------------------------------------------------------------------
   const S = {
     data: null, shape: [0, 0, 0], a0: null, delays: new Float64Array(0), wl: new Float64Array(0),
-    dIdx: 0, wIdx: 0, hover: null, playing: false, raf: 0, lastStep: 0,
+    dIdx: 0, wIdx: 0, hover: null, playing: false, settling: false, raf: 0, lastStep: 0,
     lut: null, lut32: null, base: null, map: null, vmaxCache: new Map(), rangeCache: new Map(),
   };
   const P = () => S.shape[0], D = () => S.shape[1], W = () => S.shape[2];
@@ -241,6 +241,7 @@ function render({ model, el: host }) {
     const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
     const y = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.y1, box.y0] });
     S.map = { x, y, box, w, h, dpr, td: S.delays.map(x.fwd) };
+    mapCanvas.dataset.plotBox = [box.x0, box.y0, box.x1, box.y1].join(","); // CSS px, for tests
     if (!hasData()) {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.fillStyle = "#666";
@@ -434,9 +435,15 @@ function render({ model, el: host }) {
   // ---- settling: write the cursor back to Python once ----------------------------------------
   function settle(extra = {}) {
     if (!hasData()) return;
-    model.set("delay", S.delays[S.dIdx]);
-    model.set("wavelength", S.wl[S.wIdx]);
-    for (const [k, v] of Object.entries(extra)) model.set(k, v);
+    // our own change events must not re-read the half-written cursor from the model
+    S.settling = true;
+    try {
+      model.set("delay", S.delays[S.dIdx]);
+      model.set("wavelength", S.wl[S.wIdx]);
+      for (const [k, v] of Object.entries(extra)) model.set(k, v);
+    } finally {
+      S.settling = false;
+    }
     model.save_changes();
   }
 
@@ -470,6 +477,10 @@ function render({ model, el: host }) {
   }
 
   // ---- events --------------------------------------------------------------------------------
+  // JupyterLab's notebook shortcuts (bubbling keydown at the document) would eat the slider's
+  // and the selector's navigation keys: keep them inside the widget.
+  const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
+  for (const node of [slider, pumpSel]) on(node, "keydown", (ev) => { if (NAV_KEYS.has(ev.key)) ev.stopPropagation(); });
   on(slider, "input", () => { S.dIdx = +slider.value; S.hover = null; frame(); });
   on(slider, "change", () => { S.dIdx = +slider.value; settle(); });
   on(playBtn, "click", () => { if (S.playing) stop(true); else { start(); model.set("playing", true); model.save_changes(); } });
@@ -498,7 +509,7 @@ function render({ model, el: host }) {
   listen("dA A0 delays wavelengths", () => { loadData(); redrawAll(); });
   listen("pump_index quantity vmax colormap log_delay linthresh height", () => { syncControls(); redrawAll(); });
   listen("pump_labels", syncControls);
-  listen("delay wavelength", () => { syncCursorFromModel(); frame(); });
+  listen("delay wavelength", () => { if (!S.settling) { syncCursorFromModel(); frame(); } });
   listen("crossings", frame);
   listen("readout", () => { readout.textContent = model.get("readout") ?? ""; });
   listen("playing", () => { if (model.get("playing")) start(); else stop(false); syncControls(); });
