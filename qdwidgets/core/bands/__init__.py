@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ._band import PARAMS, Band, evaluate, handles, move_handle, template_band
 from ._data import BandComparison, compare, deconvolve_at, initial_bands, pick_pump, spectrum_at
-from ._fit import BandFit, build_model, deconvolve
+from ._fit import BandFit, bands_table, build_model, check_bands, deconvolve, shares_of
 from ._shapes import HC, SHAPES, ev_to_nm, fwhm_ev_to_nm, fwhm_nm_to_ev, make_template, nm_to_ev
 
 __all__ = [
@@ -23,7 +23,9 @@ __all__ = [
     "Band",
     "BandComparison",
     "BandFit",
+    "bands_table",
     "build_model",
+    "check_bands",
     "compare",
     "deconvolve",
     "deconvolve_at",
@@ -37,6 +39,7 @@ __all__ = [
     "move_handle",
     "nm_to_ev",
     "pick_pump",
+    "shares_of",
     "spectrum_at",
     "template_band",
 ]

@@ -70,31 +70,11 @@ class BandFit(Result):
     @property
     def shares(self) -> dict[str, float]:
         """Each band's |area| as a percentage of the summed |areas|."""
-        total = sum(abs(a) for a in self.areas.values())
-        if total == 0:
-            return dict.fromkeys(self.names, math.nan)
-        return {n: 100.0 * abs(a) / total for n, a in self.areas.items()}
+        return shares_of(self.bands)
 
     def table(self) -> pd.DataFrame:
         """One row per band: shape, centre, width, height, area and share with uncertainties."""
-        shares = self.shares
-        rows = [
-            {
-                "band": b.name,
-                "shape": b.shape,
-                "center_nm": b.center_nm,
-                "center_nm_err": b.center_nm_err,
-                "fwhm_nm": b.fwhm_nm,
-                "fwhm_nm_err": b.fwhm_nm_err,
-                "amplitude_OD": b.amplitude,
-                "amplitude_err": b.amplitude_err,
-                "area_OD_eV": b.area,
-                "area_err": b.area_err,
-                "share_pct": shares[b.name],
-            }
-            for b in self.bands
-        ]
-        return pd.DataFrame(rows).set_index("band")
+        return bands_table(self.bands)
 
     @property
     def lmfit(self) -> Any:
@@ -114,6 +94,51 @@ class BandFit(Result):
         return head + self.table().to_html(float_format=lambda v: f"{v:.4g}")
 
 
+def shares_of(bands: Sequence[Band]) -> dict[str, float]:
+    """Each band's |area| as a percentage of the summed |areas| (NaN when all are zero)."""
+    areas = {b.name: b.area for b in bands}
+    total = sum(abs(a) for a in areas.values())
+    if total == 0:
+        return dict.fromkeys(areas, math.nan)
+    return {n: 100.0 * abs(a) / total for n, a in areas.items()}
+
+
+def bands_table(bands: Sequence[Band]) -> pd.DataFrame:
+    """One row per band: shape, centre (nm), FWHM (nm), height (OD), area (OD·eV), share (%),
+    with the one-standard-error uncertainties (NaN for bands that were not fitted)."""
+    shares = shares_of(bands)
+    rows = [
+        {
+            "band": b.name,
+            "shape": b.shape,
+            "center_nm": b.center_nm,
+            "center_nm_err": b.center_nm_err,
+            "fwhm_nm": b.fwhm_nm,
+            "fwhm_nm_err": b.fwhm_nm_err,
+            "amplitude_OD": b.amplitude,
+            "amplitude_err": b.amplitude_err,
+            "area_OD_eV": b.area,
+            "area_err": b.area_err,
+            "share_pct": shares[b.name],
+        }
+        for b in bands
+    ]
+    columns = [
+        "band",
+        "shape",
+        "center_nm",
+        "center_nm_err",
+        "fwhm_nm",
+        "fwhm_nm_err",
+        "amplitude_OD",
+        "amplitude_err",
+        "area_OD_eV",
+        "area_err",
+        "share_pct",
+    ]
+    return pd.DataFrame(rows, columns=columns).set_index("band")
+
+
 # -- building the lmfit model -----------------------------------------------------------------
 
 
@@ -126,7 +151,9 @@ def build_model(bands: Sequence[Band]) -> Any:
     return model
 
 
-def _check_bands(bands: Sequence[Band], lo: float, hi: float) -> tuple[Band, ...]:
+def check_bands(bands: Sequence[Band], lo: float, hi: float) -> tuple[Band, ...]:
+    """The bands as a tuple, or FitError: none, not Bands, clashing names, or a centre outside
+    ``lo``–``hi`` nm."""
     if isinstance(bands, Band):
         bands = (bands,)
     bands = tuple(bands)
@@ -262,6 +289,35 @@ def _fitted_band(band: Band, result: Any) -> Band:
     )
 
 
+def _fit_with_restarts(
+    model: Any, y: np.ndarray, params: lmfit.Parameters, energy: np.ndarray, max_nfev: int | None
+) -> Any:
+    """Least squares (leastsq); a free height stuck at zero (its sign bound) is restarted at 10 %
+    of the data's scale, up to twice, keeping the restart only when it lowers χ²."""
+    result = model.fit(y, params, x=energy, max_nfev=max_nfev)
+    scale = float(np.max(np.abs(y))) or 1.0
+    for _ in range(2):
+        if not result.success:
+            break
+        stuck = [
+            name
+            for name, par in result.params.items()
+            if name.endswith("amplitude") and par.vary and abs(par.value) < 1e-6 * scale
+        ]
+        if not stuck:
+            break
+        trial = result.params.copy()
+        for name in stuck:
+            start = params[name]
+            sign = -1.0 if start.max == 0.0 else 1.0
+            trial[name].set(value=sign * 0.1 * scale)
+        again = model.fit(y, trial, x=energy, max_nfev=max_nfev)
+        if not again.success or again.chisqr >= result.chisqr:
+            break
+        result = again
+    return result
+
+
 def deconvolve(
     spectrum: xr.DataArray,
     bands: Sequence[Band],
@@ -278,7 +334,7 @@ def deconvolve(
     da = _spectrum(spectrum, x_range)
     wl = np.asarray(da["wavelength"].values, dtype=float)
     lo, hi = float(wl.min()), float(wl.max())
-    bands = _check_bands(bands, lo, hi)
+    bands = check_bands(bands, lo, hi)
     energy = S.HC / wl
     e_lo, e_hi = S.HC / hi, S.HC / lo
     step = float(np.min(np.abs(np.diff(energy)))) if wl.size > 1 else 1e-3
@@ -293,7 +349,7 @@ def deconvolve(
     y = np.asarray(da.values, dtype=float)
     try:
         with np.errstate(all="ignore"):
-            result = model.fit(y, params, x=energy, max_nfev=max_nfev)
+            result = _fit_with_restarts(model, y, params, energy, max_nfev)
     except (ValueError, TypeError, RuntimeError) as exc:
         raise FitError(f"the band fit failed: {exc}; try other starting values") from exc
     if not result.success or not np.all(np.isfinite(result.best_fit)):

@@ -1,0 +1,539 @@
+"""BandDeconvolver: the GSB / SE band split of Fig. 2d–e, with bands you drag on the plot.
+
+A thin view over ``qdwidgets.core.bands``. One panel per pump level (default: the lowest and the
+highest, side by side): the ΔA spectrum at a delay, each band, their sum and the residual. Drag a
+band's round peak handle to move its centre and height, a square side handle (at half maximum) to
+change its width; the sum and the residual redraw while dragging. Controls add and remove bands,
+choose a shape, lock parameters, propose bands from the data and fit; a table gives each band's
+area and share at each pump level. ``deconvolver.result`` is the core ``BandComparison`` of the last
+fit (None before one succeeds).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import bqplot as bq
+import ipywidgets as W
+import numpy as np
+import traitlets
+import xarray as xr
+
+from ..core import bands as B
+from ..errors import FitError
+from ._base import QDWidget
+from ._plots import figure, zero_line
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+LOCKS = (("center_nm", "lock centre"), ("fwhm_nm", "lock width"), ("amplitude", "lock height"))
+
+
+class _Panel:
+    """One pump level: its spectrum, its bands and the marks that draw them."""
+
+    def __init__(self, owner: BandDeconvolver, pump: float) -> None:
+        self.owner, self.pump = owner, pump
+        self.bands: list[B.Band] = []
+        self.fit: B.BandFit | None = None
+        self.spectrum: xr.DataArray | None = None
+        wl = owner.wavelength
+        self.fig, xs, ys = figure("wavelength (nm)", "ΔA (OD)", height=320)
+        xs.min, xs.max = float(wl[0]), float(wl[-1])
+        self.xs, self.ys = xs, ys
+        sc = {"x": xs, "y": ys}
+        self.data_mark = bq.Lines(
+            x=wl,
+            y=np.zeros_like(wl),
+            scales=sc,
+            colors=["#555555"],
+            marker="circle",
+            marker_size=6,
+            stroke_width=1,
+            labels=["data"],
+        )
+        self.band_mark = bq.Lines(
+            x=wl,
+            y=np.zeros((1, wl.size)),
+            scales=sc,
+            stroke_width=2,
+            fill="none",
+            colors=list(COLORS),
+        )
+        self.sum_mark = bq.Lines(
+            x=wl,
+            y=np.zeros_like(wl),
+            scales=sc,
+            colors=["black"],
+            line_style="dashed",
+            stroke_width=2,
+            labels=["sum"],
+        )
+        self.resid_mark = bq.Lines(
+            x=wl,
+            y=np.zeros_like(wl),
+            scales=sc,
+            colors=["#e377c2"],
+            stroke_width=1,
+            labels=["residual"],
+        )
+        self.peaks = bq.Scatter(
+            x=[],
+            y=[],
+            scales=sc,
+            enable_move=True,
+            update_on_move=True,
+            marker="circle",
+            default_size=120,
+            stroke="black",
+        )
+        self.sides = bq.Scatter(
+            x=[],
+            y=[],
+            scales=sc,
+            enable_move=True,
+            update_on_move=True,
+            restrict_x=True,
+            marker="square",
+            default_size=70,
+            stroke="black",
+        )
+        self.fig.add_class("qd-band-panel")
+        for mark, kind in ((self.peaks, "peak"), (self.sides, "side")):
+            mark.on_drag_start(owner.guarded(lambda _m, c, k=kind: self.select(k, c)))
+            mark.on_drag(owner.guarded(lambda _m, c, k=kind: self.drag(k, c, final=False)))
+            mark.on_drag_end(owner.guarded(lambda _m, c, k=kind: self.drag(k, c, final=True)))
+        zero = zero_line(xs, ys, (float(wl[0]), float(wl[-1])))
+        self.fig.marks = [
+            zero,
+            self.data_mark,
+            self.band_mark,
+            self.sum_mark,
+            self.resid_mark,
+            self.sides,
+            self.peaks,
+        ]
+        self.title = W.HTML()
+        self.box = W.VBox([self.title, self.fig], layout=W.Layout(width="50%"))
+
+    # -- drags ----------------------------------------------------------------------------------
+    def _which(self, kind: str, index: int) -> tuple[int, str]:
+        if kind == "peak":
+            return index, "peak"
+        return index // 2, ("blue", "red")[index % 2]
+
+    def select(self, kind: str, content: dict[str, Any]) -> None:
+        i, _ = self._which(kind, int(content["index"]))
+        self.owner.selected = self.bands[i].name
+
+    def drag(self, kind: str, content: dict[str, Any], *, final: bool) -> None:
+        """Apply a bqplot drag message ``{event, point: {x, y}, index}`` to the band."""
+        i, handle = self._which(kind, int(content["index"]))
+        point = content["point"]
+        band = B.move_handle(self.bands[i], handle, float(point["x"]), float(point["y"]))
+        self.bands[i] = band
+        self.fit = None
+        # while dragging, leave the dragged mark alone (the browser is moving it)
+        self.draw(handles="all" if final else ("sides" if kind == "peak" else "none"))
+        self.owner._bands_changed()
+        if final:
+            B.check_bands(self.bands, *self.owner.data_range)
+
+    # -- drawing --------------------------------------------------------------------------------
+    def load(self, delay: float) -> None:
+        self.spectrum = B.spectrum_at(self.owner.data, delay, self.pump)
+        d = self.spectrum.attrs["delay"]
+        occ = self.owner.occupancy.get(self.pump)
+        occ_text = f", ⟨N⟩ ≈ {occ:.2g}" if occ is not None else ""
+        self.title.value = (
+            f"<b>pump {self.pump:g} {html.escape(self.owner.pump_units)}"
+            f"{occ_text}</b> — ΔA at {d:g} ps"
+        )
+
+    def draw(self, handles: str = "all") -> None:
+        assert self.spectrum is not None
+        wl = self.owner.wavelength
+        y = np.asarray(self.spectrum.values, dtype=float)
+        comps = B.evaluate(self.bands, wl)
+        curves = np.array([comps[b.name].values for b in self.bands]).reshape(-1, wl.size)
+        total = curves.sum(axis=0) if self.bands else np.zeros_like(wl)
+        colors = [COLORS[self.owner.names.index(b.name) % len(COLORS)] for b in self.bands]
+        with self.fig.hold_sync():
+            self.data_mark.y = y
+            if self.bands:
+                self.band_mark.y = curves
+                self.band_mark.colors = colors
+                self.band_mark.labels = [b.name for b in self.bands]
+            self.band_mark.visible = bool(self.bands)
+            self.sum_mark.y = total
+            self.resid_mark.y = y - total
+            pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
+            self.ys.min = float(min(y.min(), total.min(), 0.0)) - pad
+            self.ys.max = float(max(y.max(), total.max(), 0.0)) + pad
+            hs = [B.handles(b) for b in self.bands]
+            if handles in ("all", "peaks"):
+                self.peaks.x = np.array([h["peak"][0] for h in hs], dtype=float)
+                self.peaks.y = np.array([h["peak"][1] for h in hs], dtype=float)
+                self.peaks.colors = colors or ["black"]
+            if handles in ("all", "sides"):
+                self.sides.x = np.array([h[s][0] for h in hs for s in ("blue", "red")], dtype=float)
+                self.sides.y = np.array([h[s][1] for h in hs for s in ("blue", "red")], dtype=float)
+                self.sides.colors = [c for c in colors for _ in range(2)] or ["black"]
+
+
+class BandDeconvolver(QDWidget):
+    """Split the TA spectrum at ``delay`` (ps) into bands, at one or two pump levels.
+
+    ``pump``: None (the lowest and the highest level side by side), one level, or a sequence of
+    levels (nearest measured ones are used). Bands start from ``qdwidgets.core.bands.initial_bands``
+    and are fitted once; edit them by dragging, with the controls, or pass ``bands``.
+    """
+
+    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "pumps", "bands", "selected")
+
+    delay = traitlets.Float(2.3)
+    selected = traitlets.Unicode("")
+
+    def __init__(
+        self,
+        ta: xr.Dataset,
+        *,
+        delay: float = 2.3,
+        pump: float | Sequence[float] | None = None,
+        bands: Sequence[B.Band] | None = None,
+        fit: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(ta, **kwargs)
+        ds = self.data
+        self.wavelength = np.asarray(ds["wavelength"].values, dtype=float)
+        self.data_range = (float(self.wavelength[0]), float(self.wavelength[-1]))
+        self.pump_units = str(ds["pump"].attrs.get("units", ""))
+        self.occupancy: dict[float, float] = {}
+        if "occupancy" in ds.coords:
+            self.occupancy = dict(
+                zip(map(float, ds["pump"].values), map(float, ds["occupancy"].values), strict=True)
+            )
+        self.template = B.make_template(ds["A0"]) if "A0" in ds.data_vars else None
+        self.fit_options: dict[str, Any] = {}
+        self._result: B.BandComparison | None = None
+        self._quiet = False
+        self.panels: list[_Panel] = []
+        self._build_controls()
+        self.panel_box = W.HBox()
+        self.table = W.HTML()
+        self.table.add_class("qd-band-table")
+        self.children = [self.error, self.panel_box, self.controls, self.table]
+        self.delay = float(delay)
+        with self.reporting():
+            self.pumps = self._levels(pump)
+            if bands is not None:
+                for p in self.panels:
+                    p.bands = list(bands)
+                self._bands_changed()
+                self._draw_all()
+            else:
+                self.propose()
+            if fit:
+                self.fit()
+        self.observe(self.guarded(self._on_delay), names="delay")
+        self.observe(self.guarded(self._on_selected), names="selected")
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def result(self) -> B.BandComparison | None:
+        """The last successful fit at every pump level shown (None before one)."""
+        return self._result
+
+    @property
+    def pumps(self) -> tuple[float, ...]:
+        """The pump levels shown, one panel each."""
+        return tuple(p.pump for p in self.panels)
+
+    @pumps.setter
+    def pumps(self, levels: Sequence[float]) -> None:
+        old = {p.pump: p.bands for p in self.panels}
+        template = next(iter(old.values()), [])
+        self.panels = [_Panel(self, B.pick_pump(self.data, lv)) for lv in levels]
+        for p in self.panels:
+            p.bands = list(old.get(p.pump, template))
+            p.load(self.delay)
+        self.panel_box.children = [p.box for p in self.panels]
+        self._result = None
+        self._bands_changed()
+        self._draw_all()
+
+    @property
+    def bands(self) -> tuple[tuple[B.Band, ...], ...]:
+        """The current bands of each panel."""
+        return tuple(tuple(p.bands) for p in self.panels)
+
+    @bands.setter
+    def bands(self, value: Sequence[Sequence[B.Band]]) -> None:
+        for p, bs in zip(self.panels, value, strict=True):
+            p.bands = list(bs)
+            p.fit = None
+        self._bands_changed()
+        self._draw_all()
+
+    @property
+    def names(self) -> list[str]:
+        return [b.name for b in self.panels[0].bands] if self.panels else []
+
+    def propose(self) -> None:
+        """Replace the bands with ``initial_bands`` proposed from each panel's spectrum."""
+        for p in self.panels:
+            p.bands = list(B.initial_bands(self.data, self.delay, p.pump))
+            p.fit = None
+        self._align_names()
+        self._bands_changed()
+        self._draw_all()
+
+    def fit(self) -> B.BandComparison:
+        """Fit every panel's bands (FitError if any fit fails; the banner shows it)."""
+        fits = []
+        for p in self.panels:
+            f = B.deconvolve_at(
+                self.data, self.delay, pump=p.pump, bands=p.bands, **self.fit_options
+            )
+            fits.append(f)
+        for p, f in zip(self.panels, fits, strict=True):
+            p.fit, p.bands = f, list(f.bands)
+        self._result = B.BandComparison(fits=tuple(fits), delay=fits[0].delay)
+        self._bands_changed()
+        self._draw_all()
+        return self._result
+
+    def add_band(
+        self, name: str, center_nm: float, fwhm_nm: float = 20.0, shape: str = "gaussian"
+    ) -> None:
+        """Add a band at ``center_nm`` to every panel, its height read off each spectrum."""
+        name = name.strip()
+        if not name:
+            raise FitError("give the new band a name (e.g. 'PIA')")
+        if name in self.names:
+            raise FitError(f"there is already a band called {name!r}; choose another name")
+        lo, hi = self.data_range
+        if not lo <= center_nm <= hi:
+            raise FitError(f"a new band must be centred inside the data, {lo:g}–{hi:g} nm")
+        for p in self.panels:
+            assert p.spectrum is not None
+            height = float(p.spectrum.interp(wavelength=center_nm))
+            band = B.Band(name, center_nm, fwhm_nm, height if height != 0 else -1e-4)
+            p.bands.append(self._reshape(band, shape))
+            p.fit = None
+        self.selected = name
+        self._bands_changed()
+        self._draw_all()
+
+    def remove_band(self, name: str) -> None:
+        """Remove the band called ``name`` from every panel."""
+        if name not in self.names:
+            raise FitError(f"no band called {name!r}; bands are {self.names}")
+        for p in self.panels:
+            p.bands = [b for b in p.bands if b.name != name]
+            p.fit = None
+        self._bands_changed()
+        self._draw_all()
+
+    def set_shape(self, name: str, shape: str) -> None:
+        """Give band ``name`` another shape in every panel."""
+        for p in self.panels:
+            p.bands = [self._reshape(b, shape) if b.name == name else b for b in p.bands]
+            p.fit = None
+        self._bands_changed()
+        self._draw_all()
+
+    def set_lock(self, name: str, param: str, locked: bool) -> None:
+        """Lock (or free) ``param`` ('center_nm', 'fwhm_nm', 'amplitude') of band ``name``."""
+        for p in self.panels:
+            new = []
+            for b in p.bands:
+                if b.name == name:
+                    vary = set(b.vary) - {param} if locked else set(b.vary) | {param}
+                    b = b.replace(vary=tuple(vary))
+                new.append(b)
+            p.bands = new
+        self._bands_changed()
+
+    # -- state --------------------------------------------------------------------------------
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        self._quiet = True
+        try:
+            if "delay" in settings:
+                self.delay = float(settings["delay"])
+            if "pumps" in settings:
+                self.pumps = list(settings["pumps"])
+            if "bands" in settings:
+                self.bands = settings["bands"]
+            if settings.get("selected") in self.names:
+                self.selected = settings["selected"]
+        finally:
+            self._quiet = False
+        self._sync_controls()
+
+    @classmethod
+    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> BandDeconvolver:
+        widget = super().from_state(data, state)
+        if state.get("result"):
+            widget._result = B.BandComparison.from_dict(state["result"])
+        return widget
+
+    # -- internals ------------------------------------------------------------------------------
+    def _levels(self, pump: float | Sequence[float] | None) -> list[float]:
+        levels = [float(v) for v in self.data["pump"].values]
+        if pump is None:
+            return [levels[0], levels[-1]] if len(levels) > 1 else levels
+        if np.ndim(pump) == 0:
+            return [float(pump)]  # type: ignore[arg-type]
+        return [float(v) for v in pump]  # type: ignore[union-attr]
+
+    def _reshape(self, band: B.Band, shape: str) -> B.Band:
+        if shape == band.shape:
+            return band
+        if shape == "template":
+            if self.template is None:
+                raise FitError("a template band needs A0 in the dataset (attach_absorbance)")
+            return band.replace(shape="template", template=self.template)
+        return band.replace(shape=shape, template=None)
+
+    def _align_names(self) -> None:
+        """Panels may propose different bands (e.g. PIA only at high pump): keep the union."""
+        union: dict[str, B.Band] = {}
+        for p in self.panels:
+            for b in p.bands:
+                union.setdefault(b.name, b)
+        for p in self.panels:
+            have = {b.name for b in p.bands}
+            p.bands = p.bands + [
+                union[n].replace(amplitude=union[n].amplitude * 0.1) for n in union if n not in have
+            ]
+            p.bands.sort(key=lambda b: list(union).index(b.name))
+
+    def _draw_all(self) -> None:
+        for p in self.panels:
+            p.draw()
+
+    def _bands_changed(self) -> None:
+        names = self.names
+        self._quiet = True
+        try:
+            self.band_select.options = names
+            if self.selected not in names:
+                self.selected = names[0] if names else ""
+            self.band_select.value = self.selected or None
+        finally:
+            self._quiet = False
+        self._sync_controls()
+        self._update_table()
+
+    def _update_table(self) -> None:
+        parts = []
+        for p in self.panels:
+            t = B.bands_table(p.bands)[
+                ["center_nm", "fwhm_nm", "area_OD_eV", "area_err", "share_pct"]
+            ]
+            status = "fitted" if p.fit is not None else "not fitted"
+            parts.append(
+                f"<div><b>pump {p.pump:g} {html.escape(self.pump_units)}</b> "
+                f"({status})" + t.to_html(float_format=lambda v: f"{v:.4g}", na_rep="–") + "</div>"
+            )
+        self.table.value = "<div style='display:flex;gap:2em'>" + "".join(parts) + "</div>"
+
+    def _sync_controls(self) -> None:
+        band = next(
+            (b for b in (self.panels[0].bands if self.panels else []) if b.name == self.selected),
+            None,
+        )
+        self._quiet = True
+        try:
+            self.band_select.value = band.name if band else None
+            if band is not None:
+                self.shape_select.value = band.shape
+                for param, box in self.lock_boxes.items():
+                    box.value = param not in band.vary
+            self.delay_input.value = self.delay
+        finally:
+            self._quiet = False
+
+    def _build_controls(self) -> None:
+        wl = self.wavelength
+        delays = self.data["delay"].values
+        self.delay_input = W.BoundedFloatText(
+            value=2.3,
+            min=float(delays.min()),
+            max=float(delays.max()),
+            step=0.1,
+            description="delay (ps)",
+        )
+        self.band_select = W.Dropdown(options=[], description="band")
+        shapes = [s for s in B.SHAPES if s != "template" or "A0" in self.data.data_vars]
+        self.shape_select = W.Dropdown(options=shapes, description="shape")
+        self.lock_boxes = {p: W.Checkbox(description=label, indent=False) for p, label in LOCKS}
+        self.new_name = W.Text(placeholder="new band name", layout=W.Layout(width="130px"))
+        self.new_center = W.BoundedFloatText(
+            value=float(np.median(wl)), min=float(wl[0]), max=float(wl[-1]), description="at (nm)"
+        )
+        self.add_button = W.Button(description="Add band", icon="plus")
+        self.remove_button = W.Button(description="Remove band", icon="minus")
+        self.propose_button = W.Button(description="Propose bands")
+        self.fit_button = W.Button(description="Fit", button_style="primary")
+        for w, cls in (
+            (self.fit_button, "qd-fit"),
+            (self.add_button, "qd-add-band"),
+            (self.remove_button, "qd-remove-band"),
+        ):
+            w.add_class(cls)
+        self.fit_button.on_click(self.guarded(lambda _b: self.fit()))
+        self.propose_button.on_click(self.guarded(lambda _b: self.propose()))
+        self.add_button.on_click(
+            self.guarded(
+                lambda _b: self.add_band(
+                    self.new_name.value,
+                    float(self.new_center.value),
+                    shape=str(self.shape_select.value),
+                )
+            )
+        )
+        self.remove_button.on_click(self.guarded(lambda _b: self.remove_band(self.selected)))
+        self.band_select.observe(self.guarded(self._on_band_select), names="value")
+        self.shape_select.observe(self.guarded(self._on_shape), names="value")
+        for param, box in self.lock_boxes.items():
+            box.observe(self.guarded(lambda ch, p=param: self._on_lock(p, ch)), names="value")
+        self.delay_input.observe(self.guarded(self._on_delay_input), names="value")
+        self.controls = W.VBox(
+            [
+                W.HBox([self.delay_input, self.propose_button, self.fit_button]),
+                W.HBox([self.band_select, self.shape_select, *self.lock_boxes.values()]),
+                W.HBox([self.new_name, self.new_center, self.add_button, self.remove_button]),
+            ]
+        )
+
+    # -- observers ------------------------------------------------------------------------------
+    def _on_delay_input(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.delay = float(change["new"])
+
+    def _on_delay(self, change: dict[str, Any]) -> None:
+        for p in self.panels:
+            p.load(self.delay)
+            p.fit = None
+        self._sync_controls()
+        self._update_table()
+        self._draw_all()
+
+    def _on_band_select(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"]:
+            self.selected = str(change["new"])
+
+    def _on_selected(self, change: dict[str, Any]) -> None:
+        self._sync_controls()
+
+    def _on_shape(self, change: dict[str, Any]) -> None:
+        if not self._quiet and self.selected:
+            self.set_shape(self.selected, str(change["new"]))
+
+    def _on_lock(self, param: str, change: dict[str, Any]) -> None:
+        if not self._quiet and self.selected:
+            self.set_lock(self.selected, param, bool(change["new"]))
