@@ -1,0 +1,64 @@
+"""Table 1 from a dataset: the trace at a wavelength (band-averaged), one fit per pump level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ...errors import FitError
+from .fit import fit_trace
+from .results import KineticsFit, KineticsSeries
+
+
+def extract_trace(
+    ta: xr.Dataset, wavelength: float, *, band_nm: float = 0.0, pump: Any = None
+) -> xr.DataArray:
+    """ΔA (OD) over (pump, delay) at ``wavelength`` (nm), averaged over ±band_nm/2 when > 0."""
+    from ...data.contract import validate
+
+    ds = validate(ta, "ta")
+    da = ds["dA"]
+    wl = np.asarray(da["wavelength"].values, dtype=float)
+    wavelength = float(wavelength)
+    if not wl.min() - 1e-9 <= wavelength <= wl.max() + 1e-9:
+        raise FitError(
+            f"wavelength {wavelength:g} nm is outside the data ({wl.min():g}–{wl.max():g} nm); "
+            "choose a wavelength inside that range"
+        )
+    if band_nm and band_nm > 0:
+        inside = np.abs(wl - wavelength) <= band_nm / 2
+        if not inside.any():
+            inside = np.abs(wl - wavelength) == np.min(np.abs(wl - wavelength))
+        trace = da.isel(wavelength=np.flatnonzero(inside)).mean("wavelength", keep_attrs=True)
+        trace = trace.assign_coords(wavelength=float(np.mean(wl[inside])))
+    else:
+        trace = da.sel(wavelength=wavelength, method="nearest")
+    if pump is not None:
+        trace = trace.sel(pump=pump, method="nearest")
+    return trace
+
+
+def fit_kinetics(
+    ta: xr.Dataset,
+    *,
+    wavelength: float = 639.0,
+    pump: Any = None,
+    band_nm: float = 0.0,
+    **kw: Any,
+) -> KineticsFit | KineticsSeries:
+    """Table 1: fit the kinetics at ``wavelength`` (nm; band-averaged over ``band_nm``) per pump.
+
+    Returns a :class:`KineticsFit` when ``pump`` is given (nearest level) or the data hold one
+    pump level, else a :class:`KineticsSeries` (one fit per pump level, ``.table()`` side by
+    side). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
+    """
+    traces = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
+    if "pump" not in traces.dims:
+        return fit_trace(traces, **kw)
+    fits = tuple(fit_trace(traces.isel(pump=i), **kw) for i in range(traces.sizes["pump"]))
+    if len(fits) == 1:
+        return fits[0]
+    wl = float(np.asarray(traces["wavelength"].values))
+    return KineticsSeries(fits=fits, wavelength=wl, band_nm=float(band_nm))

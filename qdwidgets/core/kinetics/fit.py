@@ -1,0 +1,400 @@
+"""Single-trace fits: ``fit_trace`` (lmfit + variable projection) and ``fit_kinetics`` (Table 1).
+
+Model (ps, OD): ``y(t) = Σ_i A_i exp(-(t-t0)/τ_i) ⊗ IRF + A_0 step(t-t0) ⊗ IRF``, Gaussian IRF of
+FWHM ``irf_fwhm``. The amplitudes A_i and A_0 are solved linearly at every step; lmfit's
+``least_squares`` moves τ_i, ``irf_fwhm`` and ``t0`` with an analytic Jacobian.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import lmfit
+import numpy as np
+import xarray as xr
+
+from ...errors import FitError
+from . import model as M
+from .results import KineticsFit, _attach_lmfit
+from .start import grid_taus, guess_t0_fwhm
+from .varpro import Projection, batch_fit, covariance
+
+_ODA = {"units": "OD"}
+
+
+def _as_trace(trace: Any) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
+    if isinstance(trace, xr.Dataset):
+        raise FitError(
+            "fit_trace takes one trace (a DataArray over 'delay'); for a dataset use "
+            "fit_kinetics(ds, wavelength=...) or fit_traces(ds)"
+        )
+    if isinstance(trace, tuple) and len(trace) == 2:
+        t, y = (np.asarray(v, dtype=float) for v in trace)
+        trace = xr.DataArray(y, dims=("delay",), coords={"delay": t})
+    if not isinstance(trace, xr.DataArray):
+        raise FitError(
+            f"fit_trace got {type(trace).__name__}; pass a DataArray over 'delay' (ps) or a "
+            "(delay, values) tuple"
+        )
+    trace = trace.squeeze(drop=True)
+    if trace.ndim != 1 or "delay" not in trace.dims:
+        raise FitError(
+            f"the trace must be 1-D over 'delay' (got dims {trace.dims}); select one wavelength "
+            "and pump level first, e.g. ds.dA.sel(wavelength=639, method='nearest').isel(pump=0)"
+        )
+    t = np.asarray(trace["delay"].values, dtype=float)
+    y = np.asarray(trace.values, dtype=float)
+    order = np.argsort(t, kind="stable")
+    return t[order], y[order], trace.isel(delay=order)
+
+
+def _check(t: np.ndarray, y: np.ndarray, n_params: int) -> np.ndarray:
+    ok = np.isfinite(y) & np.isfinite(t)
+    if not ok.any():
+        raise FitError("the trace is all NaN (or infinite): there is nothing to fit")
+    if ok.sum() <= n_params:
+        raise FitError(
+            f"the trace has {int(ok.sum())} finite points but the model has {n_params} "
+            "parameters; use fewer components (n_components), fix irf_fwhm/t0, or give more delays"
+        )
+    if np.ptp(y[ok]) == 0 or np.nanstd(y[ok]) <= 1e-12 * max(np.nanmax(np.abs(y[ok])), 1e-300):
+        raise FitError(
+            "the trace is flat (constant): there is no decay to fit; check the wavelength and "
+            "pump level, or that the data are not all zeros"
+        )
+    if len(np.unique(t[ok])) != ok.sum():
+        raise FitError("the delays of the trace repeat; average or drop duplicated delays first")
+    return ok
+
+
+def _spec(value: Any, name: str) -> tuple[bool, float | None]:
+    """('fit' → free) or a number → fixed; returns (vary, value)."""
+    if isinstance(value, str):
+        if value != "fit":
+            raise FitError(f"{name} must be 'fit' or a number in ps, not {value!r}")
+        return True, None
+    if value is None:
+        return True, None
+    v = float(value)
+    if not math.isfinite(v) or (name == "irf_fwhm" and v < 0):
+        raise FitError(f"{name} must be a finite number of ps (irf_fwhm ≥ 0), not {value!r}")
+    return False, v
+
+
+Spec = dict[str, list[Any]]  # name -> [value, min, max, vary]
+
+
+def make_params(t: np.ndarray, y: np.ndarray, n: int, **kw: Any) -> lmfit.Parameters:
+    """lmfit Parameters ``tau1..n``, ``irf_fwhm``, ``t0`` with automatic start values and bounds.
+
+    Keywords as in :func:`fit_trace` (``irf_fwhm``, ``t0``, ``offset``, ``initial``, ``bounds``,
+    ``fixed``).
+    """
+    return to_params(start_spec(t, y, n, **kw))
+
+
+def to_params(spec: Spec) -> lmfit.Parameters:
+    params = lmfit.Parameters()
+    for name, (value, lo, hi, vary) in spec.items():
+        params.add(name, value=value, min=lo, max=hi, vary=vary)
+    return params
+
+
+def start_spec(
+    t: np.ndarray,
+    y: np.ndarray,
+    n: int,
+    *,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = True,
+    initial: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Iterable[str] = (),
+    rise: np.ndarray | None = None,
+) -> Spec:
+    """Start values, bounds and vary flags ``{name: [value, min, max, vary]}``.
+
+    ``rise`` is the trace t0 and the IRF width are guessed from (default: the column of ``y``
+    with the largest range).
+    """
+    initial = dict(initial or {})
+    bounds = dict(bounds or {})
+    fixed = set(fixed)
+    unknown = (set(initial) | set(bounds) | fixed) - (
+        {f"tau{i + 1}" for i in range(n)} | {"irf_fwhm", "t0"}
+    )
+    if unknown:
+        raise FitError(
+            f"unknown parameter name(s) {sorted(unknown)}; use tau1..tau{n}, irf_fwhm, t0"
+        )
+    vary_w, w_val = _spec(irf_fwhm, "irf_fwhm")
+    vary_t0, t0_val = _spec(t0, "t0")
+    y2 = y if y.ndim == 2 else y[:, None]
+    if rise is None:
+        rise = y2[:, int(np.argmax(np.ptp(y2, axis=0)))]
+    t0_g, w_g = guess_t0_fwhm(t, rise)
+    t0_s = initial.get("t0", t0_val if t0_val is not None else t0_g)
+    w_s = initial.get("irf_fwhm", w_val if w_val is not None else w_g)
+    given = {i: float(initial[f"tau{i + 1}"]) for i in range(n) if f"tau{i + 1}" in initial}
+    taus = grid_taus(t, y2, n, t0_s, w_s, offset, fixed=given) if len(given) < n else None
+    span = float(t[-1] - t[0])
+    dt = np.diff(t)
+    res = float(np.min(dt[dt > 0]))
+    spec: Spec = {}
+    for i in range(n):
+        name = f"tau{i + 1}"
+        val = given.get(i, float(taus[i]) if taus is not None else 1.0)
+        lo, hi = bounds.get(name, (min(res * 0.05, val * 0.5), max(50.0 * span, val * 2)))
+        spec[name] = [float(np.clip(val, lo, hi)), float(lo), float(hi), name not in fixed]
+    lo, hi = bounds.get("irf_fwhm", (0.0, max(0.1 * span, 2 * w_s)))
+    spec["irf_fwhm"] = [float(np.clip(w_s, lo, hi)), lo, hi, vary_w and "irf_fwhm" not in fixed]
+    lo, hi = bounds.get("t0", (float(t[0]) - 0.1 * span, float(t[-1])))
+    spec["t0"] = [float(np.clip(t0_s, lo, hi)), lo, hi, vary_t0 and "t0" not in fixed]
+    return spec
+
+
+def fit_trace(
+    trace: Any,
+    n_components: int = 3,
+    *,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = True,
+    initial: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Iterable[str] = (),
+    ci: str | None = None,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> KineticsFit:
+    """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
+
+    ``trace``: DataArray over ``delay`` (ps), or a ``(delay, values)`` tuple. ``irf_fwhm`` and
+    ``t0``: ``"fit"`` or a fixed value (ps). ``initial``: start values by name (``tau1``..,
+    ``irf_fwhm``, ``t0``), automatic otherwise; ``bounds``: ``{name: (low, high)}``; ``fixed``:
+    names held at their start value (the widget's locks). ``ci="bootstrap"`` adds 95 % residual-
+    bootstrap intervals in ``.ci`` (``n_boot`` refits, vectorised). Non-finite points are skipped.
+    Raises FitError for flat, all-NaN or too-short traces.
+    """
+    if not 1 <= int(n_components) <= 6:
+        raise FitError(f"n_components must be between 1 and 6, got {n_components}")
+    n = int(n_components)
+    t_all, y_all, da = _as_trace(trace)
+    vary_w, _ = _spec(irf_fwhm, "irf_fwhm")
+    vary_t0, _ = _spec(t0, "t0")
+    n_params = 2 * n + int(offset) + int(vary_w) + int(vary_t0)
+    ok = _check(t_all, y_all, n_params)
+    t, y = t_all[ok], y_all[ok]
+    spec = start_spec(
+        t,
+        y,
+        n,
+        irf_fwhm=irf_fwhm,
+        t0=t0,
+        offset=offset,
+        initial=initial,
+        bounds=bounds,
+        fixed=fixed,
+    )
+    if ci not in (None, "bootstrap"):
+        raise FitError(f"ci must be None or 'bootstrap', not {ci!r}")
+    proj = Projection(t, y[:, None], n, offset)
+    free = [name for name, v in spec.items() if v[3]]
+    x0, mask, lower, upper = to_internal(spec, n)
+    out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
+    best = from_internal(spec, out["x"][0], n)
+    cov = out["cov"][0]
+    lm = None
+    if not bool(out["converged"][0]) or not np.all(np.isfinite(out["x"])):
+        # polish with lmfit's trust-region solver from where Levenberg–Marquardt stopped
+        lm = _lmfit_minimize(proj, to_params(best), free)
+        if np.sum(lm.residual**2) < out["rss"][0]:
+            best = {k: [lm.params[k].value, *v[1:]] for k, v in best.items()}
+            cov = None
+    fit = _build_fit(proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed)
+    if lm is not None:
+        _attach_lmfit(fit, lm)
+    object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
+    return fit
+
+
+def to_internal(spec: Spec, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Internal vector ``[ln τ_1..n, ln σ, t0]``, its free mask and clip bounds."""
+    names = [f"tau{i + 1}" for i in range(n)]
+
+    def ln_sigma(v: float) -> float:
+        return math.log(max(float(M.sigma_from_fwhm(v)), M.MIN_SIGMA))
+
+    x0 = [math.log(spec[k][0]) for k in names]
+    lo = [math.log(max(spec[k][1], 1e-12)) for k in names]
+    hi = [math.log(spec[k][2]) for k in names]
+    w = spec["irf_fwhm"]
+    x0.append(ln_sigma(w[0]))
+    lo.append(ln_sigma(max(w[1], 0.0)))
+    hi.append(ln_sigma(w[2]))
+    x0.append(spec["t0"][0])
+    lo.append(spec["t0"][1])
+    hi.append(spec["t0"][2])
+    mask = np.array([spec[k][3] for k in [*names, "irf_fwhm", "t0"]], dtype=bool)
+    return np.array(x0), mask, np.array(lo), np.array(hi)
+
+
+def from_internal(spec: Spec, x: np.ndarray, n: int) -> Spec:
+    """A copy of ``spec`` with the free values taken from an internal vector (clipped)."""
+    out = {k: list(v) for k, v in spec.items()}
+    values = [math.exp(v) for v in x[:n]]
+    values.append(math.exp(x[n]) * M.FWHM_PER_SIGMA if x[n] > math.log(M.MIN_SIGMA) + 1e-9 else 0.0)
+    values.append(float(x[n + 1]))
+    for name, v in zip([*(f"tau{i + 1}" for i in range(n)), "irf_fwhm", "t0"], values, strict=True):
+        p = out[name]
+        if p[3]:
+            p[0] = float(np.clip(v, p[1], p[2]))
+    return out
+
+
+def _lmfit_minimize(proj: Projection, params: lmfit.Parameters, free: list[str]) -> Any:
+    """lmfit ``least_squares`` with the analytic variable-projection Jacobian."""
+    if not free:
+        return lmfit.minimize(proj.residual, params, method="least_squares")
+    return lmfit.minimize(
+        proj.residual,
+        params,
+        method="least_squares",
+        Dfun=lambda p, *a, **k: proj.jacobian(p, free),
+        x_scale="jac",
+        ftol=1e-10,
+        xtol=1e-10,
+        gtol=1e-10,
+    )
+
+
+def _build_fit(
+    proj: Projection,
+    best: Spec,
+    free: list[str],
+    t_all: np.ndarray,
+    ok: np.ndarray,
+    da: xr.DataArray,
+    cov: np.ndarray | None,
+    *,
+    ci: str | None,
+    n_boot: int,
+    seed: int,
+) -> KineticsFit:
+    n, offset = proj.n, proj.offset
+    a = proj.amplitudes(best)[:, 0]
+    res = proj.residual(best)
+    rss = float(res @ res)
+    n_pts = len(res)
+    if cov is None:
+        cov = covariance(proj.full_jacobian(best, free), rss, n_pts)
+        err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    else:  # internal covariance: ln τ, ln σ → relative errors
+        err = np.sqrt(np.clip(np.diag(cov), 0, None))
+        for j, name in enumerate(free):
+            if name != "t0":
+                err[j] *= abs(best[name][0])
+    err = np.where(np.isfinite(err), err, np.nan)
+    stderr = dict.fromkeys(proj.names, math.nan)
+    for name, e in zip(free, err[: len(free)], strict=True):
+        stderr[name] = float(e)
+    lin = err[len(free) :]
+    for i in range(n):
+        stderr[f"A{i + 1}"] = float(lin[i])
+    stderr["offset"] = float(lin[n]) if offset else math.nan
+    taus = np.array([best[f"tau{i + 1}"][0] for i in range(n)])
+    order = np.argsort(taus)
+    full_model = np.full(t_all.shape, np.nan)
+    full_model[ok] = proj.basis(best) @ a
+    y_all = np.asarray(da.values, dtype=float)
+    coords = {"delay": da["delay"]}
+    fit = KineticsFit(
+        taus=tuple(float(taus[i]) for i in order),
+        amplitudes=tuple(float(a[i]) for i in order),
+        offset=float(a[n]) if offset else 0.0,
+        irf_fwhm=float(best["irf_fwhm"][0]),
+        t0=float(best["t0"][0]),
+        taus_stderr=tuple(stderr[f"tau{i + 1}"] for i in order),
+        amplitudes_stderr=tuple(stderr[f"A{i + 1}"] for i in order),
+        stderr=_renumber(stderr, order, n),
+        best_fit=xr.DataArray(
+            full_model, dims=("delay",), coords=coords, attrs={**_ODA, "long_name": "fitted ΔA"}
+        ),
+        residual=xr.DataArray(
+            y_all - full_model,
+            dims=("delay",),
+            coords=coords,
+            attrs={**_ODA, "long_name": "ΔA - fit"},
+        ),
+        redchi=rss / max(n_pts - len(free) - a.size, 1),
+        success=bool(np.isfinite(rss)),
+        wavelength=_scalar(da, "wavelength"),
+        pump=_scalar(da, "pump"),
+        pump_label=_pump_label(da),
+        ci=_bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
+    )
+    return fit
+
+
+def _renumber(stderr: dict[str, float], order: np.ndarray, n: int) -> dict[str, float]:
+    out = dict(stderr)
+    for new, old in enumerate(order):
+        out[f"tau{new + 1}"] = stderr[f"tau{old + 1}"]
+        out[f"A{new + 1}"] = stderr[f"A{old + 1}"]
+    return out
+
+
+def _scalar(da: xr.DataArray, name: str) -> float:
+    if name in da.coords and da[name].size == 1:
+        try:
+            return float(da[name].values)
+        except (TypeError, ValueError):
+            return math.nan
+    return math.nan
+
+
+def _pump_label(da: xr.DataArray) -> str:
+    if "occupancy" in da.coords and da["occupancy"].size == 1:
+        return f"⟨N⟩ ≈ {float(da['occupancy'].values):.3g}"
+    if "pump" in da.coords and da["pump"].size == 1:
+        unit = da["pump"].attrs.get("units", "")
+        return f"{da['pump'].values.item():g} {unit}".strip()
+    return ""
+
+
+def _bootstrap(
+    proj: Projection,
+    best: Spec,
+    free: list[str],
+    a: np.ndarray,
+    res: np.ndarray,
+    n_boot: int,
+    seed: int,
+) -> dict[str, tuple[float, float]]:
+    """95 % residual-bootstrap intervals (vectorised refits of ``n_boot`` resampled traces)."""
+    n, offset = proj.n, proj.offset
+    t = proj.t
+    rng = np.random.default_rng(seed)
+    model = proj.basis(best) @ a
+    ys = model[None, :] + rng.choice(res, size=(n_boot, len(res)), replace=True)
+    x0, mask, lower, upper = to_internal(best, n)
+    out = batch_fit(t, ys, np.tile(x0, (n_boot, 1)), n, offset, mask, lower, upper)
+    taus = np.exp(out["x"][:, :n])
+    order = np.argsort(taus, axis=1)
+    taus = np.take_along_axis(taus, order, axis=1)
+    amps = np.take_along_axis(out["a"][:, :n], order, axis=1)
+    ci: dict[str, tuple[float, float]] = {}
+    for i in range(n):
+        ci[f"tau{i + 1}"] = tuple(np.percentile(taus[:, i], [2.5, 97.5]).tolist())
+        ci[f"A{i + 1}"] = tuple(np.percentile(amps[:, i], [2.5, 97.5]).tolist())
+    if "irf_fwhm" in free:
+        w = np.exp(out["x"][:, n]) * M.FWHM_PER_SIGMA
+        ci["irf_fwhm"] = tuple(np.percentile(w, [2.5, 97.5]).tolist())
+    if "t0" in free:
+        ci["t0"] = tuple(np.percentile(out["x"][:, n + 1], [2.5, 97.5]).tolist())
+    if offset:
+        ci["offset"] = tuple(np.percentile(out["a"][:, n], [2.5, 97.5]).tolist())
+    return ci

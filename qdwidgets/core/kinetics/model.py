@@ -1,0 +1,115 @@
+"""The kinetics model: exponentials convolved with a Gaussian instrument response.
+
+One component with lifetime ``tau`` (ps), time zero ``t0`` (ps) and a Gaussian IRF of standard
+deviation ``sigma = fwhm / (2 sqrt(2 ln 2))`` (ps) is, with ``u = t - t0``,
+
+    E(u) = exp(-u/tau) H(u) ⊗ g(u) = ½ exp(-u²/2σ²) erfcx((σ/tau - u/σ)/√2)
+
+(``erfcx(z) = exp(z²) erfc(z)``), written in that stable form where ``σ/tau >= u/σ`` and as
+``½ exp(-u/tau + σ²/2tau²) erfc(z)`` beyond, so neither branch overflows. The offset ("long-lived
+step") is ``S(u) = ½ erfc(-u/(√2σ))``. Analytic derivatives with respect to tau, σ and t0 feed the
+variable-projection Jacobian. Every function broadcasts: ``t`` is ``(n_t,)``, and the parameters may
+carry leading batch dimensions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import erfc, erfcx
+
+FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
+_SQRT2 = np.sqrt(2.0)
+_SQRT2PI = np.sqrt(2.0 * np.pi)
+MIN_SIGMA = 1e-9  # ps; below this the IRF is treated as a delta (sigma is clipped to it)
+
+
+def sigma_from_fwhm(fwhm: float | np.ndarray) -> np.ndarray:
+    """Gaussian standard deviation (ps) from its full width at half maximum (ps)."""
+    return np.asarray(fwhm, dtype=float) / FWHM_PER_SIGMA
+
+
+def gaussian(u: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """The normalised Gaussian IRF g(u) (1/ps)."""
+    return np.exp(-0.5 * (u / sigma) ** 2) / (_SQRT2PI * sigma)
+
+
+def decay(u: np.ndarray, tau: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """exp(-u/tau)·H(u) convolved with the Gaussian IRF; ``u = t - t0`` (ps). Peak ≈ 1."""
+    sigma = np.maximum(sigma, MIN_SIGMA)
+    u, tau, sigma = np.broadcast_arrays(u, tau, sigma)
+    x = u / sigma
+    s = sigma / tau
+    z = (s - x) / _SQRT2
+    out = np.empty(z.shape)
+    m = z >= 0.0
+    with np.errstate(over="ignore", under="ignore"):
+        xm = x[m]
+        out[m] = 0.5 * np.exp(-0.5 * xm * xm) * erfcx(z[m])
+        k = ~m
+        sk = s[k]
+        out[k] = 0.5 * np.exp(np.minimum(-u[k] / tau[k] + 0.5 * sk * sk, 0.0)) * erfc(z[k])
+    return out
+
+
+def step(u: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """The long-lived offset: a unit step convolved with the IRF."""
+    sigma = np.maximum(sigma, MIN_SIGMA)
+    return 0.5 * erfc(-u / (_SQRT2 * sigma))
+
+
+def basis(
+    t: np.ndarray,
+    taus: np.ndarray,
+    sigma: np.ndarray,
+    t0: np.ndarray,
+    offset: bool,
+    *,
+    derivatives: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """Columns of the linear model, and optionally their derivatives.
+
+    ``taus`` has shape ``(..., n)``; ``sigma`` and ``t0`` shape ``(...)``. Returns ``phi`` of shape
+    ``(..., n_t, m)`` with ``m = n + offset``; with ``derivatives`` also ``d_dtau`` (``(..., n_t,
+    n)``, column k is dφ_k/dτ_k), ``d_dsigma`` and ``d_dt0`` (``(..., n_t, m)``).
+    """
+    taus = np.asarray(taus, dtype=float)
+    sigma = np.maximum(np.asarray(sigma, dtype=float), MIN_SIGMA)[..., None, None]
+    t0 = np.asarray(t0, dtype=float)[..., None, None]
+    tau = taus[..., None, :]
+    u = np.asarray(t, dtype=float)[:, None] - t0  # (..., n_t, 1)
+    e = decay(u, tau, sigma)
+    cols = [e]
+    if offset:
+        cols.append(step(u, sigma))
+    phi = np.concatenate(cols, axis=-1) if offset else e
+    if not derivatives:
+        return (phi,)
+    g = gaussian(u, sigma)
+    s2 = sigma * sigma
+    d_tau = (e * (u - s2 / tau) + s2 * g) / (tau * tau)
+    d_sig_e = e * sigma / (tau * tau) - g * (sigma / tau + u / sigma)
+    d_t0_e = e / tau - g
+    if offset:
+        d_sigma = np.concatenate([d_sig_e, -g * u / sigma], axis=-1)
+        d_t0 = np.concatenate([d_t0_e, -g], axis=-1)
+    else:
+        d_sigma, d_t0 = d_sig_e, d_t0_e
+    return phi, d_tau, d_sigma, d_t0
+
+
+def evaluate(
+    t: np.ndarray,
+    taus: np.ndarray,
+    amplitudes: np.ndarray,
+    *,
+    offset: float = 0.0,
+    irf_fwhm: float = 0.0,
+    t0: float = 0.0,
+) -> np.ndarray:
+    """The model trace Σ A_i E(t; τ_i) + A_0 S(t) (OD) at delays ``t`` (ps). Cheap: for redraws."""
+    taus = np.atleast_1d(np.asarray(taus, dtype=float))
+    amps = np.atleast_1d(np.asarray(amplitudes, dtype=float))
+    (phi,) = basis(np.asarray(t, float), taus, sigma_from_fwhm(irf_fwhm), np.asarray(t0), True)
+    coef = np.concatenate([amps, [offset]])
+    out: np.ndarray = phi @ coef
+    return out

@@ -1,0 +1,171 @@
+"""``fit_traces``: an independent multi-exponential fit at every wavelength and pump level.
+
+All traces are fitted at once by a vectorised Levenberg–Marquardt on the variable-projection
+problem (``varpro.batch_fit``), started from a global fit (shared lifetimes) of the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ...errors import FitError
+from .fit import _spec, from_internal, start_spec, to_internal
+from .global_fit import _matrix, fit_global
+from .model import FWHM_PER_SIGMA
+from .varpro import batch_fit
+
+
+def fit_traces(
+    ta: Any,
+    n_components: int = 3,
+    *,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = True,
+    pump: Any = None,
+    delay_range: tuple[float, float] | None = None,
+    wavelength_range: tuple[float, float] | None = None,
+    max_iter: int = 60,
+) -> xr.Dataset:
+    """Fit every (pump, wavelength) trace of ``dA`` independently; vectorised.
+
+    Returns a Dataset over ``(pump, wavelength[, component])``: ``tau`` (ps, ascending per
+    trace), ``tau_stderr``, ``amplitude`` (OD), ``amplitude_stderr``, ``fraction`` (%, offset
+    excluded), ``offset`` (OD), ``offset_stderr``, ``irf_fwhm``, ``t0`` (ps) with stderr,
+    ``redchi`` (OD²), ``converged`` (bool) and ``best_fit`` (OD, like ``dA``). Start values come
+    from a global fit of the same data; ``irf_fwhm``/``t0`` ``"fit"`` (per trace) or fixed (ps).
+    """
+    n = int(n_components)
+    if not 1 <= n <= 6:
+        raise FitError(f"n_components must be between 1 and 6, got {n_components}")
+    da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
+    vary_w, _ = _spec(irf_fwhm, "irf_fwhm")
+    vary_t0, _ = _spec(t0, "t0")
+    n_par = 2 * n + int(offset) + int(vary_w) + int(vary_t0)
+    if len(t) <= n_par:
+        raise FitError(
+            f"{len(t)} delays are too few for {n_par} parameters per trace; use fewer components"
+        )
+    flat = np.ptp(y, axis=0) == 0
+    if flat.all():
+        raise FitError("every trace is flat (constant): there is no kinetics to fit")
+    g = fit_global(
+        ta,
+        n,
+        irf_fwhm=irf_fwhm,
+        t0=t0,
+        offset=offset,
+        pump=pump,
+        delay_range=delay_range,
+        wavelength_range=wavelength_range,
+    )
+    spec = start_spec(
+        t,
+        y[:, ~flat][:, :1],
+        n,
+        irf_fwhm=irf_fwhm,
+        t0=t0,
+        offset=offset,
+        initial={
+            **{f"tau{i + 1}": v for i, v in enumerate(g.taus)},
+            "irf_fwhm": g.irf_fwhm,
+            "t0": g.t0,
+        },
+    )
+    x0, mask, lower, upper = to_internal(spec, n)
+    out = batch_fit(
+        t, y.T, np.tile(x0, (y.shape[1], 1)), n, offset, mask, lower, upper, max_iter=max_iter
+    )
+    return _to_dataset(da, t, y, out, spec, n, offset, flat)
+
+
+def _to_dataset(
+    da: xr.DataArray,
+    t: np.ndarray,
+    y: np.ndarray,
+    out: dict[str, np.ndarray],
+    spec: dict[str, list[Any]],
+    n: int,
+    offset: bool,
+    flat: np.ndarray,
+) -> xr.Dataset:
+    b = y.shape[1]
+    x, a, cov = out["x"], out["a"], out["cov"]
+    fidx = out["free_index"]
+    err_all = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
+    err_all[~np.isfinite(err_all)] = np.nan
+    nf = fidx.size
+    xerr = np.full((b, n + 2), np.nan)
+    xerr[:, fidx] = err_all[:, :nf]
+    aerr = err_all[:, nf:]
+    taus = np.exp(x[:, :n])
+    tau_err = taus * xerr[:, :n]
+    order = np.argsort(taus, axis=1)
+    taus = np.take_along_axis(taus, order, 1)
+    tau_err = np.take_along_axis(tau_err, order, 1)
+    amps = np.take_along_axis(a[:, :n], order, 1)
+    amp_err = np.take_along_axis(aerr[:, :n], order, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = 100 * np.abs(amps) / np.sum(np.abs(amps), axis=1, keepdims=True)
+    sigma = np.exp(x[:, n])
+    fwhm = sigma * FWHM_PER_SIGMA
+    fwhm_err = fwhm * xerr[:, n]
+    if not mask_free(spec, "irf_fwhm"):
+        fwhm = np.full(b, from_internal(spec, x[0], n)["irf_fwhm"][0])
+    # model on the data grid
+    from .model import basis
+
+    (phi,) = basis(t, np.exp(x[:, :n]), sigma, x[:, n + 1], offset)
+    model = np.einsum("btm,bm->bt", phi, a)
+    dof = max(len(t) - nf - a.shape[1], 1)
+    redchi = out["rss"] / dof
+    for arr in (taus, tau_err, amps, amp_err, frac):
+        arr[flat] = np.nan
+    npump, nwl = da.sizes["pump"], da.sizes["wavelength"]
+
+    def grid(v: np.ndarray) -> np.ndarray:  # (B, ...) -> (pump, wavelength, ...)
+        return v.reshape(npump, nwl, *v.shape[1:])
+
+    comp = np.arange(1, n + 1)
+    dims2, dims3 = ("pump", "wavelength"), ("pump", "wavelength", "component")
+
+    def var(v: np.ndarray, dims: tuple[str, ...], units: str, name: str) -> xr.DataArray:
+        return xr.DataArray(grid(v), dims=dims, attrs={"units": units, "long_name": name})
+
+    ds = xr.Dataset(
+        {
+            "tau": var(taus, dims3, "ps", "lifetime"),
+            "tau_stderr": var(tau_err, dims3, "ps", "standard error of the lifetime"),
+            "amplitude": var(amps, dims3, "OD", "amplitude"),
+            "amplitude_stderr": var(amp_err, dims3, "OD", "standard error of the amplitude"),
+            "fraction": var(frac, dims3, "%", "share of the exponential amplitudes"),
+            "offset": var(a[:, n] if offset else np.zeros(b), dims2, "OD", "long-lived offset"),
+            "offset_stderr": var(
+                aerr[:, n] if offset else np.full(b, np.nan),
+                dims2,
+                "OD",
+                "standard error of offset",
+            ),
+            "irf_fwhm": var(fwhm, dims2, "ps", "IRF full width at half maximum"),
+            "irf_fwhm_stderr": var(fwhm_err, dims2, "ps", "standard error of the IRF FWHM"),
+            "t0": var(x[:, n + 1], dims2, "ps", "time zero"),
+            "t0_stderr": var(xerr[:, n + 1], dims2, "ps", "standard error of time zero"),
+            "redchi": var(redchi, dims2, "OD^2", "reduced chi-square"),
+            "converged": var(out["converged"], dims2, "1", "fit converged"),
+        },
+        coords={"pump": da["pump"], "wavelength": da["wavelength"], "component": comp},
+    )
+    best = model.T.reshape(len(t), npump, nwl)
+    ds["best_fit"] = da.copy(data=best).transpose("pump", "delay", "wavelength")
+    ds["best_fit"].attrs = {"units": "OD", "long_name": "fitted ΔA"}
+    ds.attrs["n_components"] = n
+    ds.attrs["offset"] = int(offset)
+    ds.attrs["fraction_note"] = "shares of the exponential amplitudes; the offset does not count"
+    return ds
+
+
+def mask_free(spec: dict[str, list[Any]], name: str) -> bool:
+    return bool(spec[name][3])
