@@ -25,6 +25,7 @@ from qdwidgets.core.threshold import (
     intensity,
     linewidth,
     peak_output,
+    spectral_snr,
 )
 from qdwidgets.errors import DatasetError, FitError
 
@@ -347,3 +348,22 @@ def test_criteria_reports_missing_narrowing():
     assert not narrow.found
     assert math.isnan(narrow.threshold_mW)
     assert narrow.note
+
+
+def test_spectral_snr_estimates_the_noise_and_criteria_leave_noisy_spectra_out():
+    ds, heights, _ = ase_dataset()
+    rng = np.random.default_rng(0)
+    noisy = ds.copy(deep=True)
+    noisy["emission"].values[:] += rng.normal(0, 0.05, ds["emission"].shape)
+    snr = spectral_snr(noisy)
+    assert snr.dims == ("feedback", "power")
+    # truth: height / 0.05. One spectrum of 111 points estimates its noise to ~10 %, so: the
+    # median ratio within 10 %, every spectrum within 40 % (the smooth peak is not noise)
+    ratio = snr.values / (heights / 0.05)
+    assert abs(np.median(ratio) - 1) < 0.1
+    assert np.all(np.abs(ratio - 1) < 0.4)
+    crit = criteria(noisy, "mirror", min_snr=50.0)
+    n_low = int((snr.sel(feedback="mirror").values < 50).sum())
+    assert n_low > 0
+    assert crit.criteria[1].note.startswith(f"{n_low} spectra with peak < 50× noise left out")
+    assert crit.criteria[2].note.startswith("fitted on ln(power) vs ln(output)")

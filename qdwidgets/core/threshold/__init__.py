@@ -19,6 +19,7 @@ from ._dataset import (
     linewidth,
     peak_output,
     signal_curve,
+    spectral_snr,
 )
 from ._lines import CI_METHODS, LineFit, ThresholdFit, fit_threshold, intensity
 from ._segmented import find_threshold, segmented
@@ -39,4 +40,5 @@ __all__ = [
     "peak_output",
     "segmented",
     "signal_curve",
+    "spectral_snr",
 ]

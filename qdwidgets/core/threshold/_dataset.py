@@ -6,6 +6,7 @@ The dataset follows the contract (``qdwidgets.data.validate``): ``emission`` ove
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import signal
 
 from ...data.contract import validate
 from ...errors import DatasetError, FitError
@@ -124,6 +126,36 @@ def linewidth(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = None) 
         coords={"feedback": ds["feedback"], "power": ds["power"]},
         name="linewidth",
         attrs={"units": "nm", "long_name": "emission linewidth (FWHM)"},
+    )
+
+
+def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = None) -> xr.DataArray:
+    """Peak over noise of each spectrum, over (feedback, power) (dimensionless).
+
+    Noise: the robust (MAD) standard deviation of the residual from a Savitzky–Golay smooth
+    (cubic, 9 points) along wavelength, corrected for the filter (÷ sqrt(1 − c₀)); smooth
+    spectral structure does not count as noise.
+    """
+    ds = _ase(ase, window_nm)
+    em = np.asarray(ds["emission"].values, dtype=float)
+    n = em.shape[-1]
+    win = min(9, n if n % 2 else n - 1)
+    if win < 5:
+        raise DatasetError(
+            f"wavelength: {n} points are too few to estimate the spectral noise (need ≥ 5)"
+        )
+    resid = em - signal.savgol_filter(em, win, 3, axis=-1)
+    c0 = float(signal.savgol_coeffs(win, 3)[win // 2])
+    mad = np.median(np.abs(resid - np.median(resid, axis=-1, keepdims=True)), axis=-1)
+    sigma = 1.4826 * mad / math.sqrt(1.0 - c0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        snr = np.where(sigma > 0, em.max(axis=-1) / sigma, np.inf)
+    return xr.DataArray(
+        snr,
+        dims=("feedback", "power"),
+        coords={"feedback": ds["feedback"], "power": ds["power"]},
+        name="snr",
+        attrs={"units": "1", "long_name": "spectrum peak / noise"},
     )
 
 
@@ -255,11 +287,15 @@ def _criterion(
     x0, ci, found, note = fit.threshold_mW, fit.ci, fit.found, fit.note
     if found and fit.below_line is not None and fit.above_line is not None:
         bends_up = fit.above_line.slope > fit.below_line.slope
-        if (want == "up" and not bends_up) or (want == "down" and bends_up):
+        if want == "never":
+            found = False
+            note = f"the linewidth does not fall after the bend: {note}"
+        elif (want == "up" and not bends_up) or (want == "down" and bends_up):
             found = False
             note = f"the curve bends the wrong way ({'down' if want == 'up' else 'up'}): {note}"
     if log:
         x0, ci = math.exp(x0), (math.exp(ci[0]), math.exp(ci[1]))
+        note = f"fitted on ln(power) vs ln(output); {note}"
     if not found:
         x0, ci = float("nan"), (float("nan"), float("nan"))
     conv = _finish(x0, ci, fit.ci_method, None, None, float("nan"), spot, profile, "")
@@ -283,13 +319,15 @@ def criteria(
     above: tuple[float, float] | None = None,
     method: str = "max",
     window_nm: tuple[float, float] | None = None,
+    min_snr: float = 20.0,
     **kw: Any,
 ) -> ThresholdCriteria:
     """Threshold of ``feedback`` by three criteria, side by side.
 
     1. "two-line intersection": lines on the enhancement (given windows, else found).
     2. "linewidth narrowing onset": breakpoint of FWHM vs power (with feedback), where it
-       starts to fall.
+       starts to fall; spectra whose peak is below ``min_snr`` × their noise (see
+       :func:`spectral_snr`) are left out, since their FWHM is noise.
     3. "log-log slope change": breakpoint of ln(output with feedback) vs ln(power), where the
        slope steepens (superlinear growth).
     A criterion that finds no breakpoint says so (``found=False``, NaN threshold).
@@ -310,9 +348,19 @@ def criteria(
     )
     out = [_criterion("two-line intersection", two, spot, profile)]
     fw = linewidth(ds, window_nm=window_nm).sel(feedback=feedback)
-    ok = np.isfinite(fw.values)
+    snr = spectral_snr(ds, window_nm=window_nm).sel(feedback=feedback).values
+    ok = np.isfinite(fw.values) & (snr >= min_snr)
     fit = _safe_find(fw["power"].values[ok], fw.values[ok], kw)
-    out.append(_criterion("linewidth narrowing onset", fit, spot, profile, want="down"))
+    crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="down")
+    if fit.found and fit.above_line is not None and fit.above_line.slope >= 0:
+        crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="never")
+    dropped = int(ok.size - ok.sum())
+    if dropped:
+        crit = dataclasses.replace(
+            crit,
+            note=f"{dropped} spectra with peak < {min_snr:g}× noise left out; {crit.note}",
+        )
+    out.append(crit)
     po = peak_output(ds, method=method, window_nm=window_nm).sel(feedback=feedback)
     p, y = po["power"].values, po.values
     pos = (p > 0) & (y > 0)
@@ -356,4 +404,5 @@ __all__ = [
     "linewidth",
     "peak_output",
     "signal_curve",
+    "spectral_snr",
 ]
