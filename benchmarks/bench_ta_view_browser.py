@@ -1,7 +1,7 @@
 """TAView in headless chromium: first draw of a 500 × 1000 TA map and one scrub frame.
 
 Loads the built bundle (qdwidgets/static/ta_view.js) in a static page on a loopback HTTP server
-with a mock anywidget model (benchmarks/ta_view_page.html), and measures, as medians over
+with a mock anywidget model (js/test/harness.html), and measures, as medians over
 repeats in one browser session:
   - first draw: render() → map, colour bar and both panels drawn (pixels read back);
   - to next frame: the same until the next requestAnimationFrame;
@@ -41,7 +41,7 @@ def serve_page() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(BUNDLE, tmp)
         shutil.copy(ROOT / "js" / "src" / "lib" / "colormap.js", tmp)
-        shutil.copy(Path(__file__).with_name("ta_view_page.html"), Path(tmp) / "index.html")
+        shutil.copy(ROOT / "js" / "test" / "harness.html", Path(tmp) / "index.html")
         handler = functools.partial(QuietHandler, directory=tmp)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

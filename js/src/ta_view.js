@@ -282,6 +282,7 @@ function render({ model, el: host }) {
     ctx.clearRect(0, 0, w, h);
     const y0 = MARGIN.top, y1 = h - MARGIN.bottom, x0 = 4, bw = 14;
     const vm = hasData() ? vmax() : 1;
+    barCanvas.dataset.vmax = String(vm); // the colour limit in use (OD), for tests
     for (let py = y0; py < y1; py++) {
       const v = vm * (1 - (2 * (py - y0 + 0.5)) / (y1 - y0));
       const k = colorIndex(v, vm) * 4;

@@ -99,6 +99,11 @@ class TAView(anywidget.AnyWidget):
             raise T.TraitError(f"{proposal['trait'].name} must be > 0, got {proposal['value']}")
         return proposal["value"]
 
+    @T.validate("crossings")
+    def _crossings(self, proposal: dict[str, Any]) -> list[float | None]:
+        # NaN is not valid JSON: "no crossing" travels as None (null)
+        return [None if v is None or not np.isfinite(v) else float(v) for v in proposal["value"]]
+
     @T.validate("vmax")
     def _vmax(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])

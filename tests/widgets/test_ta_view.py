@@ -202,3 +202,10 @@ def test_off_grid_value_from_browser_is_snapped_and_sent_back() -> None:
     assert view.delay == 10.0
     updates = [m["state"] for m, _ in rec.messages if m["method"] == "update"]
     assert {"delay": 10.0} in updates
+
+
+def test_crossings_nan_travels_as_null() -> None:
+    view = TAView()
+    view.crossings = [2.31, float("nan"), None, float("inf")]
+    assert view.crossings == [2.31, None, None, None]
+    assert json.dumps(view.get_state("crossings"), allow_nan=False)  # strict JSON

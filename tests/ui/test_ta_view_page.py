@@ -1,0 +1,249 @@
+"""TAView's bundle in a plain page with a mock model (js/test/harness.html), in Debian's chromium.
+
+Checks what JupyterLab tests cannot see cheaply: the colour of map pixels against the colormap
+(linear and symlog delay axes, device pixel ratio 1 and 2), A_ex = ΔA + A0 on the map, the
+automatic colour limit against numpy's percentile, one save per settled change and none while
+scrubbing, and that the cleanup removes every model listener.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "qdwidgets" / "static" / "ta_view.js"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def harness_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not BUNDLE.is_file():
+        raise RuntimeError(
+            f"{BUNDLE} missing: run `npm --prefix js ci && npm --prefix js run build`"
+        )
+    folder = tmp_path_factory.mktemp("harness")
+    shutil.copy(BUNDLE, folder)
+    shutil.copy(ROOT / "js" / "src" / "lib" / "colormap.js", folder)
+    shutil.copy(ROOT / "js" / "test" / "harness.html", folder / "index.html")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def open_page(chromium: Any, url: str, dpr: float = 1.0) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1000, "height": 900}, device_scale_factor=dpr)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(url)
+        page.wait_for_function("window.qdReady === true")
+        yield page
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def mount(page: Any, dA: np.ndarray, delays: Any, wl: Any, a0: Any = None, **traits: Any) -> int:
+    return int(
+        page.evaluate(
+            "(o) => window.qdMountData(o)",
+            {
+                "dA": np.asarray(dA, dtype=np.float32).ravel().tolist(),
+                "shape": list(np.shape(dA)),
+                "a0": None if a0 is None else list(map(float, a0)),
+                "delays": list(map(float, delays)),
+                "wavelengths": list(map(float, wl)),
+                **traits,
+            },
+        )
+    )
+
+
+PIXEL_JS = """([xs, ys]) => {
+  const c = document.querySelector('.qd-map'), dpr = c.width / c.clientWidth;
+  const ctx = c.getContext('2d');
+  const at = (x, y) => ctx.getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data;
+  return xs.map((x, i) => Array.from(at(x, ys[i])));
+}"""
+EXPECTED_JS = """async (values) => {
+  const cm = await import('./colormap.js');
+  const lut = cm.buildLut('RdBu_r'), vmax = +document.querySelector('.qd-colorbar').dataset.vmax;
+  return values.map((v) => {
+    const i = 4 * cm.colorIndex(v === null ? NaN : v, vmax);
+    return Array.from(lut.slice(i, i + 4));
+  });
+}"""
+
+
+def symlog(x: np.ndarray, c: float) -> np.ndarray:
+    """The contract's symlog delay axis: linear within ±c, log10 decades beyond."""
+    a = np.abs(x)
+    return np.where(a <= c, x / c, np.sign(x) * (1 + np.log10(np.maximum(a, c) / c)))
+
+
+def cell_centres(coords: np.ndarray, lo: float, hi: float, t: Any = lambda v: v) -> np.ndarray:
+    """Pixel centres of each cell on [lo, hi] px, cells split at transformed midpoints."""
+    tc = t(np.asarray(coords, dtype=float))
+    edges = np.concatenate([[tc[0]], (tc[1:] + tc[:-1]) / 2, [tc[-1]]])
+    centres_t = (edges[1:] + edges[:-1]) / 2
+    return np.asarray(lo + (centres_t - tc[0]) / (tc[-1] - tc[0]) * (hi - lo))
+
+
+DELAYS = np.array([-1.0, 0.0, 0.5, 3.0, 40.0, 900.0])  # non-uniform, negative, 3 decades
+DELAYS_LIN = np.array([-1.0, 0.0, 0.5, 3.0, 4.0, 6.0])  # cells wide enough on a linear axis
+WL = np.array([600.0, 620.0, 630.0, 660.0])  # non-uniform
+
+
+def dataset() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    dA = rng.uniform(-1.2, 1.2, size=(2, DELAYS.size, WL.size)).astype(np.float32)
+    dA[0, 2, 1] = np.nan
+    return dA, np.array([0.3, -0.2, 0.1, 0.5])
+
+
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+@pytest.mark.parametrize("log_delay", [False, True])
+@pytest.mark.parametrize("quantity", ["dA", "A_ex"])
+def test_map_pixels_follow_the_data(
+    chromium: Any, harness_url: str, dpr: float, log_delay: bool, quantity: str
+) -> None:
+    dA, a0 = dataset()
+    with open_page(chromium, harness_url, dpr) as page:
+        delays = DELAYS if log_delay else DELAYS_LIN
+        mount(page, dA, delays, WL, a0, vmax=1.0, log_delay=log_delay, linthresh=1.0,
+              quantity=quantity, pump_index=1, delay=-1.0, wavelength=600.0)  # fmt: skip
+        canvas = page.locator(".qd-map")
+        x0, y0, x1, y1 = map(float, canvas.get_attribute("data-plot-box").split(","))
+        assert page.evaluate("() => document.querySelector('.qd-map').width") == round(
+            page.evaluate("() => document.querySelector('.qd-map').clientWidth") * dpr
+        )
+        t = (lambda v: symlog(v, 1.0)) if log_delay else (lambda v: v)
+        cx = cell_centres(delays, x0, x1, t)
+        assert np.diff(cx).min() > 20  # every cell is many pixels wide: the test reads its middle
+        cy = cell_centres(WL, y1, y0)  # wavelength increases upwards
+        values = dA[1] + (a0 if quantity == "A_ex" else 0)
+        xs, ys, expect_values = [], [], []
+        for d in range(delays.size):
+            for w in range(WL.size):
+                xs.append(float(cx[d]))
+                ys.append(float(cy[w]))
+                expect_values.append(float(values[d, w]))
+        got = page.evaluate(PIXEL_JS, [xs, ys])
+        expected = page.evaluate(EXPECTED_JS, expect_values)
+        assert got == expected
+
+
+def test_nan_cell_is_grey_and_pump_switch_is_client_side(chromium: Any, harness_url: str) -> None:
+    dA, a0 = dataset()
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, DELAYS_LIN, WL, a0, vmax=1.0, delay=-1.0, wavelength=600.0)
+        x0, y0, x1, y1 = map(
+            float, page.locator(".qd-map").get_attribute("data-plot-box").split(",")
+        )
+        x, y = cell_centres(DELAYS_LIN, x0, x1)[2], cell_centres(WL, y1, y0)[1]
+        assert page.evaluate(PIXEL_JS, [[float(x)], [float(y)]]) == [[200, 200, 200, 255]]
+        page.select_option(".qd-pump", "1")  # the mock model applies it as anywidget would
+        assert page.evaluate("() => window.qdLast.model.get('pump_index')") == 1
+        got = page.evaluate(PIXEL_JS, [[float(x)], [float(y)]])
+        assert got == page.evaluate(EXPECTED_JS, [float(dA[1, 2, 1])])
+
+
+def test_auto_vmax_is_the_995th_percentile(chromium: Any, harness_url: str) -> None:
+    rng = np.random.default_rng(5)
+    dA = rng.normal(0, 1e-3, size=(1, 60, 80)).astype(np.float32)
+    dA[0, :3, :5] = 1.0  # a few outliers must not set the scale
+    a0 = np.linspace(0.0, 2e-3, 80)
+    delays, wl = np.arange(60.0), 500 + np.arange(80.0)
+    with open_page(chromium, harness_url) as page:
+        for quantity, values in (("dA", dA[0]), ("A_ex", dA[0] + a0.astype(np.float32))):
+            mount(page, dA, delays, wl, a0, quantity=quantity)
+            got = float(
+                page.evaluate(
+                    "() => +[...document.querySelectorAll('.qd-colorbar')].at(-1).dataset.vmax"
+                )
+            )
+            want = float(np.percentile(np.abs(values.astype(np.float64)), 99.5))
+            assert got == pytest.approx(want, rel=1e-6)
+            assert got < 0.01  # the outliers (1.0) are beyond the limit
+
+
+def test_no_a0_disables_quantity(chromium: Any, harness_url: str) -> None:
+    dA, _ = dataset()
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, DELAYS, WL, None, quantity="A_ex", vmax=1.0)
+        assert page.locator(".qd-quantity").is_disabled()
+        assert page.locator(".qd-quantity").inner_text() == "map: ΔA"
+        assert "ΔA = " in page.locator(".qd-cursor-label").inner_text()
+
+
+def test_scrub_saves_nothing_settle_saves_once_cleanup_removes_listeners(
+    chromium: Any, harness_url: str
+) -> None:
+    dA, a0 = dataset()
+    with open_page(chromium, harness_url) as page:
+        n_handlers = mount(page, dA, DELAYS_LIN, WL, a0, delay=-1.0, wavelength=600.0)
+        assert n_handlers > 10
+        saved = "() => window.qdLast.model.saved"
+        label = page.locator(".qd-cursor-label")
+        # scrubbing: input events redraw, nothing is written
+        page.evaluate(
+            """() => { const s = document.querySelector('.qd-delay-slider');
+              for (const v of ['1', '2', '3']) {
+                s.value = v; s.dispatchEvent(new Event('input'));
+              } }"""
+        )
+        assert label.inner_text().startswith("delay 3 ps, wavelength 600 nm")
+        assert page.evaluate(saved) == []
+        page.locator(".qd-map").hover()
+        assert page.evaluate(saved) == []
+        # settled: one change event → one save with both cursor values
+        page.evaluate(
+            "() => document.querySelector('.qd-delay-slider').dispatchEvent(new Event('change'))"
+        )
+        assert page.evaluate(saved) == [{"delay": 3.0, "wavelength": 600.0, "playing": False}]
+        x0, y0, x1, y1 = map(
+            float, page.locator(".qd-map").get_attribute("data-plot-box").split(",")
+        )
+        page.locator(".qd-map").click(
+            position={
+                "x": float(cell_centres(DELAYS_LIN, x0, x1)[4]),
+                "y": float(cell_centres(WL, y1, y0)[3]),
+            }
+        )
+        assert page.evaluate(saved)[1:] == [{"delay": 4.0, "wavelength": 660.0, "playing": False}]
+        # Python-side changes redraw without writing back
+        page.evaluate(
+            "() => { const m = window.qdLast.model; m.set('delay', 0.4); m.set('readout', 'hi'); }"
+        )
+        assert page.locator(".qd-readout").inner_text() == "hi"
+        assert page.locator(".qd-delay-slider").input_value() == "2"
+        assert len(page.evaluate(saved)) == 2
+        # cleanup: every listener removed, the DOM gone
+        page.evaluate("() => window.qdLast.cleanup()")
+        assert page.evaluate("() => window.qdLast.model.nHandlers()") == 0
+        assert page.locator(".qd-taview").count() == 0
