@@ -9,6 +9,10 @@ opens its notebooks in fresh pages. The API other ui tests use:
   :class:`RunningNotebook` (``.page``, ``.eval(code)``, ``.wait_for(code, expected)``,
   ``.console_errors``). ``notebook.open_path(path)`` does the same with a copy of an existing
   notebook. Pages are closed and kernels shut down at the end of the test.
+- ``chromium`` -> the session's playwright ``Browser`` (for tests that serve their own pages).
+
+Outside pytest (e.g. ``docs/screenshot.py``): ``start_lab(folder)`` and ``launch_chromium()`` are
+context managers, and ``NotebookFactory(lab, browser)`` opens notebooks the same way.
 
 Every wait has an explicit timeout; ``page.evaluate`` calls that await a promise race it against a
 JavaScript timer, because playwright does not time out ``evaluate``.
@@ -115,13 +119,12 @@ def _stop_server(lab: Lab) -> None:
         lab.proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """A JupyterLab server subprocess for the whole session, on a free loopback port."""
-    base = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def start_lab(base: Path) -> Iterator[Lab]:
+    """Start JupyterLab with its root, HOME and settings under ``base``; stop it on exit."""
     root, home, settings, log = base / "root", base / "home", base / "settings", base / "lab.log"
     for d in (root, home, settings):
-        d.mkdir()
+        d.mkdir(parents=True, exist_ok=True)
     _silence_notifications(settings)
     token, port = secrets.token_hex(16), _free_port()
     env = {
@@ -182,11 +185,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         _stop_server(server)
 
 
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A JupyterLab server subprocess for the whole session, on a free loopback port."""
+    with start_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
 # --------------------------------------------------------------------------------------------
 # Browser
 # --------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+@contextlib.contextmanager
+def launch_chromium() -> Iterator[Any]:
     """Debian's headless chromium through playwright (no browser download: none is possible)."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError(
@@ -201,6 +211,13 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """The session's browser (see :func:`launch_chromium`)."""
+    with launch_chromium() as browser:
+        yield browser
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,10 +364,10 @@ def _copy_notebook_clean(src: Path, dst: Path) -> None:
 class NotebookFactory:
     """``notebook(cells, name=None)`` and ``notebook.open_path(path)``; see the module doc."""
 
-    def __init__(self, lab: Lab, browser: Any, request: pytest.FixtureRequest) -> None:
+    def __init__(self, lab: Lab, browser: Any, prefix: str = "nb") -> None:
         self.lab = lab
         self.browser = browser
-        self._slug = re.sub(r"[^A-Za-z0-9_]+", "_", request.node.name)[:60]
+        self._slug = re.sub(r"[^A-Za-z0-9_]+", "_", prefix)[:60]
         self._opened: list[RunningNotebook] = []
         self._contexts: list[Any] = []
 
@@ -435,7 +452,7 @@ class NotebookFactory:
 @pytest.fixture
 def notebook(lab: Lab, chromium: Any, request: pytest.FixtureRequest) -> Iterator[NotebookFactory]:
     """Factory opening notebooks in JupyterLab; see :class:`NotebookFactory`."""
-    factory = NotebookFactory(lab, chromium, request)
+    factory = NotebookFactory(lab, chromium, request.node.name)
     try:
         yield factory
     finally:
