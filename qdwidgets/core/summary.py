@@ -1,0 +1,216 @@
+"""Triage summaries: what a dataset holds and whether it is worth a closer look.
+
+``summarize(ds)`` returns a JSON-serialisable dict (layout documented in the README):
+
+TA — ``shape``, ``delay_range_ps``, ``wavelength_range_nm``, ``noise_OD`` (median pre-time-zero
+σ), ``time_zero_ps`` (median chirp t0), ``band_edge_nm`` and ``band_edge_bleach_OD`` (the most
+negative ΔA there), and per pump level (``levels``): ``gain`` (A_ex ≤ 0 at the band edge),
+``zero_crossing_ps`` ± ``zero_crossing_stderr_ps``, ``gain_duration_ps``, ``taus_ps`` (three
+lifetimes at the band edge).
+ASE — ``shape``, ``power_range_mW``, and per feedback condition (``feedback``): threshold in mW
+and W cm⁻² with the 95 % interval, ``slope_efficiency`` (output per mW above threshold),
+``linewidth_narrowing_nm`` (FWHM at the lowest power whose peak is ≥ 10 % of the highest, minus
+the FWHM at the highest power; negative when the line broadens).
+Both — ``flags``: short strings such as "missing A0", "no gain", "no threshold", "saturation",
+"no time zero", "kinetics fit failed".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..data.contract import validate
+from ..errors import QDError
+
+PREVIEW_SHAPE = (24, 48)
+
+
+def _f(x: Any) -> float | None:
+    """A float for JSON (None for NaN or inf)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _preview(values: np.ndarray, shape: tuple[int, int] = PREVIEW_SHAPE) -> list[list[float]]:
+    """A block-averaged thumbnail of a 2-D array (rows × cols at most ``shape``)."""
+    out = np.asarray(values, dtype=float)
+    for axis, n in enumerate(shape):
+        size = out.shape[axis]
+        if size > n:
+            edges = np.linspace(0, size, n + 1).astype(int)
+            out = np.add.reduceat(out, edges[:-1], axis=axis)
+            shape_ = [1, 1]
+            shape_[axis] = n
+            out = out / np.diff(edges).reshape(shape_)
+    return [[round(float(v), 7) for v in row] for row in out]
+
+
+def _saturated(values: np.ndarray) -> bool:
+    """Clipping: the extreme value repeated in ≥ 0.5 % (and ≥ 3) of the samples."""
+    flat = np.asarray(values, dtype=float).ravel()
+    for extreme in (flat.max(), flat.min()):
+        hits = int(np.count_nonzero(flat == extreme))
+        if hits >= max(3, int(0.005 * flat.size)):
+            return True
+    return False
+
+
+def summarize(ds: xr.Dataset) -> dict[str, Any]:
+    """Summary of a TA or ASE dataset (see the module docstring); never modifies ``ds``."""
+    data = validate(ds)
+    if data.attrs["qd_kind"] == "ta":
+        return _summarize_ta(data)
+    return _summarize_ase(data)
+
+
+def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
+    from . import chirp, gain
+    from .kinetics import fit_kinetics
+
+    flags: list[str] = []
+    delay, wl, da = ds["delay"].values, ds["wavelength"].values, ds["dA"].values
+    out: dict[str, Any] = {
+        "kind": "ta",
+        "source": str(ds.attrs.get("source", "")),
+        "shape": {str(k): int(v) for k, v in ds["dA"].sizes.items()},
+        "delay_range_ps": [_f(delay[0]), _f(delay[-1])],
+        "wavelength_range_nm": [_f(wl[0]), _f(wl[-1])],
+    }
+    try:
+        out["noise_OD"] = _f(np.median(gain.noise_level(ds).values))
+    except QDError:
+        out["noise_OD"] = None
+        flags.append("no pre-time-zero data")
+    try:
+        out["time_zero_ps"] = _f(np.median(chirp.estimate(ds).values))
+    except QDError:
+        out["time_zero_ps"] = None
+        flags.append("no time zero")
+    if _saturated(da):
+        flags.append("saturation")
+    edge = gain.band_edge(ds)
+    i_edge = int(np.argmin(np.abs(wl - edge)))
+    out["band_edge_nm"] = _f(edge)
+    out["band_edge_bleach_OD"] = _f(da[:, :, i_edge].min())
+    levels: list[dict[str, Any]] = [
+        {
+            "pump": _f(p),
+            "occupancy": _f(ds["occupancy"].values[i]) if "occupancy" in ds.coords else None,
+        }
+        for i, p in enumerate(ds["pump"].values)
+    ]
+    if "A0" not in ds.data_vars:
+        flags.append("missing A0")
+    else:
+        crossing = gain.zero_crossing(ds, edge)
+        window = gain.gain_window(ds, edge)
+        for i, level in enumerate(levels):
+            level["zero_crossing_ps"] = _f(crossing.values[i])
+            level["zero_crossing_stderr_ps"] = _f(crossing["zero_crossing_stderr"].values[i])
+            level["gain"] = bool(np.isfinite(crossing.values[i]))
+            level["gain_duration_ps"] = (
+                _f(delay[-1] - window.onset[i])
+                if window.lasts_to_end[i]
+                else _f(window.duration[i])
+            )
+        if not any(level["gain"] for level in levels):
+            flags.append("no gain")
+    try:
+        fits = fit_kinetics(ds, wavelength=edge, n_components=3)
+        for level, fit in zip(levels, getattr(fits, "fits", (fits,)), strict=True):
+            level["taus_ps"] = [_f(t) for t in fit.taus]
+    except QDError as exc:
+        flags.append(f"kinetics fit failed: {exc}".split(". Fix")[0][:120])
+    out["levels"] = levels
+    out["preview"] = _preview(da[-1].T[::-1])  # wavelength (long → short) × delay
+    out["flags"] = flags
+    return out
+
+
+def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:
+    from .threshold import fit_dataset, linewidth, peak_output
+
+    flags: list[str] = []
+    power = ds["power"].values
+    out: dict[str, Any] = {
+        "kind": "ase",
+        "source": str(ds.attrs.get("source", "")),
+        "shape": {str(k): int(v) for k, v in ds["emission"].sizes.items()},
+        "power_range_mW": [_f(power[0]), _f(power[-1])],
+        "spot_diameter_mm": _f(ds.attrs.get("spot_diameter_mm")),
+        "beam_profile": str(ds.attrs.get("beam_profile", "")),
+    }
+    if _saturated(ds["emission"].values):
+        flags.append("saturation")
+    widths, peaks = linewidth(ds), peak_output(ds)
+    conditions: list[dict[str, Any]] = []
+    for label in (str(v) for v in ds["feedback"].values):
+        entry: dict[str, Any] = {"feedback": label}
+        w = widths.sel(feedback=label).values
+        peak = peaks.sel(feedback=label).values
+        clear = np.flatnonzero(np.isfinite(w) & (peak >= 0.1 * np.nanmax(peak)))
+        # FWHM where the emission first stands clear of the noise, minus FWHM at full power
+        entry["linewidth_narrowing_nm"] = _f(w[clear[0]] - w[-1]) if clear.size else None
+        if label != "none" and "none" in ds["feedback"].values:
+            try:
+                fit = fit_dataset(ds, feedback=label)
+            except QDError as exc:
+                fit = None
+                entry["note"] = str(exc)
+            if fit is not None and fit.found:
+                entry.update(
+                    threshold_mW=_f(fit.threshold_mW),
+                    ci_mW=[_f(c) for c in fit.ci],
+                    threshold_W_cm2=_f(fit.threshold_W_cm2),
+                    ci_W_cm2=[_f(c) for c in fit.ci_W_cm2],
+                    slope_efficiency=_f(fit.above_line.slope) if fit.above_line else None,
+                )
+            elif fit is not None:
+                entry["note"] = fit.note
+        conditions.append(entry)
+    if not any("threshold_mW" in c for c in conditions):
+        flags.append("no threshold")
+    out["feedback"] = conditions
+    out["preview"] = _preview(peaks.values)
+    out["flags"] = flags
+    return out
+
+
+def table_row(summary: dict[str, Any]) -> dict[str, Any]:
+    """The flat columns of the triage table for one summary (see ``qdwidgets.batch.COLUMNS``)."""
+    row: dict[str, Any] = {
+        "kind": summary["kind"],
+        "flags": ", ".join(summary["flags"]),
+        "shape": " × ".join(f"{k} {v}" for k, v in summary["shape"].items()),
+    }
+    if summary["kind"] == "ta":
+        levels = summary["levels"]
+        crossings = [lv.get("zero_crossing_ps") for lv in levels]
+        found = [c for c in crossings if c is not None]
+        durations = [lv.get("gain_duration_ps") for lv in levels if lv.get("gain")]
+        row.update(
+            noise=summary["noise_OD"],
+            gain=f"{sum(bool(lv.get('gain')) for lv in levels)}/{len(levels)} levels",
+            first_crossing_ps=min(found) if found else None,
+            gain_duration_ps=max((d for d in durations if d is not None), default=None),
+            tau_ps=", ".join(f"{t:.3g}" for t in levels[-1].get("taus_ps", []) if t is not None),
+        )
+    else:
+        fits = [c for c in summary["feedback"] if c.get("threshold_mW") is not None]
+        if fits:
+            row.update(
+                threshold_mW=", ".join(f"{c['feedback']} {c['threshold_mW']:.4g}" for c in fits),
+                threshold_W_cm2=", ".join(
+                    f"{c['feedback']} {c['threshold_W_cm2']:.4g}"
+                    for c in fits
+                    if c.get("threshold_W_cm2") is not None
+                ),
+            )
+    return row

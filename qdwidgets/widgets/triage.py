@@ -1,0 +1,265 @@
+"""Triage: a progress bar, then a sortable, filterable table of datasets; a row opens its view.
+
+The summaries come from ``qdwidgets.triage`` (dask); the view adds thumbnails, sorting, a
+filter, and opens TAExplorer or ThresholdFitter below the table for the selected row.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+import traitlets
+import xarray as xr
+
+from ..batch import Source, find_sources, triage
+from ._base import QDWidget
+
+SORT_COLUMNS = (
+    "source",
+    "kind",
+    "flags",
+    "noise",
+    "first_crossing_ps",
+    "gain_duration_ps",
+    "threshold_mW",
+    "ok",
+)
+_SHOWN = (
+    ("kind", "kind"),
+    ("flags", "flags"),
+    ("gain", "gain"),
+    ("first_crossing_ps", "first A_ex = 0 (ps)"),
+    ("tau_ps", "τ (ps)"),
+    ("threshold_mW", "threshold (mW)"),
+    ("error", "error"),
+)
+
+
+def thumbnail(preview: Any, kind: str) -> bytes:
+    """A small PNG of a summary's ``preview`` (TA map, or ASE output vs power)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1.4, 0.7), dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    values = np.asarray(preview, dtype=float)
+    if values.size and kind == "ta":
+        lim = float(np.nanmax(np.abs(values))) or 1.0
+        ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+    elif values.size:
+        for row in np.atleast_2d(values):
+            ax.plot(row, lw=1)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+class Triage(QDWidget):
+    """Summaries of many datasets, one row each; ``Open`` shows the dataset's explorer below.
+
+    ``sources``: files, folders (recursive, ``pattern``) or datasets; ``client``: an optional
+    ``dask.distributed.Client`` (else the local ``scheduler``); ``open_options`` go to
+    ``qdwidgets.open_dataset``. The work runs in a background thread (``wait()`` blocks until
+    it is done).
+    """
+
+    selected = traitlets.Int(-1, help="index (in .table) of the opened row, -1 for none")
+    sort_by = traitlets.Unicode("source")
+    ascending = traitlets.Bool(True)
+    query = traitlets.Unicode("", help="case-insensitive text every shown row contains")
+    _state_keys = ("sort_by", "ascending", "query", "selected")
+
+    def __init__(
+        self,
+        sources: Source | Iterable[Source],
+        *,
+        client: Any = None,
+        pattern: str | None = None,
+        scheduler: str = "processes",
+        run: bool = True,
+        **open_options: Any,
+    ) -> None:
+        W.VBox.__init__(self)  # no single dataset to validate: skip QDWidget's data handling
+        self.error = W.HTML(value="", layout=W.Layout(display="none"))
+        self.error.add_class("qd-error")
+        self.add_class("qd-widget")
+        self.add_class("qd-triage")
+        self._items = find_sources(sources, pattern)
+        self._client, self._scheduler, self._open_options = client, scheduler, open_options
+        self.table = pd.DataFrame()
+        self.progress = W.IntProgress(min=0, max=max(len(self._items), 1), description="triage")
+        self.status = W.HTML(f"{len(self._items)} dataset(s) queued")
+        self._filter = W.Text(
+            placeholder="filter rows (e.g. 'no gain', 'ase')", continuous_update=False
+        )
+        self._sort = W.Dropdown(options=SORT_COLUMNS, value="source", description="sort by")
+        self._order = W.ToggleButton(value=True, description="ascending", icon="sort-amount-asc")
+        self._rows = W.VBox()
+        self._rows.add_class("qd-triage-rows")
+        self.detail = W.VBox()
+        self.detail.add_class("qd-triage-detail")
+        for control, trait in (
+            (self._filter, "query"),
+            (self._sort, "sort_by"),
+            (self._order, "ascending"),
+        ):
+            W.link((control, "value"), (self, trait))
+        self.observe(self.guarded(lambda _: self._render()), ["sort_by", "ascending", "query"])
+        self.observe(self.guarded(self._open), ["selected"])
+        self.children = [
+            self.error,
+            W.HBox([self.progress, self.status]),
+            W.HBox([self._filter, self._sort, self._order]),
+            self._rows,
+            self.detail,
+        ]
+        self._thread: threading.Thread | None = None
+        if run:
+            self._thread = threading.Thread(target=self.guarded(self._run), daemon=True)
+            self._thread.start()
+
+    # -- work ---------------------------------------------------------------------------------
+    def _report(self, done: int, total: int) -> None:
+        self.progress.value = done
+        self.status.value = f"{done} / {total} summarised"
+
+    def _run(self) -> None:
+        self.table = triage(
+            self._items,
+            client=self._client,
+            progress=self._report,
+            scheduler=self._scheduler,
+            **self._open_options,
+        )
+        failed = int((~self.table["ok"]).sum()) if len(self.table) else 0
+        self.status.value = f"{len(self.table)} dataset(s), {failed} failed"
+        self._render()
+
+    def wait(self, timeout: float | None = None) -> Triage:
+        """Block until the summaries are ready (for scripts and tests)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self
+
+    # -- table --------------------------------------------------------------------------------
+    def visible(self) -> pd.DataFrame:
+        """The rows shown: filtered by ``query`` and sorted by ``sort_by``/``ascending``."""
+        frame = self.table
+        if frame.empty:
+            return frame
+        if self.query.strip():
+            needle = self.query.strip().lower()
+            cells = frame.drop(columns=["summary"]).itertuples(index=False)
+            keep = [needle in " ".join(map(str, row)).lower() for row in cells]
+            frame = frame[keep]
+        return frame.sort_values(
+            self.sort_by, ascending=self.ascending, na_position="last", kind="stable"
+        )
+
+    def _render(self) -> None:
+        rows = [self._header()]
+        for index, row in self.visible().iterrows():
+            rows.append(self._row(int(index), row))  # type: ignore[call-overload]
+        self._rows.children = rows
+
+    def _header(self) -> W.HBox:
+        cells = [
+            W.HTML("<b>preview</b>", layout=W.Layout(width="110px")),
+            W.HTML("<b>source</b>", layout=W.Layout(width="220px")),
+        ]
+        cells += [W.HTML(f"<b>{label}</b>", layout=W.Layout(width="120px")) for _, label in _SHOWN]
+        return W.HBox(cells)
+
+    def _row(self, index: int, row: pd.Series) -> W.HBox:
+        summary = row["summary"] if isinstance(row["summary"], dict) else {}
+        preview = summary.get("preview")
+        image: W.Widget = (
+            W.Image(
+                value=thumbnail(preview, str(row["kind"])),
+                format="png",
+                layout=W.Layout(width="100px", height="50px"),
+            )
+            if preview
+            else W.HTML("—")
+        )
+        name = str(row["source"]).rsplit("/", 1)[-1]
+        cells: list[W.Widget] = [
+            W.Box([image], layout=W.Layout(width="110px")),
+            W.HTML(name, layout=W.Layout(width="220px")),
+        ]
+        for column, _ in _SHOWN:
+            value = row.get(column)
+            text = (
+                ""
+                if value is None or (isinstance(value, float) and np.isnan(value))
+                else (f"{value:.3g}" if isinstance(value, float) else str(value))
+            )
+            cells.append(W.HTML(text[:200], layout=W.Layout(width="120px")))
+        button = W.Button(
+            description="Open",
+            button_style="info" if row["ok"] else "",
+            disabled=not bool(row["ok"]),
+            layout=W.Layout(width="70px"),
+        )
+        button.add_class("qd-triage-open")
+        button.on_click(self.guarded(lambda _b, i=index: setattr(self, "selected", i)))
+        cells.append(button)
+        box = W.HBox(cells)
+        box.add_class("qd-triage-row")
+        return box
+
+    # -- detail -------------------------------------------------------------------------------
+    def _open(self, change: Any = None) -> None:
+        if self.selected < 0 or self.selected >= len(self.table):
+            self.detail.children = []
+            return
+        self.detail.children = [self.open_widget(self.selected)]
+
+    def open_widget(self, index: int) -> W.Widget:
+        """The explorer for row ``index``: TAExplorer (TA) or ThresholdFitter (ASE)."""
+        from ..data.contract import validate
+        from ..data.io import open_dataset
+
+        item = self._items[index]
+        if isinstance(item, xr.Dataset):
+            ds = validate(item)
+        else:
+            ds = open_dataset(item, **self._open_options)
+        if ds.attrs["qd_kind"] == "ta":
+            from .ta_explorer import TAExplorer
+
+            return TAExplorer(ds)
+        from .threshold_fitter import ThresholdFitter
+
+        labels = [str(v) for v in ds["feedback"].values if str(v) != "none"]
+        return ThresholdFitter(ds, feedback=labels[0] if labels else "none")
+
+    @classmethod
+    def from_state(cls, data: Any, state: dict[str, Any]) -> Triage:
+        """Re-run the triage of ``data`` (the same sources) and restore sort, filter, selection."""
+        widget = cls(data).wait()
+        widget.apply_settings(state.get("settings", {}))
+        return widget
+
+    @property
+    def result(self) -> pd.DataFrame:
+        """The triage table (one row per dataset)."""
+        return self.table
+
+    def state(self) -> dict[str, Any]:
+        """The table's settings (sort, filter, selection)."""
+        return {
+            "widget": "Triage",
+            "version": 1,
+            "settings": {k: getattr(self, k) for k in self._state_keys},
+            "result": None,
+        }

@@ -1,0 +1,95 @@
+"""The Triage widget, headless: progress, table, sorting, filtering, opening a row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qdwidgets import Triage, save
+from qdwidgets.data import simulate
+
+WAVELENGTHS = np.linspace(560.0, 720.0, 41)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("triage")
+    for i, pump in enumerate((30.0, 300.0)):
+        ds, _ = simulate.ta(pump=(pump,), wavelength=WAVELENGTHS, seed=40 + i)
+        save(ds, root / f"ta_{int(pump)}.nc")
+    save(simulate.ase(seed=42)[0], root / "ase.nc")
+    (root / "broken.csv").write_text("a,b\n1,2,3\n")
+    return root
+
+
+@pytest.fixture
+def widget(folder):
+    return Triage(folder, scheduler="sync").wait(120)
+
+
+def _names(w: Triage) -> list[str]:
+    return [str(s).rsplit("/", 1)[-1] for s in w.visible()["source"]]
+
+
+def _buttons(w: Triage):
+    return [row.children[-1] for row in w._rows.children[1:]]
+
+
+def test_progress_then_one_row_per_file(widget):
+    assert widget.progress.value == widget.progress.max == 4
+    assert "4 dataset(s), 1 failed" in widget.status.value
+    assert len(widget._rows.children) == 1 + 4  # header + rows
+    assert sorted(_names(widget)) == ["ase.nc", "broken.csv", "ta_30.nc", "ta_300.nc"]
+    # the failed file cannot be opened; its error is in its row
+    broken = widget._rows.children[1 + _names(widget).index("broken.csv")]
+    assert broken.children[-1].disabled
+    assert any("DatasetError" in getattr(c, "value", "") for c in broken.children)
+
+
+def test_thumbnails_are_png(widget):
+    row = widget._rows.children[1 + _names(widget).index("ta_300.nc")]
+    image = row.children[0].children[0]
+    assert image.format == "png" and image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sort_and_filter(widget):
+    widget._sort.value = "kind"
+    assert widget.sort_by == "kind"
+    kinds = widget.visible()["kind"].tolist()
+    assert kinds == sorted(kinds, key=lambda k: (k is None or k != k, str(k)))
+    widget._order.value = False
+    assert widget.visible()["kind"].tolist()[0] == "ta"
+    widget._filter.value = "no gain"
+    assert _names(widget) == ["ta_30.nc"]
+    assert len(widget._rows.children) == 2
+    widget._filter.value = ""
+    assert len(widget._rows.children) == 5
+
+
+def test_open_ta_row_shows_the_explorer(widget):
+    from qdwidgets.widgets.ta_explorer import TAExplorer
+
+    widget._filter.value = "ta_300"
+    _buttons(widget)[0].click()
+    assert widget.selected == int(widget.visible().index[0])
+    (view,) = widget.detail.children
+    assert isinstance(view, TAExplorer)
+    assert widget.error_message == ""
+
+
+def test_open_ase_row_shows_the_threshold_fitter(widget):
+    from qdwidgets.widgets.threshold_fitter import ThresholdFitter
+
+    widget._filter.value = "ase.nc"
+    _buttons(widget)[0].click()
+    (view,) = widget.detail.children
+    assert isinstance(view, ThresholdFitter)
+
+
+def test_state_round_trip(folder, widget):
+    widget._sort.value = "noise"
+    widget._filter.value = "ta"
+    state = widget.state()
+    restored = Triage.from_state(folder, state)
+    assert restored.sort_by == "noise" and restored.query == "ta"
+    assert _names(restored) == _names(widget)
