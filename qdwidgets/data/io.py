@@ -127,7 +127,11 @@ def open_dataset(
     reader = _reader(fmt)
     _check_options(reader, fmt, options)
     ds = reader(path, **options)
-    return validate(ds, kind)
+    try:
+        return validate(ds, kind)
+    except DatasetError as exc:
+        name = ds.attrs.get("source", "the file")
+        raise DatasetError(f"{name} (read as {fmt}): {exc}") from None
 
 
 def _check_options(reader: Callable[..., Any], fmt: str, options: dict[str, Any]) -> None:

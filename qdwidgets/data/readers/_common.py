@@ -73,8 +73,9 @@ def read_text(path: Path) -> str:
         raise fail(
             path,
             "is a binary file, not text",
-            "check that this is the exported text file (CSV/TSV/ASCII); for netCDF or .npz "
-            "files pass format='netcdf' or format='npz'",
+            "check that this is the exported text file (CSV/TSV/ASCII; text saved as UTF-16 "
+            "must be re-saved as UTF-8); for netCDF or .npz files pass format='netcdf' or "
+            "format='npz'",
         )
     try:
         return data.decode("utf-8-sig")

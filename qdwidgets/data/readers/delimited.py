@@ -59,10 +59,11 @@ def _even(values: np.ndarray) -> bool:
     """Evenly spaced within a factor 1.5, in the values or in their reciprocals (energy)."""
     if values.size < 3 or np.any(values <= 0):
         return False
-    for v in (values, 1.0 / values):
-        steps = np.abs(np.diff(np.sort(v)))
-        if steps.min() > 0 and steps.max() / steps.min() < 1.5:
-            return True
+    with np.errstate(all="ignore"):
+        for v in (values, 1.0 / values):
+            steps = np.abs(np.diff(np.sort(v)))
+            if np.all(np.isfinite(steps)) and steps.min() > 0 and steps.max() < 1.5 * steps.min():
+                return True
     return False
 
 
@@ -145,7 +146,8 @@ def read(
     rows = [split(text, sep) for _, text in lines]
     if sep is not None:
         rows = [r[:-1] if len(r) > 1 and r[-1] == "" else r for r in rows]
-    width = len(rows[1])
+    widths = [len(r) for r in rows[1:]]
+    width = max(set(widths), key=lambda n: (widths.count(n), -widths.index(n)))
     header_line, header = lines[0][0], rows[0]
     if len(header) == width - 1:
         corner, axis_cells = "", header
@@ -154,7 +156,7 @@ def read(
     else:
         raise fail(
             path,
-            f"the first row has {len(header)} cells but the next row has {width}",
+            f"the first row has {len(header)} cells but the data rows have {width}",
             "the first row must hold a corner cell (or nothing) and one axis value per data "
             "column; delete title lines or start them with '#'",
             line=header_line,

@@ -17,13 +17,14 @@ Example: skultrafast's test file has ``t`` in ns and ``data`` in (3×) mOD:
 
 from __future__ import annotations
 
+import io
 import warnings
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from ...errors import DatasetError
 from .. import units as U
 from ._common import (
     History,
@@ -45,20 +46,30 @@ NAMES = {
 
 
 def _load(path: Path) -> dict[str, np.ndarray]:
-    read_bytes(path)  # clear errors for missing files and folders
+    raw = read_bytes(path)  # also gives clear errors for missing files and folders
+    head = raw[:6]
+    if head.startswith(b"\x93NUMPY"):
+        raise fail(
+            path,
+            "is a single .npy array, not an .npz archive of named arrays",
+            "save the arrays by name: np.savez(f, data=dA, t=delays, wl=wavelengths)",
+        )
+    if not head.startswith(b"PK\x03\x04"):
+        raise fail(
+            path,
+            "is not an .npz archive (it does not start with the zip signature)",
+            "check the file, or omit format= to detect its format",
+        )
     try:
         with warnings.catch_warnings():
             # archives written under Python 2 make numpy warn about their header; harmless
             warnings.simplefilter("ignore", UserWarning)
-            archive = np.load(path, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise fail(
-                    path,
-                    "is a single .npy array, not an .npz archive of named arrays",
-                    "save the arrays by name: np.savez(f, data=dA, t=delays, wl=wavelengths)",
-                )
+            # from memory: numpy leaks the file handle when a damaged zip fails to open
+            archive = np.load(io.BytesIO(raw), allow_pickle=False)
             with archive:
                 return {name: archive[name] for name in archive.files}
+    except DatasetError:
+        raise
     except ValueError as exc:
         if "pickle" in str(exc).lower():
             raise fail(
@@ -67,7 +78,7 @@ def _load(path: Path) -> dict[str, np.ndarray]:
                 "re-save with plain numeric arrays: np.savez(f, data=..., t=..., wl=...)",
             ) from None
         raise fail(path, f"is not a readable .npz archive ({exc})", "re-save the file") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+    except Exception as exc:  # zipfile, zlib, struct, ... on damaged or hostile archives
         raise fail(
             path,
             f"is not a readable .npz archive ({type(exc).__name__}: {exc}); truncated or damaged?",
