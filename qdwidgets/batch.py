@@ -120,19 +120,21 @@ def triage(
     progress: bool | Callable[[int, int], None] = True,
     pattern: str | None = None,
     scheduler: str = "processes",
+    workers: int | None = None,
     **open_options: Any,
 ) -> pd.DataFrame:
     """Summarise many datasets: a DataFrame with one row per source (see ``COLUMNS``).
 
     ``client``: a ``dask.distributed.Client``; without one the local ``scheduler`` runs
-    ("processes" by default: the fits are CPU-bound Python; "threads" or "sync" also work).
+    ("processes" by default: the fits are CPU-bound Python; "threads" or "sync" also work)
+    with ``workers`` processes or threads (default: one per core).
     ``progress``: a tqdm.auto bar (True), none (False), or a callable ``f(done, total)``.
     ``pattern``: glob for folders (default: every format qdwidgets reads).
     ``open_options`` go to ``qdwidgets.open_dataset`` for every file.
     """
     items = find_sources(sources, pattern)
     tasks = [dask.delayed(summarize_source)(s, i, **open_options) for i, s in enumerate(items)]
-    rows = _compute(tasks, client=client, progress=progress, scheduler=scheduler)
+    rows = _compute(tasks, client=client, progress=progress, scheduler=scheduler, workers=workers)
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["ok"] = frame["ok"].astype(bool)
     frame["error"] = frame["error"].fillna("")
@@ -163,6 +165,7 @@ def _compute(
     client: Any,
     progress: bool | Callable[[int, int], None],
     scheduler: str,
+    workers: int | None = None,
 ) -> list[Any]:
     from tqdm.auto import tqdm
 
@@ -180,4 +183,4 @@ def _compute(
                 bar.update(1)
             return list(client.gather(futures))
         with _ProgressCallback(bar, {t.key for t in tasks}):
-            return list(dask.compute(*tasks, scheduler=scheduler))
+            return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))

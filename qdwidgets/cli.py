@@ -1,4 +1,5 @@
-"""The ``qdwidgets`` command: ``qdwidgets demo`` opens JupyterLab on the tour notebook.
+"""The ``qdwidgets`` command: ``qdwidgets demo`` opens JupyterLab on the tour notebook;
+``qdwidgets triage PATH...`` summarises many files (see ``qdwidgets._triage_cli``).
 
 Where the notebooks come from (``demo``):
 
@@ -123,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     demo.add_argument("--voila", action="store_true", help="open the Voilà dashboard instead")
     demo.set_defaults(func=_demo)
+    from ._triage_cli import add_parser as add_triage
+
+    add_triage(sub)
     return parser
 
 
