@@ -507,11 +507,25 @@ function render({ model, el: host }) {
     settle();
   });
 
-  listen("dA A0 delays wavelengths", () => { loadData(); redrawAll(); });
-  listen("pump_index quantity vmax colormap log_delay linthresh height", () => { syncControls(); redrawAll(); });
-  listen("pump_labels", syncControls);
-  listen("delay wavelength", () => { if (!S.settling) { syncCursorFromModel(); frame(); } });
-  listen("crossings", frame);
+  // One kernel message may change several traits (hold_sync); their change events fire one after
+  // the other, so the work is collected and done once, in a microtask, on consistent state.
+  const pending = { data: false, map: false, cursor: false, frame: false, queued: false };
+  const schedule = (what) => {
+    pending[what] = true;
+    if (pending.queued) return;
+    pending.queued = true;
+    queueMicrotask(() => {
+      const { data, map, cursor } = pending;
+      Object.assign(pending, { data: false, map: false, cursor: false, frame: false, queued: false });
+      if (data) loadData();
+      else if (cursor) syncCursorFromModel();
+      if (data || map) { syncControls(); redrawAll(); } else frame();
+    });
+  };
+  listen("dA A0 delays wavelengths", () => schedule("data"));
+  listen("pump_index quantity vmax colormap log_delay linthresh height pump_labels", () => schedule("map"));
+  listen("delay wavelength", () => { if (!S.settling) schedule("cursor"); });
+  listen("crossings", () => schedule("frame"));
   listen("readout", () => { readout.textContent = model.get("readout") ?? ""; });
   listen("playing", () => { if (model.get("playing")) start(); else stop(false); syncControls(); });
 

@@ -247,3 +247,31 @@ def test_scrub_saves_nothing_settle_saves_once_cleanup_removes_listeners(
         page.evaluate("() => window.qdLast.cleanup()")
         assert page.evaluate("() => window.qdLast.model.nHandlers()") == 0
         assert page.locator(".qd-taview").count() == 0
+
+
+def test_new_data_of_another_shape_arrives_consistently(chromium: Any, harness_url: str) -> None:
+    """Traits of one kernel message change one by one in JS: no transient mismatch error."""
+    dA, a0 = dataset()
+    rng = np.random.default_rng(9)
+    new = rng.uniform(-1, 1, size=(1, 3, 7)).astype(np.float32)
+    delays, wl = np.array([0.0, 2.0, 4.0]), 600 + 10 * np.arange(7.0)
+    with open_page(chromium, harness_url) as page:  # asserts no console error on exit
+        mount(page, dA, DELAYS_LIN, WL, a0, vmax=1.0, delay=-1.0, wavelength=600.0)
+        page.evaluate(
+            """(o) => { const m = window.qdLast.model, f = Float32Array.from(o.dA);
+              m.set('delays', o.delays); m.set('wavelengths', o.wl);
+              m.set('dA', {view: new DataView(f.buffer), dtype: 'float32', shape: [1, 3, 7]});
+              m.set('A0', {view: new DataView(new ArrayBuffer(0)), dtype: 'float32', shape: [0]});
+              m.set('pump_labels', ['only']); }""",
+            {"dA": new.ravel().tolist(), "delays": delays.tolist(), "wl": wl.tolist()},
+        )
+        page.wait_for_function("() => document.querySelector('.qd-delay-slider').max === '2'")
+        assert page.locator(".qd-pump option").all_inner_texts() == ["only"]
+        x0, y0, x1, y1 = map(
+            float, page.locator(".qd-map").get_attribute("data-plot-box").split(",")
+        )
+        cx, cy = cell_centres(delays, x0, x1), cell_centres(wl, y1, y0)
+        xs = [float(cx[d]) for d in range(3) for _ in range(7)]
+        ys = [float(cy[w]) for _ in range(3) for w in range(7)]
+        got = page.evaluate(PIXEL_JS, [xs, ys])
+        assert got == page.evaluate(EXPECTED_JS, new[0].ravel().astype(float).tolist())
