@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
 
@@ -71,3 +73,20 @@ def test_taview_renders_and_clicks_reach_python(notebook: Any) -> None:
     assert not [e for e in nb.console_errors if "qdwidgets" in e or "ta_view" in e], (
         nb.console_errors
     )
+
+
+def test_open_path_runs_a_copy_beside_its_files(notebook: Any, tmp_path: Path) -> None:
+    src = tmp_path / "folder"
+    src.mkdir()
+    (src / "numbers.txt").write_text("3 4\n")
+    nb_node = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# a stored notebook"),
+            nbformat.v4.new_code_cell("a, b = map(int, open('numbers.txt').read().split())"),
+            nbformat.v4.new_code_cell("hyp = (a * a + b * b) ** 0.5", execution_count=7),
+        ]
+    )
+    nbformat.write(nb_node, str(src / "stored.ipynb"))
+    nb = notebook.open_path(src / "stored.ipynb")
+    assert nb.eval("hyp") == "5.0"
+    assert nbformat.read(str(src / "stored.ipynb"), as_version=4).cells[2].execution_count == 7
