@@ -33,7 +33,7 @@ from .readers._common import (
     fail,
     read_text,
     split,
-    to_float,
+    to_floats,
     unit_hint,
 )
 
@@ -61,7 +61,7 @@ def _read_two_columns(path: Path) -> tuple[np.ndarray, np.ndarray, str | None, s
                 "(wavelengths, values)",
                 line=line_no,
             )
-        rows.append([to_float(c, path, line_no, j + 1) for j, c in enumerate(cells)])
+        rows.append(to_floats(cells, path, line_no).tolist())
     if len(rows) < 2:
         raise fail(path, "holds fewer than two data rows", "check the file (truncated?)")
     arr = np.asarray(rows)

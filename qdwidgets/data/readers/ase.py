@@ -41,6 +41,7 @@ from ._common import (
     read_text,
     split,
     to_float,
+    to_floats,
     unit_hint,
     unit_kind,
 )
@@ -311,7 +312,7 @@ def _spectrum(path: Path) -> tuple[np.ndarray, np.ndarray, str | None, str | Non
                 "keep only the wavelength and emission columns",
                 line=line_no,
             )
-        rows.append([to_float(c, path, line_no, j + 1) for j, c in enumerate(cells)])
+        rows.append(to_floats(cells, path, line_no).tolist())
         row_lines.append(line_no)
     if len(rows) < 2:
         raise fail(path, "holds fewer than two spectrum rows", "check the file (truncated?)")

@@ -38,7 +38,7 @@ from ._common import (
     read_text,
     split,
     ta_dataset,
-    to_float,
+    to_floats,
     unit_kind,
 )
 
@@ -171,7 +171,7 @@ def read(
             "delete title/header lines above the matrix or start them with '#'",
             line=header_line,
         )
-    top = np.array([to_float(c, path, header_line, j + 2) for j, c in enumerate(axis_cells)])
+    top = to_floats(axis_cells, path, header_line, 2)
     side, matrix, row_lines = [], [], []
     for (line_no, _), cells in zip(lines[1:], rows[1:], strict=True):
         if len(cells) != width:
@@ -181,7 +181,7 @@ def read(
                 "complete or delete the row (and check the separator: sep=',' or sep='\\t')",
                 line=line_no,
             )
-        values = [to_float(c, path, line_no, j + 1) for j, c in enumerate(cells)]
+        values = to_floats(cells, path, line_no)
         side.append(values[0])
         matrix.append(values[1:])
         row_lines.append(line_no)

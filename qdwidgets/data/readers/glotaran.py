@@ -28,7 +28,7 @@ from ._common import (
     finish,
     read_text,
     ta_dataset,
-    to_float,
+    to_floats,
 )
 
 _MODE = re.compile(r"^\s*(time|wavelength)\s+explicit\s*$", re.I)
@@ -104,7 +104,7 @@ def read(
             )
         line_no, text = rest[k]
         cells = [c for c in _SPLIT.split(text) if c]
-        axis += [to_float(c, path, line_no, j + 1) for j, c in enumerate(cells)]
+        axis += to_floats(cells, path, line_no).tolist()
         k += 1
     if len(axis) != n:
         raise fail(
@@ -125,7 +125,7 @@ def read(
                 "complete or delete the row",
                 line=line_no,
             )
-        values = [to_float(c, path, line_no, j + 1) for j, c in enumerate(cells)]
+        values = to_floats(cells, path, line_no)
         other.append(values[0])
         rows.append(values[1:])
         row_lines.append(line_no)
