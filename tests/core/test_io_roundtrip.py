@@ -151,3 +151,21 @@ def test_open_netcdf_does_not_keep_the_file_open(tmp_path: Path) -> None:
     open_dataset(path)
     path.unlink()  # would fail on locked files; and the data must already be in memory
     assert not path.exists()
+
+
+def test_simulator_outputs_roundtrip(tmp_path: Path) -> None:
+    from qdwidgets.data import simulate
+
+    ta, _ = simulate.ta(delay=np.linspace(-1.0, 50.0, 40), wavelength=np.linspace(520, 700, 30))
+    xr.testing.assert_identical(roundtrip(ta, tmp_path), ta)
+    ase, _ = simulate.ase(power=np.linspace(0.0, 400.0, 9), wavelength=np.linspace(600, 700, 21))
+    back = roundtrip(ase, tmp_path)
+    xr.testing.assert_identical(back, ase)
+    assert back["feedback"].values.tolist() == ase["feedback"].values.tolist()
+
+
+def test_text_with_netcdf_extension_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.nc"
+    path.write_text("1,2,3\n4,5,6\n")
+    with pytest.raises(DatasetError, match=r"extension '\.nc' but holds text"):
+        open_dataset(path)
