@@ -34,20 +34,22 @@ def gaussian(u: np.ndarray, sigma: np.ndarray) -> np.ndarray:
 
 
 def decay(u: np.ndarray, tau: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """exp(-u/tau)·H(u) convolved with the Gaussian IRF; ``u = t - t0`` (ps). Peak ≈ 1."""
+    """exp(-u/tau)·H(u) convolved with the Gaussian IRF; ``u = t - t0`` (ps). Peak ≈ 1.
+
+    With ``w = erfcx(|z|)`` evaluated once: ``E = ½ e^{-x²/2} w`` for ``z >= 0`` and
+    ``E = e^{-u/tau + s²/2} - ½ e^{-x²/2} w`` for ``z < 0`` (from erfc(z) = 2 - erfc(-z)); no
+    branch overflows and the subtraction never cancels (the second term is at most half).
+    """
     sigma = np.maximum(sigma, MIN_SIGMA)
-    u, tau, sigma = np.broadcast_arrays(u, tau, sigma)
     x = u / sigma
     s = sigma / tau
-    z = (s - x) / _SQRT2
-    out = np.empty(z.shape)
-    m = z >= 0.0
+    z = (s - x) * (1.0 / _SQRT2)
     with np.errstate(over="ignore", under="ignore"):
-        xm = x[m]
-        out[m] = 0.5 * np.exp(-0.5 * xm * xm) * erfcx(z[m])
-        k = ~m
-        sk = s[k]
-        out[k] = 0.5 * np.exp(np.minimum(-u[k] / tau[k] + 0.5 * sk * sk, 0.0)) * erfc(z[k])
+        half = 0.5 * np.exp(-0.5 * x * x)
+        w = erfcx(np.abs(z)) * half
+        neg = z < 0.0
+        direct = np.exp(np.minimum(0.5 * s * s - u / tau, 0.0))
+    out: np.ndarray = np.where(neg, direct - w, w)
     return out
 
 

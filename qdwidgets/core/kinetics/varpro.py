@@ -237,13 +237,16 @@ def batch_fit(
         rt, jt, at, pt, dt = _batch_state(t, y3[idx], xt, n, offset)
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
-        gain = np.where(ok, (cost[idx] - ct) / np.maximum(cost[idx], 1e-300), 0.0)
+        # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-3 of the
+        # noise variance per point (a step far below one standard error)
+        floor = np.maximum(tol * cost[idx], 1e-3 * cost[idx] / max(n_t * k - fidx.size, 1))
+        gain = np.where(ok, (cost[idx] - ct) / np.maximum(floor, 1e-300), np.inf)
         moved = np.max(np.abs(xt[:, fidx] - x[idx][:, fidx]), axis=1)
         acc = idx[ok]
         x[acc], res[acc], jac[acc], a[acc], cost[acc] = xt[ok], rt[ok], jt[ok], at[ok], ct[ok]
         phi[acc], dmod[acc] = pt[ok], dt[ok]
         lam[idx] = np.where(ok, np.maximum(lam[idx] / 3.0, 1e-9), np.minimum(lam[idx] * 4, 1e12))
-        done = (ok & ((gain < tol) | (moved < 1e-10))) | (lam[idx] >= 1e12)
+        done = (ok & ((gain < 1.0) | (moved < 1e-10))) | (lam[idx] >= 1e12)
         converged[idx[done]] = True
         active[idx[done]] = False
     if single:  # standard errors from the exact full Jacobian [∂model/∂x_free, Φ]
