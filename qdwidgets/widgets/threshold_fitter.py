@@ -210,8 +210,8 @@ class ThresholdFitter(QDWidget):
             colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
             fill_colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
             fill_opacities=[0.1, 0.1, 0.25],
-            stroke_width=0,
-            opacities=[0.0, 0.0, 0.0],
+            stroke_width=0.5,
+            opacities=[1.0, 1.0, 1.0],
         )
         self.enh_points = bq.Scatter(
             scales={"x": xs, "y": ys}, colors=["#e377c2"], default_size=24, labels=["enhancement"]
