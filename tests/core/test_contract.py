@@ -109,6 +109,9 @@ def test_signal_units_converted() -> None:
     out = validate(ta(data=rel, dA_units="dT/T"))
     np.testing.assert_allclose(out["dA"][0], -np.log10(1 + rel), rtol=1e-12)
     assert "dA converted from dT/T to OD" in out.attrs["qd_history"]
+    for unit, scale in (("ΔT/T", 1.0), ("ΔT/T (%)", 100.0), ("dT/T(%)", 100.0)):
+        out = validate(ta(data=rel * scale, dA_units=unit))
+        np.testing.assert_allclose(out["dA"][0], -np.log10(1 + rel), rtol=1e-12)
     raises(ta(data=np.full((5, 4), -1.5), dA_units="dT/T"), "ΔT/T", "signal_unit")
 
 

@@ -3,6 +3,10 @@
 Units come from the CF ``units`` attributes in the file, so nothing is assumed; ``validate``
 converts them and records that it did. Time-like units ('seconds', 'ns') are kept as numbers, not
 decoded into timedeltas. The file is read fully into memory and closed.
+
+Unlike the other readers, this one adds nothing to the attrs (no ``source``, no ``qd_history``
+line): a file written by ``qdwidgets.save`` already carries the provenance of its data, and
+``save`` → ``open_dataset`` must give back exactly the dataset that was saved.
 """
 
 from __future__ import annotations
