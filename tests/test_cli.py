@@ -138,3 +138,12 @@ def test_demo_serves_the_tour(tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_triage_subcommand_is_wired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qdwidgets import _triage_cli
+
+    args = cli.build_parser().parse_args(["triage", str(tmp_path), "--json"])
+    assert args.func is _triage_cli.run
+    assert cli.main(["triage", str(tmp_path), "--no-progress"]) == 0
+    assert "no datasets found" in capsys.readouterr().out
