@@ -87,24 +87,25 @@ def main() -> None:
     ap.add_argument("--wavelengths", type=int, default=1000)
     ap.add_argument("--screenshot", type=Path, default=None)
     args = ap.parse_args()
+    d, w = args.delays, args.wavelengths
+    configs = [(1, d, w, False), (1, d, w, True), (3, 400, 1024, True)]
     with serve_page() as url, browser_page(url) as page:
         rows = []
-        for log in (False, True):
+        for p, nd, nw, log in configs:
             stats = page.evaluate(  # type: ignore[attr-defined]
                 "(o) => window.qdBench(o)",
-                {"D": args.delays, "W": args.wavelengths, "repeats": args.repeats, "log": log},
+                {"P": p, "D": nd, "W": nw, "repeats": args.repeats, "log": log},
             )
-            rows.append((log, stats))
+            rows.append((p, nd, nw, log, stats))
         if args.screenshot:
             page.evaluate(  # type: ignore[attr-defined]
                 "() => window.qdMount(3, 400, 1024, {log_delay: true})"
             )
             page.locator(".qd-taview").last.screenshot(path=str(args.screenshot))  # type: ignore[attr-defined]
-    d, w = args.delays, args.wavelengths
-    print(f"TAView, {d} delays × {w} wavelengths, headless chromium (software canvas), ms")
-    print(f"{'delay axis':<10} {'measure':<26} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
-    for log, s in rows:
-        axis = "symlog" if log else "linear"
+    print("TAView in headless chromium (software canvas, --disable-gpu), milliseconds")
+    print(f"{'P×D×W, delay axis':<22} {'measure':<26} {'median':>8} {'min':>8} {'max':>8} {'n':>4}")
+    for p, nd, nw, log, s in rows:
+        case = f"{p}×{nd}×{nw} {'symlog' if log else 'linear'}"
         for key, name in [
             ("first", "first draw (sync)"),
             ("firstToFrame", "first draw → next frame"),
@@ -114,10 +115,10 @@ def main() -> None:
         ]:
             m = s[key]
             spread = f"{m['median']:8.2f} {m['min']:8.2f} {m['max']:8.2f} {m['n']:4d}"
-            print(f"{axis:<10} {name:<26} {spread}")
+            print(f"{case:<22} {name:<26} {spread}")
         ratio = s["naive"]["median"] / s["first"]["median"]
         size = f"{s['canvas'][0]}×{s['canvas'][1]} px"
-        print(f"{axis:<10} map canvas {size}; baseline/first = {ratio:.0f}×")
+        print(f"{case:<22} map canvas {size}; baseline / first draw = {ratio:.0f}×")
     print("targets: first draw ≤ 100 ms, scrub frame ≤ 16 ms; bqplot HeatMap 500×1000: 1.6 s")
 
 

@@ -10,13 +10,13 @@ import { makeScale, nearestIndex, indexMap, fmt } from "./lib/axis.js";
 import { decode, plane, spectrum, trace, plus, finiteRange } from "./lib/decode.js";
 
 const CSS = `
-.qd-taview { font: 12px/1.3 system-ui, sans-serif; color: #222; max-width: 1100px; }
+.qd-taview { font: 12px/1.3 system-ui, sans-serif; color: var(--jp-ui-font-color1, #222); max-width: 1100px; }
 .qd-taview canvas { display: block; width: 100%; background: #fff; }
 .qd-taview .qd-row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
 .qd-taview .qd-maprow { display: grid; grid-template-columns: 1fr 64px; gap: 4px; }
 .qd-taview .qd-panels { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-top: 6px; }
 .qd-taview .qd-delay-slider { flex: 1; min-width: 160px; }
-.qd-taview .qd-cursor-label { font-variant-numeric: tabular-nums; color: #444; min-height: 1.3em; }
+.qd-taview .qd-cursor-label { font-variant-numeric: tabular-nums; color: var(--jp-ui-font-color2, #444); min-height: 1.3em; }
 .qd-taview .qd-readout { font-weight: 600; margin-top: 4px; min-height: 1.3em; }
 .qd-taview button { padding: 1px 8px; }
 `;
@@ -333,17 +333,28 @@ function render({ model, el: host }) {
     cursorLabel.textContent = `delay ${fmt(S.delays[c.d], 4)} ps, wavelength ${fmt(S.wl[c.w], 4)} nm, ${LABEL[quantity()]} = ${fmt(valueAt(c.d, c.w), 3)} OD`;
   }
 
+  /** y range of the spectrum panel: ΔA, A0 and A_ex over every delay of the pump (fixed while scrubbing). */
   function spectrumRange() {
     const key = `s${pump()}`;
     if (!S.rangeCache.has(key)) {
-      const m = plane(S.data, S.shape, pump());
-      const r = [finiteRange(m)];
-      if (S.a0) {
-        const aex = finiteRange(...Array.from({ length: D() }, (_, d) => plus(spectrum(S.data, S.shape, pump(), d), S.a0)));
-        r.push(aex, finiteRange(S.a0));
+      const m = plane(S.data, S.shape, pump()), a0 = S.a0, Wn = W();
+      let lo = Infinity, hi = -Infinity;
+      for (let row = 0; row < m.length; row += Wn) {
+        for (let w = 0; w < Wn; w++) {
+          const v = m[row + w];
+          if (v - v !== 0) continue; // NaN or ±inf
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+          if (a0) {
+            const e = v + a0[w];
+            if (e < lo) lo = e;
+            if (e > hi) hi = e;
+          }
+        }
       }
-      const lo = Math.min(...r.filter(Boolean).map((v) => v[0])), hi = Math.max(...r.filter(Boolean).map((v) => v[1]));
-      S.rangeCache.set(key, padRange(Number.isFinite(lo) ? [lo, hi] : null));
+      const r0 = a0 ? finiteRange(a0) : null;
+      if (r0) { lo = Math.min(lo, r0[0]); hi = Math.max(hi, r0[1]); }
+      S.rangeCache.set(key, padRange(lo <= hi ? [lo, hi] : null));
     }
     return S.rangeCache.get(key);
   }

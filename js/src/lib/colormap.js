@@ -89,11 +89,20 @@ function select(a, k, lo, hi) {
 export function absQuantile(values, q, offset = null) {
   const n = values.length;
   const tmp = new Float32Array(n);
-  const W = offset ? offset.length : 1;
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    const v = offset ? values[i] + offset[i % W] : values[i];
-    if (v === v && v !== Infinity && v !== -Infinity) tmp[m++] = v < 0 ? -v : v;
+  if (offset) {
+    const W = offset.length;
+    for (let row = 0; row < n; row += W) {
+      for (let w = 0; w < W; w++) {
+        const v = values[row + w] + offset[w];
+        if (v - v === 0) tmp[m++] = v < 0 ? -v : v; // finite (NaN and ±inf give NaN)
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v - v === 0) tmp[m++] = v < 0 ? -v : v;
+    }
   }
   if (m === 0) return NaN;
   const k = q * (m - 1);
