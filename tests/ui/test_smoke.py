@@ -66,10 +66,11 @@ def test_taview_renders_and_clicks_reach_python(notebook: Any) -> None:
     nb.wait_for("w.quantity", "'A_ex'")
 
     assert nb.eval("w.delay") == "-1.0"
-    # a click in the right part of the map settles the cursor on a late delay (a grid value)
+    # a click in the right half of the map, mid-height, settles both cursors on grid values:
+    # a late delay and a wavelength in the middle of 550-700 nm
     root.locator(".qd-map").click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.5})
-    nb.wait_for("w.delay > 100.0", "True")
-    assert nb.eval("w.delay in w.delays") == "True"
+    nb.wait_for("w.delay > 100.0 and 590.0 < w.wavelength < 660.0", "True")
+    assert nb.eval("w.delay in w.delays and w.wavelength in w.wavelengths") == "True"
     assert not [e for e in nb.console_errors if "qdwidgets" in e or "ta_view" in e], (
         nb.console_errors
     )
