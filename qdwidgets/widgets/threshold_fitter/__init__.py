@@ -13,13 +13,11 @@ import html
 import math
 from typing import Any, ClassVar
 
-import bqplot as bq
-import ipywidgets as W
 import numpy as np
 import traitlets
 import xarray as xr
 
-from ..core.threshold import (
+from ...core.threshold import (
     ThresholdFit,
     enhancement,
     find_threshold,
@@ -27,12 +25,11 @@ from ..core.threshold import (
     linewidth,
     peak_output,
 )
-from ..errors import DatasetError
-from ._base import QDWidget
-from ._plots import figure
+from ...errors import DatasetError
+from .._base import QDWidget
+from ._figures import HANDLE_Y, build
 
-BELOW_COLOR, ABOVE_COLOR, CI_COLOR = "#1f77b4", "#d62728", "#7f7f7f"
-HANDLE_Y = 0.06  # handles sit near the bottom of the enhancement plot (fixed 0..1 scale)
+__all__ = ["HANDLE_Y", "ThresholdFitter"]
 
 
 class ThresholdFitter(QDWidget):
@@ -101,7 +98,7 @@ class ThresholdFitter(QDWidget):
             self.spot_diameter_mm = float(spot) if spot is not None else 1.0
             self.profile = str(ds.attrs.get("beam_profile", "tophat"))
             self.selected_power = float(self.power[-1])
-        self._build()
+        build(self)
         self._quiet = True
         self._set_windows(below, above)
         self._quiet = False
@@ -132,169 +129,6 @@ class ThresholdFitter(QDWidget):
             self._draw_spectra()
             self._apply_scale()
             self._refit()
-
-    # -- layout -------------------------------------------------------------------------------
-    def _build(self) -> None:
-        p = self.power
-        step = float(np.min(np.diff(p))) / 10 if p.size > 1 else 1.0
-        self.feedback_select = W.Dropdown(options=self._options, description="feedback")
-        self.spot_input = W.BoundedFloatText(min=1e-4, max=1e4, step=0.1, description="spot ⌀ (mm)")
-        self.profile_select = W.Dropdown(
-            options=[("top hat", "tophat"), ("Gaussian (1/e² ⌀)", "gaussian")],
-            description="profile",
-        )
-        self.scale_toggle = W.ToggleButtons(options=["linear", "log"], description="axes")
-        rng = {"min": float(p[0]), "max": float(p[-1]), "step": step, "readout_format": ".4g"}
-        self.below_slider = W.FloatRangeSlider(description="below (mW)", **rng)
-        self.above_slider = W.FloatRangeSlider(description="above (mW)", **rng)
-        self.power_slider = W.SelectionSlider(
-            options=[(f"{v:g} mW", float(v)) for v in p], description="spectra at"
-        )
-        for ctl, name in [
-            (self.feedback_select, "feedback"),
-            (self.spot_input, "spot_diameter_mm"),
-            (self.profile_select, "profile"),
-            (self.scale_toggle, "scale"),
-            (self.power_slider, "selected_power"),
-        ]:
-            ctl.value = getattr(self, name)
-            traitlets.link((self, name), (ctl, "value"))
-        for ctl, name in [(self.below_slider, "below"), (self.above_slider, "above")]:
-            traitlets.link((self, name), (ctl, "value"), transform=(tuple, list))
-        for cls, ctl in [
-            ("qd-feedback", self.feedback_select),
-            ("qd-spot", self.spot_input),
-            ("qd-profile", self.profile_select),
-            ("qd-scale", self.scale_toggle),
-            ("qd-below", self.below_slider),
-            ("qd-above", self.above_slider),
-            ("qd-power", self.power_slider),
-        ]:
-            ctl.add_class(cls)
-        self.readout = W.HTML()
-        self.readout.add_class("qd-threshold-readout")
-
-        # output vs power (left: with and without feedback)
-        self.out_fig, self.out_xs, self.out_ys = figure("pump power (mW)", "peak emission")
-        self._lin_scales = (self.out_xs, self.out_ys)
-        self._log_scales = (bq.LogScale(), bq.LogScale())
-        sc = {"x": self.out_xs, "y": self.out_ys}
-        self.out_none = bq.Lines(
-            scales=sc,
-            colors=["#2ca02c"],
-            marker="circle",
-            marker_size=16,
-            labels=["none"],
-            display_legend=True,
-        )
-        self.out_fb = bq.Lines(
-            scales=sc,
-            colors=[BELOW_COLOR],
-            marker="circle",
-            marker_size=16,
-            labels=["feedback"],
-            display_legend=True,
-        )
-        self.out_fig.marks = [self.out_none, self.out_fb]
-        self.out_fig.add_class("qd-output-figure")
-
-        # enhancement with windows, lines, intersection
-        self.enh_fig, xs, ys = figure("pump power (mW)", "enhancement (with − without)")
-        self.enh_xs, self.enh_ys = xs, ys
-        unit = bq.LinearScale(min=0.0, max=1.0)
-        self.shading = bq.Lines(
-            x=np.zeros((3, 4)),
-            y=np.tile([0.0, 1.0, 1.0, 0.0], (3, 1)),
-            scales={"x": xs, "y": unit},
-            fill="inside",
-            colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
-            fill_colors=[BELOW_COLOR, ABOVE_COLOR, CI_COLOR],
-            fill_opacities=[0.1, 0.1, 0.25],
-            stroke_width=0.5,
-            opacities=[1.0, 1.0, 1.0],
-        )
-        self.enh_points = bq.Scatter(
-            scales={"x": xs, "y": ys}, colors=["#e377c2"], default_size=24, labels=["enhancement"]
-        )
-        self.line_below = bq.Lines(scales={"x": xs, "y": ys}, colors=[BELOW_COLOR], stroke_width=2)
-        self.line_above = bq.Lines(scales={"x": xs, "y": ys}, colors=[ABOVE_COLOR], stroke_width=2)
-        self.cross = bq.Scatter(
-            x=[0.0],
-            y=[0.0],
-            scales={"x": xs, "y": ys},
-            marker="diamond",
-            colors=["black"],
-            default_size=80,
-        )
-        self.handles = bq.Scatter(
-            x=np.zeros(4),
-            y=np.full(4, HANDLE_Y),
-            scales={"x": xs, "y": unit},
-            marker="triangle-up",
-            default_size=160,
-            colors=[BELOW_COLOR, BELOW_COLOR, ABOVE_COLOR, ABOVE_COLOR],
-            enable_move=True,
-            restrict_x=True,
-            update_on_move=False,
-        )
-        self.handles.on_drag_start(self._guard(self._on_drag_start))
-        self.handles.on_drag(self._guard(self._on_drag))
-        self.handles.on_drag_end(self._guard(self._on_drag_end))
-        self.enh_fig.marks = [
-            self.shading,
-            self.enh_points,
-            self.line_below,
-            self.line_above,
-            self.cross,
-            self.handles,
-        ]
-        self.enh_fig.add_class("qd-enhancement-figure")
-
-        # spectra at the selected power; linewidth vs power
-        self.spec_fig, sxs, sys_ = figure("wavelength (nm)", "emission", height=220)
-        self.spec_none = bq.Lines(
-            scales={"x": sxs, "y": sys_},
-            colors=["#2ca02c"],
-            line_style="dashed",
-            labels=["none"],
-            display_legend=True,
-        )
-        self.spec_fb = bq.Lines(
-            scales={"x": sxs, "y": sys_},
-            colors=[BELOW_COLOR],
-            labels=["feedback"],
-            display_legend=True,
-        )
-        self.spec_fig.marks = [self.spec_none, self.spec_fb]
-        self.spec_fig.add_class("qd-spectra-figure")
-        self.width_fig, wxs, wys = figure("pump power (mW)", "FWHM (nm)", height=220)
-        self.width_none = bq.Lines(
-            scales={"x": wxs, "y": wys}, colors=["#2ca02c"], marker="circle", marker_size=12
-        )
-        self.width_fb = bq.Lines(
-            scales={"x": wxs, "y": wys}, colors=[BELOW_COLOR], marker="circle", marker_size=12
-        )
-        self.width_fig.marks = [self.width_none, self.width_fb]
-        self.width_fig.add_class("qd-linewidth-figure")
-
-        half = W.Layout(width="50%")
-        for fig in (self.out_fig, self.enh_fig, self.spec_fig, self.width_fig):
-            fig.layout = half
-        controls = W.VBox(
-            [
-                W.HBox([self.feedback_select, self.spot_input, self.profile_select]),
-                W.HBox([self.below_slider, self.above_slider]),
-                W.HBox([self.scale_toggle, self.power_slider]),
-            ]
-        )
-        self.children = [
-            controls,
-            self.error,
-            self.readout,
-            W.HBox([self.out_fig, self.enh_fig]),
-            W.HBox([self.spec_fig, self.width_fig]),
-        ]
-        self.add_class("qd-threshold-fitter")
 
     def _guard(self, func: Any) -> Any:
         """Like ``guarded``, but on success the banner shows the fit's state, not nothing."""
