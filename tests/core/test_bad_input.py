@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from qdwidgets import DatasetError
 from qdwidgets.data import validate
 from qdwidgets.data.io import FORMATS, open_dataset, save
+from qdwidgets.data.readers.ase import power_from_name
 
 DELAYS = np.array([-1.0, -0.25, 0.0, 0.5, 2.0, 8.0, 40.0])
 WLS = np.array([520.0, 560.0, 600.0, 640.0, 680.0])
@@ -502,3 +503,24 @@ def test_validate_fuzz(ds: xr.Dataset) -> None:
             assert np.all(np.diff(result[dim].values) > 0)
         assert result["wavelength"].attrs["units"] == "nm"
         xr.testing.assert_identical(validate(result), result)
+
+
+@FEW
+@given(name=st.text(NOT_LINE_BREAKS.filter(lambda c: c not in "/\\"), min_size=1, max_size=30))
+def test_power_from_any_file_name(workdir: Path, name: str) -> None:
+    parsed = power_from_name(name + ".csv")
+    if parsed is not None:  # the number and unit must be written in the name
+        value, unit = parsed
+        assert unit.lower() in ("mw", "w", "uw", "µw", "kw")
+        assert value >= 0 and np.isfinite(value)
+        assert unit in name
+    try:
+        path = new_path(workdir, "")
+        path.mkdir()
+        (path / (name + ".csv")).write_text("600,1\n610,2\n620,3\n")
+    except (OSError, ValueError):  # a name the file system refuses
+        return
+    result = outcome(lambda: open_dataset(path))
+    if isinstance(result, xr.Dataset):
+        assert parsed is not None
+        np.testing.assert_allclose(result["emission"].values.ravel(), [1.0, 2.0, 3.0])

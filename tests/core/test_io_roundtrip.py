@@ -169,3 +169,15 @@ def test_text_with_netcdf_extension_is_refused(tmp_path: Path) -> None:
     path.write_text("1,2,3\n4,5,6\n")
     with pytest.raises(DatasetError, match=r"extension '\.nc' but holds text"):
         open_dataset(path)
+
+
+def test_integer_counts_and_typed_attrs_keep_their_dtypes(tmp_path: Path) -> None:
+    ds = ase_dataset()
+    ds["emission"] = ds["emission"].astype("int32")
+    ds.attrs.update(n_frames=np.int16(3), gain=np.float32(1.5), roi=np.array([2, 9], "int8"))
+    back = roundtrip(ds, tmp_path)
+    xr.testing.assert_identical(back, validate(ds))
+    assert back["emission"].dtype == np.int32
+    assert type(back.attrs["n_frames"]) is np.int16
+    assert type(back.attrs["gain"]) is np.float32
+    assert back.attrs["roi"].dtype == np.int8

@@ -342,6 +342,8 @@ def test_ase_files_grid_mismatch(tmp_path: Path) -> None:
         ("run_2p5_mW.dat", (2.5, "mW")),
         ("sample3.csv", None),
         ("1mW_2mW.csv", None),
+        ("1e5mW.csv", None),
+        ("150mw_lamp.txt", (150.0, "mw")),
     ],
 )
 def test_power_from_name(name: str, value) -> None:

@@ -284,7 +284,10 @@ def _files(source: Any) -> tuple[list[Path], str]:
 
 def power_from_name(name: str) -> tuple[float, str] | None:
     """(value, unit) of a pump power written in a file name, e.g. '0.15W.txt' -> (0.15, 'W')."""
-    found = _POWER_IN_NAME.findall(Path(name).stem)
+    stem = Path(name).stem
+    if re.search(r"\d[eE][+-]?\d", stem):  # '1e5mW': exponents are not read from names
+        return None
+    found = _POWER_IN_NAME.findall(stem)
     if len(found) != 1:
         return None
     number, unit = found[0]
@@ -364,7 +367,8 @@ def read_files(
                 label,
                 f"no pump power found in the file name {missing[0]!r} (expected e.g. '150mW.csv' "
                 "or '0.15W.txt')",
-                "rename the files, or pass powers=[...] (one per file, in order) and power_unit=",
+                "rename the files, or pass powers=[...] (one per file, in order) and power_unit=; "
+                "move other files (notes, dark spectra) out of the folder or pass a list of files",
             )
         units_found = {p[1].lower() for p in parsed if p is not None}
         if len(units_found) > 1:
