@@ -12,7 +12,8 @@ the amplified part takes over (linewidth narrowing). A mirror of reflectance R s
 spontaneous emission back through the collection path: the collected spontaneous part is
 (1 + R) times larger (doubled for R = 1). softplus_k(x) = k·ln(1 + e^{x/k}) with k = ``knee_mW``
 (k = 0: a sharp corner max(x, 0)); its asymptotes cross at P_th for every k. Noise: Gaussian,
-std = ``noise`` × the largest noiseless value.
+std = ``noise`` × the largest noiseless value of each feedback condition (each series is
+recorded with its own detector range).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class ASETruth(Result):
     ase_fwhm_nm: float  # FWHM of the amplified line (nm)
     spot_diameter_mm: float
     beam_profile: str
-    noise: float  # noise std relative to the largest noiseless value
-    noise_std: float  # the same in a.u.
+    noise: float  # noise std relative to each condition's largest noiseless value
+    noise_std: dict[str, float]  # the std per feedback condition (a.u.)
     seed: int | None
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
@@ -156,7 +157,8 @@ def ase(
         spot_diameter_mm, beam_profile: pump spot ("tophat": flat-top diameter; "gaussian":
             1/e² diameter), used for the thresholds in W cm⁻²; stored in attrs.
         pump_wavelength_nm: CW pump wavelength (nm), stored in attrs.
-        noise: Gaussian noise std relative to the largest noiseless value (0.005 = 0.5 %).
+        noise: Gaussian noise std relative to the largest noiseless value of each feedback
+            condition (0.005 = 0.5 %).
         seed: seed of the noise generator. attrs: extra dataset attributes.
     """
     powers = np.arange(0.0, 500.5, 10.0) if power is None else np.asarray(power, float).ravel()
@@ -208,13 +210,15 @@ def ase(
         spot_diameter_mm=float(spot_diameter_mm),
         beam_profile=beam_profile,
         noise=float(noise),
-        noise_std=0.0,
+        noise_std={},
         seed=None if seed is None else int(seed),
     )
     clean = truth.emission(powers, wls)
-    std = float(noise * np.abs(clean).max())
-    truth = dataclasses.replace(truth, noise_std=std)
-    data = clean + np.random.default_rng(seed).normal(0.0, std, clean.shape) if std else clean
+    std = noise * np.abs(clean).max(axis=(1, 2))
+    truth = dataclasses.replace(
+        truth, noise_std={f: float(v) for f, v in zip(feedback, std, strict=True)}
+    )
+    data = clean + np.random.default_rng(seed).normal(0.0, 1.0, clean.shape) * std[:, None, None]
     ds = xr.Dataset(
         {
             "emission": (
