@@ -57,7 +57,7 @@ function drawAxes(ctx, x, y, box, { xlabel, ylabel }) {
   ctx.textBaseline = "top";
   for (const t of x.ticks(6)) {
     const px = Math.round(x.map(t)) + 0.5;
-    if (px < box.x0 - 0.5 || px > box.x1 + 0.5) continue;
+    if (px < box.x0 - 1 || px > box.x1 + 1) continue;
     ctx.beginPath(); ctx.moveTo(px, box.y1); ctx.lineTo(px, box.y1 + 4); ctx.stroke();
     ctx.fillText(fmt(t), px, box.y1 + 5);
   }
@@ -66,7 +66,7 @@ function drawAxes(ctx, x, y, box, { xlabel, ylabel }) {
   ctx.textBaseline = "middle";
   for (const t of y.ticks(5)) {
     const py = Math.round(y.map(t)) + 0.5;
-    if (py < box.y0 - 0.5 || py > box.y1 + 0.5) continue;
+    if (py < box.y0 - 1 || py > box.y1 + 1) continue;
     ctx.beginPath(); ctx.moveTo(box.x0 - 4, py); ctx.lineTo(box.x0, py); ctx.stroke();
     ctx.fillText(fmt(t), box.x0 - 6, py);
   }
@@ -161,6 +161,7 @@ function render({ model, el: host }) {
     data: null, shape: [0, 0, 0], a0: null, delays: new Float64Array(0), wl: new Float64Array(0),
     dIdx: 0, wIdx: 0, hover: null, playing: false, settling: false, raf: 0, lastStep: 0,
     lut: null, lut32: null, base: null, map: null, vmaxCache: new Map(), rangeCache: new Map(),
+    epoch: 0, specLayer: {}, kinLayer: {},
   };
   const P = () => S.shape[0], D = () => S.shape[1], W = () => S.shape[2];
   const pump = () => Math.min(Math.max(model.get("pump_index") | 0, 0), Math.max(P() - 1, 0));
@@ -359,71 +360,111 @@ function render({ model, el: host }) {
     return S.rangeCache.get(key);
   }
 
+  /**
+   * The static part of a panel, painted once into an offscreen canvas and reused while `key`
+   * (data epoch, size, ranges...) is unchanged: scrub frames then only blit it and draw lines.
+   */
+  function layer(slot, canvas, dpr, key, paint) {
+    const full = `${key}|${canvas.width}x${canvas.height}|${S.epoch}`;
+    if (!slot.canvas) slot.canvas = document.createElement("canvas");
+    if (slot.key !== full) {
+      slot.canvas.width = canvas.width;
+      slot.canvas.height = canvas.height;
+      const c = slot.canvas.getContext("2d");
+      c.setTransform(dpr, 0, 0, dpr, 0, 0);
+      paint(c);
+      slot.key = full;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(slot.canvas, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  function clipTo(ctx, box) {
+    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
+  }
+
+  function vline(ctx, px, box, color) {
+    ctx.strokeStyle = color; ctx.setLineDash([3, 3]);
+    ctx.beginPath(); ctx.moveTo(px, box.y0); ctx.lineTo(px, box.y1); ctx.stroke();
+    ctx.setLineDash([]);
+  }
+
   function drawSpectrum(d) {
-    const { ctx, w, h } = fit(specCanvas, PANEL_HEIGHT, 320);
-    ctx.clearRect(0, 0, w, h);
-    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const { ctx, w, h, dpr } = fit(specCanvas, PANEL_HEIGHT, 320);
     const box = layout(w, h, PANEL_TOP);
     const x = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.x0, box.x1] });
     const y = makeScale({ domain: spectrumRange(), range: [box.y1, box.y0] });
+    // static: frame, axes, legend, A0, zero line (per pump: the y range covers every delay)
+    layer(S.specLayer, specCanvas, dpr, `${pump()}`, (c) => {
+      c.fillStyle = "#fff"; c.fillRect(0, 0, w, h);
+      drawAxes(c, x, y, box, { xlabel: "wavelength (nm)", ylabel: "OD" });
+      legend(c, box, S.a0 ? [["ΔA", COLORS.dA], ["A0", COLORS.A0], ["A_ex", COLORS.A_ex], ["gain", "rgba(0,150,70,0.5)"]] : [["ΔA", COLORS.dA]]);
+      c.save(); clipTo(c, box);
+      c.strokeStyle = "#999"; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
+      if (S.a0) polyline(c, S.wl, S.a0, x, y, COLORS.A0, 1.2, [5, 3]);
+      c.restore();
+    });
     const dA = spectrum(S.data, S.shape, pump(), d);
     const aex = S.a0 ? plus(dA, S.a0) : null;
-    ctx.save();
-    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
+    ctx.save(); clipTo(ctx, box);
     if (aex) {
       // gain region: A_ex < 0, shaded between the midpoints of neighbouring wavelengths
       ctx.fillStyle = COLORS.gain;
-      const n = S.wl.length;
+      const n = S.wl.length, mid = (i) => (i <= 0 ? S.wl[0] : i >= n ? S.wl[n - 1] : (S.wl[i - 1] + S.wl[i]) / 2);
       for (let i = 0; i < n; i++) {
         if (!(aex[i] < 0)) continue;
-        const a = i > 0 ? (S.wl[i - 1] + S.wl[i]) / 2 : S.wl[0], b = i < n - 1 ? (S.wl[i] + S.wl[i + 1]) / 2 : S.wl[n - 1];
-        ctx.fillRect(x.map(a), box.y0, Math.max(x.map(b) - x.map(a), 1), box.y1 - box.y0);
+        let j = i;
+        while (j + 1 < n && aex[j + 1] < 0) j++;
+        const a = x.map(mid(i)), b = x.map(mid(j + 1));
+        ctx.fillRect(a, box.y0, Math.max(b - a, 1), box.y1 - box.y0);
+        i = j;
       }
     }
-    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(box.x0, y.map(0)); ctx.lineTo(box.x1, y.map(0)); ctx.stroke();
-    if (S.a0) polyline(ctx, S.wl, S.a0, x, y, COLORS.A0, 1.2, [5, 3]);
     polyline(ctx, S.wl, dA, x, y, COLORS.dA);
     if (aex) polyline(ctx, S.wl, aex, x, y, COLORS.A_ex, 1.8);
-    const cx = x.map(S.wl[cursor().w]);
-    ctx.strokeStyle = COLORS.cursor; ctx.setLineDash([3, 3]);
-    ctx.beginPath(); ctx.moveTo(cx, box.y0); ctx.lineTo(cx, box.y1); ctx.stroke();
+    vline(ctx, x.map(S.wl[cursor().w]), box, COLORS.cursor);
     ctx.restore();
-    drawAxes(ctx, x, y, box, { xlabel: `wavelength (nm) — spectrum at ${fmt(S.delays[d], 4)} ps`, ylabel: "OD" });
-    legend(ctx, box, S.a0 ? [["ΔA", COLORS.dA], ["A0", COLORS.A0], ["A_ex", COLORS.A_ex], ["gain", "rgba(0,150,70,0.5)"]] : [["ΔA", COLORS.dA]]);
+    ctx.fillStyle = "#333"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillText(`at ${fmt(S.delays[d], 4)} ps`, box.x1, box.y0 - 9);
   }
 
   function drawKinetics(d, wi) {
-    const { ctx, w, h } = fit(kinCanvas, PANEL_HEIGHT, 320);
-    ctx.clearRect(0, 0, w, h);
-    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+    const { ctx, w, h, dpr } = fit(kinCanvas, PANEL_HEIGHT, 320);
     const box = layout(w, h, PANEL_TOP);
     const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
-    const dA = trace(S.data, S.shape, pump(), wi);
-    const aex = S.a0 ? plus(dA, S.a0[wi]) : null;
-    const y = makeScale({ domain: padRange(finiteRange(dA, aex)), range: [box.y1, box.y0] });
-    ctx.save();
-    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
-    ctx.strokeStyle = "#999"; ctx.beginPath(); ctx.moveTo(box.x0, y.map(0)); ctx.lineTo(box.x1, y.map(0)); ctx.stroke();
-    polyline(ctx, S.delays, dA, x, y, COLORS.dA);
-    if (aex) polyline(ctx, S.delays, aex, x, y, COLORS.A_ex, 1.8);
-    const cx = x.map(S.delays[d]);
-    ctx.strokeStyle = COLORS.cursor; ctx.setLineDash([3, 3]);
-    ctx.beginPath(); ctx.moveTo(cx, box.y0); ctx.lineTo(cx, box.y1); ctx.stroke();
-    ctx.setLineDash([]);
-    // zero crossings (one per pump level, computed in Python); the current pump's is bold
     const crossings = model.get("crossings") ?? [];
-    const labels = model.get("pump_labels") ?? [];
-    crossings.forEach((t, i) => {
-      if (t === null || t === undefined || !Number.isFinite(+t)) return;
-      const mx = x.map(+t), my = y.map(0), cur = i === pump();
-      ctx.fillStyle = cur ? "#d62728" : "rgba(214,39,40,0.35)";
-      ctx.beginPath(); ctx.arc(mx, my, cur ? 5 : 3.5, 0, 2 * Math.PI); ctx.fill();
-      if (cur) { ctx.font = "11px system-ui, sans-serif"; ctx.fillText(`${fmt(+t, 3)} ps`, mx + 6, my - 8); }
-      else if (labels[i]) { ctx.font = "10px system-ui, sans-serif"; ctx.fillText(labels[i], mx + 4, my + 12); }
+    // static while the slider moves: everything but the delay cursor
+    layer(S.kinLayer, kinCanvas, dpr, `${pump()}|${wi}|${JSON.stringify(crossings)}`, (c) => {
+      const dA = trace(S.data, S.shape, pump(), wi);
+      const aex = S.a0 ? plus(dA, S.a0[wi]) : null;
+      const y = makeScale({ domain: padRange(finiteRange(dA, aex)), range: [box.y1, box.y0] });
+      c.fillStyle = "#fff"; c.fillRect(0, 0, w, h);
+      drawAxes(c, x, y, box, { xlabel: "delay (ps)", ylabel: "OD" });
+      legend(c, box, aex ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
+      c.fillStyle = "#333"; c.font = "11px system-ui, sans-serif"; c.textAlign = "right"; c.textBaseline = "middle";
+      c.fillText(`at ${fmt(S.wl[wi], 4)} nm`, box.x1, box.y0 - 9);
+      c.save(); clipTo(c, box);
+      c.strokeStyle = "#999"; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
+      polyline(c, S.delays, dA, x, y, COLORS.dA);
+      if (aex) polyline(c, S.delays, aex, x, y, COLORS.A_ex, 1.8);
+      // zero crossings (one per pump level, computed in Python); the current pump's is bold
+      const labels = model.get("pump_labels") ?? [];
+      c.textAlign = "left";
+      crossings.forEach((t, i) => {
+        if (t === null || t === undefined || !Number.isFinite(+t)) return;
+        const mx = x.map(+t), my = y.map(0), cur = i === pump();
+        c.fillStyle = cur ? "#d62728" : "rgba(214,39,40,0.35)";
+        c.beginPath(); c.arc(mx, my, cur ? 5 : 3.5, 0, 2 * Math.PI); c.fill();
+        if (cur) { c.font = "11px system-ui, sans-serif"; c.fillText(`${fmt(+t, 3)} ps`, mx + 6, my - 8); }
+        else if (labels[i]) { c.font = "10px system-ui, sans-serif"; c.fillText(labels[i], mx + 4, my + 12); }
+      });
+      c.restore();
     });
+    ctx.save(); clipTo(ctx, box);
+    vline(ctx, x.map(S.delays[d]), box, COLORS.cursor);
     ctx.restore();
-    drawAxes(ctx, x, y, box, { xlabel: `delay (ps) — kinetics at ${fmt(S.wl[wi], 4)} nm`, ylabel: "OD" });
-    legend(ctx, box, aex ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
   }
 
   /** One scrub frame: cached map + crosshair + both panels. */
@@ -437,6 +478,7 @@ function render({ model, el: host }) {
   }
 
   function redrawAll() {
+    S.epoch++; // invalidates the cached panel layers
     S.lut = buildLut(model.get("colormap") || "RdBu_r");
     S.lut32 = packLut(S.lut);
     drawMapBase();
