@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from .dataset import extract_trace, fit_kinetics
+from .dataset import extract_trace, fit_kinetics, initial_guess
 from .fit import fit_trace
 from .global_fit import fit_global, svd
 from .model import evaluate
@@ -29,5 +29,6 @@ __all__ = [
     "fit_kinetics",
     "fit_trace",
     "fit_traces",
+    "initial_guess",
     "svd",
 ]

@@ -62,3 +62,48 @@ def fit_kinetics(
         return fits[0]
     wl = float(np.asarray(traces["wavelength"].values))
     return KineticsSeries(fits=fits, wavelength=wl, band_nm=float(band_nm))
+
+
+def initial_guess(
+    trace: xr.DataArray,
+    n_components: int = 3,
+    *,
+    offset: bool = True,
+    taus: Any = None,
+    irf_fwhm: float | None = None,
+    t0: float | None = None,
+) -> dict[str, Any]:
+    """Start values for one trace: ``taus`` (ps, ascending), ``amplitudes`` and ``offset`` (OD,
+    solved linearly at those lifetimes), ``irf_fwhm`` and ``t0`` (ps). Given values are kept.
+
+    Cheap (no nonlinear fit): what a view shows before "Fit".
+    """
+    from .fit import _as_trace, start_spec
+    from .model import basis, sigma_from_fwhm
+    from .varpro import _qr_solve
+
+    t, y, _ = _as_trace(trace)
+    ok = np.isfinite(y)
+    t, y = t[ok], y[ok]
+    n = int(n_components)
+    if y.size <= n + 3:
+        raise FitError(f"the trace has {y.size} finite points: too few for {n} components")
+    initial: dict[str, float] = {}
+    if taus is not None:
+        initial.update({f"tau{i + 1}": float(v) for i, v in enumerate(taus) if i < n})
+    if irf_fwhm is not None:
+        initial["irf_fwhm"] = float(irf_fwhm)
+    if t0 is not None:
+        initial["t0"] = float(t0)
+    spec = start_spec(t, y, n, offset=offset, initial=initial)
+    tau_v = np.sort([spec[f"tau{i + 1}"][0] for i in range(n)])
+    w, z = spec["irf_fwhm"][0], spec["t0"][0]
+    (phi,) = basis(t, tau_v, sigma_from_fwhm(w), np.asarray(z), offset)
+    _, a, _ = _qr_solve(phi, y[:, None])
+    return {
+        "taus": [float(v) for v in tau_v],
+        "amplitudes": [float(v) for v in a[:n, 0]],
+        "offset": float(a[n, 0]) if offset else 0.0,
+        "irf_fwhm": float(w),
+        "t0": float(z),
+    }

@@ -79,23 +79,38 @@ def basis(
     t0 = np.asarray(t0, dtype=float)[..., None, None]
     tau = taus[..., None, :]
     u = np.asarray(t, dtype=float)[:, None] - t0  # (..., n_t, 1)
+    n = taus.shape[-1]
     e = decay(u, tau, sigma)
-    cols = [e]
     if offset:
-        cols.append(step(u, sigma))
-    phi = np.concatenate(cols, axis=-1) if offset else e
+        shape = (*e.shape[:-1], n + 1)
+        phi = np.empty(shape)
+        phi[..., :n] = e
+        phi[..., n:] = step(u, sigma)
+    else:
+        phi = e
     if not derivatives:
         return (phi,)
-    g = gaussian(u, sigma)
+    g = gaussian(u, sigma)  # (..., n_t, 1): small
     s2 = sigma * sigma
-    d_tau = (e * (u - s2 / tau) + s2 * g) / (tau * tau)
-    d_sig_e = e * sigma / (tau * tau) - g * (sigma / tau + u / sigma)
-    d_t0_e = e / tau - g
+    inv_tau = 1.0 / tau
+    # dE/dτ = (E (u - σ²/τ) + σ² g) / τ²
+    d_tau = u - s2 * inv_tau
+    d_tau *= e
+    d_tau += s2 * g
+    d_tau *= inv_tau * inv_tau
+    # dE/dσ = E σ/τ² - g (σ/τ + u/σ);  dE/dt0 = E/τ - g
+    m = n + int(offset)
+    d_sigma = np.empty((*phi.shape[:-1], m))
+    d_t0 = np.empty((*phi.shape[:-1], m))
+    tmp = sigma * inv_tau + u / sigma
+    tmp *= g
+    np.multiply(e, sigma * inv_tau * inv_tau, out=d_sigma[..., :n])
+    d_sigma[..., :n] -= tmp
+    np.multiply(e, inv_tau, out=d_t0[..., :n])
+    d_t0[..., :n] -= g
     if offset:
-        d_sigma = np.concatenate([d_sig_e, -g * u / sigma], axis=-1)
-        d_t0 = np.concatenate([d_t0_e, -g], axis=-1)
-    else:
-        d_sigma, d_t0 = d_sig_e, d_t0_e
+        d_sigma[..., n:] = -g * u / sigma
+        d_t0[..., n:] = -g
     return phi, d_tau, d_sigma, d_t0
 
 

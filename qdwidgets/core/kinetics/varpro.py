@@ -171,17 +171,23 @@ def _batch_state(
     t0 = x[:, n + 1]
     phi, d_tau, d_sig, d_t0 = M.basis(t, taus, sigma, t0, offset, derivatives=True)
     q, a, res = _qr_solve(phi, y)
-    d = np.concatenate(
-        [
-            d_tau[:, :, None, :] * np.swapaxes(a[:, :n, :] * taus[:, :, None], 1, 2)[:, None],
-            ((d_sig @ a) * sigma[:, None, None])[..., None],
-            (d_t0 @ a)[..., None],
-        ],
-        axis=3,
-    )  # (B, n_t, k, p)
+    p = n + 2
+    d = np.empty((b, n_t, k, p))
+    if k == 1:
+        a1 = a[:, :, 0]
+        np.multiply(d_tau, (a1[:, :n] * taus)[:, None, :], out=d[:, :, 0, :n])
+        d[:, :, 0, n] = np.einsum("btm,bm->bt", d_sig, a1) * sigma[:, None]
+        d[:, :, 0, n + 1] = np.einsum("btm,bm->bt", d_t0, a1)
+    else:
+        d[..., :n] = (
+            d_tau[:, :, None, :] * np.swapaxes(a[:, :n, :] * taus[:, :, None], 1, 2)[:, None]
+        )
+        d[..., n] = (d_sig @ a) * sigma[:, None, None]
+        d[..., n + 1] = d_t0 @ a
     flat = d.reshape(b, n_t, -1)
-    jac = -(flat - q @ (np.swapaxes(q, 1, 2) @ flat)).reshape(b, n_t * k, -1)
-    return res.reshape(b, -1), jac, a, phi, d
+    proj = flat - q @ (np.swapaxes(q, 1, 2) @ flat)
+    np.negative(proj, out=proj)
+    return res.reshape(b, -1), proj.reshape(b, n_t * k, -1), a, phi, d
 
 
 def batch_fit(
