@@ -147,8 +147,7 @@ class _Panel:
         occ = self.owner.occupancy.get(self.pump)
         occ_text = f", ⟨N⟩ ≈ {occ:.2g}" if occ is not None else ""
         self.title.value = (
-            f"<b>pump {self.pump:g} {html.escape(self.owner.pump_units)}"
-            f"{occ_text}</b> — ΔA at {d:g} ps"
+            f"<b>{html.escape(self.owner.level_name(self.pump))}{occ_text}</b> — ΔA at {d:g} ps"
         )
 
     def draw(self, handles: str = "all") -> None:
@@ -236,7 +235,7 @@ class BandDeconvolver(QDWidget):
             else:
                 self.propose()
             if fit:
-                self.fit()
+                self._fit_and_warn()
         self.observe(self.guarded(self._on_delay), names="delay")
         self.observe(self.guarded(self._on_selected), names="selected")
 
@@ -277,6 +276,11 @@ class BandDeconvolver(QDWidget):
         self._bands_changed()
         self._draw_all()
 
+    def level_name(self, pump: float) -> str:
+        """'pump 100 nJ', or 'single pump level' for data without a pump axis."""
+        units = self.pump_units
+        return "single pump level" if units == "index" else f"pump {pump:g} {units}".strip()
+
     @property
     def names(self) -> list[str]:
         return [b.name for b in self.panels[0].bands] if self.panels else []
@@ -304,6 +308,13 @@ class BandDeconvolver(QDWidget):
         self._bands_changed()
         self._draw_all()
         return self._result
+
+    def _fit_and_warn(self) -> None:
+        """Fit; a fit that converged to something doubtful is reported in the banner too."""
+        fits = self.fit().fits
+        notes = [f"pump {f.pump:g}: {f.message}" for f in fits if f.message != "converged"]
+        if notes:
+            raise FitError("fit warning — " + "; ".join(notes))
 
     def add_band(
         self, name: str, center_nm: float, fwhm_nm: float = 20.0, shape: str = "gaussian"
@@ -436,7 +447,7 @@ class BandDeconvolver(QDWidget):
             ]
             status = "fitted" if p.fit is not None else "not fitted"
             parts.append(
-                f"<div><b>pump {p.pump:g} {html.escape(self.pump_units)}</b> "
+                f"<div><b>{html.escape(self.level_name(p.pump))}</b> "
                 f"({status})" + t.to_html(float_format=lambda v: f"{v:.4g}", na_rep="–") + "</div>"
             )
         self.table.value = "<div style='display:flex;gap:2em'>" + "".join(parts) + "</div>"
@@ -485,7 +496,7 @@ class BandDeconvolver(QDWidget):
             (self.remove_button, "qd-remove-band"),
         ):
             w.add_class(cls)
-        self.fit_button.on_click(self.guarded(lambda _b: self.fit()))
+        self.fit_button.on_click(self.guarded(lambda _b: self._fit_and_warn()))
         self.propose_button.on_click(self.guarded(lambda _b: self.propose()))
         self.add_button.on_click(
             self.guarded(

@@ -299,3 +299,30 @@ def test_user_data_untouched(ta):
     drag(w.panels[0].peaks, 0, [(640.0, -0.02)])
     w.fit_button.click()
     xr.testing.assert_identical(ta, before)
+
+
+def test_a_doubtful_fit_is_flagged_in_the_banner():
+    """A GSB started too wide and the SE too far red: the GSB takes the SE's place (a local
+    minimum). The result is kept and drawn, and the banner says what happened."""
+    wl = np.linspace(560.0, 720.0, 161)
+    y = B.Band("GSB", 639, 20, -0.012).curve(wl) + B.Band("SE", 653, 18, -0.010).curve(wl)
+    ta = xr.Dataset(
+        {"dA": (("delay", "wavelength"), np.stack([y, y]), {"units": "OD"})},
+        coords={
+            "delay": ("delay", [2.3, 5.0], {"units": "ps"}),
+            "wavelength": ("wavelength", wl, {"units": "nm"}),
+        },
+    )
+    start = (B.Band("GSB", 639, 31, -0.012), B.Band("SE", 670, 18, -0.010))
+    w = BandDeconvolver(ta, bands=start, fit=False)
+    w.fit_button.click()
+    assert w.error_message.startswith("fit warning — pump 0: ")
+    assert "band(s) SE fitted to zero height: the other bands took their place" in w.error_message
+    assert w.result is not None and abs(w.result.fits[0].band("SE").amplitude) < 1e-8
+    assert w.panels[0].fit is not None  # the doubtful fit is shown, not hidden
+    # moved back near the data's feature, the fit finds the truth and the banner clears
+    drag(w.panels[0].peaks, 1, [(655.0, -0.008)])
+    w.band_select.value = "GSB"
+    w.fit_button.click()
+    assert w.error_message == ""
+    assert w.result.fits[0].band("SE").center_nm == pytest.approx(653.0, abs=1e-3)

@@ -289,32 +289,53 @@ def _fitted_band(band: Band, result: Any) -> Band:
     )
 
 
+def _restart(
+    result: Any, params: lmfit.Parameters, stuck: list[str], height: float, from_start: bool
+) -> lmfit.Parameters:
+    trial = result.params.copy()
+    for prefix in stuck:
+        sign = -1.0 if params[prefix + "amplitude"].max == 0.0 else 1.0
+        trial[prefix + "amplitude"].set(value=sign * height)
+        if not from_start:
+            continue
+        trial[prefix + "fwhm"].set(value=params[prefix + "fwhm"].value)
+        center = trial[prefix + "center"]
+        if center.expr is None:
+            center.set(value=params[prefix + "center"].value)
+        else:  # centre = previous centre + step: restart the step
+            step = center.expr.split("+")[-1].strip()
+            trial[step].set(value=params[step].value)
+    return trial
+
+
 def _fit_with_restarts(
     model: Any, y: np.ndarray, params: lmfit.Parameters, energy: np.ndarray, max_nfev: int | None
 ) -> Any:
-    """Least squares (leastsq); a free height stuck at zero (its sign bound) is restarted at 10 %
-    of the data's scale, up to twice, keeping the restart only when it lowers χ²."""
+    """Least squares (leastsq). When a band's free height ends stuck at zero (its sign bound),
+    the fit is restarted from the result with that height at 10 % of the data's scale, once where
+    the band ended and once from its starting centre and width; the lowest χ² is kept (up to two
+    rounds)."""
     result = model.fit(y, params, x=energy, max_nfev=max_nfev)
     scale = float(np.max(np.abs(y))) or 1.0
     for _ in range(2):
         if not result.success:
             break
         stuck = [
-            name
+            name[: -len("amplitude")]
             for name, par in result.params.items()
             if name.endswith("amplitude") and par.vary and abs(par.value) < 1e-6 * scale
         ]
         if not stuck:
             break
-        trial = result.params.copy()
-        for name in stuck:
-            start = params[name]
-            sign = -1.0 if start.max == 0.0 else 1.0
-            trial[name].set(value=sign * 0.1 * scale)
-        again = model.fit(y, trial, x=energy, max_nfev=max_nfev)
-        if not again.success or again.chisqr >= result.chisqr:
+        best = result
+        for from_start in (False, True):
+            trial = _restart(result, params, stuck, 0.1 * scale, from_start)
+            again = model.fit(y, trial, x=energy, max_nfev=max_nfev)
+            if again.success and again.chisqr < best.chisqr:
+                best = again
+        if best is result:
             break
-        result = again
+        result = best
     return result
 
 
@@ -373,9 +394,13 @@ def deconvolve(
         if result.errorbars
         else ["uncertainties could not be estimated (degenerate bands: lock or remove one)"]
     )
-    vanished = [b.name for b in fitted if "amplitude" in b.vary and b.amplitude == 0.0]
+    scale = float(np.max(np.abs(y))) or 1.0
+    vanished = [b.name for b in fitted if "amplitude" in b.vary and abs(b.amplitude) < 1e-6 * scale]
     if vanished:
-        notes.append(f"band(s) {', '.join(vanished)} fitted to zero height")
+        notes.append(
+            f"band(s) {', '.join(vanished)} fitted to zero height: the other bands took their "
+            "place; move them closer to the data's features (or lock a width) and fit again"
+        )
     comps = evaluate(fitted, wl)
     best = xr.DataArray(
         result.best_fit,
