@@ -215,3 +215,21 @@ def test_bad_parameters_say_what_to_fix(kwargs: dict, words: str) -> None:
     with pytest.raises(DatasetError, match=words) as info:
         simulate.ta(**kwargs)
     assert "Fix:" in str(info.value)
+
+
+def test_band_parameters_describe_the_component_spectra() -> None:
+    _, truth = simulate.ta(se_strength=2.0)
+    wl = np.arange(300.0, 1500.0, 0.25)  # wide enough for each Gaussian's wings
+    comp = truth.components(2.3, wl)
+    bands = truth.bands(2.3)
+    energy = 1239.841984 / wl
+    for band in bands["band"].values:
+        spectrum = comp[str(band)].values
+        area = -np.trapezoid(spectrum, energy, axis=1)  # energy decreases along wl
+        np.testing.assert_allclose(bands["area"].sel(band=band).values, area, rtol=2e-3)
+        centre = float(bands["center_nm"].sel(band=band))
+        at = comp[str(band)].sel(wavelength=centre, method="nearest").values
+        np.testing.assert_allclose(bands["peak"].sel(band=band).values, at, rtol=1e-3)
+    ratio = bands["area"].sel(band="se") / bands["area"].sel(band="gsb_1s")
+    np.testing.assert_allclose(ratio.values, 2.0, rtol=1e-12)
+    assert (bands["area"].sel(band="pia") >= 0).all()

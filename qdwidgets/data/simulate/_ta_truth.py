@@ -291,6 +291,46 @@ class TATruth(Result):
         ds.attrs["delay_ps"] = float(delay)
         return ds
 
+    def bands(self, delay: float) -> xr.Dataset:
+        """Parameters of each ΔA band at ``delay`` after t0 (ps), per pump level, with the IRF.
+
+        Over (pump, band), band in ``COMPONENTS``: ``center_nm``, ``center_ev``, ``fwhm_ev``,
+        ``peak`` (signed ΔA at the centre, OD) and ``area`` (signed ∫ΔA dE, OD·eV). Every band is
+        one Gaussian in energy, so these describe the ``components`` spectra exactly.
+        """
+        c, w = self.transitions_nm, self.transition_fwhm_ev
+        pl_fwhm = S.fwhm_nm_to_ev(self.pl_peak_nm, self.pl_fwhm_nm)
+        centers = np.array([c[0], c[1], self.pl_peak_nm, c[2], c[3], self.pia_peak_nm])
+        widths = np.array([w[0], w[1], pl_fwhm, w[2], w[3], self.pia_fwhm_ev])
+        peak = np.stack(
+            [
+                self.dA(
+                    np.array([float(delay)]),
+                    centers[i : i + 1],
+                    chirp_corrected=True,
+                    components=[name],
+                )[:, 0, 0]
+                for i, name in enumerate(COMPONENTS)
+            ],
+            axis=1,
+        )
+        area = peak * widths[None, :] * np.sqrt(np.pi / (4.0 * np.log(2.0)))
+        dims = ("pump", "band")
+        return xr.Dataset(
+            {
+                "center_nm": ("band", centers, {"units": "nm"}),
+                "center_ev": ("band", S.energy(centers), {"units": "eV"}),
+                "fwhm_ev": ("band", widths, {"units": "eV"}),
+                "peak": (dims, peak, {"units": "OD", "long_name": "ΔA at the band centre"}),
+                "area": (dims, area, {"units": "OD eV", "long_name": "band area ∫ΔA dE"}),
+            },
+            coords={
+                "pump": ("pump", list(self.pump), {"units": "nJ"}),
+                "band": ("band", list(COMPONENTS)),
+            },
+            attrs={"delay_ps": float(delay)},
+        )
+
     def zero_crossing(self, wavelength: float, *, chirp_corrected: bool = False) -> np.ndarray:
         """First delay (ps) after time zero where the noiseless A_ex at ``wavelength`` goes from
         > 0 to ≤ 0, one per pump level; NaN where it never does.
