@@ -64,7 +64,7 @@ def detect_format(path: Any) -> str:
     p = as_path(path)
     if p.is_dir():
         return "ase-files"
-    data = read_bytes(p)
+    data = read_bytes(p, limit=65536)  # enough to sniff; readers read the whole file
     if not data.strip():
         raise fail(p, "is empty", "check that the export finished and the file holds data")
     head = data[:8]
@@ -82,7 +82,7 @@ def detect_format(path: Any) -> str:
             "export the data as netCDF, .npz or text (CSV/TSV, Glotaran ASCII), or pass "
             f"format= one of {sorted(FORMATS)} if you know it",
         )
-    text = data[:20000].decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
     from .readers import ase, glotaran
 
     if glotaran.sniff(text):

@@ -38,8 +38,12 @@ def as_path(path: object, what: str = "path") -> Path:
     )
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (the first ``limit`` only, if given), with errors that name the file."""
     try:
+        if limit is not None:
+            with path.open("rb") as f:
+                return f.read(limit)
         return path.read_bytes()
     except FileNotFoundError:
         raise fail(path, "file not found", "check the path and the working directory") from None

@@ -27,7 +27,7 @@ def sniff(head: bytes) -> bool:
 
 def read(path: Path) -> xr.Dataset:
     """Read a netCDF file into memory (no validation here)."""
-    head = read_bytes(path)[:8]
+    head = read_bytes(path, limit=8)
     if not sniff(head):
         raise fail(
             path,
