@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 from scipy.optimize import brentq
-from scipy.stats import poisson
+from scipy.stats import norm, poisson
 
 from qdwidgets import DatasetError
 from qdwidgets.data import simulate, validate
@@ -233,3 +233,26 @@ def test_band_parameters_describe_the_component_spectra() -> None:
     ratio = bands["area"].sel(band="se") / bands["area"].sel(band="gsb_1s")
     np.testing.assert_allclose(ratio.values, 2.0, rtol=1e-12)
     assert (bands["area"].sel(band="pia") >= 0).all()
+
+
+@pytest.mark.parametrize("fwhm", [0.1, 0.3])
+def test_instrument_response_is_a_gaussian_of_the_stated_fwhm(fwhm: float) -> None:
+    """With instant cooling and no decay the band-edge rise is the Gaussian's CDF."""
+    t = np.arange(-1.0, 1.0, 0.01)
+    ds, _ = simulate.ta(
+        delay=t,
+        wavelength=[639.0, 640.0],
+        irf_fwhm=fwhm,
+        tau_cool=1e-6,
+        tau_x=1e13,
+        tau_xx=1e12,
+        trap_fraction=0.0,
+        shell_bleach=0.0,
+        pia_od=0.0,
+        chirp=(0.0,),
+        noise=0.0,
+    )
+    sigma = fwhm / (2 * np.sqrt(2 * np.log(2)))
+    y = ds["dA"].sel(wavelength=639.0).values
+    expected = np.broadcast_to(norm.cdf(t / sigma), y.shape)
+    np.testing.assert_allclose(y / y[:, -1:], expected, rtol=0, atol=1e-4)

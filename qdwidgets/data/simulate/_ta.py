@@ -120,7 +120,7 @@ def ta(
         se_strength: SE band area per 1S electron relative to the 639 nm bleach (1 = equal).
         shell_bleach: fraction of the shell band bleached per hot exciton (decays with cooling).
         pia_peak_nm, pia_fwhm_ev, pia_od: broad photo-induced absorption (centre nm, FWHM eV,
-            peak ΔA per exciton in OD).
+            peak ΔA per hot exciton in OD; it decays with the cooling).
         store_chirp: also store the true t0(λ) as the variable ``chirp`` (ps over wavelength).
             Off by default, so that the data look like a raw measurement; the truth has it.
         seed: seed of the noise generator (numpy ``default_rng``).
