@@ -80,3 +80,11 @@ test("autoVmax never returns 0 or NaN", () => {
   const v = Float32Array.from({ length: 1000 }, (_, i) => (i < 995 ? 0.001 : 5));
   assert.ok(autoVmax(v) < 5 && autoVmax(v) > 0.001, "an outlier does not set the scale");
 });
+
+test("absQuantile with an offset skips non-finite sums", () => {
+  const v = Float32Array.from([NaN, 1, Infinity, -3, 2, 0.5]);
+  const a0 = Float32Array.from([1, -1, 0]);
+  // sums: NaN, 0, inf, -2, 1, 0.5 → finite |.|: 0, 2, 1, 0.5 → max 2, median 0.75
+  assert.equal(absQuantile(v, 1, a0), 2);
+  assert.equal(absQuantile(v, 0.5, a0), 0.75);
+});

@@ -275,3 +275,38 @@ def test_new_data_of_another_shape_arrives_consistently(chromium: Any, harness_u
         ys = [float(cy[w]) for _ in range(3) for w in range(7)]
         got = page.evaluate(PIXEL_JS, [xs, ys])
         assert got == page.evaluate(EXPECTED_JS, new[0].ravel().astype(float).tolist())
+
+
+def test_panels_follow_cursor_crossings_and_pump(chromium: Any, harness_url: str) -> None:
+    """The panels' cached static layers are repainted when what they show changes, and only then."""
+    dA, a0 = dataset()
+    # pixels of a panel canvas that differ (any channel by > 8 levels) from a saved snapshot
+    page_js = """() => {
+      const px = (css) => { const c = document.querySelector(css);
+        return c.getContext('2d').getImageData(0, 0, c.width, c.height).data; };
+      window.snap = {spec: px('.qd-spectrum'), kin: px('.qd-kinetics')};
+      window.changed = (name, css) => { const a = window.snap[name], b = px(css); let n = 0;
+        for (let i = 0; i < a.length; i += 4) {
+          if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]),
+                       Math.abs(a[i + 2] - b[i + 2])) > 8) { n++; } }
+        return n; };
+    }"""
+    spec = "() => window.changed('spec', '.qd-spectrum')"
+    kin = "() => window.changed('kin', '.qd-kinetics')"
+    set_js = "([k, v]) => { window.qdLast.model.set(k, v); }"
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, DELAYS_LIN, WL, a0, vmax=1.0, delay=0.0, wavelength=620.0,
+              crossings=[None, None])  # fmt: skip
+        page.evaluate(page_js)
+        page.evaluate(set_js, ["crossings", [0.25, None]])  # a marker appears in the kinetics
+        page.wait_for_function(f"() => ({kin})() > 20")
+        assert page.evaluate(spec) == 0
+        page.evaluate(set_js, ["crossings", [None, None]])
+        page.wait_for_function(f"() => ({kin})() === 0")
+        page.evaluate(set_js, ["delay", 3.0])  # a new spectrum; in the kinetics only the cursor
+        page.wait_for_function(f"() => ({spec})() > 100")
+        assert 0 < page.evaluate(kin) < 300
+        page.evaluate(set_js, ["delay", 0.0])
+        page.wait_for_function(f"() => ({spec})() === 0 && ({kin})() === 0")
+        page.evaluate(set_js, ["pump_index", 1])
+        page.wait_for_function(f"() => ({spec})() > 100 && ({kin})() > 100")
