@@ -53,8 +53,8 @@ def first_crossing(
     sigma: float,
     *,
     after: float = 0.0,
-    k: float = 2.0,
-    confirm: int = 2,
+    k: float = 1.0,
+    confirm: int = 5,
     window: int = 1,
 ) -> tuple[float, float, int]:
     """Earliest robust positive → ≤ 0 crossing of one trace ``x(t)`` after ``after`` ps.
@@ -64,10 +64,8 @@ def first_crossing(
     """
     below = x <= 0
     steps = np.flatnonzero(~below[:-1] & below[1:] & (t[1:] > after))
-    limit = k * sigma if np.isfinite(sigma) else 0.0
     for i in steps:
-        nxt = x[i + 2 : i + 2 + confirm]
-        if np.any(nxt > limit):
+        if _back(x[i + 2 : i + 2 + confirm], sigma, k):
             continue
         root, err = _root(t, x, int(i), sigma, window)
         return root, err, int(i) + 1
@@ -140,13 +138,22 @@ def return_above(
 ) -> float:
     """First robust ≤ 0 → > 0 step at or after index j (mirror of :func:`first_crossing`).
 
-    A step counts unless one of the next ``confirm`` samples is below −k·σ (back in gain).
+    A step counts unless the mean of the next ``confirm`` samples is below −k·σ/√n (back in
+    gain).
     """
     above = x > 0
     steps = np.flatnonzero(~above[:-1] & above[1:])
-    limit = k * sigma if np.isfinite(sigma) else 0.0
     for i in steps[steps >= j].tolist():
-        if np.any(x[i + 2 : i + 2 + confirm] < -limit):
+        if _back(-x[i + 2 : i + 2 + confirm], sigma, k):
             continue
         return _zero(t, x, i)
     return float("nan")
+
+
+def _back(after: np.ndarray, sigma: float, k: float) -> bool:
+    """Whether the samples after a candidate crossing are, on average, back above the noise:
+    mean > k·σ/√n (n samples; False when there are none)."""
+    if after.size == 0:
+        return False
+    s = sigma if np.isfinite(sigma) else 0.0
+    return bool(after.mean() > k * s / np.sqrt(after.size))

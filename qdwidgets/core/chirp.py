@@ -1,11 +1,10 @@
 """Chirp (group-velocity dispersion of the probe): time zero t0(λ) per wavelength, and its removal.
 
-:func:`estimate` finds t0 at each wavelength as the half-rise of |ΔA| (a Gaussian instrument
-response convolved with a step is at half height exactly at t0) and fits a polynomial in λ,
-weighting by signal-to-noise and rejecting outliers. :func:`correct` shifts every wavelength's
-trace by −t0(λ) onto the measured delay axis (linear interpolation; delays that some wavelength
-did not cover are cropped) and stores ``chirp`` (ps) in the dataset; :func:`uncorrect` undoes it.
-Delays in ps, wavelengths in nm, signals in OD.
+:func:`estimate` fits t0(λ) as a polynomial in λ: globally, with IRF-convolved exponentials
+that all start at t0(λ) (default), or through the per-wavelength half-rise of |ΔA|.
+:func:`correct` shifts every wavelength's trace by −t0(λ) onto the measured delay axis (linear
+interpolation; delays that some wavelength did not cover are cropped) and stores ``chirp`` (ps)
+in the dataset; :func:`uncorrect` undoes it. Delays in ps, wavelengths in nm, signals in OD.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from scipy import optimize, special
 
 from ..data.contract import validate
 from ..errors import DatasetError
@@ -56,21 +56,60 @@ def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarr
     return t0, snr
 
 
+def _irf_exp(x: np.ndarray, s: float, tau: float) -> np.ndarray:
+    """A Gaussian IRF (std ``s``) convolved with step(x)·e^(−x/τ) (τ = inf: the plain step)."""
+    if not np.isfinite(tau):
+        return np.asarray(special.ndtr(x / s))
+    return np.asarray(
+        np.exp(-x / tau + s**2 / (2 * tau**2) + special.log_ndtr((x - s**2 / tau) / s))
+    )
+
+
+def onset_basis(t: np.ndarray, t0: np.ndarray, s: float, taus: Any) -> np.ndarray:
+    """Basis (wavelength, delay, k): IRF-convolved exponentials started at t0(λ), the step, and
+    the IRF itself (coherent artefact); amplitudes are solved linearly."""
+    x = t[None, :] - np.asarray(t0)[:, None]
+    cols = [_irf_exp(x, s, float(tau)) for tau in taus]
+    cols += [_irf_exp(x, s, np.inf), np.exp(-0.5 * (x / s) ** 2)]
+    return np.stack(cols, axis=-1)
+
+
+def _project_out(basis: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """y (wavelength, delay) minus its least-squares fit by each wavelength's basis."""
+    q, _ = np.linalg.qr(basis)
+    return y - np.einsum("wdk,wk->wd", q, np.einsum("wdk,wd->wk", q, y))
+
+
 def estimate(
     ta: xr.Dataset,
     *,
     order: int = 3,
     pump: int | None = None,
     min_snr: float = 5.0,
+    method: str = "fit",
+    taus: tuple[float, ...] = (0.5, 5.0),
+    max_wavelengths: int = 48,
+    window_ps: float = 10.0,
 ) -> xr.DataArray:
-    """Time zero t0(λ) (ps) per wavelength: the polynomial (degree ``order``) fitted to half-rises.
+    """Time zero t0(λ) (ps) per wavelength as a polynomial of degree ``order`` in λ.
+
+    ``method="fit"`` (default): a global fit around time zero (delays up to ``window_ps`` after
+    the latest rise) of up to ``max_wavelengths`` wavelengths with S/N ≥ ``min_snr``: each
+    trace is a linear combination of IRF-convolved exponentials (lifetimes ``taus``, shared and
+    fitted, ≥ 0.1 ps), a step and the IRF itself (coherent artefact), all starting at the
+    polynomial t0(λ); the IRF width, lifetimes and polynomial are fitted by least squares, the
+    amplitudes solved linearly. Slow rises (cooling) therefore do not bias t0.
+    ``method="half-rise"``: the polynomial through the per-wavelength half-rise times (fast,
+    biased late where the signal builds up slowly).
 
     ``pump`` picks the pump level (index; default the one with the largest |ΔA|). Returns the
-    DataArray ``chirp`` over wavelength (the smooth polynomial, ps) with coordinate ``t0_raw``
-    (the per-wavelength half-rise, NaN where S/N < ``min_snr`` or it was rejected as an outlier)
-    and attrs ``coefficients`` (highest power first, in x = (λ − wavelength_center) /
-    wavelength_scale), ``rms_ps`` (scatter of the used raw values about the fit).
+    DataArray ``chirp`` over wavelength (ps) with coordinates ``chirp_stderr`` (ps, NaN for
+    half-rise) and ``t0_half_rise`` (per-wavelength half-rise, NaN where unused), and attrs
+    ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale),
+    ``irf_sigma_ps``, ``taus_ps``, ``method`` and ``rms_ps`` (half-rise scatter about the fit).
     """
+    if method not in ("fit", "half-rise"):
+        raise DatasetError(f"method: {method!r} is not 'fit' or 'half-rise'")
     ds = validate(ta, "ta")
     t, wl = ds["delay"].values, ds["wavelength"].values
     da = ds["dA"].transpose("pump", "delay", "wavelength").values
@@ -90,16 +129,13 @@ def estimate(
     centre = float((wl[0] + wl[-1]) / 2.0)
     scale = float(max((wl[-1] - wl[0]) / 2.0, 1e-9))
     xs = (wl - centre) / scale
-    weight = np.minimum(snr, 100.0)
-    coef = np.zeros(order + 1)
-    for _ in range(4):
-        coef = np.polyfit(xs[use], t0[use], order, w=weight[use])
-        resid = t0 - np.polyval(coef, xs)
-        mad = 1.4826 * float(np.median(np.abs(resid[use])))
-        keep = use & (np.abs(resid) <= max(3.0 * mad, 0.01))
-        if keep.sum() < order + 2 or np.array_equal(keep, use):
-            break
-        use = keep
+    coef, use = _robust_polyfit(xs, t0, np.minimum(snr, 100.0), use, order)
+    attrs: dict[str, Any] = {"method": method, "irf_sigma_ps": float("nan"), "taus_ps": []}
+    stderr = np.full(wl.size, np.nan)
+    if method == "fit":
+        coef, stderr, attrs = _global_fit(
+            t, x, sigma, xs, use, coef, order, taus, max_wavelengths, window_ps, t0
+        )
     fit = np.polyval(coef, xs)
     rms = float(np.sqrt(np.mean((t0[use] - fit[use]) ** 2)))
     return xr.DataArray(
@@ -107,7 +143,8 @@ def estimate(
         dims=("wavelength",),
         coords={
             "wavelength": ds["wavelength"],
-            "t0_raw": (
+            "chirp_stderr": ("wavelength", stderr, {"units": "ps", "long_name": "standard error"}),
+            "t0_half_rise": (
                 "wavelength",
                 np.where(use, t0, np.nan),
                 {"units": "ps", "long_name": "half-rise time per wavelength"},
@@ -123,8 +160,78 @@ def estimate(
             "order": int(order),
             "rms_ps": rms,
             "pump_index": p,
+            **attrs,
         },
     )
+
+
+def _robust_polyfit(
+    xs: np.ndarray, t0: np.ndarray, weight: np.ndarray, use: np.ndarray, order: int
+) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.zeros(order + 1)
+    for _ in range(4):
+        coef = np.polyfit(xs[use], t0[use], order, w=weight[use])
+        resid = t0 - np.polyval(coef, xs)
+        mad = 1.4826 * float(np.median(np.abs(resid[use])))
+        keep = use & (np.abs(resid) <= max(3.0 * mad, 0.01))
+        if keep.sum() < order + 2 or np.array_equal(keep, use):
+            break
+        use = keep
+    return coef, use
+
+
+def _global_fit(
+    t: np.ndarray,
+    x: np.ndarray,
+    sigma: np.ndarray,
+    xs: np.ndarray,
+    use: np.ndarray,
+    coef0: np.ndarray,
+    order: int,
+    taus: tuple[float, ...],
+    max_wl: int,
+    window: float,
+    t0_rough: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    idx = np.flatnonzero(use)
+    if idx.size > max_wl:
+        idx = idx[np.round(np.linspace(0, idx.size - 1, max_wl)).astype(int)]
+    win = t <= float(np.nanmax(t0_rough[idx])) + window
+    tw, y, xu = t[win], x[win][:, idx].T, xs[idx]
+    wts = 1.0 / np.where(sigma[idx] > 0, sigma[idx], np.median(sigma[idx]) or 1.0)
+    n_tau = len(taus)
+
+    def residuals(params: np.ndarray) -> np.ndarray:
+        t0 = np.polyval(params[: order + 1], xu)
+        s = float(np.exp(params[order + 1]))
+        basis = onset_basis(tw, t0, s, np.exp(params[order + 2 :]))
+        return np.asarray((_project_out(basis, y) * wts[:, None]).ravel())
+
+    p0 = np.concatenate([coef0, [np.log(0.08)], np.log(np.asarray(taus, dtype=float))])
+    lo = np.concatenate([np.full(order + 1, -np.inf), [np.log(0.005)], np.full(n_tau, np.log(0.1))])
+    hi = np.concatenate([np.full(order + 1, np.inf), [np.log(2.0)], np.full(n_tau, np.log(1e5))])
+    p0 = np.clip(p0, lo + 1e-9, hi - 1e-9)
+    try:
+        res = optimize.least_squares(residuals, p0, bounds=(lo, hi), x_scale="jac")
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise DatasetError(
+            f"chirp: the time-zero fit failed ({exc}). Fix: try method='half-rise'"
+        ) from None
+    coef = res.x[: order + 1]
+    dof = max(res.fun.size - res.x.size - y.shape[0] * (n_tau + 2), 1)
+    jac = res.jac[:, : order + 1]
+    try:
+        cov = np.linalg.inv(jac.T @ jac) * float(res.fun @ res.fun) / dof
+        powers = np.vander(xs, order + 1)
+        stderr = np.sqrt(np.maximum(np.einsum("wi,ij,wj->w", powers, cov, powers), 0.0))
+    except np.linalg.LinAlgError:
+        stderr = np.full(xs.size, np.nan)
+    attrs = {
+        "method": "fit",
+        "irf_sigma_ps": float(np.exp(res.x[order + 1])),
+        "taus_ps": [float(v) for v in np.exp(res.x[order + 2 :])],
+    }
+    return coef, stderr, attrs
 
 
 def _t0_on_grid(ds: xr.Dataset, chirp: Any) -> np.ndarray:

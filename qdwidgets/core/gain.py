@@ -5,11 +5,13 @@ sample; A_ex < 0 means gain. Delays are in ps, wavelengths in nm, signals in OD.
 
 Noise-robustness rule of :func:`zero_crossing` (also used by :func:`gain_window`): a candidate
 crossing is a step from a sample above zero to a sample at or below zero (after time zero). It is
-rejected when any of the next ``confirm`` samples (default 2) lies above ``+k·σ`` (default
-k = 2), σ being the noise of the trace from pre-time-zero data: one noisy sample dipping below
-zero does not count when the trace is back above the noise right after it. The crossing delay is
-the linear interpolation between the bracketing samples (``window=1``) or the root of a straight
-line fitted to ``2·window`` samples around it; its standard error propagates σ through that line.
+rejected when the mean of the next ``confirm`` samples (default 5) lies above k·σ/√confirm (default
+k = 1: one standard error of that mean), σ being the noise of the trace from pre-time-zero data:
+one noisy sample dipping below zero does not count when the samples after it are back above the
+noise, and a trace that only grazes zero within the noise does not count either. The crossing
+delay is the linear interpolation between the bracketing samples (``window=1``) or the root of a
+straight line fitted to ``2·window`` samples around it; its standard error propagates σ through
+that line.
 """
 
 from __future__ import annotations
@@ -123,8 +125,8 @@ def crossings_at(
     *,
     band_nm: float = 0.0,
     after: float = 0.0,
-    k: float = 2.0,
-    confirm: int = 2,
+    k: float = 1.0,
+    confirm: int = 5,
     window: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Array form of :func:`zero_crossing` on A_ex (pump, delay, wavelength) already computed.
@@ -148,8 +150,8 @@ def zero_crossing(
     *,
     band_nm: float = 0.0,
     after: float = 0.0,
-    k: float = 2.0,
-    confirm: int = 2,
+    k: float = 1.0,
+    confirm: int = 5,
     window: int = 1,
 ) -> xr.DataArray:
     """First delay (ps) after ``after`` ps at which A_ex at ``wavelength`` nm goes from > 0 to ≤ 0.
@@ -289,7 +291,7 @@ class GainWindow(Result):
 
 
 def gain_window(
-    ta: xr.Dataset, wavelength: float, *, band_nm: float = 0.0, k: float = 2.0, confirm: int = 2
+    ta: xr.Dataset, wavelength: float, *, band_nm: float = 0.0, k: float = 1.0, confirm: int = 5
 ) -> GainWindow:
     """Onset, end and duration (ps) of A_ex < 0 at ``wavelength`` nm per pump level."""
     ds = _ta(ta)
