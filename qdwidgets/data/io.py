@@ -33,7 +33,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "delimited": ("delimited", "read"),
     "npz": ("npz", "read"),
     "ase-table": ("ase", "read_table"),
-    "ase-files": ("ase", "read_files"),
+    "ase-files": ("ase_files", "read_files"),
 }
 _EXTENSIONS = {
     ".nc": "netcdf",

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from qdwidgets import DatasetError
 from qdwidgets.data import validate
 from qdwidgets.data.io import FORMATS, open_dataset, save
-from qdwidgets.data.readers.ase import power_from_name
+from qdwidgets.data.readers.ase_files import power_from_name
 
 DELAYS = np.array([-1.0, -0.25, 0.0, 0.5, 2.0, 8.0, 40.0])
 WLS = np.array([520.0, 560.0, 600.0, 640.0, 680.0])

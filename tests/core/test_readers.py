@@ -12,7 +12,7 @@ import xarray as xr
 from qdwidgets import DatasetError
 from qdwidgets.data.absorbance import attach_absorbance
 from qdwidgets.data.io import detect_format, open_dataset, save
-from qdwidgets.data.readers.ase import power_from_name
+from qdwidgets.data.readers.ase_files import power_from_name
 
 # -- a known ΔA map: delays log-spaced with negatives, wavelengths evenly spaced -------------
 

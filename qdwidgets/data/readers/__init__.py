@@ -5,5 +5,5 @@ validates. See ``qdwidgets.data.io.open_dataset`` for format detection and the o
 - ``glotaran``: Glotaran ASCII, "Time explicit" / "Wavelength explicit".
 - ``delimited``: a ΔA matrix in CSV/TSV/whitespace text, delays along the first row or column.
 - ``npz``: NumPy ``.npz`` with named arrays (loaded with ``allow_pickle=False``).
-- ``ase``: ASE spectra, a long table or one file per pump power.
+- ``ase``: ASE spectra as a long table; ``ase_files``: one spectrum file per pump power.
 """
