@@ -1,0 +1,162 @@
+"""Packaging and layering: the wheel ships the JS bundle and the example data; ``qdwidgets.core``
+and a bare ``import qdwidgets`` stay free of the widget stack."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "qdwidgets"
+CORE = PACKAGE / "core"
+WIDGET_STACK = ("ipywidgets", "bqplot", "anywidget", "traitlets")
+
+
+# -- (a) the wheel ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[zipfile.ZipFile]:
+    """Build the wheel once (no isolation: hatchling and hatch-jupyter-builder from the venv)."""
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, (
+        f"wheel build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
+    (path,) = out.glob("qdwidgets-*.whl")
+    with zipfile.ZipFile(path) as zf:
+        yield zf
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_js_bundle(wheel: zipfile.ZipFile) -> None:
+    info = wheel.getinfo("qdwidgets/static/ta_view.js")
+    assert info.file_size > 1000, "the bundle is suspiciously small"
+    source = wheel.read("qdwidgets/static/ta_view.js").decode()
+    assert "export" in source, "the bundle must be an ES module (anywidget imports it)"
+    remote = re.findall(r"""(?:from|import)\s*\(?\s*["'](?:https?:)?//[^"']+""", source)
+    assert not remote, f"the bundle imports remote modules (offline use breaks): {remote[:3]}"
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_example_data(wheel: zipfile.ZipFile) -> None:
+    names = wheel.namelist()
+    examples = [n for n in names if n.startswith("qdwidgets/data/_examples/") and n.endswith(".nc")]
+    assert examples, "no qdwidgets/data/_examples/*.nc in the wheel"
+    for name in examples:
+        assert wheel.read(name)[:4] in (b"CDF\x01", b"CDF\x02", b"\x89HDF"), f"{name}: not netCDF"
+    assert not [n for n in names if n.startswith(("tests/", "js/"))], "tests or JS sources leaked"
+    (meta,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert "qdwidgets = qdwidgets.cli:main" in wheel.read(meta).decode()
+
+
+# -- (b) core imports no widget library ---------------------------------------------------------
+def _imported_modules(path: Path, root: Path = ROOT) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    package = parts[:-1]  # the package a relative import starts from (same for __init__)
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                mod = ".".join([*base, node.module] if node.module else base)
+            else:
+                mod = node.module or ""
+            names.add(mod)
+            names.update(f"{mod}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _forbidden(names: set[str]) -> list[str]:
+    bad = {n for n in names if n.split(".")[0] in WIDGET_STACK}
+    bad |= {n for n in names if n == "qdwidgets.widgets" or n.startswith("qdwidgets.widgets.")}
+    return sorted(bad)
+
+
+def test_ast_scan_catches_direct_aliased_and_relative_widget_imports(tmp_path: Path) -> None:
+    probe = tmp_path / "qdwidgets" / "core" / "sub" / "x.py"
+    probe.parent.mkdir(parents=True)
+    probe.write_text(
+        "import numpy as np\nimport ipywidgets as W\nfrom bqplot import Figure\n"
+        "def f():\n    from ...widgets import _base\n    from .. import gain\n"
+    )
+    names = _imported_modules(probe, tmp_path)
+    assert {"numpy", "qdwidgets.core.gain"} <= names
+    assert _forbidden(names) == [
+        "bqplot",
+        "bqplot.Figure",
+        "ipywidgets",
+        "qdwidgets.widgets",
+        "qdwidgets.widgets._base",
+    ]
+
+
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_source_imports_no_widget_library(path: Path) -> None:
+    bad = _forbidden(_imported_modules(path))
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: core must stay free of widgets"
+
+
+def _modules_loaded_after(code: str) -> dict[str, list[str]]:
+    probe = (
+        "import json, sys\n"
+        f"{code}\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {WIDGET_STACK!r})))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {"loaded": json.loads(proc.stdout.strip().splitlines()[-1])}
+
+
+def test_importing_every_core_module_loads_no_widget_library() -> None:
+    code = (
+        "import importlib, pkgutil, qdwidgets.core as core\n"
+        "mods = [m.name for m in pkgutil.walk_packages(core.__path__, 'qdwidgets.core.')]\n"
+        "for m in mods: importlib.import_module(m)\n"
+        "print(len(mods), file=sys.stderr)"
+    )
+    assert _modules_loaded_after(code)["loaded"] == []
+
+
+# -- (c) a bare import stays light --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "statement", ["import qdwidgets", "import qdwidgets.data, qdwidgets.errors"]
+)
+def test_import_qdwidgets_does_not_load_the_widget_stack(statement: str) -> None:
+    assert _modules_loaded_after(statement)["loaded"] == []
+
+
+def test_widget_stack_probe_can_fail() -> None:
+    """The subprocess probe does see a widget library when one is imported."""
+    assert "ipywidgets" in _modules_loaded_after("import ipywidgets")["loaded"]
