@@ -79,17 +79,23 @@ def a_ex(ta: xr.Dataset) -> xr.DataArray:
 
 
 def band_edge(ta: xr.Dataset) -> float:
-    """The band-edge wavelength (nm): the longest-wavelength absorption peak of A0 (the 1S
-    transition, 639 nm in the paper); without A0, where the late ΔA bleach is deepest."""
+    """The band-edge wavelength (nm): the longest-wavelength absorption band of A0 (the 1S
+    transition, 639 nm in the paper), found as the red-most peak of −d²A0/dλ² (a band on a
+    sloping background keeps its centre there); without A0, where the late ΔA bleach is
+    deepest."""
     ds = _ta(ta)
     wl = ds["wavelength"].values
-    if "A0" in ds.data_vars and wl.size >= 3:
+    if "A0" in ds.data_vars and wl.size >= 5:
         a0 = ds["A0"].values.astype(float)
-        span = float(a0.max() - a0.min())
-        peaks, _ = signal.find_peaks(a0, prominence=0.05 * span if span > 0 else None)
+        win = min(9, wl.size if wl.size % 2 else wl.size - 1)
+        curv = -signal.savgol_filter(a0, win, 3 if win > 3 else 2, deriv=2)
+        span = float(np.ptp(curv))
+        peaks, _ = signal.find_peaks(curv, prominence=0.05 * span if span > 0 else None)
         if peaks.size:
             return float(wl[peaks[-1]])
         return float(wl[int(np.argmax(a0))])
+    if "A0" in ds.data_vars:
+        return float(wl[int(np.argmax(ds["A0"].values))])
     da = ds["dA"].values
     late = da[:, da.shape[1] // 2 :, :].mean(axis=(0, 1))
     return float(wl[int(np.argmin(late))])

@@ -248,3 +248,19 @@ def test_zero_crossing_recovers_simulator_truth_at_its_noise():
     # both levels cross at 660 nm, none at 630 nm: the test covers values and NaN
     assert np.isnan(gain.zero_crossing(ds, 630.0).values).all()
     assert np.isfinite(gain.zero_crossing(ds, 660.0).values).all()
+
+
+def test_the_paper_example_crossings():
+    """examples.ta(): ⟨N⟩ = 1.2 reaches zero near 2.3 ps, ⟨N⟩ = 3 near 0.8 ps (Fig. 2b–c), as the
+    noiseless truth of the same simulator parameters says, within 0.1 ps."""
+    from qdwidgets import examples
+    from qdwidgets.data import simulate
+    from qdwidgets.data.make_examples import TA_PARAMS
+
+    ds = examples.ta()
+    _, truth = simulate.ta(**{k: v for k, v in TA_PARAMS.items() if k != "attrs"})
+    assert gain.band_edge(ds) == 639.0
+    zc = gain.zero_crossing(ds, 639.0)
+    np.testing.assert_allclose(zc.values, truth.zero_crossing(639.0), atol=0.1)
+    np.testing.assert_allclose(zc.values, [2.3, 0.8], atol=0.1)
+    assert np.all(zc["zero_crossing_stderr"].values < 0.05)
