@@ -1,0 +1,335 @@
+"""KineticsFitter: Fig. 2f and Table 1 — multi-exponential fits of the bleach recovery.
+
+A thin view over ``qdwidgets.core.kinetics``. The trace at the chosen wavelength (optionally
+averaged over a band) is drawn for every pump level on a *linear-then-log* delay axis: two panels
+side by side, linear up to ``split_ps`` (default 5 ps, so time zero and the IRF are visible) and
+logarithmic beyond, each with the residual below. One row of controls per component — lifetime τ
+(a log slider), amplitude, and a lock that holds τ during "Fit" — then the offset, the IRF width
+and t0. The controls edit the parameters of the pump level picked in "edit"; moving one redraws
+that level's model at once (model evaluation only). "Fit" fits every pump level from its current
+values (amplitudes are solved linearly, so a lock holds the lifetime and the amplitude follows).
+The table is laid out like Table 1 with the pump levels side by side (``table_text`` to copy,
+"Export CSV" to save). ``fitter.result`` is what ``qdwidgets.core.kinetics.fit_kinetics`` returns:
+a ``KineticsSeries`` (several pump levels) or a ``KineticsFit`` (one), None before a fit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+import traitlets
+import xarray as xr
+
+from ..core import kinetics as K
+from ..core.kinetics import KineticsFit
+from ..errors import FitError
+from ._base import QDWidget
+from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
+
+
+class KineticsFitter(DrawingMixin, QDWidget):
+    """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength."""
+
+    _state_keys: ClassVar[tuple[str, ...]] = (
+        "wavelength",
+        "band_nm",
+        "n_components",
+        "offset_on",
+        "split_ps",
+        "locks",
+        "params",
+        "edit_index",
+        "pumps",
+    )
+
+    wavelength = traitlets.Float(639.0)
+    band_nm = traitlets.Float(0.0)
+    n_components = traitlets.Int(3)
+    offset_on = traitlets.Bool(True)
+    split_ps = traitlets.Float(5.0)
+    locks = traitlets.List(traitlets.Bool())
+    params = traitlets.List(traitlets.Dict())  # one per pump level: taus, amplitudes, offset, ...
+    edit_index = traitlets.Int(0)
+
+    def __init__(
+        self,
+        ta: xr.Dataset,
+        *,
+        wavelength: float = 639.0,
+        pump: Any = None,
+        band_nm: float = 0.0,
+        n_components: int = 3,
+    ) -> None:
+        super().__init__(ta)
+        ds = self.data
+        if pump is not None:
+            pumps = np.atleast_1d(np.asarray(pump, dtype=float))
+            ds = ds.sel(pump=pumps, method="nearest")
+            self.data = ds
+        self.delay = np.asarray(ds["delay"].values, dtype=float)
+        wl = np.asarray(ds["wavelength"].values, dtype=float)
+        self._result: Any = None
+        self._traces: xr.DataArray | None = None
+        self._building = True
+        build_plots(self)
+        build_controls(self, wl)
+        self.children = [self.error, self.header, self.plots, self.controls, self.table_box]
+        with self.hold_trait_notifications():
+            self.wavelength = float(np.clip(wavelength, wl.min(), wl.max()))
+            self.band_nm = float(band_nm)
+            self.n_components = int(np.clip(n_components, 1, MAX_COMPONENTS))
+        self._building = False
+        with self.reporting():
+            self._load_traces()
+            self._guess()
+            self._sync_controls()
+            self._redraw_all()
+
+    # -- plots ----------------------------------------------------------------
+    # -- controls ----------------------------------------------------------------
+    # -- observers ----------------------------------------------------------------
+    @traitlets.observe("wavelength", "band_nm")
+    def _on_where(self, change: dict[str, Any]) -> None:
+        if self._building:
+            return
+        with self.reporting():
+            self._load_traces()
+            self._result = None
+            self._redraw_all()
+            self._update_table()
+
+    @traitlets.observe("split_ps")
+    def _on_split(self, change: dict[str, Any]) -> None:
+        if not self._building:
+            self._redraw_all()
+
+    @traitlets.observe("n_components")
+    def _on_n(self, change: dict[str, Any]) -> None:
+        if self._building or not self.params:
+            return
+        self._resize(int(change["new"]))
+
+    def _on_row(self, i: int, key: str, value: float) -> None:
+        if self._syncing or i >= self.n_components:
+            return
+        self._set_param(key, float(value), index=i)
+
+    def _on_scalar(self, key: str, value: float) -> None:
+        if self._syncing:
+            return
+        self._set_param(key, float(value))
+
+    def _on_lock(self, i: int, value: bool) -> None:
+        if self._syncing or i >= self.n_components:
+            return
+        locks = list(self.locks)
+        locks[i] = bool(value)
+        self.locks = locks
+
+    def _on_offset_check(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        self.offset_on = bool(change["new"])
+
+    @traitlets.observe("offset_on")
+    def _on_offset(self, change: dict[str, Any]) -> None:
+        if self._building or not self.params:
+            return
+        if not change["new"]:
+            self.params = [{**p, "offset": 0.0} for p in self.params]
+        self._sync_controls()
+        self._redraw_all()
+
+    def _on_edit_pick(self, change: dict[str, Any]) -> None:
+        if self._syncing or change["new"] is None:
+            return
+        self.edit_index = int(change["new"])
+        self._sync_controls()
+
+    _syncing = False
+
+    # -- parameters ----------------------------------------------------------------
+    def _set_param(self, key: str, value: float, index: int | None = None) -> None:
+        params = [dict(p) for p in self.params]
+        p = params[self.edit_index]
+        if index is None:
+            p[key] = value
+        else:
+            values = list(p[key])
+            values[index] = value
+            p[key] = values
+        self.params = params
+        self._redraw(self.edit_index)
+        self._update_shares()
+
+    def _guess(self, keep_taus: bool = False) -> None:
+        """Automatic start values for every pump level (core.kinetics.initial_guess)."""
+        assert self._traces is not None
+        out = []
+        for i in range(self.n_pumps):
+            old = self.params[i] if keep_taus and i < len(self.params) else None
+            out.append(
+                K.initial_guess(
+                    self._traces.isel(pump=i),
+                    self.n_components,
+                    offset=self.offset_on,
+                    taus=old["taus"] if old else None,
+                )
+            )
+        self.params = out
+        if len(self.locks) != self.n_components:
+            self.locks = [False] * self.n_components
+
+    def _resize(self, n: int) -> None:
+        params = []
+        for p in self.params:
+            taus, amps = list(p["taus"]), list(p["amplitudes"])
+            while len(taus) < n:  # a new component, slower than the slowest
+                taus.append(min(10 ** self._tau_range[1], (taus[-1] if taus else 1.0) * 5))
+                amps.append(0.0)
+            params.append({**p, "taus": taus[:n], "amplitudes": amps[:n]})
+        self.params = params
+        self.locks = (list(self.locks) + [False] * n)[:n]
+        self._sync_controls()
+        self._redraw_all()
+
+    def add_component(self) -> None:
+        """One more exponential (at most 4)."""
+        if self.n_components >= MAX_COMPONENTS:
+            raise FitError(f"at most {MAX_COMPONENTS} components")
+        self.n_components += 1
+
+    def remove_component(self) -> None:
+        """Drop the last (slowest) exponential (at least 1 remains)."""
+        if self.n_components <= 1:
+            raise FitError("at least one component is needed")
+        self.n_components -= 1
+
+    def auto_start(self) -> None:
+        """Replace every pump level's parameters by automatic start values."""
+        self._guess()
+        self._sync_controls()
+        self._redraw_all()
+
+    # -- data ----------------------------------------------------------------
+    def _load_traces(self) -> None:
+        tr = K.extract_trace(self.data, self.wavelength, band_nm=self.band_nm)
+        if "pump" not in tr.dims:
+            tr = tr.expand_dims("pump")
+        self._traces = tr
+        labels = [self._label(i) for i in range(self.n_pumps)]
+        self._syncing = True
+        try:
+            self.edit_pick.options = [(lab, i) for i, lab in enumerate(labels)]
+            self.edit_pick.value = min(self.edit_index, self.n_pumps - 1)
+        finally:
+            self._syncing = False
+        swatches = " ".join(
+            f"<span style='color:{COLORS[i % len(COLORS)]}'>● {lab}</span>"
+            for i, lab in enumerate(labels)
+        )
+        where = f"{float(np.asarray(tr['wavelength'].values)):.1f} nm"
+        band = f" (±{self.band_nm / 2:g} nm)" if self.band_nm > 0 else ""
+        self.legend.value = f"<b>ΔA at {where}{band}</b> &nbsp; {swatches}"
+
+    def _label(self, i: int) -> str:
+        ds = self.data
+        if "occupancy" in ds.coords:
+            return f"⟨N⟩ ≈ {float(ds['occupancy'].values[i]):.3g}"
+        unit = ds["pump"].attrs.get("units", "")
+        return f"{float(ds['pump'].values[i]):g} {unit}".strip()
+
+    # -- fitting ----------------------------------------------------------------
+    def fit(self) -> Any:
+        """Fit every pump level from its current values, holding locked lifetimes (and a locked
+        IRF width / t0). Returns (and stores in ``result``) a KineticsSeries or KineticsFit."""
+        assert self._traces is not None
+        n = self.n_components
+        fixed = [f"tau{i + 1}" for i in range(n) if self.locks[i]]
+        if self.irf_lock.value:
+            fixed.append("irf_fwhm")
+        if self.t0_lock.value:
+            fixed.append("t0")
+        fits: list[KineticsFit] = []
+        params: list[dict[str, Any]] = []
+        for i in range(self.n_pumps):
+            p = self.params[i]
+            initial = {f"tau{k + 1}": float(p["taus"][k]) for k in range(n)}
+            initial.update(irf_fwhm=float(p["irf_fwhm"]), t0=float(p["t0"]))
+            fit = K.fit_trace(
+                self._traces.isel(pump=i), n, offset=self.offset_on, initial=initial, fixed=fixed
+            )
+            fits.append(fit)
+            params.append(
+                {
+                    "taus": list(fit.taus),
+                    "amplitudes": list(fit.amplitudes),
+                    "offset": fit.offset,
+                    "irf_fwhm": fit.irf_fwhm,
+                    "t0": fit.t0,
+                }
+            )
+        locked = {round(float(self.params[0]["taus"][k]), 12) for k in range(n) if self.locks[k]}
+        self.params = params
+        self.locks = [round(t, 12) in locked for t in params[0]["taus"]]
+        wl = float(np.asarray(self._traces["wavelength"].values))
+        self._result = (
+            fits[0]
+            if len(fits) == 1
+            else K.KineticsSeries(fits=tuple(fits), wavelength=wl, band_nm=float(self.band_nm))
+        )
+        self._sync_controls()
+        self._redraw_all()
+        self._update_table()
+        chi = ", ".join(f"{math.sqrt(f.redchi):.2g}" for f in fits)
+        self.status.value = f"fitted: rms residual {chi} OD"
+        return self._result
+
+    @property
+    def result(self) -> Any:
+        """The last fit (KineticsSeries for several pump levels, KineticsFit for one), or None."""
+        return self._result
+
+    # -- state ----------------------------------------------------------------
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        self._building = True
+        try:
+            for key in ("wavelength", "band_nm", "n_components", "offset_on", "split_ps"):
+                if key in settings:
+                    setattr(self, key, settings[key])
+        finally:
+            self._building = False
+        self._load_traces()
+        if "params" in settings:
+            self.params = [
+                {k: (list(v) if isinstance(v, tuple) else v) for k, v in dict(p).items()}
+                for p in settings["params"]
+            ]
+        if "locks" in settings:
+            self.locks = [bool(v) for v in settings["locks"]]
+        if "edit_index" in settings:
+            self.edit_index = int(settings["edit_index"])
+        self._sync_controls()
+        self._redraw_all()
+
+    @classmethod
+    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> KineticsFitter:
+        """Rebuild a fitter with the saved settings and the saved result."""
+        from ..errors import QDError
+        from ..results import decode
+
+        if state.get("widget") != cls.__name__:
+            raise QDError(
+                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
+                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
+            )
+        settings = {k: decode(v) for k, v in state.get("settings", {}).items()}
+        pumps = settings.pop("pumps", None)
+        widget = cls(data, pump=list(pumps) if pumps else None)
+        widget.apply_settings(settings)
+        if state.get("result"):
+            widget._result = decode(state["result"])
+            widget._update_table()
+        return widget
