@@ -274,6 +274,9 @@ def test_peak_output_enhancement_linewidth_match_construction():
     fw = linewidth(ds)
     assert fw.attrs["units"] == "nm"
     np.testing.assert_allclose(fw.values, 2 * math.sqrt(2 * math.log(2)) * sig, rtol=2e-3)
+    np.testing.assert_allclose(peak_output(ds, method="at_peak").values, heights, rtol=1e-12)
+    with pytest.raises(FitError, match="at_peak"):
+        peak_output(ds, method="mean")
     narrow = peak_output(ds, window_nm=(640, 660))
     np.testing.assert_allclose(narrow.values, heights, rtol=1e-12)
 
@@ -367,3 +370,42 @@ def test_spectral_snr_estimates_the_noise_and_criteria_leave_noisy_spectra_out()
     assert n_low > 0
     assert crit.criteria[1].note.startswith(f"{n_low} spectra with peak < 50× noise left out")
     assert crit.criteria[2].note.startswith("fitted on ln(power) vs ln(output)")
+
+
+# -- the project's ASE simulator (qdwidgets.data.simulate.ase) ------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("feedback", "threshold"), [("lamp", 150.0), ("mirror", 250.0)])
+@pytest.mark.parametrize("knee", [0.0, 10.0])
+def test_simulated_datasets_give_known_thresholds(feedback, threshold, knee):
+    """100 simulated datasets per case; the enhancement's noise is 0.5 % of its maximum."""
+    from qdwidgets.data.simulate import ase
+
+    kw = {
+        "knee_mW": knee,
+        "wavelength": np.arange(610.0, 700.1, 2.0),
+        "thresholds_mW": {feedback: threshold},
+    }
+    clean, truth = ase(noise=0.0, **kw)
+    assert truth.thresholds_mW[feedback] == threshold
+    # the simulator's noise is relative to each condition's maximum; the enhancement is a
+    # difference of two noisy curves: choose the level that makes its noise 0.5 % of its max
+    out = peak_output(clean)
+    rel = (
+        0.005
+        * float(enhancement(clean, feedback).max())
+        / float(np.hypot(out.sel(feedback=feedback).max(), out.sel(feedback="none").max()))
+    )
+    margin = max(20.0, 5 * knee)  # softplus is within 0.007·knee of its asymptotes there
+    within = covered = 0
+    for seed in range(100):
+        ds, _ = ase(noise=rel, seed=seed, **kw)
+        fit = fit_dataset(
+            ds, feedback=feedback, below=(10, threshold - margin), above=(threshold + margin, 500)
+        )
+        within += abs(fit.threshold_mW / threshold - 1) <= 0.03
+        covered += fit.ci[0] <= threshold <= fit.ci[1]
+        assert fit.threshold_W_cm2 == pytest.approx(intensity(fit.threshold_mW, 1.0))
+    assert within >= 90
+    assert covered >= 90

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -25,8 +26,13 @@ from ._segmented import find_threshold
 SIGNALS = ("enhancement", "output", "reference")
 
 
+# Datasets validated here and passed on internally (never returned to the caller), so that
+# one public call validates its input once, not once per helper it calls.
+_CHECKED: weakref.WeakValueDictionary[int, xr.Dataset] = weakref.WeakValueDictionary()
+
+
 def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Dataset:
-    ds = validate(ase, "ase")
+    ds = ase if _CHECKED.get(id(ase)) is ase else validate(ase, "ase")
     if window_nm is not None:
         lo, hi = (float(v) for v in window_nm)
         ds = ds.sel(wavelength=slice(lo, hi))
@@ -36,6 +42,7 @@ def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Da
                 f"window_nm=({lo:g}, {hi:g}) holds {ds.sizes['wavelength']} wavelength(s). Fix: "
                 f"choose a window inside {np.min(wl):g}–{np.max(wl):g} nm with ≥ 2 points"
             )
+    _CHECKED[id(ds)] = ds
     return ds
 
 
@@ -60,8 +67,10 @@ def peak_output(
 ) -> xr.DataArray:
     """Emission output per spectrum, over (feedback, power).
 
-    ``"max"``: the spectrum's maximum (emission units); ``"integrated"``: its integral over
-    wavelength (emission units × nm). ``window_nm=(lo, hi)`` restricts the wavelengths.
+    ``"max"``: the spectrum's maximum (emission units; biased upwards by noise where the peak is
+    weak); ``"at_peak"``: the emission at the wavelength where that condition's spectra, summed
+    over power, peak (linear in the data, so noise averages out); ``"integrated"``: the integral
+    over wavelength (emission units × nm). ``window_nm=(lo, hi)`` restricts the wavelengths.
     """
     ds = _ase(ase, window_nm)
     em = ds["emission"]
@@ -69,11 +78,15 @@ def peak_output(
     if method == "max":
         out = em.max("wavelength")
         out.attrs = {"units": unit, "long_name": "peak emission"}
+    elif method == "at_peak":
+        idx = em.sum("power").argmax("wavelength")
+        out = em.isel(wavelength=idx).drop_vars("wavelength")
+        out.attrs = {"units": unit, "long_name": "emission at the peak wavelength"}
     elif method == "integrated":
         out = em.integrate("wavelength")
         out.attrs = {"units": f"{unit} nm", "long_name": "spectrally integrated emission"}
     else:
-        raise FitError(f"method must be 'max' or 'integrated', got {method!r}")
+        raise FitError(f"method must be 'max', 'at_peak' or 'integrated', got {method!r}")
     return out.rename("output")
 
 
@@ -204,9 +217,9 @@ def fit_dataset(
     tests for a breakpoint. Spot diameter and beam profile come from the dataset attrs unless
     ``spot_diameter_mm=`` / ``profile=`` are passed. Other ``kw``: ci, n_boot, seed, confidence.
     """
-    ds = validate(ase, "ase")
+    ds = _ase(ase, window_nm)
     spot, profile = _spot_profile(ds, kw)
-    curve = signal_curve(ds, feedback, signal, method=method, window_nm=window_nm)
+    curve = signal_curve(ds, feedback, signal, method=method)
     p, y = curve["power"].values, curve.values
     if below is None and above is None:
         return find_threshold(p, y, spot_diameter_mm=spot, profile=profile, **kw)
@@ -332,7 +345,7 @@ def criteria(
        slope steepens (superlinear growth).
     A criterion that finds no breakpoint says so (``found=False``, NaN threshold).
     """
-    ds = validate(ase, "ase")
+    ds = _ase(ase, window_nm)
     spot, profile = _spot_profile(ds, kw)
     _feedback(ds, feedback)
     two = fit_dataset(
@@ -341,14 +354,13 @@ def criteria(
         below=below,
         above=above,
         method=method,
-        window_nm=window_nm,
         spot_diameter_mm=spot,
         profile=profile,
         **kw,
     )
     out = [_criterion("two-line intersection", two, spot, profile)]
-    fw = linewidth(ds, window_nm=window_nm).sel(feedback=feedback)
-    snr = spectral_snr(ds, window_nm=window_nm).sel(feedback=feedback).values
+    fw = linewidth(ds).sel(feedback=feedback)
+    snr = spectral_snr(ds).sel(feedback=feedback).values
     ok = np.isfinite(fw.values) & (snr >= min_snr)
     fit = _safe_find(fw["power"].values[ok], fw.values[ok], kw)
     crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="down")
@@ -361,7 +373,7 @@ def criteria(
             note=f"{dropped} spectra with peak < {min_snr:g}× noise left out; {crit.note}",
         )
     out.append(crit)
-    po = peak_output(ds, method=method, window_nm=window_nm).sel(feedback=feedback)
+    po = peak_output(ds, method=method).sel(feedback=feedback)
     p, y = po["power"].values, po.values
     pos = (p > 0) & (y > 0)
     fit = _safe_find(np.log(p[pos]), np.log(y[pos]), kw)
