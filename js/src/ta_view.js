@@ -266,10 +266,8 @@ function render({ model, el: host }) {
       const wi = row[r], add = a0 ? a0[wi] : 0;
       for (let c = 0; c < nx; c++, p++) {
         const v = m[colOff[c] + wi] + add;
-        let k;
-        if (v !== v) k = N_COLORS;
-        else { k = (v * scale + half) | 0; k = k < 0 ? 0 : k >= N_COLORS ? N_COLORS - 1 : k; }
-        px[p] = lut[k];
+        const f = v * scale + half; // clamp before truncating: ±Infinity | 0 would be 0
+        px[p] = lut[v !== v ? N_COLORS : f < 1 ? 0 : f >= N_COLORS ? N_COLORS - 1 : f | 0];
       }
     }
     ctx.putImageData(img, X0, Y0);
@@ -549,8 +547,8 @@ function render({ model, el: host }) {
     if (cx < box.x0 || cx > box.x1 || cy < box.y0 || cy > box.y1) return null;
     return { d: nearestIndex(S.map.td, x.fwd(x.invert(cx))), w: nearestIndex(S.wl, y.invert(cy)) };
   };
-  on(mapCanvas, "mousemove", (ev) => { const h = hit(ev); if (h || S.hover) { S.hover = h; frame(); } });
-  on(mapCanvas, "mouseleave", () => { if (S.hover) { S.hover = null; frame(); } });
+  on(mapCanvas, "pointermove", (ev) => { const h = hit(ev); if (h || S.hover) { S.hover = h; frame(); } });
+  on(mapCanvas, "pointerleave", () => { if (S.hover) { S.hover = null; frame(); } });
   on(mapCanvas, "click", (ev) => {
     const h = hit(ev);
     if (!h) return;

@@ -310,3 +310,16 @@ def test_panels_follow_cursor_crossings_and_pump(chromium: Any, harness_url: str
         page.wait_for_function(f"() => ({spec})() === 0 && ({kin})() === 0")
         page.evaluate(set_js, ["pump_index", 1])
         page.wait_for_function(f"() => ({spec})() > 100 && ({kin})() > 100")
+
+
+def test_infinite_values_take_the_end_colours(chromium: Any, harness_url: str) -> None:
+    dA = np.array([[[np.inf, -np.inf], [0.5, -0.5]]], dtype=np.float32)
+    delays, wl = np.array([0.0, 1.0]), np.array([600.0, 610.0])
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, delays, wl, None, vmax=1.0, delay=1.0, wavelength=610.0)
+        x0, y0, x1, y1 = map(
+            float, page.locator(".qd-map").get_attribute("data-plot-box").split(",")
+        )
+        cx, cy = cell_centres(delays, x0, x1), cell_centres(wl, y1, y0)
+        got = page.evaluate(PIXEL_JS, [[float(cx[0])] * 2, [float(cy[0]), float(cy[1])]])
+        assert got == page.evaluate(EXPECTED_JS, [10.0, -10.0])  # clamped like any large value
