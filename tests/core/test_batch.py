@@ -86,15 +86,23 @@ def test_progress_callback_counts_every_file(folder):
 
 @pytest.mark.slow
 def test_local_cluster_gives_the_same_table(folder):
+    import dask
     import distributed
 
     root, _ = folder
     local = triage(root, progress=False, scheduler="processes")
+    # a loaded 2-core CI machine can be slow to start worker processes: be patient
+    patient = {"distributed.comm.timeouts.connect": "120s"}
     with (
+        dask.config.set(patient),
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            timeout="120s",
         ) as cluster,
-        distributed.Client(cluster) as client,
+        distributed.Client(cluster, timeout="120s") as client,
     ):
         remote = triage(root, client=client, progress=False)
     pd.testing.assert_frame_equal(local.drop(columns="summary"), remote.drop(columns="summary"))
