@@ -95,6 +95,15 @@ class Result:
         kwargs = {k: decode(v) for k, v in data.items() if k in names}
         return cls(**kwargs)
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """A static matplotlib figure of this result, for papers and exported notebooks.
+
+        Draws into ``ax`` when given; see ``qdwidgets.plots`` for what each result draws.
+        """
+        from .plots import plot
+
+        return plot(self, ax=ax, **kwargs)
+
     def _fields_for_display(self) -> list[tuple[str, Any]]:
         names = self._summary_fields or tuple(f.name for f in dataclasses.fields(self))
         return [(n, getattr(self, n)) for n in names]
