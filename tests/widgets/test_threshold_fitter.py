@@ -259,3 +259,15 @@ def test_missing_spot_is_flagged_and_bad_data_refused():
 def test_accessor_explore_opens_the_fitter(ds):
     f = ds.qd.explore(feedback="mirror")
     assert isinstance(f, ThresholdFitter) and f.feedback == "mirror"
+
+
+def test_on_the_embedded_example_the_default_windows_find_the_papers_thresholds():
+    import qdwidgets
+
+    ex = qdwidgets.examples.ase()
+    for feedback, paper_mW, paper_W_cm2 in [("lamp", 150.0, 19.1), ("mirror", 250.0, 31.8)]:
+        f = ThresholdFitter(ex, feedback=feedback)
+        assert f.error_message == ""
+        assert f.result.threshold_mW == pytest.approx(paper_mW, rel=0.05)
+        assert f.result.threshold_W_cm2 == pytest.approx(paper_W_cm2, rel=0.05)
+        assert f.result.ci[0] < f.result.threshold_mW < f.result.ci[1]

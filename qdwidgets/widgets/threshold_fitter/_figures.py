@@ -26,7 +26,14 @@ def build(w: Any) -> None:
         description="profile",
     )
     w.scale_toggle = W.ToggleButtons(options=["linear", "log"], description="axes")
-    rng = {"min": float(p[0]), "max": float(p[-1]), "step": step, "readout_format": ".4g"}
+    rng = {
+        "min": float(p[0]),
+        "max": float(p[-1]),
+        "step": step,
+        "readout_format": ".4g",
+        "layout": W.Layout(width="460px"),
+        "style": {"description_width": "80px"},
+    }
     w.below_slider = W.FloatRangeSlider(description="below (mW)", **rng)
     w.above_slider = W.FloatRangeSlider(description="above (mW)", **rng)
     w.power_slider = W.SelectionSlider(
