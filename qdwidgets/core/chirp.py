@@ -88,7 +88,7 @@ def estimate(
     min_snr: float = 5.0,
     method: str = "fit",
     taus: tuple[float, ...] = (0.5, 5.0),
-    max_wavelengths: int = 48,
+    max_wavelengths: int = 32,
     window_ps: float = 10.0,
 ) -> xr.DataArray:
     """Time zero t0(λ) (ps) per wavelength as a polynomial of degree ``order`` in λ.

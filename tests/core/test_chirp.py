@@ -119,6 +119,7 @@ def test_subtract_background():
         chirp.subtract_background(ta, before=-5.0)
 
 
+@pytest.mark.slow
 def test_real_chirped_measurement_is_made_self_consistent(shared_data):
     """skultrafast's chirped test data: after correction the re-estimated chirp is flat."""
     with warnings.catch_warnings():  # saved under Python 2: numpy warns about the header
@@ -140,7 +141,7 @@ def test_real_chirped_measurement_is_made_self_consistent(shared_data):
     span = float(est.max() - est.min())
     assert 0.1 < span < 3.0  # visibly chirped across 480–710 nm, by less than 3 ps
     again = chirp.estimate(chirp.correct(ds, est), order=2)
-    assert float(np.abs(again).max()) < 0.3 * span
+    assert float(np.abs(again).max()) < 0.15 * span  # 0.23 of 2.35 ps seen
 
 
 def test_estimate_recovers_the_simulators_chirp_within_50_fs_rms():
