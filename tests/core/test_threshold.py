@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import event, given
+from hypothesis import strategies as st
 
 from qdwidgets.core.threshold import (
     ThresholdCriteria,
@@ -409,3 +411,35 @@ def test_simulated_datasets_give_known_thresholds(feedback, threshold, knee):
         assert fit.threshold_W_cm2 == pytest.approx(intensity(fit.threshold_mW, 1.0))
     assert within >= 90
     assert covered >= 90
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+
+@given(
+    threshold=st.floats(80.0, 400.0),
+    below_slope=st.floats(-2.0, 2.0),
+    change=st.floats(0.05, 5.0) | st.floats(-5.0, -0.05),
+    base=st.floats(-100.0, 100.0),
+    scale=st.floats(0.01, 100.0) | st.floats(-100.0, -0.01),
+    offset=st.floats(-1e3, 1e3),
+    seed=st.integers(0, 2**16),
+)
+def test_threshold_is_exact_on_noiseless_hinges_and_equivariant_under_affine_signals(
+    threshold, below_slope, change, base, scale, offset, seed
+):
+    p = np.arange(0.0, 501.0, 10.0)
+    y = base + below_slope * p + change * np.maximum(p - threshold, 0.0)
+    windows = {"below": (0.0, threshold - 25.0), "above": (threshold + 25.0, 500.0)}
+    exact = fit_threshold(p, y, ci="delta", **windows)
+    assert exact.threshold_mW == pytest.approx(threshold, rel=1e-7, abs=1e-7)
+    noisy = y + np.random.default_rng(seed).normal(0, 0.005 * np.ptp(y), p.size)
+    try:
+        a = fit_threshold(p, noisy, seed=seed, **windows)
+    except FitError as exc:  # a small slope change can drown in the noise: then say so
+        assert "parallel" in str(exc)
+        event("slope change lost in the noise")
+        return
+    b = fit_threshold(p, scale * noisy + offset, seed=seed, **windows)
+    assert b.threshold_mW == pytest.approx(a.threshold_mW, rel=1e-9, abs=1e-9)
+    assert b.ci == pytest.approx(a.ci, rel=1e-6, abs=1e-6)
