@@ -226,3 +226,21 @@ def test_bad_arguments_raise_early(ta):
 def test_accessor_opens_it(ta):
     ex = ta.qd.explore(wavelength=645.0)
     assert isinstance(ex, TAExplorer) and ex.wavelength == 645.0
+
+
+def test_the_paper_example_in_the_explorer():
+    """examples.ta(): the readout at the band edge gives the paper's 2.3 ps (⟨N⟩ ≈ 1.2) and
+    0.8 ps (⟨N⟩ ≈ 3) within 0.1 ps."""
+    from qdwidgets import examples
+
+    ex = TAExplorer(examples.ta(), pump=100.0)
+    assert ex.wavelength == 639.0 and ex.quantity == "A_ex"
+    m = re.match(
+        r"A_ex\(639 nm\) crosses zero at ([\d.]+) ± [\d.]+ ps \(⟨N⟩ ≈ 1\.2\)", ex.view.readout
+    )
+    assert m and abs(float(m.group(1)) - 2.3) < 0.1, ex.view.readout
+    js_settles(ex.view, pump_index=1)
+    assert abs(ex.result.crossing - 0.8) < 0.1 and "(⟨N⟩ ≈ 3.0)" in ex.view.readout
+    js_settles(ex.view, delay=2.3)
+    gain_here = ex.result.gain
+    assert gain_here is not None and gain_here.has_gain == (True, True)
