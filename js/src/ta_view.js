@@ -186,6 +186,7 @@ function render({ model, el: host }) {
     }
     S.vmaxCache.clear();
     S.rangeCache.clear();
+    S.hover = null;
     slider.max = String(Math.max(D() - 1, 0));
     syncCursorFromModel();
     syncControls();
@@ -512,13 +513,15 @@ function render({ model, el: host }) {
     }
     S.raf = requestAnimationFrame(tick);
   }
+  /** Start playing from the current delay (from the first one when at the end); false if not. */
   function start() {
-    if (S.playing || !hasData()) return;
-    if (S.dIdx >= D() - 1) S.dIdx = 0;
+    if (S.playing || !hasData()) return false;
+    if (S.dIdx >= D() - 1) { S.dIdx = 0; slider.value = "0"; frame(); }
     S.playing = true;
     S.lastStep = performance.now();
     playBtn.textContent = "❚❚ pause";
     S.raf = requestAnimationFrame(tick);
+    return true;
   }
   function stop(write) {
     if (!S.playing) return;
@@ -535,7 +538,10 @@ function render({ model, el: host }) {
   for (const node of [slider, pumpSel]) on(node, "keydown", (ev) => { if (NAV_KEYS.has(ev.key)) ev.stopPropagation(); });
   on(slider, "input", () => { S.dIdx = +slider.value; S.hover = null; frame(); });
   on(slider, "change", () => { S.dIdx = +slider.value; settle(); });
-  on(playBtn, "click", () => { if (S.playing) stop(true); else { start(); model.set("playing", true); model.save_changes(); } });
+  on(playBtn, "click", () => {
+    if (S.playing) stop(true);
+    else if (start()) { model.set("playing", true); model.save_changes(); }
+  });
   on(pumpSel, "change", () => { model.set("pump_index", +pumpSel.value); model.save_changes(); });
   on(quantityBtn, "click", () => { model.set("quantity", quantity() === "A_ex" ? "dA" : "A_ex"); model.save_changes(); });
   on(logBox, "change", () => { model.set("log_delay", logBox.checked); model.save_changes(); });
@@ -578,7 +584,11 @@ function render({ model, el: host }) {
   listen("delay wavelength", () => { if (!S.settling) schedule("cursor"); });
   listen("crossings", () => schedule("frame"));
   listen("readout", () => { readout.textContent = model.get("readout") ?? ""; });
-  listen("playing", () => { if (model.get("playing")) start(); else stop(false); syncControls(); });
+  listen("playing", () => {
+    if (!model.get("playing")) stop(false);
+    else if (!S.playing && !start()) { model.set("playing", false); model.save_changes(); } // no data
+    syncControls();
+  });
 
   let lastWidth = 0;
   const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => {

@@ -323,3 +323,39 @@ def test_infinite_values_take_the_end_colours(chromium: Any, harness_url: str) -
         cx, cy = cell_centres(delays, x0, x1), cell_centres(wl, y1, y0)
         got = page.evaluate(PIXEL_JS, [[float(cx[0])] * 2, [float(cy[0]), float(cy[1])]])
         assert got == page.evaluate(EXPECTED_JS, [10.0, -10.0])  # clamped like any large value
+
+
+def test_empty_view_renders_without_errors(chromium: Any, harness_url: str) -> None:
+    """A TAView before set_data (the Python defaults): 'no data', nothing raises, clicks ignored."""
+    with open_page(chromium, harness_url) as page:  # asserts no console error on exit
+        mount(page, np.zeros((0, 0, 0)), [], [], None)
+        assert page.locator(".qd-map").is_visible()
+        page.locator(".qd-map").click(position={"x": 200, "y": 100})
+        page.locator(".qd-play").click()
+        assert page.evaluate("() => window.qdLast.model.saved") == []
+        assert page.locator(".qd-delay-slider").get_attribute("max") == "0"
+        page.evaluate("() => window.qdLast.model.set('playing', true)")  # from Python: refused
+        page.wait_for_function("() => window.qdLast.model.get('playing') === false")
+
+
+def test_play_writes_only_start_and_stop(chromium: Any, harness_url: str) -> None:
+    dA, a0 = dataset()
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, DELAYS_LIN, WL, a0, delay=0.5, wavelength=620.0, play_step_ms=5)
+        page.locator(".qd-play").click()
+        page.wait_for_function("() => window.qdLast.model.get('playing') === false", timeout=10_000)
+        assert page.evaluate("() => window.qdLast.model.saved") == [
+            {"delay": 0.5, "wavelength": 620.0, "playing": True},
+            {"delay": 6.0, "wavelength": 620.0, "playing": False},
+        ]
+        assert page.locator(".qd-delay-slider").input_value() == "5"
+        assert page.locator(".qd-play").inner_text() == "▶ play"
+        # pressing play at the end starts again from the first delay; pause settles where it is
+        page.evaluate("() => window.qdLast.model.set('play_step_ms', 60000)")
+        page.locator(".qd-play").click()
+        assert page.locator(".qd-delay-slider").input_value() == "0"
+        page.locator(".qd-play").click()
+        assert page.evaluate("() => window.qdLast.model.saved")[2:] == [
+            {"delay": 6.0, "wavelength": 620.0, "playing": True},  # frames are not written
+            {"delay": -1.0, "wavelength": 620.0, "playing": False},
+        ]
