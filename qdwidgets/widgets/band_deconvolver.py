@@ -187,6 +187,8 @@ class BandDeconvolver(QDWidget):
     ``pump``: None (the lowest and the highest level side by side), one level, or a sequence of
     levels (nearest measured ones are used). Bands start from ``qdwidgets.core.bands.initial_bands``
     and are fitted once; edit them by dragging, with the controls, or pass ``bands``.
+    ``lock_to_spectra``: propose the GSB and SE with centre and width locked to A0 and the PL
+    (see ``initial_bands``); untick the locks to free them.
     """
 
     _state_keys: ClassVar[tuple[str, ...]] = ("delay", "pumps", "bands", "selected")
@@ -202,6 +204,7 @@ class BandDeconvolver(QDWidget):
         pump: float | Sequence[float] | None = None,
         bands: Sequence[B.Band] | None = None,
         fit: bool = True,
+        lock_to_spectra: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(ta, **kwargs)
@@ -216,6 +219,7 @@ class BandDeconvolver(QDWidget):
             )
         self.template = B.make_template(ds["A0"]) if "A0" in ds.data_vars else None
         self.fit_options: dict[str, Any] = {}
+        self.lock_to_spectra = lock_to_spectra
         self._result: B.BandComparison | None = None
         self._quiet = False
         self.panels: list[_Panel] = []
@@ -288,7 +292,9 @@ class BandDeconvolver(QDWidget):
     def propose(self) -> None:
         """Replace the bands with ``initial_bands`` proposed from each panel's spectrum."""
         for p in self.panels:
-            p.bands = list(B.initial_bands(self.data, self.delay, p.pump))
+            p.bands = list(
+                B.initial_bands(self.data, self.delay, p.pump, lock_to_spectra=self.lock_to_spectra)
+            )
             p.fit = None
         self._align_names()
         self._bands_changed()

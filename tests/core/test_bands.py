@@ -302,3 +302,108 @@ def test_handles_geometry():
     assert wider.center_nm == 639
     with pytest.raises(FitError, match="unknown handle"):
         B.move_handle(band, "top", 600)
+
+
+# -- against the simulator and the embedded example ----------------------------------------------
+
+
+def _truth_areas(components, wl):
+    """Signed ∫ component dE (OD·eV) per simulator component and pump level."""
+    e = B.HC / wl
+    order = np.argsort(e)
+    return {
+        name: [
+            float(np.trapezoid(components[name].isel(pump=i).values[order], e[order]))
+            for i in range(components.sizes["pump"])
+        ]
+        for name in components.data_vars
+    }
+
+
+def test_transitions_found_in_a0():
+    from qdwidgets.core.bands._shapes import transitions
+
+    wl = np.arange(440.0, 720.5, 1.0)
+    e = B.HC / wl
+    a0 = sum(
+        gaussian(e, a, B.HC / c, w)
+        for c, w, a in (
+            (639, 0.085, 0.05),
+            (615, 0.09, 0.025),
+            (575, 0.12, 0.045),
+            (526, 0.15, 0.08),
+        )
+    )
+    found = transitions(e, a0)
+    centres = [B.HC / c for c, _ in found]
+    assert centres == pytest.approx([639, 615, 575, 526], abs=3.0)
+    lone = transitions(e, gaussian(e, 0.1, B.HC / 600, 0.1))
+    assert len(lone) == 1 and lone[0][1] == pytest.approx(0.1, rel=0.05)
+
+
+def test_simulator_components_recovered_exactly():
+    """The simulator's six components at 2.3 ps (Gaussians in energy, H2's TATruth) fitted with
+    six Gaussian bands (18 free parameters) from starts 2–4.5 nm and 10 % off: every area
+    within 0.1 %. (From 4–9 nm off, leastsq runs out of evaluations: a FitError.)"""
+    from qdwidgets.data import simulate
+
+    _, truth = simulate.ta(delay=np.array([0.0, 2.3, 10.0]), chirp=(0.0,), seed=1)
+    wl = np.arange(440.0, 720.5, 1.0)
+    comps = truth.components(2.3, wl).isel(pump=[1])
+    areas = _truth_areas(comps, wl)
+    spec = xr.DataArray(comps["dA"].values[0], dims="wavelength", coords={"wavelength": wl})
+    c, w = truth.transitions_nm, truth.transition_fwhm_ev
+    se_fw = float(
+        B.HC / (truth.pl_peak_nm - truth.pl_fwhm_nm / 2)
+        - B.HC / (truth.pl_peak_nm + truth.pl_fwhm_nm / 2)
+    )  # simulator's convention
+    true_bands = {
+        "gsb_1s": (c[0], w[0]),
+        "gsb_2s": (c[1], w[1]),
+        "gsb_1p": (c[2], w[2]),
+        "shell": (c[3], w[3]),
+        "se": (truth.pl_peak_nm, se_fw),
+        "pia": (truth.pia_peak_nm, truth.pia_fwhm_ev),
+    }
+    start = []
+    for k, (name, (centre, fw_ev)) in enumerate(true_bands.items()):
+        sign = 1.0 if name == "pia" else -1.0
+        shift = (2.0 + 0.5 * k) * (1 if k % 2 else -1)
+        fw_nm = B.fwhm_ev_to_nm(B.HC / centre, fw_ev) * 1.1
+        start.append(B.Band(name, centre + shift, fw_nm, sign * 0.01))
+    fit = B.deconvolve(spec, start)
+    fitted = _truth_areas(fit.components.expand_dims(pump=[0.0]), wl)  # over the same window
+    for name, (centre, fw_ev) in true_bands.items():
+        got = fit.band(name)
+        assert got.center_nm == pytest.approx(centre, abs=0.01), name
+        assert got.fwhm_ev == pytest.approx(fw_ev, rel=1e-3), name
+        assert fitted[name][0] == pytest.approx(areas[name][0], rel=1e-3), name
+        if name != "pia":  # the PIA runs past 720 nm: its full area is not in the window
+            assert got.area == pytest.approx(areas[name][0], rel=1e-3), name
+
+
+def test_example_fig2de_split_matches_its_truth():
+    """Fig. 2d–e on qdwidgets.examples.ta() at 2.3 ps: GSB and SE locked to A0 / PL (heights
+    fitted), further bleaches and PIA free. Truth: the simulator's components with the
+    example's parameters. Tolerances 6 % (the example is chirped, its PIA is broader than the
+    window, so the model is not exact there)."""
+    import qdwidgets
+    from qdwidgets.data import simulate
+    from qdwidgets.data.make_examples import TA_PARAMS
+
+    ta = qdwidgets.examples.ta()
+    _, truth = simulate.ta(**{**TA_PARAMS, "delay": np.array([0.0, 2.3, 10.0])})
+    wl = ta["wavelength"].values
+    areas = _truth_areas(truth.components(2.3, wl), wl)
+    for i, pump in enumerate(ta["pump"].values):
+        bands = B.initial_bands(ta, 2.3, pump, lock_to_spectra=True)
+        assert [b.name for b in bands][:2] == ["GSB", "SE"]
+        assert bands[0].center_nm == pytest.approx(639.0, abs=1.5)
+        assert bands[1].center_nm == pytest.approx(654.0, abs=1.5)
+        assert "PIA" in [b.name for b in bands]
+        fit = B.deconvolve_at(ta, 2.3, pump=pump, bands=bands)
+        assert fit.area_errors["GSB"] < 0.05 * abs(fit.areas["GSB"])
+        assert fit.areas["GSB"] == pytest.approx(areas["gsb_1s"][i], rel=0.06)
+        assert fit.areas["SE"] == pytest.approx(areas["se"][i], rel=0.06)
+        ratio = areas["se"][i] / areas["gsb_1s"][i]
+        assert abs(fit.areas["SE"] / fit.areas["GSB"]) == pytest.approx(ratio, rel=0.06)

@@ -326,3 +326,14 @@ def test_a_doubtful_fit_is_flagged_in_the_banner():
     w.fit_button.click()
     assert w.error_message == ""
     assert w.result.fits[0].band("SE").center_nm == pytest.approx(653.0, abs=1e-3)
+
+
+def test_lock_to_spectra_proposal(ta):
+    w = BandDeconvolver(ta, lock_to_spectra=True)
+    assert w.error_message == ""
+    assert w.selected == "GSB" and w.lock_boxes["center_nm"].value is True
+    assert w.lock_boxes["fwhm_nm"].value is True and w.lock_boxes["amplitude"].value is False
+    for p in w.panels:
+        assert p.bands[0].vary == ("amplitude",) and p.bands[1].vary == ("amplitude",)
+    w.lock_boxes["fwhm_nm"].value = False
+    assert w.panels[0].bands[0].vary == ("fwhm_nm", "amplitude")

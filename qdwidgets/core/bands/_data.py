@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import optimize
+from scipy import optimize, signal
 
 from ...data.contract import validate
 from ...errors import FitError
@@ -82,14 +82,24 @@ def initial_bands(
     *,
     se_shift_nm: float = 15.0,
     gsb_shape: str = "gaussian",
+    lock_to_spectra: bool = False,
 ) -> tuple[Band, ...]:
     """Starting bands proposed from the data at ``delay`` (ps) and ``pump`` (None = highest):
 
-    - GSB at the band edge: A0's lowest-energy peak (width from its red side) when A0 is present,
-      else the deepest bleach; ``gsb_shape="template"`` shapes it like A0.
+    - GSB at the band edge: A0's lowest-energy transition (a peak of −d²A0/dE², width from its
+      curvature) when A0 is present, else the deepest bleach; ``gsb_shape="template"`` shapes it
+      like A0.
     - SE red-shifted from it: at the PL peak when PL is present, else ``se_shift_nm`` further red.
-    - a shell bleach: a separate bleach well to the blue, when at least 10 % of the main one.
-    - PIA: a positive feature, when at least 10 % of the largest |ΔA| and above the noise.
+    - further bleaches ``bleach<nm>`` at A0's higher transitions where ΔA is clearly negative
+      (≥ 3 % of the largest |ΔA| and 5× the noise); the bluest one more than three GSB widths
+      away is the ``shell`` bleach. Without A0: a shell bleach at the deepest far-blue minimum
+      when it is at least 10 % of the main one.
+    - PIA: the largest positive feature of the smoothed spectrum, when at least 1 % of the
+      largest |ΔA| and above the noise (kept inside the data when it peaks at an edge).
+
+    ``lock_to_spectra``: lock the GSB's centre and width to A0's band-edge transition and the
+    SE's to the PL band (when A0 / PL are present), so that only their heights are fitted — the
+    usual way to split strongly overlapping bleach and emission.
 
     Heights come from a sign-constrained linear least-squares fit with these shapes.
     """
@@ -102,18 +112,21 @@ def initial_bands(
     scale = float(np.max(np.abs(y))) or 1.0
     noise = _noise(y)
 
+    found: list[tuple[float, float]] = []
     if "A0" in ta.data_vars:
         a0 = np.asarray(ta["A0"].values, dtype=float)
+        found = S.transitions(energy, a0)
+    if found and math.isfinite(found[0][1]):
+        e_gsb, gsb_fw = found[0]
+    elif "A0" in ta.data_vars:
         order = np.argsort(energy)
         k = S.band_edge_index(energy[order], a0[order])
-        i_gsb = int(order[k])
         red = order[: k + 1]
-        gsb_hw = _half_width_ev(energy[red], a0[red] - a0[red].min(), k)
+        e_gsb = float(energy[order[k]])
+        gsb_fw = 2 * _half_width_ev(energy[red], a0[red] - a0[red].min(), k)
     else:
         i_gsb = int(np.argmin(y))
-        gsb_hw = _half_width_ev(energy, y, i_gsb)
-    e_gsb = float(energy[i_gsb])
-    gsb_fw = 2 * gsb_hw
+        e_gsb, gsb_fw = float(energy[i_gsb]), 2 * _half_width_ev(energy, y, i_gsb)
     proposals: list[tuple[str, float, float, float]] = [("GSB", e_gsb, gsb_fw, -1.0)]
 
     if "PL" in ta.data_vars:
@@ -128,14 +141,32 @@ def initial_bands(
     e_se = min(max(e_se, S.HC / hi), S.HC / lo)
     proposals.append(("SE", e_se, se_fw, -1.0))
 
+    # higher transitions of A0 that are bleached at this delay; the bluest far one is the shell
+    threshold = max(0.03 * scale, 5 * noise)
+    order = np.argsort(energy)
+    bleached = [
+        (e, f)
+        for e, f in found[1:]
+        if np.interp(e, energy[order], y[order]) < -threshold and S.HC / hi <= e <= S.HC / lo
+    ]
+    far = [i for i, (e, _) in enumerate(bleached) if e > e_gsb + 3 * gsb_fw]
+    for i, (e, f) in enumerate(bleached):
+        name = "shell" if far and i == far[-1] else f"bleach{S.HC / e:.0f}"
+        proposals.append((name, e, f if math.isfinite(f) else gsb_fw, -1.0))
     blue = energy > e_gsb + 3 * gsb_fw
-    if blue.any():
+    if blue.any() and not far:
         j = int(np.flatnonzero(blue)[np.argmin(y[blue])])
         if y[j] < -0.1 * scale and y[j] < -5 * noise:
             proposals.append(("shell", float(energy[j]), 2 * _half_width_ev(energy, y, j), -1.0))
-    j = int(np.argmax(y))
-    if y[j] > 0.1 * scale and y[j] > 5 * noise:
-        proposals.append(("PIA", float(energy[j]), 2 * _half_width_ev(energy, y, j), 1.0))
+    # photo-induced absorption: the largest positive feature of the smoothed spectrum
+    window = min(15, y.size - (1 - y.size % 2))
+    ys = signal.savgol_filter(y, window, 2) if window >= 5 else y
+    j = int(np.argmax(ys))
+    if ys[j] > max(0.01 * scale, 5 * noise / math.sqrt(max(window, 1))):
+        margin = max(3, y.size // 20)  # a maximum at the edge: the band peaks beyond it
+        j_in = min(max(j, margin), y.size - 1 - margin)
+        width = 2 * _half_width_ev(energy, ys, j)
+        proposals.append(("PIA", float(energy[j_in]), max(width, gsb_fw), 1.0))
 
     # heights by sign-constrained linear least squares on unit-height shapes
     cols = np.column_stack([sign * S.gaussian(energy, 1.0, e, f) for _, e, f, sign in proposals])
@@ -150,6 +181,9 @@ def initial_bands(
             bands.append(template_band(ta["A0"], name="GSB", amplitude=amp))
         else:
             bands.append(Band(name, float(S.HC / e), fw_nm, amp))
+    if lock_to_spectra:
+        pinned = {"GSB": "A0" in ta.data_vars, "SE": "PL" in ta.data_vars}
+        bands = [b.replace(vary=("amplitude",)) if pinned.get(b.name) else b for b in bands]
     return tuple(bands)
 
 

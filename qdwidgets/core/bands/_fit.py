@@ -289,6 +289,13 @@ def _fitted_band(band: Band, result: Any) -> Band:
     )
 
 
+def _converged(result: Any) -> bool:
+    """lmfit's success, plus MINPACK's ier 6–8 ("tolerance too small: no further reduction in
+    the sum of squares is possible"), which means converged to machine precision (noise-free
+    data), not a failure."""
+    return bool(result.success) or getattr(result, "ier", 0) in (6, 7, 8)
+
+
 def _restart(
     result: Any, params: lmfit.Parameters, stuck: list[str], height: float, from_start: bool
 ) -> lmfit.Parameters:
@@ -318,7 +325,7 @@ def _fit_with_restarts(
     result = model.fit(y, params, x=energy, max_nfev=max_nfev)
     scale = float(np.max(np.abs(y))) or 1.0
     for _ in range(2):
-        if not result.success:
+        if not _converged(result):
             break
         stuck = [
             name[: -len("amplitude")]
@@ -331,7 +338,7 @@ def _fit_with_restarts(
         for from_start in (False, True):
             trial = _restart(result, params, stuck, 0.1 * scale, from_start)
             again = model.fit(y, trial, x=energy, max_nfev=max_nfev)
-            if again.success and again.chisqr < best.chisqr:
+            if _converged(again) and again.chisqr < best.chisqr:
                 best = again
         if best is result:
             break
@@ -373,7 +380,7 @@ def deconvolve(
             result = _fit_with_restarts(model, y, params, energy, max_nfev)
     except (ValueError, TypeError, RuntimeError) as exc:
         raise FitError(f"the band fit failed: {exc}; try other starting values") from exc
-    if not result.success or not np.all(np.isfinite(result.best_fit)):
+    if not _converged(result) or not np.all(np.isfinite(result.best_fit)):
         raise FitError(
             f"the band fit did not converge ({result.message.strip()}); start from "
             "initial_bands(ta, delay), lock a centre or width, or narrow x_range"

@@ -164,6 +164,40 @@ def band_edge_index(energy: np.ndarray, absorb: np.ndarray) -> int:
     return int(np.argmax(absorb))
 
 
+def transitions(energy: np.ndarray, absorb: np.ndarray) -> list[tuple[float, float]]:
+    """Optical transitions hidden in an absorbance: peaks of −d²A/dE² (smoothed), lowest energy
+    first, as (centre eV, FWHM eV); the FWHM is 1.1774 × the distance between the curvature's
+    zero crossings around the peak (exact for an isolated Gaussian, 2σ apart), NaN for a shoulder
+    whose curvature stays negative."""
+    order = np.argsort(energy)
+    e, a = np.asarray(energy, dtype=float)[order], np.asarray(absorb, dtype=float)[order]
+    if e.size < 9:
+        return []
+    grid = np.linspace(e[0], e[-1], max(200, 2 * e.size))
+    step = float(grid[1] - grid[0])
+    window = max(7, 2 * int(0.025 / step) + 1)
+    if window >= grid.size:
+        return []
+    curv = -signal.savgol_filter(np.interp(grid, e, a), window, 3, deriv=2, delta=step)
+    span = float(np.ptp(curv)) or 1.0
+    peaks, _ = signal.find_peaks(curv, prominence=0.05 * span)
+    out = []
+    for i in peaks:
+        if curv[i] <= 0:  # a shoulder on a curved flank: position only
+            out.append((float(grid[i]), math.nan))
+            continue
+        lo = i
+        while lo > 0 and curv[lo] > 0:
+            lo -= 1
+        hi = i
+        while hi < curv.size - 1 and curv[hi] > 0:
+            hi += 1
+        if curv[lo] > 0 or curv[hi] > 0:
+            continue  # a curvature peak running off the data: no reliable width
+        out.append((float(grid[i]), 1.1774 * float(grid[hi] - grid[lo])))
+    return out
+
+
 def template_fwhm(template: xr.DataArray) -> float:
     """Own FWHM (eV) of a template shape (half-maximum crossings, interpolated)."""
     grid = np.asarray(template["energy_offset"].values, dtype=float)
