@@ -136,17 +136,16 @@ def spectrum_summary(
 def return_above(
     t: np.ndarray, x: np.ndarray, j: int, sigma: float, k: float, confirm: int
 ) -> float:
-    """First robust ≤ 0 → > 0 step at or after index j (mirror of :func:`first_crossing`).
-
-    A step counts unless the mean of the next ``confirm`` samples is below −k·σ/√n (back in
-    gain).
+    """End of gain: the first ≤ 0 → > 0 step at or after index j after which the trace is
+    clearly positive again — the mean of the next ``confirm`` samples (and the sample after the
+    step) above +k·σ/√n. The hysteresis (a clear return, not merely a sample above zero) keeps
+    a trace lingering at zero within the noise from ending the gain at once. NaN if none.
     """
     above = x > 0
     steps = np.flatnonzero(~above[:-1] & above[1:])
     for i in steps[steps >= j].tolist():
-        if _back(-x[i + 2 : i + 2 + confirm], sigma, k):
-            continue
-        return _zero(t, x, i)
+        if _back(x[i + 1 : i + 2 + confirm], sigma, k):
+            return _zero(t, x, i)
     return float("nan")
 
 

@@ -282,8 +282,9 @@ class GainWindow(Result):
     """When A_ex < 0 at one wavelength, per pump level (all delays in ps).
 
     onset: first robust zero crossing (as :func:`zero_crossing`); onset_stderr its error.
-    end: the first robust return above zero after the onset (NaN when A_ex is still ≤ 0 at the
-    last delay, or without gain); duration = end − onset (NaN when either is NaN);
+    end: the first return above zero after the onset past which A_ex is clearly positive (the
+    mean of the next samples above one standard error; NaN when A_ex is still ≤ 0 at the last
+    delay, or without gain); duration = end − onset (NaN when either is NaN);
     lasts_to_end: True where the gain persists to the last measured delay.
     """
 

@@ -264,3 +264,22 @@ def test_the_paper_example_crossings():
     np.testing.assert_allclose(zc.values, truth.zero_crossing(639.0), atol=0.1)
     np.testing.assert_allclose(zc.values, [2.3, 0.8], atol=0.1)
     assert np.all(zc["zero_crossing_stderr"].values < 0.05)
+
+
+def test_gain_window_on_the_example_against_its_truth():
+    """End of gain at 639/650 nm (log-spaced delays, 7 % apart): within one delay step."""
+    from qdwidgets import examples
+    from qdwidgets.data import simulate
+    from qdwidgets.data.make_examples import TA_PARAMS
+
+    ds = examples.ta()
+    _, truth = simulate.ta(**{k: v for k, v in TA_PARAMS.items() if k != "attrs"})
+    t = np.concatenate([np.linspace(0.3, 20, 20000), np.geomspace(20, 7000, 20000)])
+    for wl in (639.0, 650.0):
+        a = truth.a_ex(t, np.array([wl, wl + 1]))[:, :, 0]
+        res = gain.gain_window(ds, wl)
+        for p in range(2):
+            neg = np.flatnonzero(a[p] <= 0)
+            assert abs(res.onset[p] - t[neg[0]]) < 0.1
+            assert abs(res.end[p] / t[neg[-1]] - 1) < 0.08, (wl, p, res.end[p], t[neg[-1]])
+        assert res.lasts_to_end == (False, False)
