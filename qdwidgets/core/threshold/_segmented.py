@@ -36,7 +36,7 @@ def segmented(
     alpha: float = 0.05,
     n_sim: int = 1000,
     seed: int = 0,
-    grid_size: int = 200,
+    per_gap: int = 2,
 ) -> dict[str, Any]:
     """Breakpoint search and test on sorted ``x``; returns found, psi, p_value, k (points ≤ psi)."""
     n = x.size
@@ -45,7 +45,13 @@ def segmented(
             f"a breakpoint search needs at least 6 points (3 on each side), got {n}. Fix: "
             "measure more pump powers, or give the windows yourself with fit_threshold"
         )
-    grid = np.linspace(x[2], x[n - 3], grid_size, endpoint=False)
+    # candidate breakpoints: ``per_gap`` evenly spaced values in each gap between the powers
+    # from the 3rd to the 3rd-last (the profile RSS is smooth inside a gap; refined below)
+    pts = np.unique(x[2 : n - 2])
+    frac = np.arange(per_gap) / per_gap
+    grid = (pts[:-1, None] + frac[None, :] * np.diff(pts)[:, None]).ravel()
+    if grid.size == 0:
+        grid = np.array([x[2]])
     q, _ = np.linalg.qr(np.column_stack([np.ones(n), x]))
     h = np.maximum(x[:, None] - grid[None, :], 0.0)
     h -= q @ (q.T @ h)
