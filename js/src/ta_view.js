@@ -5,9 +5,10 @@
 // settled cursor (slider change, click, play stop) is written back with one save_changes().
 // Colours: symmetric diverging RdBu_r, blue = negative (e.g. bleach, gain), red = positive.
 
-import { buildLut, packLut, colorIndex, autoVmax, N_COLORS } from "./lib/colormap.js";
+import { buildLut, packLut, colorIndex, autoVmax, paintMap } from "./lib/colormap.js";
 import { makeScale, nearestIndex, indexMap, fmt } from "./lib/axis.js";
 import { decode, plane, spectrum, trace, plus, finiteRange } from "./lib/decode.js";
+import { el, fit, drawAxes, polyline, legend, padRange, clipTo, vline } from "./lib/draw.js";
 
 const CSS = `
 .qd-taview { font: 12px/1.3 system-ui, sans-serif; color: var(--jp-ui-font-color1, #222); max-width: 1100px; }
@@ -25,99 +26,6 @@ const PANEL_HEIGHT = 200;
 const PANEL_TOP = 22; // room for the legend above the plot
 const COLORS = { dA: "#1f77b4", A0: "#7f7f7f", A_ex: "#111111", gain: "rgba(0,150,70,0.16)", cursor: "#e07b00" };
 const LABEL = { dA: "ΔA", A_ex: "A_ex" };
-
-function el(tag, cls, attrs = {}) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
-
-/** Size a canvas to its CSS box × devicePixelRatio; returns {ctx, w, h (CSS px), dpr}. */
-function fit(canvas, cssHeight, fallbackWidth) {
-  const dpr = window.devicePixelRatio || 1;
-  canvas.style.height = `${cssHeight}px`;
-  const w = canvas.clientWidth || fallbackWidth;
-  const W = Math.max(1, Math.round(w * dpr)), H = Math.max(1, Math.round(cssHeight * dpr));
-  if (canvas.width !== W) canvas.width = W;
-  if (canvas.height !== H) canvas.height = H;
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return { ctx, w, h: cssHeight, dpr };
-}
-
-function drawAxes(ctx, x, y, box, { xlabel, ylabel }) {
-  ctx.save();
-  ctx.strokeStyle = "#333";
-  ctx.fillStyle = "#333";
-  ctx.lineWidth = 1;
-  ctx.strokeRect(box.x0 + 0.5, box.y0 + 0.5, box.x1 - box.x0 - 1, box.y1 - box.y0 - 1);
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const t of x.ticks(6)) {
-    const px = Math.round(x.map(t)) + 0.5;
-    if (px < box.x0 - 1 || px > box.x1 + 1) continue;
-    ctx.beginPath(); ctx.moveTo(px, box.y1); ctx.lineTo(px, box.y1 + 4); ctx.stroke();
-    ctx.fillText(fmt(t), px, box.y1 + 5);
-  }
-  ctx.fillText(xlabel, (box.x0 + box.x1) / 2, box.y1 + 17);
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const t of y.ticks(5)) {
-    const py = Math.round(y.map(t)) + 0.5;
-    if (py < box.y0 - 1 || py > box.y1 + 1) continue;
-    ctx.beginPath(); ctx.moveTo(box.x0 - 4, py); ctx.lineTo(box.x0, py); ctx.stroke();
-    ctx.fillText(fmt(t), box.x0 - 6, py);
-  }
-  ctx.translate(11, (box.y0 + box.y1) / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textAlign = "center";
-  ctx.fillText(ylabel, 0, 0);
-  ctx.restore();
-}
-
-function polyline(ctx, xs, ys, xScale, yScale, color, width = 1.5, dash = []) {
-  ctx.save();
-  ctx.strokeStyle = color;
-  ctx.lineWidth = width;
-  ctx.setLineDash(dash);
-  ctx.beginPath();
-  let pen = false;
-  for (let i = 0; i < xs.length; i++) {
-    const v = ys[i];
-    if (v !== v) { pen = false; continue; }
-    const px = xScale.map(xs[i]), py = yScale.map(v);
-    if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
-    pen = true;
-  }
-  ctx.stroke();
-  ctx.restore();
-}
-
-function legend(ctx, box, items) {
-  ctx.save();
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.textBaseline = "middle";
-  let x = box.x0 + 8;
-  for (const [label, color] of items) {
-    ctx.fillStyle = color;
-    ctx.fillRect(x, box.y0 - 11, 12, 3);
-    ctx.fillStyle = "#222";
-    ctx.textAlign = "left";
-    ctx.fillText(label, x + 15, box.y0 - 9);
-    x += 22 + ctx.measureText(label).width;
-  }
-  ctx.restore();
-}
-
-function padRange(r, frac = 0.06) {
-  if (!r) return [-1, 1];
-  let [lo, hi] = r;
-  lo = Math.min(lo, 0); hi = Math.max(hi, 0);
-  const pad = (hi - lo || 1) * frac;
-  return [lo - pad, hi + pad];
-}
 
 function render({ model, el: host }) {
   const abort = new AbortController();
@@ -144,15 +52,15 @@ function render({ model, el: host }) {
   const slider = el("input", "qd-delay-slider", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "delay index" });
   controls.append(pumpSel, quantityBtn, logLabel, playBtn, slider);
   const mapRow = el("div", "qd-maprow");
-  const mapCanvas = el("canvas", "qd-map");
-  const barCanvas = el("canvas", "qd-colorbar");
+  const mapCanvas = el("canvas", "qd-map", { role: "img", "aria-label": "TA map: delay (x) × wavelength (y); click to pick" });
+  const barCanvas = el("canvas", "qd-colorbar", { role: "img", "aria-label": "colour bar: blue negative, red positive (OD)" });
   mapRow.append(mapCanvas, barCanvas);
   const cursorLabel = el("div", "qd-cursor-label");
   const panels = el("div", "qd-panels");
-  const specCanvas = el("canvas", "qd-spectrum");
-  const kinCanvas = el("canvas", "qd-kinetics");
+  const specCanvas = el("canvas", "qd-spectrum", { role: "img", "aria-label": "spectrum at the delay" });
+  const kinCanvas = el("canvas", "qd-kinetics", { role: "img", "aria-label": "kinetics at the wavelength" });
   panels.append(specCanvas, kinCanvas);
-  const readout = el("div", "qd-readout");
+  const readout = el("div", "qd-readout", { "aria-live": "polite" });
   root.append(style, controls, mapRow, cursorLabel, panels, readout);
   host.appendChild(root);
 
@@ -231,8 +139,7 @@ function render({ model, el: host }) {
   /** Draw the colour-mapped image and axes into an offscreen canvas (cached for scrubbing). */
   function drawMapBase() {
     const height = Math.max(+model.get("height") || 360, 80);
-    const { ctx: vctx, w, h, dpr } = fit(mapCanvas, height, host.clientWidth ? host.clientWidth - 70 : 640);
-    void vctx;
+    const { w, h, dpr } = fit(mapCanvas, height, host.clientWidth ? host.clientWidth - 70 : 640);
     const base = S.base ?? (S.base = document.createElement("canvas"));
     base.width = mapCanvas.width; base.height = mapCanvas.height;
     const ctx = base.getContext("2d");
@@ -258,19 +165,8 @@ function render({ model, el: host }) {
     const yd = makeScale({ domain: y.domain, range: [ny, 0] });
     const col = indexMap(xd, S.delays, nx), row = indexMap(yd, S.wl, ny);
     const img = ctx.createImageData(nx, ny);
-    const px = new Uint32Array(img.data.buffer);
-    const lut = S.lut32, Wn = W(), vm = vmax(), scale = N_COLORS / (2 * vm), half = N_COLORS / 2;
     const m = plane(S.data, S.shape, pump()), a0 = quantity() === "A_ex" ? S.a0 : null;
-    const colOff = new Int32Array(nx);
-    for (let i = 0; i < nx; i++) colOff[i] = col[i] * Wn;
-    for (let r = 0, p = 0; r < ny; r++) {
-      const wi = row[r], add = a0 ? a0[wi] : 0;
-      for (let c = 0; c < nx; c++, p++) {
-        const v = m[colOff[c] + wi] + add;
-        const f = v * scale + half; // clamp before truncating: ±Infinity | 0 would be 0
-        px[p] = lut[v !== v ? N_COLORS : f < 1 ? 0 : f >= N_COLORS ? N_COLORS - 1 : f | 0];
-      }
-    }
+    paintMap(new Uint32Array(img.data.buffer), m, W(), col, row, a0, vmax(), S.lut32);
     ctx.putImageData(img, X0, Y0);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     drawAxes(ctx, x, y, box, { xlabel: "delay (ps)", ylabel: "wavelength (nm)" });
@@ -378,16 +274,6 @@ function render({ model, el: host }) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(slot.canvas, 0, 0);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  }
-
-  function clipTo(ctx, box) {
-    ctx.beginPath(); ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0); ctx.clip();
-  }
-
-  function vline(ctx, px, box, color) {
-    ctx.strokeStyle = color; ctx.setLineDash([3, 3]);
-    ctx.beginPath(); ctx.moveTo(px, box.y0); ctx.lineTo(px, box.y1); ctx.stroke();
-    ctx.setLineDash([]);
   }
 
   function drawSpectrum(d) {

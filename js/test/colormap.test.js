@@ -88,3 +88,20 @@ test("absQuantile with an offset skips non-finite sums", () => {
   assert.equal(absQuantile(v, 1, a0), 2);
   assert.equal(absQuantile(v, 0.5, a0), 0.75);
 });
+
+test("paintMap: each pixel shows its cell's colour, rows top-down, offsets added", async () => {
+  const { paintMap } = await import("../src/lib/colormap.js");
+  const lut32 = packLut(buildLut());
+  const W = 2;
+  const map = Float32Array.from([-1, 0.2, NaN, 0.9, Infinity, -Infinity]); // [D, W]
+  const col = Int32Array.from([0, 0, 1, 2]); // 4 pixel columns → delay index
+  const row = Int32Array.from([1, 0]); // 2 pixel rows, top row = the larger wavelength
+  const px = paintMap(new Uint32Array(8), map, W, col, row, null, 1, lut32);
+  const expect = (v) => lut32[colorIndex(v, 1)];
+  assert.deepEqual([...px], [0.2, 0.2, 0.9, -Infinity, -1, -1, NaN, Infinity].map(expect));
+  assert.equal(px[3], lut32[0]); // -inf: the blue end
+  assert.equal(px[7], lut32[N_COLORS - 1]); // +inf: the red end
+  const a0 = Float32Array.from([0.5, -0.5]);
+  const withA0 = paintMap(new Uint32Array(8), map, W, col, row, a0, 1, lut32);
+  assert.deepEqual([...withA0], [-0.3, -0.3, 0.4, -Infinity, -0.5, -0.5, NaN, Infinity].map(expect));
+});

@@ -120,3 +120,24 @@ export function autoVmax(values, offset = null, q = 0.995) {
   const v = absQuantile(values, q, offset);
   return v > 0 && Number.isFinite(v) ? v : 1;
 }
+
+/**
+ * Fill `pixels` (Uint32Array, ny rows × nx columns, row 0 at the top) from a C-ordered [D, W]
+ * map: pixel (r, c) shows map[col[c], row[r]] (+ offset[row[r]] when `offset`, e.g. A0 for
+ * A_ex), coloured on ±vmax through the packed LUT (NaN → the NaN colour, ±inf → the end colours).
+ */
+export function paintMap(pixels, map, W, col, row, offset, vmax, lut32) {
+  const nx = col.length, ny = row.length;
+  const scale = N_COLORS / (2 * vmax), half = N_COLORS / 2;
+  const colOff = new Int32Array(nx);
+  for (let i = 0; i < nx; i++) colOff[i] = col[i] * W;
+  for (let r = 0, p = 0; r < ny; r++) {
+    const wi = row[r], add = offset ? offset[wi] : 0;
+    for (let c = 0; c < nx; c++, p++) {
+      const v = map[colOff[c] + wi] + add;
+      const f = v * scale + half; // clamp before truncating: ±Infinity | 0 would be 0
+      pixels[p] = lut32[v !== v ? NAN_INDEX : f < 1 ? 0 : f >= N_COLORS ? N_COLORS - 1 : f | 0];
+    }
+  }
+  return pixels;
+}
