@@ -76,6 +76,7 @@ class KineticsFitter(DrawingMixin, QDWidget):
         build_plots(self)
         build_controls(self, wl)
         self.children = [self.error, self.header, self.plots, self.controls, self.table_box]
+        self.add_class("qd-kinetics-fitter")
         with self.hold_trait_notifications():
             self.wavelength = float(np.clip(wavelength, wl.min(), wl.max()))
             self.band_nm = float(band_nm)

@@ -46,15 +46,20 @@ def fit_kinetics(
     wavelength: float = 639.0,
     pump: Any = None,
     band_nm: float = 0.0,
+    delay_range: tuple[float | None, float | None] | None = None,
     **kw: Any,
 ) -> KineticsFit | KineticsSeries:
     """Table 1: fit the kinetics at ``wavelength`` (nm; band-averaged over ``band_nm``) per pump.
 
     Returns a :class:`KineticsFit` when ``pump`` is given (nearest level) or the data hold one
     pump level, else a :class:`KineticsSeries` (one fit per pump level, ``.table()`` side by
-    side). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
+    side). ``delay_range=(start, stop)`` (ps) fits only those delays (e.g. ``(2, None)`` after the
+    hot-carrier rise, then fix ``irf_fwhm=0, t0=0``). ``**kw`` go to :func:`fit_trace`
+    (``n_components=3``, ``offset=True``, ...).
     """
     traces = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
+    if delay_range is not None:
+        traces = traces.sel(delay=slice(*delay_range))
     if "pump" not in traces.dims:
         return fit_trace(traces, **kw)
     fits = tuple(fit_trace(traces.isel(pump=i), **kw) for i in range(traces.sizes["pump"]))

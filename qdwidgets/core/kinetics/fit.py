@@ -17,6 +17,7 @@ import xarray as xr
 
 from ...errors import FitError
 from . import model as M
+from .bootstrap import bootstrap
 from .results import KineticsFit, _attach_lmfit
 from .start import grid_taus, guess_t0_fwhm
 from .varpro import Projection, batch_fit, covariance
@@ -169,6 +170,7 @@ def fit_trace(
     ci: str | None = None,
     n_boot: int = 200,
     seed: int = 0,
+    starts: int = 4,
 ) -> KineticsFit:
     """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
 
@@ -176,7 +178,9 @@ def fit_trace(
     ``t0``: ``"fit"`` or a fixed value (ps). ``initial``: start values by name (``tau1``..,
     ``irf_fwhm``, ``t0``), automatic otherwise; ``bounds``: ``{name: (low, high)}``; ``fixed``:
     names held at their start value (the widget's locks). ``ci="bootstrap"`` adds 95 % residual-
-    bootstrap intervals in ``.ci`` (``n_boot`` refits, vectorised). Non-finite points are skipped.
+    bootstrap intervals in ``.ci`` (``n_boot`` refits, vectorised). With automatic lifetimes the
+    ``starts`` best grid combinations are screened (a few iterations each, vectorised) and the best
+    is finished; ``starts=1`` is about twice as fast. Non-finite points are skipped.
     Raises FitError for flat, all-NaN or too-short traces.
     """
     if not 1 <= int(n_components) <= 6:
@@ -204,14 +208,30 @@ def fit_trace(
     proj = Projection(t, y[:, None], n, offset)
     free = [name for name, v in spec.items() if v[3]]
     x0, mask, lower, upper = to_internal(spec, n)
+    x_starts = [x0]
+    if not any(f"tau{i + 1}" in (initial or {}) for i in range(n)) and n > 1 and starts > 1:
+        # multi-start from the next-best grid combinations (vectorised: one batched fit)
+        t0_s, w_s = spec["t0"][0], spec["irf_fwhm"][0]
+        cands = grid_taus(t, y[:, None], n, t0_s, w_s, offset, n_best=int(starts))
+        for c in cands[1:]:
+            x = x0.copy()
+            x[:n] = np.clip(np.log(c), lower[:n], upper[:n])
+            x_starts.append(x)
+    k = len(x_starts)
+    if k > 1:  # screen every start with a few iterations, then finish the best one
+        pre = batch_fit(t, np.tile(y, (k, 1)), np.array(x_starts), n, offset, mask, lower, upper,
+                        max_iter=6)  # fmt: skip
+        rss = np.where(np.isfinite(pre["rss"]), pre["rss"], np.inf)
+        x0 = pre["x"][int(np.argmin(rss))]
     out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
-    best = from_internal(spec, out["x"][0], n)
-    cov = out["cov"][0]
+    row = 0
+    best = from_internal(spec, out["x"][row], n)
+    cov = out["cov"][row]
     lm = None
-    if not bool(out["converged"][0]) or not np.all(np.isfinite(out["x"])):
+    if not bool(out["converged"][row]) or not np.all(np.isfinite(out["x"][row])):
         # polish with lmfit's trust-region solver from where Levenberg–Marquardt stopped
         lm = _lmfit_minimize(proj, to_params(best), free)
-        if np.sum(lm.residual**2) < out["rss"][0]:
+        if np.sum(lm.residual**2) < out["rss"][row]:
             best = {k: [lm.params[k].value, *v[1:]] for k, v in best.items()}
             cov = None
     fit = _build_fit(proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed)
@@ -334,7 +354,7 @@ def _build_fit(
         wavelength=_scalar(da, "wavelength"),
         pump=_scalar(da, "pump"),
         pump_label=_pump_label(da),
-        ci=_bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
+        ci=bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
     )
     return fit
 
@@ -363,38 +383,3 @@ def _pump_label(da: xr.DataArray) -> str:
         unit = da["pump"].attrs.get("units", "")
         return f"{da['pump'].values.item():g} {unit}".strip()
     return ""
-
-
-def _bootstrap(
-    proj: Projection,
-    best: Spec,
-    free: list[str],
-    a: np.ndarray,
-    res: np.ndarray,
-    n_boot: int,
-    seed: int,
-) -> dict[str, tuple[float, float]]:
-    """95 % residual-bootstrap intervals (vectorised refits of ``n_boot`` resampled traces)."""
-    n, offset = proj.n, proj.offset
-    t = proj.t
-    rng = np.random.default_rng(seed)
-    model = proj.basis(best) @ a
-    ys = model[None, :] + rng.choice(res, size=(n_boot, len(res)), replace=True)
-    x0, mask, lower, upper = to_internal(best, n)
-    out = batch_fit(t, ys, np.tile(x0, (n_boot, 1)), n, offset, mask, lower, upper)
-    taus = np.exp(out["x"][:, :n])
-    order = np.argsort(taus, axis=1)
-    taus = np.take_along_axis(taus, order, axis=1)
-    amps = np.take_along_axis(out["a"][:, :n], order, axis=1)
-    ci: dict[str, tuple[float, float]] = {}
-    for i in range(n):
-        ci[f"tau{i + 1}"] = tuple(np.percentile(taus[:, i], [2.5, 97.5]).tolist())
-        ci[f"A{i + 1}"] = tuple(np.percentile(amps[:, i], [2.5, 97.5]).tolist())
-    if "irf_fwhm" in free:
-        w = np.exp(out["x"][:, n]) * M.FWHM_PER_SIGMA
-        ci["irf_fwhm"] = tuple(np.percentile(w, [2.5, 97.5]).tolist())
-    if "t0" in free:
-        ci["t0"] = tuple(np.percentile(out["x"][:, n + 1], [2.5, 97.5]).tolist())
-    if offset:
-        ci["offset"] = tuple(np.percentile(out["a"][:, n], [2.5, 97.5]).tolist())
-    return ci

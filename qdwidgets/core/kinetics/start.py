@@ -59,10 +59,12 @@ def grid_taus(
     fwhm: float,
     offset: bool,
     fixed: dict[int, float] | None = None,
+    n_best: int = 1,
 ) -> np.ndarray:
     """Best ``n`` lifetimes (ps, ascending) on the grid for data ``y`` (n_t × k).
 
-    ``fixed`` maps component index → lifetime kept at that value.
+    ``fixed`` maps component index → lifetime kept at that value. With ``n_best > 1`` the
+    ``n_best`` best combinations, best first, as rows (starts for a multi-start fit).
     """
     fixed = fixed or {}
     grid = tau_grid(t, t0, fwhm)
@@ -95,11 +97,12 @@ def grid_taus(
         )
     explained = np.einsum("cmk,cmk->c", bs, coef)
     explained[~np.isfinite(explained)] = -np.inf
-    best = combos[int(np.argmax(explained))]
-    taus = np.empty(n)
+    ranked = np.argsort(-explained, kind="stable")[: max(1, n_best)]
+    out = np.empty((ranked.size, n))
     free_slots = [i for i in range(n) if i not in fixed]
-    for slot, gi in zip(free_slots, best, strict=True):
-        taus[slot] = grid[gi]
-    for slot, val in fixed.items():
-        taus[slot] = val
-    return taus
+    for row, ci in enumerate(ranked):
+        for slot, gi in zip(free_slots, combos[ci], strict=True):
+            out[row, slot] = grid[gi]
+        for slot, val in fixed.items():
+            out[row, slot] = val
+    return out[0] if n_best == 1 else out
