@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 
 from qdwidgets.core import gain
@@ -283,3 +285,19 @@ def test_gain_window_on_the_example_against_its_truth():
             assert abs(res.onset[p] - t[neg[0]]) < 0.1
             assert abs(res.end[p] / t[neg[-1]] - 1) < 0.08, (wl, p, res.end[p], t[neg[-1]])
         assert res.lasts_to_end == (False, False)
+
+
+@settings(max_examples=25)
+@given(c=st.floats(0.05, 20.0), scale=st.floats(1e-3, 10.0))
+def test_zero_crossing_property_closed_form_and_scale_free(c, scale):
+    """Noiseless: ln((1 + c)/c) within the 50 fs grid's interpolation error, whatever the OD
+    scale; and ΔA given in mOD gives the same answer."""
+    ta = make_ta((c,))
+    ta["dA"] = ta["dA"] * scale
+    ta["A0"] = ta["A0"] * scale
+    zc = float(gain.zero_crossing(ta, 639.0)[0])
+    assert abs(zc - truth(c)) < 5e-3  # all crossings lie in the 50 fs part of the grid
+    ta_mod = ta.copy()
+    ta_mod["dA"] = ta["dA"] * 1e3
+    ta_mod["dA"].attrs["units"] = "mOD"
+    assert float(gain.zero_crossing(ta_mod, 639.0)[0]) == pytest.approx(zc, abs=1e-9)
