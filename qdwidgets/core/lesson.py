@@ -1,4 +1,4 @@
-"""The computations of the optical-gain lesson (``notebooks/teaching.ipynb``, ``GainLesson``).
+"""The computations of the optical-gain lesson (``notebooks/teaching.ipynb``, the widget).
 
 One call, :func:`gain_lesson`, turns an average exciton number ⟨N⟩ into everything the lesson
 shows: the Poisson occupancy P(n), the mean 1S filling, the noiseless A_ex = ΔA + A0 spectrum at a
@@ -37,7 +37,7 @@ from .occupancy import gain_threshold_occupancy, mean_1s_filling, poisson
 __all__ = [
     "BAND_EDGE_NM",
     "LESSON_DOT",
-    "GainLesson",
+    "GainLessonResult",
     "filling_curve",
     "gain_lesson",
     "lesson_delays",
@@ -94,7 +94,7 @@ def filling_curve(n_max: float = 5.0, points: int = 201) -> xr.DataArray:
 
 
 @dataclasses.dataclass(frozen=True, repr=False, eq=False)
-class GainLesson(Result):
+class GainLessonResult(Result):
     """Everything the gain lesson shows for one ⟨N⟩ (times ps, wavelengths nm, A in OD).
 
     n_avg: ⟨N⟩, average excitons per dot. tau_xx: biexciton (Auger) lifetime (ps). delay: the
@@ -195,7 +195,7 @@ def gain_lesson(
     trap_fraction: float = 0.0,
     tau_trap: float = 20.0,
     dot: dict[str, Any] | None = None,
-) -> GainLesson:
+) -> GainLessonResult:
     """The lesson for ⟨N⟩ = ``n_avg`` excitons per dot (0–20).
 
     tau_xx: biexciton Auger lifetime (ps, 10–1500); delay: delay of the spectrum (ps, 0.05–6000);
@@ -236,7 +236,7 @@ def gain_lesson(
     end = float("nan") if lasts else stop
     delay_coord = ("delay", t, {"units": "ps", "long_name": "pump-probe delay"})
     wl_coord = ("wavelength", wl, {"units": "nm", "long_name": "probe wavelength"})
-    return GainLesson(
+    return GainLessonResult(
         n_avg=n,
         tau_xx=txx,
         delay=t_spec,

@@ -11,7 +11,7 @@ import pytest
 from qdwidgets.core.lesson import (
     BAND_EDGE_NM,
     LESSON_DOT,
-    GainLesson,
+    GainLessonResult,
     filling_curve,
     gain_lesson,
 )
@@ -152,7 +152,7 @@ def test_outputs_carry_units_and_names() -> None:
 def test_round_trip() -> None:
     r = gain_lesson(1.7, tau_xx=400.0, delay=20.0)
     d = json.loads(json.dumps(r.to_dict()))
-    back = GainLesson.from_dict(d)
+    back = GainLessonResult.from_dict(d)
     assert back == r
     assert isinstance(back.lasts_to_end, bool)
     assert back.describe() == r.describe()

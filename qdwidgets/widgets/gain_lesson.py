@@ -1,0 +1,266 @@
+"""GainLesson: an ⟨N⟩ slider and four panels that show when quantum dots have optical gain.
+
+A thin view over :func:`qdwidgets.core.lesson.gain_lesson` (which computes everything shown):
+P(n) bars (dots with two or more excitons highlighted), the mean 1S filling vs ⟨N⟩ with the
+transparency line, the A_ex = ΔA + A0 spectrum at a delay with its gain region, and A_ex at the
+band edge vs delay with the gain window; a plain-language readout below the sliders.
+
+The widget has no input dataset (the lesson simulates its own), so the state API takes ``None``
+where other views take data: ``GainLesson.from_state(None, lesson.state())``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, ClassVar, TypeVar
+
+import bqplot as bq
+import ipywidgets as W
+import numpy as np
+import traitlets
+import xarray as xr
+
+from ..core.lesson import GainLessonResult, filling_curve, gain_lesson
+from ..errors import QDError
+from ._base import QDWidget
+from ._plots import figure, zero_line
+
+__all__ = ["GainLesson"]
+
+T = TypeVar("T", bound="GainLesson")
+N_RANGE = (0.0, 5.0)  # ⟨N⟩ slider
+TAU_XX_RANGE = (50.0, 1500.0)  # ps
+DELAY_RANGE = (0.2, 3000.0)  # ps
+_BLUE, _ORANGE, _GREY, _RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#d62728"
+
+
+class GainLesson(QDWidget):
+    """Move ⟨N⟩ (excitons per dot) and τ_XX (Auger lifetime) and watch gain appear and last.
+
+    ``GainLesson(n_avg=1.0, *, tau_xx=600.0, delay=5.0)``: ⟨N⟩ (0–5), the biexciton Auger
+    lifetime (ps, 50–1500) and the delay of the spectrum panel (ps, 0.2–3000); values outside
+    these slider ranges raise ``traitlets.TraitError``. ``lesson.result`` is the core
+    :class:`~qdwidgets.core.lesson.GainLessonResult`; ``lesson.readout`` the sentence shown.
+    """
+
+    # bounded like the sliders: a value outside raises a TraitError naming the range
+    n_avg = traitlets.Float(1.0, min=N_RANGE[0], max=N_RANGE[1], help="excitons per dot ⟨N⟩")
+    tau_xx = traitlets.Float(
+        600.0, min=TAU_XX_RANGE[0], max=TAU_XX_RANGE[1], help="biexciton lifetime τ_XX (ps)"
+    )
+    delay = traitlets.Float(
+        5.0, min=DELAY_RANGE[0], max=DELAY_RANGE[1], help="delay of the spectrum panel (ps)"
+    )
+    _state_keys: ClassVar[tuple[str, ...]] = ("n_avg", "tau_xx", "delay")
+
+    def __init__(self, n_avg: float = 1.0, *, tau_xx: float = 600.0, delay: float = 5.0) -> None:
+        W.VBox.__init__(self)  # no dataset to validate: skip QDWidget's data handling
+        self.data = None  # type: ignore[assignment]  # the lesson has no dataset
+        self.error = W.HTML(value="", layout=W.Layout(display="none"))
+        self.error.add_class("qd-error")
+        self.add_class("qd-widget")
+        self.add_class("qd-lesson")
+        self._result: GainLessonResult | None = None
+        self._build()
+        self.n_avg, self.tau_xx, self.delay = float(n_avg), float(tau_xx), float(delay)
+        self._link_controls()
+        self.observe(self.guarded(lambda _: self._update()), ["n_avg", "tau_xx", "delay"])
+        with self.reporting():
+            self._update()
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        style = {"description_width": "150px"}
+        wide = W.Layout(width="480px")
+        self.n_slider = W.FloatSlider(
+            value=1.0, min=N_RANGE[0], max=N_RANGE[1], step=0.05, readout_format=".2f",
+            description="⟨N⟩ excitons/dot", style=style, layout=wide,
+        )  # fmt: skip
+        self.tau_slider = W.FloatSlider(
+            value=600.0, min=TAU_XX_RANGE[0], max=TAU_XX_RANGE[1], step=10.0,
+            readout_format=".0f", description="τ_XX Auger (ps)", style=style, layout=wide,
+        )  # fmt: skip
+        self.delay_slider = W.FloatLogSlider(
+            value=5.0, base=10, min=np.log10(DELAY_RANGE[0]), max=np.log10(DELAY_RANGE[1]),
+            step=0.05, readout_format=".3g", description="spectrum delay (ps)", style=style,
+            layout=wide,
+        )  # fmt: skip
+        self.n_slider.add_class("qd-lesson-n")
+        self.tau_slider.add_class("qd-lesson-tau")
+        self.delay_slider.add_class("qd-lesson-delay")
+        self.readout = W.HTML("")
+        self.readout.add_class("qd-lesson-readout")
+
+        # P(n) bars: n < 2 in blue, n ≥ 2 (the dots that can have gain) in orange
+        xs, ys = bq.LinearScale(min=-0.6, max=8.6), bq.LinearScale(min=0.0)
+        self.bars_low = bq.Bars(
+            x=np.arange(2.0), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
+            padding=0.25, labels=["0 or 1 exciton"], display_legend=True,
+        )  # fmt: skip
+        self.bars_multi = bq.Bars(
+            x=np.arange(2.0, 9.0), y=np.zeros(7), scales={"x": xs, "y": ys}, colors=[_ORANGE],
+            padding=0.25, labels=["≥ 2 excitons"], display_legend=True,
+        )  # fmt: skip
+        self.fig_occupancy, _, _ = figure(
+            "excitons per dot n", "fraction of dots P(n)", title="Poisson occupancy",
+            marks=[self.bars_low, self.bars_multi], scales=(xs, ys),
+        )  # fmt: skip
+
+        # mean 1S filling vs ⟨N⟩
+        curve = filling_curve(N_RANGE[1])
+        xs, ys = bq.LinearScale(min=N_RANGE[0], max=N_RANGE[1]), bq.LinearScale(min=0.0, max=2.1)
+        n_axis = curve["n_avg"].values
+        self.filling_line = bq.Lines(
+            x=n_axis, y=curve.values, scales={"x": xs, "y": ys}, colors=[_BLUE],
+            labels=["mean 1S filling"],
+        )  # fmt: skip
+        self.transparency = bq.Lines(
+            x=np.array(N_RANGE), y=np.ones(2), scales={"x": xs, "y": ys}, colors=[_GREY],
+            line_style="dashed", labels=["transparency (filling = 1)"],
+        )  # fmt: skip
+        self.threshold_line = bq.Lines(
+            x=np.zeros(2), y=np.array([0.0, 2.1]), scales={"x": xs, "y": ys}, colors=[_GREY],
+            line_style="dotted",
+        )  # fmt: skip
+        self.filling_point = bq.Scatter(
+            x=np.zeros(1), y=np.zeros(1), scales={"x": xs, "y": ys}, colors=[_RED],
+            default_size=80,
+        )  # fmt: skip
+        self.fig_filling, _, _ = figure(
+            "⟨N⟩ excitons per dot", "mean 1S filling (of 2)", title="Filling of the 1S level",
+            marks=[self.transparency, self.threshold_line, self.filling_line, self.filling_point],
+            scales=(xs, ys),
+        )  # fmt: skip
+
+        # A_ex spectrum at a delay, with A0 and the gain region
+        xs, ys = bq.LinearScale(), bq.LinearScale()
+        self.a0_line = bq.Lines(
+            x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_GREY],
+            line_style="dashed", labels=["A0 (unexcited)"], display_legend=True,
+        )  # fmt: skip
+        self.spectrum_line = bq.Lines(
+            x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
+            labels=["A_ex = ΔA + A0"], display_legend=True,
+        )  # fmt: skip
+        self.spectrum_gain = bq.Lines(
+            x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_RED],
+            fill="inside", fill_colors=[_RED], fill_opacities=[0.35], stroke_width=0,
+            labels=["gain (A_ex < 0)"], display_legend=True,
+        )  # fmt: skip
+        self.spectrum_zero = zero_line(xs, ys, (540.0, 720.0))
+        self.fig_spectrum, _, _ = figure(
+            "wavelength (nm)", "absorbance (OD)", title="A_ex spectrum",
+            marks=[self.spectrum_zero, self.a0_line, self.spectrum_gain, self.spectrum_line],
+            scales=(xs, ys),
+        )  # fmt: skip
+
+        # A_ex at the band edge vs delay, with the gain window
+        xs, ys = bq.LogScale(), bq.LinearScale()
+        self.trace_line = bq.Lines(
+            x=np.ones(2),
+            y=np.zeros(2),
+            scales={"x": xs, "y": ys},
+            colors=[_BLUE],
+        )
+        self.trace_gain = bq.Lines(
+            x=np.ones(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_RED],
+            fill="inside", fill_colors=[_RED], fill_opacities=[0.35], stroke_width=0,
+        )  # fmt: skip
+        self.window_marks = bq.Lines(
+            x=np.ones((2, 2)), y=np.zeros((2, 2)), scales={"x": xs, "y": ys}, colors=[_RED],
+            line_style="dashed", visible=False,
+        )  # fmt: skip
+        self.delay_marker = bq.Lines(
+            x=np.ones(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_GREY],
+            line_style="dotted",
+        )  # fmt: skip
+        self.trace_zero = zero_line(xs, ys, (0.05, 6000.0))
+        self.fig_trace, self.trace_x, self.trace_y = figure(
+            "delay (ps)", "A_ex at band edge (OD)", title="Band edge vs time",
+            marks=[self.trace_zero, self.delay_marker, self.trace_gain, self.window_marks,
+                   self.trace_line],
+            scales=(xs, ys),
+        )  # fmt: skip
+        for fig in (self.fig_occupancy, self.fig_filling, self.fig_spectrum, self.fig_trace):
+            fig.layout.width = "420px"
+            fig.legend_location = "top-right"
+        self.children = [
+            self.error,
+            W.VBox([self.n_slider, self.tau_slider, self.delay_slider]),
+            self.readout,
+            W.HBox([self.fig_occupancy, self.fig_filling]),
+            W.HBox([self.fig_spectrum, self.fig_trace]),
+        ]
+
+    def _link_controls(self) -> None:
+        # the traits are the source: the sliders start at the constructor's values
+        W.link((self, "n_avg"), (self.n_slider, "value"))
+        W.link((self, "tau_xx"), (self.tau_slider, "value"))
+        W.link((self, "delay"), (self.delay_slider, "value"))
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _update(self) -> None:
+        r = gain_lesson(self.n_avg, tau_xx=self.tau_xx, delay=self.delay)
+        self._result = r
+        p = r.occupancy.values
+        wl = r.spectrum["wavelength"].values
+        t = r.trace["delay"].values
+        edge_a0 = float(r.a0.sel(wavelength=r.wavelength))
+        with self.hold_sync():
+            self.bars_low.y = p[:2]
+            self.bars_multi.y = p[2:]
+            self.threshold_line.x = np.full(2, r.threshold)
+            self.filling_point.x = np.array([r.n_avg])
+            self.filling_point.y = np.array([r.filling])
+            self.a0_line.x, self.a0_line.y = wl, r.a0.values
+            self.spectrum_line.x, self.spectrum_line.y = wl, r.spectrum.values
+            self.spectrum_gain.x = wl
+            self.spectrum_gain.y = np.minimum(r.spectrum.values, 0.0)
+            self.fig_spectrum.title = f"A_ex spectrum at {r.delay:.3g} ps"
+            self.trace_line.x, self.trace_line.y = t, r.trace.values
+            self.trace_gain.x, self.trace_gain.y = t, np.minimum(r.trace.values, 0.0)
+            lo = min(float(r.trace.min()), -0.1 * edge_a0)
+            self.trace_y.min, self.trace_y.max = lo * 1.1, 1.1 * edge_a0
+            self.delay_marker.x = np.full(2, r.delay)
+            self.delay_marker.y = np.array([lo * 1.1, 1.1 * edge_a0])
+            ends = [x for x in (r.onset, r.end) if np.isfinite(x)]
+            if ends:
+                self.window_marks.x = np.array([[x, x] for x in ends])
+                self.window_marks.y = np.array([[lo * 1.1, 1.1 * edge_a0]] * len(ends))
+            self.window_marks.visible = bool(ends)
+            self.fig_trace.title = f"A_ex at {r.wavelength:.0f} nm vs delay"
+            self.readout.value = (
+                f"<div style='font-size:1.05em;padding:4px 0'>{html.escape(r.describe())}</div>"
+            )
+
+    # -- API ----------------------------------------------------------------------------------
+    @property
+    def result(self) -> GainLessonResult:
+        """The current :class:`~qdwidgets.core.lesson.GainLessonResult`."""
+        if self._result is None:
+            raise QDError("the lesson has no result yet: set n_avg to a value in 0–5")
+        return self._result
+
+    @property
+    def readout_text(self) -> str:
+        """The readout sentence, as plain text."""
+        return self.result.describe()
+
+    @classmethod
+    def from_state(cls: type[T], data: xr.Dataset | None, state: dict[str, Any]) -> T:
+        """Rebuild a lesson from :meth:`state`; ``data`` must be None (the lesson has none)."""
+        if data is not None:
+            raise QDError(
+                "GainLesson has no input dataset: call GainLesson.from_state(None, state)"
+            )
+        if state.get("widget") != cls.__name__:
+            raise QDError(
+                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
+                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
+            )
+        settings = state.get("settings", {})
+        return cls(
+            float(settings.get("n_avg", 1.0)),
+            tau_xx=float(settings.get("tau_xx", 600.0)),
+            delay=float(settings.get("delay", 5.0)),
+        )
