@@ -93,6 +93,7 @@ def core_fit(ds, fitter):
         above=tuple(fitter.above),
         spot_diameter_mm=fitter.spot_diameter_mm,
         profile=fitter.profile,
+        method=fitter.method,
     )
 
 
@@ -236,6 +237,7 @@ def test_state_round_trip(ds):
     f.profile_select.value = "gaussian"
     f.scale_toggle.value = "log"
     f.power_slider.value = 300.0
+    f.method_select.value = "integrated"
     state = json.loads(json.dumps(f.state()))
     g = ThresholdFitter.from_state(ds, state)
     for key in ThresholdFitter._state_keys:
@@ -271,3 +273,37 @@ def test_on_the_embedded_example_the_default_windows_find_the_papers_thresholds(
         assert f.result.threshold_mW == pytest.approx(paper_mW, rel=0.05)
         assert f.result.threshold_W_cm2 == pytest.approx(paper_W_cm2, rel=0.05)
         assert f.result.ci[0] < f.result.threshold_mW < f.result.ci[1]
+
+
+def test_output_method_selector_refits_on_the_chosen_output(ds):
+    f = ThresholdFitter(ds, below=(10, 130), above=(170, 500))
+    peak = f.result
+    f.method_select.value = "integrated"
+    assert f.method == "integrated"
+    assert f.result == core_fit(ds, f)
+    # the feedback spectra narrow above threshold, so the integral bends elsewhere
+    assert f.result.threshold_mW != pytest.approx(peak.threshold_mW, rel=0.05)
+    integ = ds.emission.integrate("wavelength")
+    np.testing.assert_allclose(f.out_fb.y, integ.sel(feedback="lamp"))
+    assert f.out_fig.axes[1].label == "spectrally integrated emission"
+    f.method_select.value = "at_peak"  # the peak sits on the 654 nm grid point: heights
+    np.testing.assert_allclose(f.out_none.y, ds.emission.sel(feedback="none", wavelength=654.0))
+    assert f.result == core_fit(ds, f)
+    assert f.result.threshold_mW == pytest.approx(150.0, rel=0.03)
+
+
+def test_compare_criteria_button_shows_them_side_by_side(ds):
+    f = ThresholdFitter(ds, feedback="mirror")
+    assert f.criteria_result is None and f.criteria_html.value == ""
+    f.criteria_button.click()
+    crit = f.criteria_result
+    assert [c.name for c in crit.criteria] == [
+        "two-line intersection",
+        "linewidth narrowing onset",
+        "log-log slope change",
+    ]
+    assert crit.criteria[0].threshold_mW == pytest.approx(f.result.threshold_mW)
+    for c in crit.criteria:
+        assert c.name in f.criteria_html.value
+    f.feedback_select.value = "lamp"  # the table is stale once the curves change
+    assert f.criteria_html.value == ""

@@ -18,7 +18,9 @@ import traitlets
 import xarray as xr
 
 from ...core.threshold import (
+    ThresholdCriteria,
     ThresholdFit,
+    criteria,
     enhancement,
     find_threshold,
     fit_threshold,
@@ -49,6 +51,7 @@ class ThresholdFitter(QDWidget):
         "profile",
         "scale",
         "selected_power",
+        "method",
     )
 
     feedback = traitlets.Unicode("lamp")
@@ -58,6 +61,7 @@ class ThresholdFitter(QDWidget):
     profile = traitlets.Unicode("tophat")
     scale = traitlets.Unicode("linear")
     selected_power = traitlets.Float(0.0)
+    method = traitlets.Unicode("max")
 
     def __init__(
         self,
@@ -66,6 +70,7 @@ class ThresholdFitter(QDWidget):
         feedback: str = "lamp",
         below: tuple[float, float] | None = None,
         above: tuple[float, float] | None = None,
+        method: str = "max",
         **kwargs: Any,
     ) -> None:
         super().__init__(ase, **kwargs)
@@ -83,9 +88,10 @@ class ThresholdFitter(QDWidget):
             )
         self.power = np.asarray(ds["power"].values, dtype=float)
         self.wavelength = np.asarray(ds["wavelength"].values, dtype=float)
-        self.output = peak_output(ds)  # computed once: every control is an index into these
+        self.method = method
+        self._compute_curves()  # once: every control but "output" is an index into these
         self.widths = linewidth(ds)
-        self.enhancements = {fb: enhancement(ds, fb) for fb in self._options}
+        self.criteria_result: ThresholdCriteria | None = None
         self._fit: ThresholdFit | None = None
         self._fit_error = ""
         self._quiet = False  # set while several traits change together
@@ -107,6 +113,8 @@ class ThresholdFitter(QDWidget):
         self.observe(self._guard(self._on_fit_inputs), names=["spot_diameter_mm", "profile"])
         self.observe(self._guard(self._on_scale), names="scale")
         self.observe(self._guard(self._on_power), names="selected_power")
+        self.observe(self._guard(self._on_method), names="method")
+        self.criteria_button.on_click(self._guard(self._on_criteria))
         with self.reporting():
             self._draw_curves()
             self._draw_spectra()
@@ -125,6 +133,7 @@ class ThresholdFitter(QDWidget):
         finally:
             self._quiet = False
         with self.reporting():
+            self._compute_curves()
             self._draw_curves()
             self._draw_spectra()
             self._apply_scale()
@@ -190,6 +199,35 @@ class ThresholdFitter(QDWidget):
         self._set_windows(None, None)
         self._refit()
 
+    def _compute_curves(self) -> None:
+        self.output = peak_output(self.data, method=self.method)
+        self.enhancements = {
+            fb: enhancement(self.data, fb, method=self.method) for fb in self._options
+        }
+
+    def _on_method(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        self._compute_curves()
+        self._draw_curves()
+        self._refit()
+
+    def _on_criteria(self, button: Any = None) -> None:
+        """Thresholds of the current feedback by every criterion, side by side."""
+        self.criteria_result = None
+        self.criteria_html.value = ""
+        crit = criteria(
+            self.data,
+            self.feedback,
+            below=(self.below[0], self.below[1]),
+            above=(self.above[0], self.above[1]),
+            method=self.method,
+            spot_diameter_mm=self.spot_diameter_mm,
+            profile=self.profile,
+        )
+        self.criteria_result = crit
+        self.criteria_html.value = crit._repr_html_()
+
     def _on_fit_inputs(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             self._refit()
@@ -226,7 +264,9 @@ class ThresholdFitter(QDWidget):
             w_fb = self.widths.sel(feedback=fb).values
             self.width_none.x, self.width_none.y = p, w_none
             self.width_fb.x, self.width_fb.y = p, w_fb
-        self.out_fig.title = f"peak emission: none and {fb}"
+        self.out_fig.title = f"{self.output.attrs['long_name']}: none and {fb}"
+        self.out_fig.axes[1].label = self.output.attrs["long_name"]
+        self.criteria_html.value = ""  # stale once the curves change
         self.enh_fig.title = f"enhancement ({fb} − none)"
 
     def _draw_spectra(self) -> None:

@@ -36,6 +36,18 @@ def build(w: Any) -> None:
     }
     w.below_slider = W.FloatRangeSlider(description="below (mW)", **rng)
     w.above_slider = W.FloatRangeSlider(description="above (mW)", **rng)
+    w.method_select = W.Dropdown(
+        options=[
+            ("spectrum maximum", "max"),
+            ("at the peak wavelength", "at_peak"),
+            ("integrated", "integrated"),
+        ],
+        description="output",
+    )
+    w.criteria_button = W.Button(description="compare criteria", icon="table")
+    w.criteria_html = W.HTML()
+    w.criteria_button.add_class("qd-criteria-button")
+    w.criteria_html.add_class("qd-criteria")
     w.power_slider = W.SelectionSlider(
         options=[(f"{v:g} mW", float(v)) for v in p], description="spectra at"
     )
@@ -45,6 +57,7 @@ def build(w: Any) -> None:
         (w.profile_select, "profile"),
         (w.scale_toggle, "scale"),
         (w.power_slider, "selected_power"),
+        (w.method_select, "method"),
     ]:
         ctl.value = getattr(w, name)
         traitlets.link((w, name), (ctl, "value"))
@@ -58,6 +71,7 @@ def build(w: Any) -> None:
         ("qd-below", w.below_slider),
         ("qd-above", w.above_slider),
         ("qd-power", w.power_slider),
+        ("qd-method", w.method_select),
     ]:
         ctl.add_class(cls)
     w.readout = W.HTML()
@@ -173,7 +187,7 @@ def build(w: Any) -> None:
         [
             W.HBox([w.feedback_select, w.spot_input, w.profile_select]),
             W.HBox([w.below_slider, w.above_slider]),
-            W.HBox([w.scale_toggle, w.power_slider]),
+            W.HBox([w.scale_toggle, w.power_slider, w.method_select]),
         ]
     )
     w.children = [
@@ -182,5 +196,7 @@ def build(w: Any) -> None:
         w.readout,
         W.HBox([w.out_fig, w.enh_fig]),
         W.HBox([w.spec_fig, w.width_fig]),
+        W.HBox([w.criteria_button]),
+        w.criteria_html,
     ]
     w.add_class("qd-threshold-fitter")
