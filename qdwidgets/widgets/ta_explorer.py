@@ -8,7 +8,6 @@ Units: delay ps, wavelength nm, ΔA/A0/A_ex OD.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any, ClassVar
 
@@ -18,57 +17,11 @@ import xarray as xr
 
 from ..core import gain
 from ..errors import DatasetError
-from ..results import Result
 from ._base import QDWidget
+from ._ta_explorer_result import ExplorerResult, readout_line
 from .ta_view import TAView
 
-
-@dataclasses.dataclass(frozen=True, repr=False, eq=False)
-class ExplorerResult(Result):
-    """The numbers under the explorer's cursor.
-
-    delay (ps), wavelength (nm, the grid value), band_nm (averaging width, nm), pump (pump
-    coordinate value) with pump_units, pump_index, occupancy ⟨N⟩ (NaN when unknown); dA and
-    a_ex (OD) at the cursor for that pump level (a_ex NaN without A0); crossing ± crossing_stderr
-    (ps) for that level and crossings / crossings_stderr for every level (NaN: A_ex never
-    reaches zero, or no A0); gain: the :class:`~qdwidgets.core.gain.GainSpectrum` at the delay
-    (None without A0).
-    """
-
-    delay: float
-    wavelength: float
-    band_nm: float
-    pump: float
-    pump_units: str
-    pump_index: int
-    occupancy: float
-    dA: float
-    a_ex: float
-    crossing: float
-    crossing_stderr: float
-    crossings: tuple[float, ...]
-    crossings_stderr: tuple[float, ...]
-    gain: gain.GainSpectrum | None
-
-    _summary_fields: ClassVar[tuple[str, ...]] = (
-        "delay",
-        "wavelength",
-        "pump",
-        "occupancy",
-        "dA",
-        "a_ex",
-        "crossing",
-        "crossing_stderr",
-        "crossings",
-    )
-
-
-def _fmt_err(value: float, err: float) -> str:
-    if not math.isfinite(err):
-        return f"{value:.2f} ps"
-    if err < 0.005:
-        return f"{value:.3f} ± {err:.3f} ps"
-    return f"{value:.2f} ± {err:.2f} ps"
+__all__ = ["ExplorerResult", "TAExplorer"]
 
 
 class TAExplorer(QDWidget):
@@ -295,30 +248,18 @@ class TAExplorer(QDWidget):
     def readout_text(self) -> str:
         """The one-line summary shown in the view (delay ps, wavelength nm, OD)."""
         p, t_i, w_i = self._cursor()
-        wl, delay = self._wl[w_i], self._t[t_i]
-        n = self._occ[p]
-        occ = f" (⟨N⟩ ≈ {n:.1f})" if math.isfinite(n) else ""
-        band = f" ± {self._band / 2:g}" if self._band > 0 else ""
-        if self._aex is None:
-            return (
-                f"ΔA({wl:.4g}{band} nm) = {self._dA[p, t_i, w_i]:+.4f} OD at {delay:.3g} ps{occ}"
-                " · A_ex needs A0"
-            )
-        cross = self._cross[p]
-        if math.isfinite(cross):
-            head = (
-                f"A_ex({wl:.4g}{band} nm) crosses zero at "
-                f"{_fmt_err(cross, self._cross_err[p])}{occ}"
-            )
-        else:
-            head = f"A_ex({wl:.4g}{band} nm) does not reach zero{occ}"
-        row = self._aex[p, t_i]
-        tail = f" · at {delay:.3g} ps: A_ex = {row[w_i]:+.4f} OD"
-        bands = gain.negative_regions(self._wl, row)
-        if bands:
-            lo, hi = max(bands, key=lambda b: b[1] - b[0])
-            tail += f", gain {lo:.0f}–{hi:.0f} nm"
-        return head + tail
+        row = self._aex[p, t_i] if self._aex is not None else None
+        return readout_line(
+            wavelength=float(self._wl[w_i]),
+            band_nm=self._band,
+            delay=float(self._t[t_i]),
+            occupancy=float(self._occ[p]),
+            dA=float(self._dA[p, t_i, w_i]),
+            a_ex=float(row[w_i]) if row is not None else None,
+            crossing=float(self._cross[p]),
+            crossing_stderr=float(self._cross_err[p]),
+            gain_bands=gain.negative_regions(self._wl, row) if row is not None else (),
+        )
 
     def _refresh_readout(self) -> None:
         text = self.readout_text()
