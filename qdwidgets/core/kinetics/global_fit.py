@@ -224,18 +224,17 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     """Singular values and vectors of ΔA (delay × wavelength; pump levels side by side).
 
     ``noise_level`` = σ (√n_t + √n_cols), the largest singular value pure noise of standard
-    deviation σ would give (σ from second differences along wavelength, robust MAD);
+    deviation σ would give (σ from point-to-point differences over the last third of the delays,
+    median over wavelengths);
     ``n_significant`` counts the singular values above it.
     """
     da, _t, y = _matrix(ta, pump, None, None)
     u, s, vt = np.linalg.svd(y, full_matrices=False)
     k = min(n, len(s))
-    vals = np.asarray(da.values, dtype=float)
-    if vals.shape[2] >= 3:
-        d2 = np.diff(vals, 2, axis=2).ravel() / math.sqrt(6.0)
-    else:
-        d2 = np.diff(vals, 2, axis=0).ravel() / math.sqrt(6.0)
-    sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) if d2.size else 0.0
+    vals = np.asarray(da.values, dtype=float)  # (delay, pump, wavelength)
+    late = vals[-max(3, vals.shape[0] // 3) :]
+    d1 = np.diff(late, axis=0) / math.sqrt(2.0)  # slow signal at late delays: mostly noise
+    sigma = float(np.median(np.std(d1, axis=0))) if d1.size else 0.0
     level = sigma * (math.sqrt(y.shape[0]) + math.sqrt(y.shape[1]))
     comp = np.arange(1, k + 1)
     spectra = vt[:k].reshape(k, da.sizes["pump"], da.sizes["wavelength"])
