@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ._band import PARAMS, Band, evaluate, handles, move_handle, template_band
 from ._data import BandComparison, compare, deconvolve_at, initial_bands, pick_pump, spectrum_at
-from ._fit import BandFit, bands_table, build_model, check_bands, deconvolve, shares_of
+from ._fit import check_bands, deconvolve
+from ._result import BandFit, bands_table, build_model, shares_of
 from ._shapes import HC, SHAPES, ev_to_nm, fwhm_ev_to_nm, fwhm_nm_to_ev, make_template, nm_to_ev
 
 __all__ = [

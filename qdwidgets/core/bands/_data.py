@@ -17,7 +17,8 @@ from ...errors import FitError
 from ...results import Result
 from . import _shapes as S
 from ._band import Band, template_band
-from ._fit import BandFit, deconvolve
+from ._fit import deconvolve
+from ._result import BandFit
 
 
 def _ta(ta: xr.Dataset) -> xr.Dataset:
