@@ -6,7 +6,7 @@
 // Colours: symmetric diverging RdBu_r, blue = negative (e.g. bleach, gain), red = positive.
 
 import { buildLut, packLut, colorIndex, autoVmax, paintMap } from "./lib/colormap.js";
-import { makeScale, nearestIndex, indexMap, fmt } from "./lib/axis.js";
+import { makeScale, nearestIndex, indexMap, niceDomain, fmt } from "./lib/axis.js";
 import { decode, plane, spectrum, trace, plus, finiteRange } from "./lib/decode.js";
 import { el, fit, drawAxes, polyline, legend, padRange, clipTo, vline } from "./lib/draw.js";
 
@@ -320,20 +320,18 @@ function render({ model, el: host }) {
     const box = layout(w, h, PANEL_TOP);
     const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
     const crossings = model.get("crossings") ?? [];
-    // static while the slider moves: everything but the delay cursor
-    layer(S.kinLayer, kinCanvas, dpr, `${pump()}|${wi}|${JSON.stringify(crossings)}`, (c) => {
-      const dA = trace(S.data, S.shape, pump(), wi);
-      const aex = S.a0 ? plus(dA, S.a0[wi]) : null;
-      const y = makeScale({ domain: padRange(finiteRange(dA, aex)), range: [box.y1, box.y0] });
+    const dA = trace(S.data, S.shape, pump(), wi);
+    const aex = S.a0 ? plus(dA, S.a0[wi]) : null;
+    // y limits rounded out to whole tick steps: neighbouring wavelengths share the axes, so
+    // hovering reuses the cached layer (and the axes do not jitter)
+    const domain = niceDomain(padRange(finiteRange(dA, aex)));
+    const y = makeScale({ domain, range: [box.y1, box.y0] });
+    layer(S.kinLayer, kinCanvas, dpr, `${pump()}|${domain}|${JSON.stringify(crossings)}`, (c) => {
       c.fillStyle = "#fff"; c.fillRect(0, 0, w, h);
       drawAxes(c, x, y, box, { xlabel: "delay (ps)", ylabel: "OD" });
-      legend(c, box, aex ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
-      c.fillStyle = "#333"; c.font = "11px system-ui, sans-serif"; c.textAlign = "right"; c.textBaseline = "middle";
-      c.fillText(`at ${fmt(S.wl[wi], 4)} nm`, box.x1, box.y0 - 9);
+      legend(c, box, S.a0 ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
       c.save(); clipTo(c, box);
       c.strokeStyle = "#999"; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
-      polyline(c, S.delays, dA, x, y, COLORS.dA);
-      if (aex) polyline(c, S.delays, aex, x, y, COLORS.A_ex, 1.8);
       // zero crossings (one per pump level, computed in Python); the current pump's is bold
       const labels = model.get("pump_labels") ?? [];
       c.textAlign = "left";
@@ -348,8 +346,12 @@ function render({ model, el: host }) {
       c.restore();
     });
     ctx.save(); clipTo(ctx, box);
+    polyline(ctx, S.delays, dA, x, y, COLORS.dA);
+    if (aex) polyline(ctx, S.delays, aex, x, y, COLORS.A_ex, 1.8);
     vline(ctx, x.map(S.delays[d]), box, COLORS.cursor);
     ctx.restore();
+    ctx.fillStyle = "#333"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillText(`at ${fmt(S.wl[wi], 4)} nm`, box.x1, box.y0 - 9);
   }
 
   /** One scrub frame: cached map + crosshair + both panels. */

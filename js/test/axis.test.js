@@ -98,3 +98,12 @@ test("fmt", () => {
   assert.equal(fmt(NaN), "–");
   assert.equal(fmt(null), "–");
 });
+
+test("niceDomain rounds outwards to whole steps and is stable for nearby ranges", async () => {
+  const { niceDomain } = await import("../src/lib/axis.js");
+  assert.deepEqual(niceDomain([-0.0123, 0.0371]), [-0.02, 0.04]);
+  assert.deepEqual(niceDomain([-0.0119, 0.0366]), [-0.02, 0.04]);
+  assert.deepEqual(niceDomain([0, 1]), [0, 1]);
+  assert.deepEqual(niceDomain([-3.3, -0.2]), [-4, 0]);
+  assert.deepEqual(niceDomain([2, 2]), [2, 2]);
+});

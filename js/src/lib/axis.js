@@ -71,6 +71,13 @@ export function niceStep(span, n = 5) {
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
+/** [lo, hi] rounded outwards to whole multiples of the nice step for about n intervals. */
+export function niceDomain([lo, hi], n = 4) {
+  const step = niceStep(hi - lo, n);
+  const a = Math.floor(lo / step) * step, b = Math.ceil(hi / step) * step;
+  return a < b ? [Number(a.toPrecision(12)), Number(b.toPrecision(12))] : [lo, hi];
+}
+
 /** About n nice ticks within [a, b] (inclusive). */
 export function linearTicks(a, b, n = 5) {
   const [lo, hi] = a <= b ? [a, b] : [b, a];
