@@ -106,7 +106,8 @@ def estimate(
     DataArray ``chirp`` over wavelength (ps) with coordinates ``chirp_stderr`` (ps, NaN for
     half-rise) and ``t0_half_rise`` (per-wavelength half-rise, NaN where unused), and attrs
     ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale),
-    ``irf_sigma_ps``, ``taus_ps``, ``method`` and ``rms_ps`` (half-rise scatter about the fit).
+    ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only), ``method`` and ``rms_ps``
+    (half-rise scatter about the fit).
     """
     if method not in ("fit", "half-rise"):
         raise DatasetError(f"method: {method!r} is not 'fit' or 'half-rise'")
@@ -130,7 +131,7 @@ def estimate(
     scale = float(max((wl[-1] - wl[0]) / 2.0, 1e-9))
     xs = (wl - centre) / scale
     coef, use = _robust_polyfit(xs, t0, np.minimum(snr, 100.0), use, order)
-    attrs: dict[str, Any] = {"method": method, "irf_sigma_ps": float("nan"), "taus_ps": []}
+    attrs: dict[str, Any] = {"method": method, "irf_sigma_ps": float("nan")}
     stderr = np.full(wl.size, np.nan)
     if method == "fit":
         coef, stderr, attrs = _global_fit(
@@ -296,7 +297,12 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     t0 = _t0_on_grid(ds, chirp)
     out = _apply(ds, t0, +1.0, "time zero per wavelength removed")
     attrs = dict(chirp.attrs) if isinstance(chirp, xr.DataArray) else {}
-    attrs = {k: v for k, v in attrs.items() if isinstance(v, (int, float, str, list))}
+    attrs = {  # what netCDF can store
+        k: v
+        for k, v in attrs.items()
+        if isinstance(v, (int, float, str))
+        or (isinstance(v, list) and v and all(isinstance(e, (int, float)) for e in v))
+    }
     attrs.update(units="ps", long_name="time zero per wavelength (chirp)")
     out["chirp"] = (("wavelength",), t0, attrs)
     out.attrs[CORRECTED] = 1

@@ -156,3 +156,16 @@ def test_estimate_recovers_the_simulators_chirp_within_50_fs_rms():
     # the half-rise alone is biased by the slow rise: the fit is what makes the difference
     rough = chirp.estimate(ds, method="half-rise")
     assert np.sqrt(np.mean((rough.values - truth.t0(ds["wavelength"].values)) ** 2)) > 0.1
+
+
+@pytest.mark.parametrize("method", ["fit", "half-rise"])
+def test_corrected_dataset_survives_a_netcdf_round_trip(tmp_path, method):
+    import qdwidgets
+
+    ta = make_ta(sigma=2e-4, seed=4)
+    corrected = chirp.correct(ta, chirp.estimate(ta, method=method))
+    qdwidgets.save(corrected, tmp_path / "c.nc")
+    back = qdwidgets.open_dataset(tmp_path / "c.nc")
+    assert back["chirp"].attrs["method"] == method and int(back.attrs[chirp.CORRECTED]) == 1
+    np.testing.assert_allclose(back["chirp"].values, corrected["chirp"].values, rtol=1e-6)
+    assert chirp.uncorrect(back).sizes["delay"] > 0.8 * ta.sizes["delay"]
