@@ -443,3 +443,15 @@ def test_threshold_is_exact_on_noiseless_hinges_and_equivariant_under_affine_sig
     b = fit_threshold(p, scale * noisy + offset, seed=seed, **windows)
     assert b.threshold_mW == pytest.approx(a.threshold_mW, rel=1e-9, abs=1e-9)
     assert b.ci == pytest.approx(a.ci, rel=1e-6, abs=1e-6)
+
+
+def test_three_point_windows_fall_back_to_the_delta_interval_and_still_cover():
+    p = np.arange(10.0, 501.0, 40.0)  # 10, 50, 90, ...: 3 points per window below
+    covered = 0
+    for seed in range(100):
+        y = knee_curve(p, 150.0, 0, np.random.default_rng(seed))
+        fit = fit_threshold(p, y, below=(10, 90), above=(210, 290), seed=seed)
+        assert fit.ci_method.startswith("delta (a window has < 5 points")
+        assert math.isfinite(fit.ci[0]) and math.isfinite(fit.ci[1])
+        covered += fit.ci[0] <= 150.0 <= fit.ci[1]
+    assert covered >= 90

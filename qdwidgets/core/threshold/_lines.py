@@ -17,6 +17,9 @@ Confidence intervals (``ci=``):
   covariance matrices, with a Student t quantile on n₁ + n₂ − 4 degrees of freedom. Symmetric;
   fine when the slopes differ by many standard errors.
 
+With fewer than 5 points in a window the bootstrap falls back to the delta method and
+``ci_method`` says so (3 points allow only 27 resamples, some exactly collinear).
+
 If more than 2.5 % of the replicates have the slope difference of the other sign, the lines are
 indistinguishable in some replicates and the interval is reported as unbounded (−inf, inf).
 """
@@ -35,6 +38,7 @@ from ...errors import DatasetError, FitError
 from ...results import Result
 
 CI_METHODS = ("bootstrap", "percentile", "delta")
+MIN_RESAMPLE = 5  # points per window below which the bootstrap falls back to the delta method
 
 
 def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -> Any:
@@ -307,7 +311,13 @@ def fit_threshold(
     xb, xa = x[mb], x[ma]
     s2b, s2a = lb.residual_std**2, la.residual_std**2
     se = math.sqrt(_x0_var(x0, dm, [(xb, s2b), (xa, s2a)]))
-    if ci in ("bootstrap", "percentile"):
+    method = ci
+    if ci in ("bootstrap", "percentile") and min(lb.n_points, la.n_points) < MIN_RESAMPLE:
+        # 3 or 4 points allow only 27 or 256 resamples, some of them exactly collinear: the
+        # bootstrap distribution is degenerate there, the t-based delta interval is not
+        method = "delta"
+        ci = f"delta (a window has < {MIN_RESAMPLE} points, too few to resample)"
+    if method in ("bootstrap", "percentile"):
         if n_boot < 100:
             raise FitError(f"n_boot={n_boot} is too few for a 95 % interval; use ≥ 1000")
         rng = np.random.default_rng(seed)
@@ -320,10 +330,11 @@ def fit_threshold(
         flipped = float(np.mean(np.sign(dms) != np.sign(dm)))
         if flipped > alpha / 2:
             lo, hi = -math.inf, math.inf
-        elif ci == "percentile":
+        elif method == "percentile":
             lo, hi = (float(v) for v in np.quantile(xs, [alpha / 2, 1 - alpha / 2]))
         else:
-            tq = np.quantile(np.nan_to_num(ts), [1 - alpha / 2, alpha / 2])
+            ts = ts[np.isfinite(ts)]  # replicates without scatter (or noiseless data) carry no t
+            tq = np.quantile(ts, [1 - alpha / 2, alpha / 2]) if ts.size else np.zeros(2)
             lo, hi = x0 - float(tq[0]) * se, x0 - float(tq[1]) * se
     else:
         t = float(stats.t.ppf(1 - alpha / 2, lb.n_points + la.n_points - 4))
