@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
@@ -30,18 +31,27 @@ def to_binary(values: Any) -> dict[str, Any]:
     return {"view": memoryview(arr.tobytes()), "dtype": "float32", "shape": list(arr.shape)}
 
 
+def css_class(cls: type) -> str:
+    """The root CSS class of a view: ``TAExplorer`` → ``qd-ta-explorer``."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", cls.__name__)
+    return "qd-" + name.lower()
+
+
 class QDWidget(W.VBox):
     """Base view. Subclasses list the settings that ``state()`` saves in ``_state_keys``."""
 
     _state_keys: ClassVar[tuple[str, ...]] = ()
     _kind: ClassVar[str] = "ta"
+    data: xr.Dataset
 
-    def __init__(self, data: xr.Dataset, **kwargs: Any) -> None:
-        self.data = validate(data, self._kind)  # a normalised copy: the user's data is untouched
+    def __init__(self, data: xr.Dataset | None, **kwargs: Any) -> None:
+        if data is not None:  # views of many datasets (or none) pass None and have no .data
+            self.data = validate(data, self._kind)  # a copy: the user's data is untouched
         self.error = W.HTML(value="", layout=W.Layout(display="none"))
         self.error.add_class("qd-error")
         super().__init__(**kwargs)
         self.add_class("qd-widget")
+        self.add_class(css_class(type(self)))
 
     # -- errors ------------------------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -88,11 +88,7 @@ class Triage(QDWidget):
         run: bool = True,
         **open_options: Any,
     ) -> None:
-        W.VBox.__init__(self)  # no single dataset to validate: skip QDWidget's data handling
-        self.error = W.HTML(value="", layout=W.Layout(display="none"))
-        self.error.add_class("qd-error")
-        self.add_class("qd-widget")
-        self.add_class("qd-triage")
+        super().__init__(None)  # many datasets, opened by the batch
         self._items = find_sources(sources, pattern)
         self._client, self._scheduler, self._open_options = client, scheduler, open_options
         self.table = pd.DataFrame()

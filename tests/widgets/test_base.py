@@ -108,3 +108,22 @@ def test_to_binary_is_float32_bytes():
     back = np.frombuffer(packed["view"], dtype=np.float32).reshape(packed["shape"])
     np.testing.assert_allclose(back, values, rtol=1e-7)
     assert len(bytes(packed["view"])) == 6 * 4
+
+
+def test_root_css_class_from_the_class_name():
+    from qdwidgets.widgets._base import css_class
+
+    assert "qd-demo" in Demo(_ta())._dom_classes and "qd-widget" in Demo(_ta())._dom_classes
+    assert css_class(type("TAExplorer", (), {})) == "qd-ta-explorer"
+    assert css_class(type("BandDeconvolver", (), {})) == "qd-band-deconvolver"
+    assert css_class(type("GainLesson", (), {})) == "qd-gain-lesson"
+
+
+def test_a_view_without_a_dataset():
+    class Many(QDWidget):
+        @property
+        def result(self) -> None:
+            return None
+
+    widget = Many(None)
+    assert not hasattr(widget, "data") and "qd-many" in widget._dom_classes
