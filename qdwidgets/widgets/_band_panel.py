@@ -136,7 +136,7 @@ class Panel:
 
     # -- drawing --------------------------------------------------------------------------------
     def load(self, delay: float) -> None:
-        self.spectrum = B.spectrum_at(self.owner.data, delay, self.pump)
+        self.spectrum = B.spectrum_at(self.owner.ta, delay, self.pump)
         d = self.spectrum.attrs["delay"]
         occ = self.owner.occupancy.get(self.pump)
         occ_text = f", ⟨N⟩ ≈ {occ:.2g}" if occ is not None else ""

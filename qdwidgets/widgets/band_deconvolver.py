@@ -21,7 +21,7 @@ import traitlets
 import xarray as xr
 
 from ..core import bands as B
-from ..errors import FitError
+from ..errors import DatasetError, FitError
 from ._band_panel import Panel
 from ._base import QDWidget
 
@@ -55,7 +55,10 @@ class BandDeconvolver(QDWidget):
         **kwargs: Any,
     ) -> None:
         super().__init__(ta, **kwargs)
-        ds = self.data
+        if self.data is None:
+            raise DatasetError("BandDeconvolver needs a TA dataset (got None)")
+        self.ta: xr.Dataset = self.data  # the validated copy
+        ds = self.ta
         self.wavelength = np.asarray(ds["wavelength"].values, dtype=float)
         self.data_range = (float(self.wavelength[0]), float(self.wavelength[-1]))
         self.pump_units = str(ds["pump"].attrs.get("units", ""))
@@ -105,7 +108,7 @@ class BandDeconvolver(QDWidget):
     def pumps(self, levels: Sequence[float]) -> None:
         old = {p.pump: p.bands for p in self.panels}
         template = next(iter(old.values()), [])
-        self.panels = [Panel(self, B.pick_pump(self.data, lv)) for lv in levels]
+        self.panels = [Panel(self, B.pick_pump(self.ta, lv)) for lv in levels]
         for p in self.panels:
             p.bands = list(old.get(p.pump, template))
             p.load(self.delay)
@@ -140,7 +143,7 @@ class BandDeconvolver(QDWidget):
         """Replace the bands with ``initial_bands`` proposed from each panel's spectrum."""
         for p in self.panels:
             p.bands = list(
-                B.initial_bands(self.data, self.delay, p.pump, lock_to_spectra=self.lock_to_spectra)
+                B.initial_bands(self.ta, self.delay, p.pump, lock_to_spectra=self.lock_to_spectra)
             )
             p.fit = None
         self._align_names()
@@ -151,9 +154,7 @@ class BandDeconvolver(QDWidget):
         """Fit every panel's bands (FitError if any fit fails; the banner shows it)."""
         fits = []
         for p in self.panels:
-            f = B.deconvolve_at(
-                self.data, self.delay, pump=p.pump, bands=p.bands, **self.fit_options
-            )
+            f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **self.fit_options)
             fits.append(f)
         for p, f in zip(self.panels, fits, strict=True):
             p.fit, p.bands = f, list(f.bands)
@@ -246,7 +247,7 @@ class BandDeconvolver(QDWidget):
 
     # -- internals ------------------------------------------------------------------------------
     def _levels(self, pump: float | Sequence[float] | None) -> list[float]:
-        levels = [float(v) for v in self.data["pump"].values]
+        levels = [float(v) for v in self.ta["pump"].values]
         if pump is None:
             return [levels[0], levels[-1]] if len(levels) > 1 else levels
         if np.ndim(pump) == 0:
@@ -295,15 +296,24 @@ class BandDeconvolver(QDWidget):
     def _update_table(self) -> None:
         parts = []
         for p in self.panels:
-            t = B.bands_table(p.bands)[
-                ["center_nm", "fwhm_nm", "area_OD_eV", "area_err", "share_pct"]
-            ]
+            t = B.bands_table(p.bands)
+            rows = "".join(
+                f"<tr><th>{html.escape(str(name))}</th><td>{r.center_nm:.1f}</td>"
+                f"<td>{r.fwhm_nm:.1f}</td><td>{_pm(r.area_OD_eV, r.area_err)}</td>"
+                f"<td>{r.share_pct:.1f}</td></tr>"
+                for name, r in t.iterrows()
+            )
             status = "fitted" if p.fit is not None else "not fitted"
             parts.append(
-                f"<div><b>{html.escape(self.level_name(p.pump))}</b> "
-                f"({status})" + t.to_html(float_format=lambda v: f"{v:.4g}", na_rep="–") + "</div>"
+                f"<div><b>{html.escape(self.level_name(p.pump))}</b> ({status})"
+                "<table class='qd-table'><tr><th>band</th><th>centre (nm)</th>"
+                "<th>FWHM (nm)</th><th>area (OD·eV)</th><th>share (%)</th></tr>"
+                f"{rows}</table></div>"
             )
-        self.table.value = "<div style='display:flex;gap:2em'>" + "".join(parts) + "</div>"
+        self.table.value = (
+            "<style>.qd-table td,.qd-table th{padding:1px 8px;text-align:right}</style>"
+            "<div style='display:flex;gap:2em;flex-wrap:wrap'>" + "".join(parts) + "</div>"
+        )
 
     def _sync_controls(self) -> None:
         band = next(
@@ -323,7 +333,7 @@ class BandDeconvolver(QDWidget):
 
     def _build_controls(self) -> None:
         wl = self.wavelength
-        delays = self.data["delay"].values
+        delays = self.ta["delay"].values
         self.delay_input = W.BoundedFloatText(
             value=2.3,
             min=float(delays.min()),
@@ -332,7 +342,7 @@ class BandDeconvolver(QDWidget):
             description="delay (ps)",
         )
         self.band_select = W.Dropdown(options=[], description="band")
-        shapes = [s for s in B.SHAPES if s != "template" or "A0" in self.data.data_vars]
+        shapes = [s for s in B.SHAPES if s != "template" or "A0" in self.ta.data_vars]
         self.shape_select = W.Dropdown(options=shapes, description="shape")
         self.lock_boxes = {p: W.Checkbox(description=label, indent=False) for p, label in LOCKS}
         self.new_name = W.Text(placeholder="new band name", layout=W.Layout(width="130px"))
@@ -401,3 +411,10 @@ class BandDeconvolver(QDWidget):
     def _on_lock(self, param: str, change: dict[str, Any]) -> None:
         if not self._quiet and self.selected:
             self.set_lock(self.selected, param, bool(change["new"]))
+
+
+def _pm(value: float, error: float) -> str:
+    """'-2.06e-03 ± 2.1e-05', or the value alone when there is no uncertainty."""
+    if error != error:  # NaN: not fitted
+        return f"{value:.3e}"
+    return f"{value:.3e} ± {error:.1e}"

@@ -130,7 +130,12 @@ def test_construct_two_pump_levels_fitted(w, ta):
         np.testing.assert_allclose(panel.peaks.x, [b.center_nm for b in panel.bands])
         np.testing.assert_allclose(panel.peaks.y, [b.amplitude for b in panel.bands])
         assert panel.peaks.enable_move and panel.sides.enable_move and panel.sides.restrict_x
-        assert "fitted" in w.table.value and "share_pct" in w.table.value
+    table = w.table.value
+    assert table.count("(fitted)") == 2 and "share (%)" in table and "area (OD·eV)" in table
+    for fit in res.fits:
+        gsb = fit.band("GSB")
+        assert f"<td>{fit.shares['GSB']:.1f}</td>" in table
+        assert f"{gsb.area:.3e} ± {gsb.area_err:.1e}" in table
     assert "⟨N⟩" not in w.panels[0].title.value and "2.3 ps" in w.panels[0].title.value
 
 
