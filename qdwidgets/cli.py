@@ -1,5 +1,7 @@
 """The ``qdwidgets`` command: ``qdwidgets demo`` opens JupyterLab on the tour notebook;
-``qdwidgets triage PATH...`` summarises many files (see ``qdwidgets._triage_cli``).
+``qdwidgets demo --voila`` serves the teaching notebook as a Voilà dashboard (the ``voila``
+extra) from the same folder; ``qdwidgets triage PATH...`` summarises many files (see
+``qdwidgets._triage_cli``).
 
 Where the notebooks come from (``demo``):
 
@@ -17,6 +19,7 @@ The command stays thin: it finds a folder and starts ``python -m jupyterlab`` wi
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -29,6 +32,7 @@ CHECKOUT_NOTEBOOKS = PACKAGE_DIR.parent / "notebooks"
 BUNDLED_NOTEBOOKS = PACKAGE_DIR / "_notebooks"
 DEFAULT_WORK_DIR = "qdwidgets-notebooks"
 TOUR = "tour.ipynb"
+TEACHING = "teaching.ipynb"
 
 
 class CLIError(Exception):
@@ -93,11 +97,42 @@ def demo_command(folder: Path, port: int | None = None, open_browser: bool = Tru
     return cmd
 
 
+def voila_command(folder: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
+    """The Voilà command line serving ``folder/teaching.ipynb`` as a dashboard on loopback."""
+    cmd = [sys.executable, "-m", "voila", str(folder / TEACHING), "--Voila.ip=127.0.0.1"]
+    if port is not None:
+        cmd += [f"--port={port}", "--Voila.port_retries=0"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def _voila(args: argparse.Namespace) -> int:
+    """``demo --voila``: serve the teaching notebook with Voilà (the ``voila`` extra)."""
+    if args.dir is None and (CHECKOUT_NOTEBOOKS / TEACHING).is_file():
+        folder = CHECKOUT_NOTEBOOKS
+    else:
+        folder = demo_folder(args.dir)
+    if not (folder / TEACHING).is_file():
+        raise CLIError(
+            f"no {TEACHING} in {folder}; remove --dir, or copy {TEACHING} from the qdwidgets "
+            "notebooks into that folder"
+        )
+    if importlib.util.find_spec("voila") is None:
+        raise CLIError("Voilà is not installed; install it with: pip install 'qdwidgets[voila]'")
+    cmd = voila_command(folder, args.port, open_browser=not args.no_browser)
+    print(f"qdwidgets: serving {folder / TEACHING} with Voilà", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, cwd=folder)
+    except KeyboardInterrupt:
+        return 130
+
+
 def _demo(args: argparse.Namespace) -> int:
-    if args.voila:
-        raise CLIError("--voila is not available yet (it comes with the Voilà dashboard, issue 8)")
     if args.port is not None and not 0 < args.port < 65536:
         raise CLIError(f"--port {args.port}: give a TCP port between 1 and 65535")
+    if args.voila:
+        return _voila(args)
     folder = demo_folder(args.dir)
     cmd = demo_command(folder, args.port, open_browser=not args.no_browser)
     print(f"qdwidgets: opening JupyterLab on {folder / TOUR}", file=sys.stderr)
@@ -122,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, help="port for JupyterLab (default: 8888 or the next free)"
     )
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    demo.add_argument("--voila", action="store_true", help="open the Voilà dashboard instead")
+    demo.add_argument(
+        "--voila",
+        action="store_true",
+        help=f"serve {TEACHING} as a Voilà dashboard instead (needs the 'voila' extra)",
+    )
     demo.set_defaults(func=_demo)
     from ._triage_cli import add_parser as add_triage
 
