@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import integrate
 
 from qdwidgets.core import bands as B
@@ -73,6 +75,23 @@ def test_fwhm_maps_to_the_half_maximum_distance_in_nm(center, fwhm):
     assert B.fwhm_ev_to_nm(e0, de) == pytest.approx(fwhm, rel=1e-12)
     assert B.nm_to_ev(B.ev_to_nm(1.94)) == pytest.approx(1.94)
     assert B.nm_to_ev(639.0) == pytest.approx(1.94028, abs=1e-5)
+
+
+@given(
+    center=st.floats(200.0, 2000.0),
+    frac=st.floats(1e-4, 0.9),
+    amp=st.floats(-1.0, 1.0).filter(lambda a: a != 0),
+    shape=st.sampled_from(["gaussian", "lorentzian", "voigt"]),
+)
+def test_conversions_invert_and_bands_round_trip(center, frac, amp, shape):
+    fwhm = frac * center
+    de = B.fwhm_nm_to_ev(center, fwhm)
+    assert B.fwhm_ev_to_nm(B.HC / center, de) == pytest.approx(fwhm, rel=1e-9)
+    band = B.Band("b", center, fwhm, amp, shape=shape)
+    blue, red = band.half_max_nm()
+    assert red - blue == pytest.approx(fwhm, rel=1e-9)
+    assert band.curve([blue, red]) == pytest.approx([amp / 2, amp / 2], rel=1e-9)
+    assert B.Band.from_dict(band.to_dict()) == band
 
 
 @pytest.mark.parametrize("shape", ["gaussian", "lorentzian", "voigt"])
@@ -407,3 +426,24 @@ def test_example_fig2de_split_matches_its_truth():
         assert fit.areas["SE"] == pytest.approx(areas["se"][i], rel=0.06)
         ratio = areas["se"][i] / areas["gsb_1s"][i]
         assert abs(fit.areas["SE"] / fit.areas["GSB"]) == pytest.approx(ratio, rel=0.06)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_recovered_within_2_percent_from_initial_bands_at_snr_1000(seed):
+    """Done-when, from initial_bands: GSB (639 nm, 20 nm) and SE (653 nm, 18 nm), 14 nm apart, plus
+    a shell bleach and a PIA; noise 1/1000 of the GSB peak (the summed spectrum's peak is ~1.7×
+    larger, so SNR ≈ 1700); all bands free."""
+    ds = ta_dataset(snr=1000, seed=seed)
+    start = B.initial_bands(ds, 2.3, 3.0)
+    assert [b.name for b in start] == ["GSB", "SE", "shell", "PIA"]
+    fit = B.deconvolve_at(ds, 2.3, pump=3.0, bands=start)
+    scale = 1.1  # ta_dataset scales the spectrum at 2.3 ps (second delay) by 1.1
+    truth = {
+        "GSB": B.Band("GSB", 639, 20, -0.012 * scale),
+        "SE": B.Band("SE", 653, 18, -0.012 * scale),
+    }
+    for name, want in truth.items():
+        got = fit.band(name)
+        assert abs(got.center_nm - want.center_nm) < 0.02 * want.fwhm_nm, name
+        assert got.fwhm_nm == pytest.approx(want.fwhm_nm, rel=0.02), name
+        assert got.area == pytest.approx(want.area, rel=0.02), name
