@@ -32,7 +32,8 @@ class TAExplorer(QDWidget):
     zero crossing there), ``band_nm`` (average A_ex over ± band_nm/2 for the crossing). The
     map, slider, play button, ΔA/A_ex toggle, log-delay box and pump menu are in ``view``
     (a :class:`~qdwidgets.widgets.ta_view.TAView`); the wavelength, band and colour-limit boxes
-    are ipywidgets below it. ``result`` holds the current numbers (:class:`ExplorerResult`).
+    are ipywidgets below it. The delay axis starts symmetric-log when the delays span more than
+    100 ps. ``result`` holds the current numbers (:class:`ExplorerResult`).
     """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
@@ -165,6 +166,8 @@ class TAExplorer(QDWidget):
         with self.view.hold_sync():
             self.view.pump_index = pump_index
             self.view.quantity = "A_ex" if self._has_a0 else "dA"
+            # delays over more than two decades (fs to ns): a symmetric-log delay axis
+            self.view.log_delay = bool(self._t[-1] - self._t[0] > 100.0 * self.view.linthresh)
             self._set_wavelength(wl)
             p = self.view.pump_index
             start = (

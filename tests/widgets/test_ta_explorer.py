@@ -244,3 +244,10 @@ def test_the_paper_example_in_the_explorer():
     js_settles(ex.view, delay=2.3)
     gain_here = ex.result.gain
     assert gain_here is not None and gain_here.has_gain == (True, True)
+
+
+def test_log_delay_axis_by_default_for_long_delay_ranges(ta):
+    assert TAExplorer(ta).log_delay is False  # −2…60 ps
+    long = ta.assign_coords(delay=ta["delay"].values * 100.0)
+    long["delay"].attrs["units"] = "ps"
+    assert TAExplorer(long).log_delay is True  # −200…6000 ps
