@@ -1,0 +1,105 @@
+"""Gain figures (paper Fig. 2b–c): A_ex = ΔA + A0 with its zero line and the gain region."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ._common import ZERO_STYLE, colors, da_label, done, figure, label, pump_labels, single
+
+
+def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None:
+    """A_ex vs wavelength per pump level, zero line, gain (A_ex < 0) filled, deepest point."""
+    a = res.a_ex
+    wl = np.asarray(a["wavelength"].values, dtype=float)
+    names = pump_labels(a)
+    rows = range(a.sizes["pump"]) if levels is None else levels
+    cols = colors(a.sizes["pump"])
+    ax.axhline(0.0, **ZERO_STYLE, gid="zero")
+    for i in rows:
+        y = np.asarray(a.isel(pump=i).values, dtype=float)
+        ax.plot(wl, y, color=cols[i], label=names[i], gid=f"a_ex[{i}]")
+        if res.bands[i]:
+            ax.fill_between(
+                wl, y, 0.0, where=y < 0, interpolate=True, color=cols[i], alpha=0.3,
+                gid=f"gain[{i}]", label=f"gain, {res.width[i]:.3g} nm wide",
+            )  # fmt: skip
+            ax.plot([res.peak_wavelength[i]], [res.depth[i]], "v", color=cols[i], gid=f"peak[{i}]")
+    ax.set_xlabel(label("wavelength", "nm"))
+    ax.set_ylabel(da_label(a, "A_ex = ΔA + A0", "OD"))
+    ax.set_title(f"A_ex = ΔA + A0 at {res.delay:.3g} ps")
+    ax.legend(fontsize="small")
+
+
+def plot_gain_spectrum(res: Any, ax: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.gain.GainSpectrum`: A_ex (OD) vs wavelength (nm) per pump level,
+    the zero line and the gain region (A_ex < 0) filled, its deepest point marked."""
+    fig, ax = single(ax, **kw)
+    _spectrum_panel(ax, res)
+    return done(fig, ax)
+
+
+def plot_gain_window(res: Any, ax: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.gain.GainWindow`: per pump level a bar from the gain onset (with
+    its standard error) to its end (an arrow when the gain lasts past the last delay)."""
+    fig, ax = single(ax, **kw)
+    cols = colors(len(res.pump))
+    finite = [v for v in (*res.onset, *res.end) if math.isfinite(v)]
+    right = max(finite) * 2 if finite else 10.0
+    for i, (t0, err, t1, lasts) in enumerate(
+        zip(res.onset, res.onset_stderr, res.end, res.lasts_to_end, strict=True)
+    ):
+        if not math.isfinite(t0):
+            ax.text(0.0, i, "  no gain", va="center", gid=f"no_gain[{i}]")
+            continue
+        stop = t1 if math.isfinite(t1) else right
+        ax.plot([t0, stop], [i, i], lw=6, color=cols[i], solid_capstyle="butt", gid=f"gain[{i}]")
+        ax.errorbar([t0], [i], xerr=[[err if math.isfinite(err) else 0.0]] * 2, fmt="o",
+                    color="k", ms=4, gid=f"onset[{i}]")  # fmt: skip
+        if lasts or not math.isfinite(t1):
+            ax.annotate("", (stop, i), (stop * 0.7 if stop > 0 else stop - 1, i),
+                        arrowprops={"arrowstyle": "->"})  # fmt: skip
+        else:
+            ax.text(stop, i + 0.15, f" {res.duration[i]:.3g} ps", fontsize="small")
+    ax.set_yticks(range(len(res.pump)), [f"pump {p:g}" for p in res.pump])
+    ax.set_ylim(-0.7, len(res.pump) - 0.3)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(0.0, right * 1.5)
+    ax.set_xlabel(label("delay", "ps"))
+    ax.set_title(f"gain window (A_ex < 0) at {res.wavelength:.4g} nm")
+    return done(fig, ax)
+
+
+def plot_explorer(res: Any, ax: Any = None, **kw: Any) -> Any:
+    """``ExplorerResult`` (the TAExplorer cursor): A_ex at the cursor delay for the cursor's pump
+    level with the cursor marked, and the zero crossing (ps) of every pump level."""
+    if ax is not None:
+        fig, ax = single(ax)
+        _explorer_main(ax, res)
+        return ax
+    fig, axes = figure(1, 2, **kw)
+    _explorer_main(axes[0, 0], res)
+    ax2 = axes[0, 1]
+    x = np.arange(len(res.crossings))
+    err = [e if math.isfinite(e) else 0.0 for e in res.crossings_stderr]
+    ax2.errorbar(x, res.crossings, yerr=err, fmt="o", gid="crossings")
+    ax2.plot([res.pump_index], [res.crossing], "o", ms=12, mfc="none", mec="r", gid="current")
+    ax2.set_xticks(x, [f"{i}" for i in x])
+    ax2.set_xlabel("pump level (index)")
+    ax2.set_ylabel(label(f"zero crossing at {res.wavelength:.4g} nm", "ps"))
+    return fig
+
+
+def _explorer_main(ax: Axes, res: Any) -> None:
+    if res.gain is not None:
+        _spectrum_panel(ax, res.gain, [res.pump_index])
+    else:
+        ax.set_xlabel(label("wavelength", "nm"))
+        ax.set_ylabel(label("A_ex", "OD"))
+        ax.set_title(f"{res.delay:.3g} ps (no A0: A_ex unknown)")
+    ax.axvline(res.wavelength, color="r", lw=0.8, gid="cursor")
+    y = res.a_ex if math.isfinite(res.a_ex) else res.dA
+    ax.plot([res.wavelength], [y], "o", color="r", gid="cursor_point")

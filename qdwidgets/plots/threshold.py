@@ -1,0 +1,193 @@
+"""Threshold figures (paper Fig. 3c, 3e): points, both lines, windows, threshold and its CI.
+
+Powers in mW (bottom axis) and W cm⁻² (top axis, when the spot size is known). A
+:class:`ThresholdFit` holds the lines, not the points: pass them as ``data=`` (a DataArray over
+``power`` such as ``threshold.signal_curve(ase, "lamp")``, or a ``(power, signal)`` pair).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+
+from ._common import done, figure, label, secondary_x, single
+
+
+def _mw_to_w_cm2(spot_mm: float, profile: str) -> float:
+    """W cm⁻² per mW for this spot (NaN without a spot size)."""
+    if not math.isfinite(spot_mm) or spot_mm <= 0:
+        return math.nan
+    from ..core.threshold import intensity
+
+    return float(intensity(1.0, spot_mm, profile))
+
+
+def _points(res: Any, data: Any) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """(power mW, signal, y label) from ``data`` or from the result's own fields, if any."""
+    if data is None and getattr(res, "power", None) is not None:
+        data = (res.power, res.signal)
+    if data is None:
+        return None
+    if isinstance(data, xr.DataArray):
+        name = str(data.attrs.get("long_name", data.name or "signal"))
+        return (
+            np.asarray(data["power"].values, dtype=float),
+            np.asarray(data.values, dtype=float),
+            label(name, str(data.attrs.get("units", "a.u."))),
+        )
+    power, signal = data
+    return np.asarray(power, dtype=float), np.asarray(signal, dtype=float), "signal (a.u.)"
+
+
+def _draw(
+    ax: Axes,
+    fit: Any,
+    data: Any = None,
+    *,
+    log: bool = False,
+    threshold: float | None = None,
+    ci: tuple[float, float] | None = None,
+    text: str | None = None,
+    w_cm2_per_mw: float = math.nan,
+) -> None:
+    """Draw a ThresholdFit; ``log``: the fit is in ln(power), ln(signal), shown on log axes."""
+    f: Callable[[Any], Any] = np.exp if log else (lambda v: np.asarray(v, dtype=float))
+    pts = _points(fit, data)
+    ylabel = "signal (a.u.)"
+    if pts is not None:
+        ax.plot(pts[0], pts[1], "o", ms=3.5, color="0.25", label="data", gid="data")
+        ylabel = pts[2]
+    x0 = fit.threshold_mW
+    lines = ((fit.below_line, "below", "C2"), (fit.above_line, "above", "C0"))
+    for line, name, col in lines:
+        if line is None:
+            continue
+        lo, hi = line.window
+        ax.axvspan(f(lo), f(hi), color=col, alpha=0.12, lw=0, gid=f"{name}_window")
+        a, b = lo, hi
+        if math.isfinite(x0):
+            a, b = (lo, max(hi, x0)) if name == "below" else (min(lo, x0), hi)
+        xs = np.linspace(a, b, 50)
+        ax.plot(f(xs), f(line(xs)), "-", color=col, lw=1.6, gid=f"{name}_line",
+                label=f"{name}: slope {line.slope:.3g} ± {line.slope_stderr:.2g}")  # fmt: skip
+    shown = f(x0) if threshold is None else threshold
+    interval = (f(fit.ci[0]), f(fit.ci[1])) if ci is None else ci
+    if fit.found and math.isfinite(shown):
+        summary = text if text is not None else fit.summary()
+        ax.axvline(shown, color="C3", lw=1.2, gid="threshold", label=summary)
+        if fit.below_line is not None:
+            ax.plot([shown], [f(fit.below_line(x0))], "o", color="C3", ms=7, gid="intersection")
+        lo, hi = interval
+        if math.isfinite(lo) and math.isfinite(hi):
+            ax.axvspan(lo, hi, color="C3", alpha=0.2, lw=0, gid="ci",
+                       label=f"95 % CI ({fit.ci_method})")  # fmt: skip
+        else:
+            ax.text(0.02, 0.95, "95 % CI unbounded", transform=ax.transAxes, va="top")
+    else:
+        ax.text(0.02, 0.95, f"no threshold: {fit.note}"[:90], transform=ax.transAxes,
+                va="top", fontsize="small", wrap=True, gid="no_threshold")  # fmt: skip
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel(label("pump power", "mW"))
+    ax.set_ylabel(ylabel)
+    factor = _mw_to_w_cm2(fit.spot_diameter_mm, fit.profile)
+    if not math.isfinite(factor):
+        factor = w_cm2_per_mw
+    secondary_x(ax, factor, label(f"pump intensity ({fit.profile})", "W cm⁻²"))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="x-small")
+
+
+def plot_threshold_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.threshold.ThresholdFit`: the points (``data=``), both lines over
+    their (shaded) windows up to the intersection, the threshold (mW; W cm⁻² on the top axis)
+    and its 95 % interval shaded."""
+    fig, ax = single(ax, **kw)
+    _draw(ax, res, data)
+    return done(fig, ax)
+
+
+def plot_line_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.threshold.LineFit`: the line over its (shaded) window, with the
+    points when given as ``data=(power, signal)``."""
+    fig, ax = single(ax, **kw)
+    pts = _points(res, data)
+    if pts is not None:
+        ax.plot(pts[0], pts[1], "o", ms=3.5, color="0.25", label="data", gid="data")
+    lo, hi = res.window
+    ax.axvspan(lo, hi, color="C0", alpha=0.12, lw=0, gid="window")
+    xs = np.linspace(lo, hi, 50)
+    ax.plot(xs, res(xs), color="C0", gid="line",
+            label=f"slope {res.slope:.3g} ± {res.slope_stderr:.2g} per mW, "
+            f"intercept {res.intercept:.3g}")  # fmt: skip
+    ax.set_xlabel(label("pump power", "mW"))
+    ax.set_ylabel(pts[2] if pts is not None else "signal (a.u.)")
+    ax.legend(fontsize="x-small")
+    return done(fig, ax)
+
+
+def _is_log(crit: Any) -> bool:
+    return "log-log" in crit.name or crit.note.startswith("fitted on ln(")
+
+
+def _criterion_panel(ax: Axes, crit: Any, data: Any = None) -> None:
+    log = _is_log(crit)
+    text = None
+    if log and crit.found:
+        lo, hi = crit.ci
+        text = f"{crit.threshold_mW:.4g} mW (95 % CI {lo:.4g}–{hi:.4g})"
+    shown = crit.threshold_mW if crit.found else math.nan
+    factor = crit.threshold_W_cm2 / crit.threshold_mW if crit.found else math.nan
+    _draw(ax, crit.fit, data, log=log, threshold=shown, ci=crit.ci, text=text,
+          w_cm2_per_mw=factor)  # fmt: skip
+    ax.set_title(crit.name, fontsize="medium")
+
+
+def plot_criterion(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.threshold.Criterion`: its fit drawn as a ThresholdFit (on
+    log-log axes for the log-log slope criterion), titled by the criterion."""
+    fig, ax = single(ax, **kw)
+    _criterion_panel(ax, res, data)
+    return done(fig, ax)
+
+
+def _summary_panel(ax: Axes, res: Any) -> None:
+    names = [c.name for c in res.criteria]
+    for i, c in enumerate(res.criteria):
+        if not c.found or not math.isfinite(c.threshold_mW):
+            ax.text(0.02, i, "not found", va="center", transform=ax.get_yaxis_transform(),
+                    gid=f"not_found[{i}]")  # fmt: skip
+            continue
+        lo, hi = c.ci
+        err = [[c.threshold_mW - lo if math.isfinite(lo) else 0.0],
+               [hi - c.threshold_mW if math.isfinite(hi) else 0.0]]  # fmt: skip
+        ax.errorbar([c.threshold_mW], [i], xerr=err, fmt="o", capsize=4, color=f"C{i}",
+                    gid=f"criterion[{i}]")  # fmt: skip
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.invert_yaxis()
+    ax.set_xlabel(label("threshold", "mW"))
+    ax.set_title(f"threshold criteria, feedback {res.feedback!r} (95 % CI)", fontsize="medium")
+    factor = _mw_to_w_cm2(res.spot_diameter_mm, res.profile)
+    secondary_x(ax, factor, label("threshold", "W cm⁻²"))
+
+
+def plot_criteria(res: Any, ax: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.core.threshold.ThresholdCriteria`: the thresholds by each criterion
+    side by side with their 95 % intervals (mW; W cm⁻² on top); a new figure adds each
+    criterion's fit in its own panel."""
+    if ax is not None:
+        fig, ax = single(ax)
+        _summary_panel(ax, res)
+        return done(fig, ax)
+    fig, axes = figure(1, 1 + len(res.criteria), **kw)
+    _summary_panel(axes[0, 0], res)
+    for i, c in enumerate(res.criteria):
+        _criterion_panel(axes[0, i + 1], c)
+    return fig
