@@ -274,3 +274,26 @@ def test_some_nan_points_are_skipped() -> None:
     tr[[5, 200]] = np.nan
     fit = fit_trace(tr)
     assert np.isnan(fit.best_fit[5]) and np.allclose(fit.taus, TRUTH["taus"], rtol=0.02)
+
+
+def test_initial_guess_and_delay_range() -> None:
+    from qdwidgets.core.kinetics import initial_guess
+
+    guess = initial_guess(trace(1000, seed=3), 3)
+    assert guess["taus"] == sorted(guess["taus"])
+    assert np.allclose(guess["taus"], TRUTH["taus"], rtol=0.6)  # a grid point near each τ
+    model = evaluate(DELAYS, guess["taus"], guess["amplitudes"], offset=guess["offset"],
+                     irf_fwhm=guess["irf_fwhm"], t0=guess["t0"])  # fmt: skip
+    y = trace(1000, seed=3).values
+    assert np.sqrt(np.mean((model - y) ** 2)) < 0.2 * np.abs(y).max()
+    ds = two_pump_dataset()
+    late = fit_kinetics(ds, wavelength=639.0, pump=100.0, delay_range=(1.0, None),
+                        irf_fwhm=0, t0=TRUTH["t0"])  # fmt: skip
+    assert late.best_fit.delay.min() >= 1.0
+    assert np.allclose(late.taus, TRUTH["taus"], rtol=0.03)
+
+
+def test_single_start_agrees_with_multi_start_on_an_easy_trace() -> None:
+    tr = trace(1000, seed=3)
+    one, many = fit_trace(tr, starts=1), fit_trace(tr)
+    assert np.allclose(one.taus, many.taus, rtol=1e-4)

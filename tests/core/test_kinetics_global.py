@@ -184,3 +184,9 @@ def test_real_files_global_fit_reaches_noise_level(shared_data, name: str) -> No
     assert float(per_wl.median()) < 1.5 * noise
     assert np.all(np.diff(g.taus) / np.array(g.taus[:-1]) > 0.5)
     assert np.all(np.array(g.taus_stderr) < 0.1 * np.array(g.taus))
+
+
+def test_accessor_forwards_to_fit_global() -> None:
+    ds = dataset(das_truth())
+    g = ds.qd.fit_global(n_components=3)
+    assert np.allclose(g.taus, TAUS, rtol=2e-3)
