@@ -7,8 +7,10 @@ core module until a result is drawn. Subclasses inherit their parent's plotter.
 Return value: with ``ax=None`` a new :class:`matplotlib.figure.Figure` (every panel of the
 result: e.g. data, fit and residuals), detached from pyplot, so a notebook cell shows it exactly
 once and ``fig.savefig("fig2f.pdf")`` works; with ``ax`` an Axes, the main panel is drawn into it
-and that Axes is returned. Key artists carry a ``gid`` ("data", "best_fit", "residual",
-"threshold", …) so that they can be found and restyled.
+and that Axes is returned. Other keywords: ``figsize``/``dpi`` for a new figure, and each
+plotter's own (``data=`` for threshold fits, ``linthresh=`` for delay axes, …; see its
+docstring); anything else raises TypeError. Key artists carry a ``gid`` ("data", "best_fit",
+"residual", "threshold", …) so that they can be found and restyled.
 """
 
 from __future__ import annotations

@@ -13,24 +13,50 @@ from matplotlib.figure import Figure
 ZERO_STYLE: dict[str, Any] = {"color": "0.4", "lw": 0.8, "ls": "--", "zorder": 1}
 
 
+FIGURE_OPTIONS = ("figsize", "dpi")
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    bad = sorted(set(options) - set(FIGURE_OPTIONS))
+    if bad:
+        raise TypeError(
+            f"unexpected keyword(s) {bad} for this plot: a new figure takes {FIGURE_OPTIONS}; "
+            "see the plotter's docstring in qdwidgets.plots for its own keywords"
+        )
+
+
 def figure(
     nrows: int = 1,
     ncols: int = 1,
     *,
     width: float | None = None,
     height: float | None = None,
-    **kw: Any,
+    sharex: Any = False,
+    sharey: Any = False,
+    gridspec_kw: dict[str, Any] | None = None,
+    **options: Any,
 ) -> tuple[Figure, np.ndarray]:
     """A new Figure (constrained layout) and its axes as a 2-D array (rows, cols).
 
-    Made through pyplot so that it has the active backend's canvas (the notebook's inline PNG
-    display works), then released from pyplot: nothing accumulates in pyplot's figure list and a
-    returned figure is shown once, not twice.
+    ``options``: ``figsize`` (inches) and ``dpi`` only. Made through pyplot so that it has the
+    active backend's canvas (the notebook's inline PNG display works), then released from
+    pyplot: nothing accumulates in pyplot's figure list and a returned figure is shown once.
     """
     import matplotlib.pyplot as plt
 
-    size = (width or 4.6 * ncols + 0.6, height or 3.4 * nrows + 0.4)
-    fig, axes = plt.subplots(nrows, ncols, figsize=size, layout="constrained", squeeze=False, **kw)
+    _check_options(options)
+    size = options.pop("figsize", None) or (width or 4.6 * ncols + 0.6, height or 3.4 * nrows + 0.4)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=size,
+        layout="constrained",
+        squeeze=False,
+        sharex=sharex,
+        sharey=sharey,
+        gridspec_kw=gridspec_kw,
+        **options,
+    )
     plt.close(fig)
     return fig, axes
 
@@ -38,6 +64,11 @@ def figure(
 def single(ax: Any, **kw: Any) -> tuple[Figure | None, Axes]:
     """``(None, ax)`` when the caller gave an Axes, else a new one-panel figure and its axes."""
     if ax is not None:
+        if kw:
+            raise TypeError(
+                f"{sorted(kw)}: figure options apply to a new figure only (ax=None), not to "
+                "a given Axes"
+            )
         return None, check_axes(ax)
     fig, axes = figure(1, 1, **kw)
     return fig, axes[0, 0]

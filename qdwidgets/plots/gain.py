@@ -87,8 +87,14 @@ def plot_explorer(res: Any, ax: Any = None, **kw: Any) -> Any:
     err = [e if math.isfinite(e) else 0.0 for e in res.crossings_stderr]
     ax2.errorbar(x, res.crossings, yerr=err, fmt="o", gid="crossings")
     ax2.plot([res.pump_index], [res.crossing], "o", ms=12, mfc="none", mec="r", gid="current")
-    ax2.set_xticks(x, [f"{i}" for i in x])
-    ax2.set_xlabel("pump level (index)")
+    if res.gain is not None and len(res.gain.pump) == len(x):
+        units = res.pump_units
+        ax2.set_xticks(x, [f"{p:g}{' ' + units if units else ''}" for p in res.gain.pump])
+        ax2.set_xlabel("pump level")
+    else:
+        ax2.set_xticks(x, [f"{i}" for i in x])
+        ax2.set_xlabel("pump level (index)")
+    ax2.set_xlim(-0.5, len(x) - 0.5)
     ax2.set_ylabel(label(f"zero crossing at {res.wavelength:.4g} nm", "ps"))
     return fig
 

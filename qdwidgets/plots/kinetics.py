@@ -175,6 +175,11 @@ def plot_svd(res: Any, ax: Any = None, n: int = 3, **kw: Any) -> Any:
         kin = res.kinetics.isel(component=i)
         axes[0, 2].plot(kin["delay"].values, kin.values, color=cols[i], label=f"{i + 1}",
                         gid=f"kinetics[{i}]")  # fmt: skip
+    if "pump" in res.spectra.dims and res.spectra.sizes["pump"] > 1:
+        styles = ("solid", "dashed", "dotted")
+        levels = [float(v) for v in res.spectra["pump"].values]
+        axes[0, 1].set_title(", ".join(f"{styles[k % 3]}: pump {v:g}" for k, v in
+                                       enumerate(levels)), fontsize="small")  # fmt: skip
     axes[0, 1].set_xlabel(label("wavelength", "nm"))
     axes[0, 1].set_ylabel("right singular vector")
     delay_axis(axes[0, 2])

@@ -29,6 +29,7 @@ def _filling_panel(ax: Any, res: Any, delay: np.ndarray) -> None:
     ax.axhline(1.0, color="C3", ls="--", lw=0.8, gid="transparency",
                label="transparency (1 electron in 1S)")  # fmt: skip
     delay_axis(ax)
+    ax.set_xlim(0.0, float(np.max(delay)))
     ax.set_ylabel("mean 1S electrons per dot")
     ax.set_ylim(0.0, 2.05)
     ax.set_title(f"τ_XX = {res.tau_xx:g} ps, τ_X = {res.tau_x:g} ps", fontsize="medium")

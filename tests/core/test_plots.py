@@ -219,6 +219,8 @@ def check_explorer(fig: Figure, res: Any) -> None:
     a = line(fig, f"a_ex[{res.pump_index}]")
     same(a.get_ydata(), res.gain.a_ex.isel(pump=res.pump_index).values)
     same(line(fig, "crossings").get_ydata(), res.crossings)
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    assert ticks == [f"{p:g} {res.pump_units}".strip() for p in res.gain.pump]
     assert "(ps)" in fig.axes[1].get_ylabel()
 
 
@@ -544,6 +546,17 @@ def test_unregistered_result_raises_a_clear_type_error() -> None:
     assert "register" in str(info.value)
     with pytest.raises(TypeError, match="Axes"):
         plots.plot(BUILD["Band"](), ax="not an axes")
+
+
+def test_figure_options_and_unknown_keywords() -> None:
+    res = BUILD["KineticsFit"]()
+    fig = res.plot(figsize=(6.0, 4.0), dpi=50)
+    assert tuple(fig.get_size_inches()) == (6.0, 4.0) and fig.dpi == 50
+    with pytest.raises(TypeError, match="colour"):
+        res.plot(colour="r")
+    _, ax = plt.subplots()
+    with pytest.raises(TypeError, match="new figure only"):
+        BUILD["Band"]().plot(ax=ax, figsize=(3, 3))
 
 
 def test_register_and_subclasses_inherit() -> None:
