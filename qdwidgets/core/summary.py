@@ -89,7 +89,7 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
         out["noise_OD"] = None
         flags.append("no pre-time-zero data")
     try:
-        out["time_zero_ps"] = _f(np.median(chirp.estimate(ds).values))
+        out["time_zero_ps"] = _f(np.median(chirp.estimate(ds, method="half-rise").values))
     except QDError:
         out["time_zero_ps"] = None
         flags.append("no time zero")

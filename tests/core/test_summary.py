@@ -33,6 +33,9 @@ def test_ta_summary_matches_truth(ta_sim):
     assert s["delay_range_ps"] == [float(ds.delay[0]), float(ds.delay[-1])]
     # noise: the simulator's σ (OD) within 15 %
     assert s["noise_OD"] == pytest.approx(truth.noise, rel=0.15)
+    # time zero: the chirp's median t0; the half-rise sits late by up to ~0.3 ps (cooling rise)
+    t0 = float(np.median(truth.t0(ds["wavelength"].values)))
+    assert t0 - 0.05 <= s["time_zero_ps"] <= t0 + 0.5
     # the band edge is the 1S transition (639 nm) within two grid steps (2 nm)
     assert abs(s["band_edge_nm"] - 639.0) <= 4.0
     expected = truth.zero_crossing(s["band_edge_nm"])
