@@ -3,8 +3,8 @@
 ``summarize(ds)`` returns a JSON-serialisable dict (layout documented in the README):
 
 TA — ``shape``, ``delay_range_ps``, ``wavelength_range_nm``, ``noise_OD`` (median pre-time-zero
-σ), ``time_zero_ps`` (median half-rise time zero), ``band_edge_nm`` and ``band_edge_bleach_OD`` (the most
-negative ΔA there), and per pump level (``levels``): ``gain`` (A_ex ≤ 0 at the band edge),
+σ), ``time_zero_ps`` (median half-rise time zero), ``band_edge_nm`` and ``band_edge_bleach_OD``
+(the most negative ΔA there), and per pump level (``levels``): ``gain`` (A_ex ≤ 0 at the band edge),
 ``zero_crossing_ps`` ± ``zero_crossing_stderr_ps``, ``gain_duration_ps``, ``taus_ps`` (three
 lifetimes at the band edge).
 ASE — ``shape``, ``power_range_mW``, and per feedback condition (``feedback``): threshold in mW
