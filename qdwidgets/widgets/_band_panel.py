@@ -130,8 +130,8 @@ class Panel:
         self.fit = None
         # while dragging, leave the dragged mark alone (the browser is moving it)
         self.draw(handles="all" if final else ("sides" if kind == "peak" else "none"))
-        self.owner._bands_changed()
-        if final:
+        if final:  # the table and controls follow once the handle is dropped
+            self.owner._bands_changed()
             B.check_bands(self.bands, *self.owner.data_range)
 
     # -- drawing --------------------------------------------------------------------------------
@@ -148,8 +148,7 @@ class Panel:
         assert self.spectrum is not None
         wl = self.owner.wavelength
         y = np.asarray(self.spectrum.values, dtype=float)
-        comps = B.evaluate(self.bands, wl)
-        curves = np.array([comps[b.name].values for b in self.bands]).reshape(-1, wl.size)
+        curves = np.array([b.curve(wl) for b in self.bands]).reshape(-1, wl.size)
         total = curves.sum(axis=0) if self.bands else np.zeros_like(wl)
         colors = [COLORS[self.owner.names.index(b.name) % len(COLORS)] for b in self.bands]
         with self.fig.hold_sync():

@@ -118,17 +118,29 @@ def _band_values(band: Band, amp: float, cen: float, fw: float) -> np.ndarray:
     )
 
 
-def _values_of(band: Band, params: lmfit.Parameters) -> np.ndarray:
+def _values_of(band: Band, value: Any) -> np.ndarray:
     p = band.prefix
-    return _band_values(
-        band, params[p + "amplitude"].value, params[p + "center"].value, params[p + "fwhm"].value
-    )
+    return _band_values(band, value(p + "amplitude"), value(p + "center"), value(p + "fwhm"))
+
+
+def _evaluator(params: lmfit.Parameters, override: dict[str, float]) -> Any:
+    """``value(name)``: a parameter's value with ``override`` applied to the free ones, resolving
+    this module's constraints ("<a> + <b>", see ``_keep_order``) without copying Parameters."""
+
+    def value(name: str) -> float:
+        expr = params[name].expr
+        if expr is None:
+            return override.get(name, params[name].value)
+        a, b = (t.strip() for t in expr.split("+"))
+        return value(a) + value(b)
+
+    return value
 
 
 def _fitted_band(band: Band, result: Any) -> Band:
     """The fitted band; uncertainties by propagating the covariance of the free parameters
-    (numerical Jacobian, constraints re-evaluated)."""
-    values = _values_of(band, result.params)
+    (numerical Jacobian through the constraints)."""
+    values = _values_of(band, _evaluator(result.params, {}))
     errors = np.full(4, math.nan)
     if result.errorbars and result.covar is not None:
         names = list(result.var_names)
@@ -136,13 +148,9 @@ def _fitted_band(band: Band, result: Any) -> Band:
         for k, name in enumerate(names):
             v = result.params[name].value
             h = 1e-6 * max(abs(v), 1e-6)
-            rows = []
-            for dv in (h, -h):
-                trial = result.params.copy()
-                trial[name].value = v + dv
-                trial.update_constraints()
-                rows.append(_values_of(band, trial))
-            jac[:, k] = (rows[0] - rows[1]) / (2 * h)
+            up = _values_of(band, _evaluator(result.params, {name: v + h}))
+            down = _values_of(band, _evaluator(result.params, {name: v - h}))
+            jac[:, k] = (up - down) / (2 * h)
         errors = np.sqrt(np.clip(np.diag(jac @ result.covar @ jac.T), 0.0, None))
     return dataclasses.replace(
         band,
