@@ -230,9 +230,17 @@ def deconvolve(
 ) -> BandFit:
     """Fit ``bands`` (starting values, locks) to a ΔA ``spectrum`` (OD over wavelength in nm).
 
-    The fit runs in photon energy (lmfit least squares); ``x_range`` (nm) restricts it. Raises
-    FitError for a band outside the fitted range, a fit that does not converge, or a band the fit
-    pushes to the edge of the range.
+    The fit runs in photon energy (lmfit ``leastsq``, composite model with one prefix per band);
+    ``x_range`` (nm) restricts it and ``max_nfev`` caps the evaluations. Constraints: a height
+    keeps the sign it starts with; centres stay inside the range; same-sign bands with free
+    centres keep their starting energy order (no label switching between GSB and SE); widths are
+    at least one grid step (a template band's: its own width). A free height stuck at zero is
+    restarted (see ``_fit_with_restarts``). Uncertainties are one standard error from the
+    covariance scaled by the reduced χ², propagated to nm, OD and OD·eV.
+
+    Raises FitError for a band outside the fitted range, a fit that does not converge, or a band
+    the fit pushes to the edge of the range. ``BandFit.message`` notes bands fitted to zero height
+    and uncertainties that could not be estimated.
     """
     da = _spectrum(spectrum, x_range)
     wl = np.asarray(da["wavelength"].values, dtype=float)
