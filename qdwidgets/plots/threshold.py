@@ -136,6 +136,13 @@ def _is_log(crit: Any) -> bool:
     return "log-log" in crit.name or crit.note.startswith("fitted on ln(")
 
 
+_CRITERION_Y = {
+    "linewidth": "emission linewidth FWHM (nm)",
+    "log-log": "peak output (a.u.)",
+    "two-line": "enhancement (a.u.)",
+}
+
+
 def _criterion_panel(ax: Axes, crit: Any, data: Any = None) -> None:
     log = _is_log(crit)
     text = None
@@ -147,6 +154,9 @@ def _criterion_panel(ax: Axes, crit: Any, data: Any = None) -> None:
     _draw(ax, crit.fit, data, log=log, threshold=shown, ci=crit.ci, text=text,
           w_cm2_per_mw=factor)  # fmt: skip
     ax.set_title(crit.name, fontsize="medium")
+    if data is None:
+        ylab = [v for k, v in _CRITERION_Y.items() if k in crit.name]
+        ax.set_ylabel(ylab[0] if ylab else "signal (a.u.)")
 
 
 def plot_criterion(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:

@@ -357,6 +357,7 @@ def check_criterion(fig: Figure, res: Any) -> None:
     assert res.found
     _check_threshold_axes(fig, res.fit)
     assert fig.axes[0].get_title() == res.name
+    assert "(a.u.)" in fig.axes[0].get_ylabel()
 
 
 def check_criteria(fig: Figure, res: Any) -> None:
@@ -546,6 +547,20 @@ def test_unregistered_result_raises_a_clear_type_error() -> None:
     assert "register" in str(info.value)
     with pytest.raises(TypeError, match="Axes"):
         plots.plot(BUILD["Band"](), ax="not an axes")
+
+
+def test_explorer_without_a0_and_window_without_gain() -> None:
+    res = dataclasses.replace(BUILD["ExplorerResult"](), gain=None, a_ex=float("nan"))
+    fig = res.plot()
+    same(line(fig, "cursor_point").get_xydata()[0], (res.wavelength, res.dA))
+    assert "no A0" in fig.axes[0].get_title()
+    from qdwidgets.core import gain
+
+    window = gain.gain_window(_ta(), 500.0)  # the blue: A_ex stays positive
+    assert all(np.isnan(window.onset))
+    fig = window.plot()
+    assert [bool(gid(fig, f"no_gain[{i}]")) for i in range(2)] == [True, True]
+    assert not gid(fig, "gain[0]")
 
 
 def test_figure_options_and_unknown_keywords() -> None:
