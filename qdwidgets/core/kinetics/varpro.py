@@ -243,9 +243,9 @@ def batch_fit(
         rt, jt, at, pt, dt = _batch_state(t, y3[idx], xt, n, offset)
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
-        # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-3 of the
-        # noise variance per point (a step far below one standard error)
-        floor = np.maximum(tol * cost[idx], 1e-3 * cost[idx] / max(n_t * k - fidx.size, 1))
+        # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-2 of the
+        # noise variance per point (a step of about a tenth of a standard error or less)
+        floor = np.maximum(tol * cost[idx], 1e-2 * cost[idx] / max(n_t * k - fidx.size, 1))
         gain = np.where(ok, (cost[idx] - ct) / np.maximum(floor, 1e-300), np.inf)
         moved = np.max(np.abs(xt[:, fidx] - x[idx][:, fidx]), axis=1)
         acc = idx[ok]
