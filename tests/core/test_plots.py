@@ -563,6 +563,21 @@ def test_explorer_without_a0_and_window_without_gain() -> None:
     assert not gid(fig, "gain[0]")
 
 
+def test_real_measurement_kinetics_figure_shows_the_measured_trace(shared_data: Any) -> None:
+    """Hippius et al. 2007 (real TA): the figure's data points are the measured ΔA trace."""
+    from qdwidgets.core import kinetics
+
+    ds = qdwidgets.open_dataset(shared_data / "hippius2007_ta.ascii")
+    fit = kinetics.fit_kinetics(ds, wavelength=600.0)
+    fig = fit.plot()
+    measured = ds["dA"].isel(pump=0).sel(wavelength=600.0, method="nearest")
+    drawn = line(fig, "data")
+    same(drawn.get_xdata(), measured["delay"].values)
+    np.testing.assert_allclose(drawn.get_ydata(), measured.values, rtol=0, atol=1e-9)
+    assert f"{fit.wavelength:.4g} nm" in fig.axes[0].get_title()
+    _check_trace(fig, fig.axes[0], fit)
+
+
 def test_figure_options_and_unknown_keywords() -> None:
     res = BUILD["KineticsFit"]()
     fig = res.plot(figsize=(6.0, 4.0), dpi=50)
