@@ -15,6 +15,8 @@ const CSS = `
 .qd-taview canvas { display: block; width: 100%; background: #fff; }
 .qd-taview .qd-row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
 .qd-taview .qd-maprow { display: grid; grid-template-columns: 1fr 64px; gap: 4px; }
+.qd-taview .qd-mapwrap { position: relative; }
+.qd-taview canvas.qd-map-overlay { position: absolute; left: 0; top: 0; background: transparent; pointer-events: none; }
 .qd-taview .qd-panels { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; margin-top: 6px; }
 .qd-taview .qd-delay-slider { flex: 1; min-width: 160px; }
 .qd-taview .qd-cursor-label { font-variant-numeric: tabular-nums; color: var(--jp-ui-font-color2, #444); min-height: 1.3em; }
@@ -54,7 +56,12 @@ function render({ model, el: host }) {
   const mapRow = el("div", "qd-maprow");
   const mapCanvas = el("canvas", "qd-map", { role: "img", "aria-label": "TA map: delay (x) × wavelength (y); click to pick" });
   const barCanvas = el("canvas", "qd-colorbar", { role: "img", "aria-label": "colour bar: blue negative, red positive (OD)" });
-  mapRow.append(mapCanvas, barCanvas);
+  // the crosshair lives on a transparent canvas above the map: a scrub frame redraws two lines,
+  // not the image
+  const overlay = el("canvas", "qd-map-overlay", { "aria-hidden": "true" });
+  const mapWrap = el("div", "qd-mapwrap");
+  mapWrap.append(mapCanvas, overlay);
+  mapRow.append(mapWrap, barCanvas);
   const cursorLabel = el("div", "qd-cursor-label");
   const panels = el("div", "qd-panels");
   const specCanvas = el("canvas", "qd-spectrum", { role: "img", "aria-label": "spectrum at the delay" });
@@ -68,7 +75,7 @@ function render({ model, el: host }) {
   const S = {
     data: null, shape: [0, 0, 0], a0: null, delays: new Float64Array(0), wl: new Float64Array(0),
     dIdx: 0, wIdx: 0, hover: null, playing: false, settling: false, raf: 0, lastStep: 0,
-    lut: null, lut32: null, base: null, map: null, vmaxCache: new Map(), rangeCache: new Map(),
+    lut: null, lut32: null, drawn: false, map: null, vmaxCache: new Map(), rangeCache: new Map(),
     epoch: 0, specLayer: {}, kinLayer: {},
   };
   const P = () => S.shape[0], D = () => S.shape[1], W = () => S.shape[2];
@@ -136,16 +143,17 @@ function render({ model, el: host }) {
     return { x0: MARGIN.left, x1: w - MARGIN.right, y0: top, y1: h - MARGIN.bottom };
   }
 
-  /** Draw the colour-mapped image and axes into an offscreen canvas (cached for scrubbing). */
+  /** Draw the colour-mapped image and axes (the crosshair goes on the overlay). */
   function drawMapBase() {
     const height = Math.max(+model.get("height") || 360, 80);
-    const { w, h, dpr } = fit(mapCanvas, height, host.clientWidth ? host.clientWidth - 70 : 640);
-    const base = S.base ?? (S.base = document.createElement("canvas"));
-    base.width = mapCanvas.width; base.height = mapCanvas.height;
-    const ctx = base.getContext("2d");
+    const fallback = host.clientWidth ? host.clientWidth - 70 : 640;
+    const { w, h, dpr } = fit(mapCanvas, height, fallback);
+    fit(overlay, height, fallback);
+    const ctx = mapCanvas.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, base.width, base.height);
+    ctx.fillRect(0, 0, mapCanvas.width, mapCanvas.height);
+    S.drawn = true;
     const box = layout(w, h);
     const x = makeScale({ domain: [S.delays[0], S.delays[D() - 1]], range: [box.x0, box.x1], kind: delayKind(), linthresh: linthresh() });
     const y = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.y1, box.y0] });
@@ -207,9 +215,9 @@ function render({ model, el: host }) {
   }
 
   function drawOverlay() {
-    const ctx = mapCanvas.getContext("2d");
+    const ctx = overlay.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(S.base, 0, 0);
+    ctx.clearRect(0, 0, overlay.width, overlay.height);
     if (!hasData()) return;
     const { x, y, box, dpr } = S.map;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -356,7 +364,7 @@ function render({ model, el: host }) {
 
   /** One scrub frame: cached map + crosshair + both panels. */
   function frame() {
-    if (!S.base) return;
+    if (!S.drawn) return;
     drawOverlay();
     if (!hasData()) return;
     const c = cursor();

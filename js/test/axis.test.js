@@ -83,6 +83,7 @@ test("ticks", () => {
   close(niceStep(0.037, 5), 0.005); // 0.0074 rounds to 5e-3
   close(niceStep(0.04, 5), 0.01); // 0.008 rounds up to 1e-2
   assert.deepEqual(symlogTicks(-1, 1000, 1, 6), [-1, 0, 1, 10, 100, 1000]);
+  assert.deepEqual(symlogTicks(-1, 5 * 200 ** 1 - 1e-10, 1, 6), [-1, 0, 1, 10, 100, 1000]);
   assert.deepEqual(symlogTicks(-0.5, 0.5, 1, 4), linearTicks(-0.5, 0.5, 4));
   const many = symlogTicks(-1e4, 1e4, 0.1, 5);
   assert.ok(many.length <= 9, `${many}`);

@@ -101,9 +101,10 @@ export function symlogTicks(a, b, c, n = 5) {
   while (Math.ceil(dec.length / every) * (lo < 0 ? 2 : 1) > n + 2) every++;
   const pos = dec.filter((_, i) => i % every === 0);
   const out = [];
-  for (const v of [...pos].reverse()) if (-v >= lo) out.push(-v);
+  const tol = 1e-9 * top; // a domain end computed in floating point (999.9999999) keeps its tick
+  for (const v of [...pos].reverse()) if (-v >= lo - tol) out.push(-v);
   if (lo <= 0 && hi >= 0) out.push(0);
-  for (const v of pos) if (v <= hi) out.push(v);
+  for (const v of pos) if (v <= hi + tol) out.push(v);
   return out;
 }
 
