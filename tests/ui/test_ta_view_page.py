@@ -359,3 +359,27 @@ def test_play_writes_only_start_and_stop(chromium: Any, harness_url: str) -> Non
             {"delay": 6.0, "wavelength": 620.0, "playing": True},  # frames are not written
             {"delay": -1.0, "wavelength": 620.0, "playing": False},
         ]
+
+
+def test_crosshair_is_drawn_on_the_overlay_at_the_cursor(chromium: Any, harness_url: str) -> None:
+    dA, a0 = dataset()
+    # summed alpha of the overlay over a rectangle (CSS px) centred on (x, y)
+    alpha_js = """([x, y, w, h]) => { const c = document.querySelector('.qd-map-overlay');
+      const k = c.width / c.clientWidth, ctx = c.getContext('2d');
+      const r = (v) => Math.max(1, Math.round(v * k));
+      const d = ctx.getImageData(r(x - w / 2), r(y - h / 2), r(w), r(h)).data;
+      let s = 0; for (let i = 3; i < d.length; i += 4) { s += d[i]; } return s; }"""
+    with open_page(chromium, harness_url) as page:
+        mount(page, dA, DELAYS_LIN, WL, a0, vmax=1.0, delay=3.0, wavelength=630.0)
+        x0, y0, x1, y1 = map(
+            float, page.locator(".qd-map").get_attribute("data-plot-box").split(",")
+        )
+        px = x0 + (3.0 + 1.0) / 7.0 * (x1 - x0)  # linear axis from -1 to 6 ps
+        py = y1 - (630.0 - 600.0) / 60.0 * (y1 - y0)
+        mid_y = (y0 + py) / 2
+        assert page.evaluate(alpha_js, [px, mid_y, 4, 24]) > 0  # the vertical line
+        assert page.evaluate(alpha_js, [(x0 + px) / 2, py, 24, 4]) > 0  # the horizontal line
+        assert page.evaluate(alpha_js, [(x0 + px) / 2, mid_y, 20, 20]) == 0  # clear elsewhere
+        page.evaluate("() => window.qdLast.model.set('delay', 6.0)")
+        page.wait_for_function(f"() => ({alpha_js})([{x1 - 2}, {mid_y}, 4, 24]) > 0")
+        assert page.evaluate(alpha_js, [px, mid_y, 4, 24]) == 0  # the old line is gone
