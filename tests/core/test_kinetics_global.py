@@ -190,3 +190,17 @@ def test_accessor_forwards_to_fit_global() -> None:
     ds = dataset(das_truth())
     g = ds.qd.fit_global(n_components=3)
     assert np.allclose(g.taus, TAUS, rtol=2e-3)
+
+
+@pytest.mark.parametrize("offset", [True, False])
+def test_compact_gauss_newton_matrices_equal_the_explicit_jacobian(offset: bool) -> None:
+    from qdwidgets.core.kinetics.varpro import _batch_state
+
+    rng = np.random.default_rng(0)
+    t = np.linspace(-1, 50, 120)
+    y = rng.normal(size=(2, 120, 7))
+    x = np.array([[0.1, 1.5, 3.0, np.log(0.2), 0.3], [0.5, 2.0, 3.5, np.log(0.1), 0.0]])
+    fast = _batch_state(t, y, x, 3, offset)
+    slow = _batch_state(t, y, x, 3, offset, compact=False)
+    for i in range(3):  # residual, JᵀJ, Jᵀr
+        assert np.allclose(fast[i], slow[i], rtol=1e-10, atol=1e-14 * np.abs(slow[i]).max())

@@ -158,12 +158,15 @@ def covariance(jac: np.ndarray, rss: float, n_points: int) -> np.ndarray:
 
 
 def _batch_state(
-    t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool
-) -> tuple[np.ndarray, ...]:
-    """Residuals, Kaufman Jacobians (w.r.t. ln τ, ln σ, t0) and amplitudes for a batch.
+    t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool, *, compact: bool = True
+) -> tuple[Any, ...]:
+    """Residuals, Gauss–Newton matrices (Kaufman, w.r.t. ln τ, ln σ, t0) and amplitudes.
 
-    ``y`` is (B, n_t, k); returns residual (B, n_t·k), Jacobian (B, n_t·k, p), amplitudes
-    (B, m, k), basis (B, n_t, m) and ∂(ΦA)/∂x (B, n_t, k, p).
+    ``y`` is (B, n_t, k); returns residual (B, n_t·k), ``h = JᵀJ`` (B, p, p), ``g = Jᵀr``
+    (B, p), amplitudes (B, m, k), basis (B, n_t, m) and, for one column, ∂(ΦA)/∂x (B, n_t, p).
+    With several columns (``compact``) J is never built: with G the derivative columns of Φ
+    and P⊥ = I - QQᵀ, ``h_pq = Σ (GᵀP⊥G)_cc' (AAᵀ)_{r(c) r(c')}`` and ``g_p = -Σ (GᵀR)_c·A_r(c)``
+    over the columns c of p — small matrices, whatever the number of columns k.
     """
     b, n_t, k = y.shape
     taus = np.exp(x[:, :n])
@@ -172,22 +175,42 @@ def _batch_state(
     phi, d_tau, d_sig, d_t0 = M.basis(t, taus, sigma, t0, offset, derivatives=True)
     q, a, res = _qr_solve(phi, y)
     p = n + 2
-    d = np.empty((b, n_t, k, p))
+    m = phi.shape[2]
+    qt = np.swapaxes(q, 1, 2)
     if k == 1:
         a1 = a[:, :, 0]
-        np.multiply(d_tau, (a1[:, :n] * taus)[:, None, :], out=d[:, :, 0, :n])
-        d[:, :, 0, n] = np.einsum("btm,bm->bt", d_sig, a1) * sigma[:, None]
-        d[:, :, 0, n + 1] = np.einsum("btm,bm->bt", d_t0, a1)
-    else:
-        d[..., :n] = (
+        d = np.empty((b, n_t, p))
+        np.multiply(d_tau, (a1[:, :n] * taus)[:, None, :], out=d[:, :, :n])
+        d[:, :, n] = np.einsum("btm,bm->bt", d_sig, a1) * sigma[:, None]
+        d[:, :, n + 1] = np.einsum("btm,bm->bt", d_t0, a1)
+        jac = q @ (qt @ d) - d
+        r1 = res[:, :, 0]
+        h = np.swapaxes(jac, 1, 2) @ jac
+        g = np.einsum("btp,bt->bp", jac, r1)
+        return r1, h, g, a, phi, d
+    if not compact:  # the explicit Jacobian (reference for tests)
+        dd = np.empty((b, n_t, k, p))
+        dd[..., :n] = (
             d_tau[:, :, None, :] * np.swapaxes(a[:, :n, :] * taus[:, :, None], 1, 2)[:, None]
         )
-        d[..., n] = (d_sig @ a) * sigma[:, None, None]
-        d[..., n + 1] = d_t0 @ a
-    flat = d.reshape(b, n_t, -1)
-    proj = flat - q @ (np.swapaxes(q, 1, 2) @ flat)
-    np.negative(proj, out=proj)
-    return res.reshape(b, -1), proj.reshape(b, n_t * k, -1), a, phi, d
+        dd[..., n] = (d_sig @ a) * sigma[:, None, None]
+        dd[..., n + 1] = d_t0 @ a
+        flat = dd.reshape(b, n_t, -1)
+        jac = (q @ (qt @ flat) - flat).reshape(b, n_t * k, p)
+        rf = res.reshape(b, -1)
+        return rf, np.swapaxes(jac, 1, 2) @ jac, np.einsum("bip,bi->bp", jac, rf), a, phi, None
+    gcols = np.concatenate([d_tau * taus[:, None, :], d_sig * sigma[:, None, None], d_t0], axis=2)
+    arow = np.concatenate([np.arange(n), np.arange(m), np.arange(m)])
+    pidx = np.concatenate([np.arange(n), np.full(m, n), np.full(m, n + 1)])
+    sel = np.zeros((p, arow.size))
+    sel[pidx, np.arange(arow.size)] = 1.0
+    pg = gcols - q @ (qt @ gcols)
+    aa = a @ np.swapaxes(a, 1, 2)
+    mix = (np.swapaxes(gcols, 1, 2) @ pg) * aa[:, arow][:, :, arow]
+    h = sel @ mix @ sel.T
+    gr = np.swapaxes(gcols, 1, 2) @ res  # (B, c, k)
+    g = -np.einsum("bck,bck->bc", gr, a[:, arow, :]) @ sel.T
+    return res.reshape(b, -1), h, g, a, phi, None
 
 
 def batch_fit(
@@ -218,7 +241,7 @@ def batch_fit(
     p = x0.shape[1]
     x = np.clip(x0.astype(float).copy(), lower, upper)
     lam = np.full(b, 1e-3)
-    res, jac, a, phi, dmod = _batch_state(t, y3, x, n, offset)
+    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x, n, offset)
     cost = np.einsum("bi,bi->b", res, res)
     active = np.ones(b, dtype=bool)
     converged = np.zeros(b, dtype=bool)
@@ -229,9 +252,8 @@ def batch_fit(
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        jf = jac[idx][:, :, fidx]
-        h = np.swapaxes(jf, 1, 2) @ jf
-        g = np.einsum("bij,bi->bj", jf, res[idx])
+        h = hh[idx][:, fidx][:, :, fidx]
+        g = gg[idx][:, fidx]
         dh = np.diagonal(h, axis1=1, axis2=2)
         damp = h + (lam[idx, None] * np.maximum(dh, 1e-30))[:, :, None] * eye
         try:
@@ -240,7 +262,7 @@ def batch_fit(
             step = -g / np.maximum(dh, 1e-30)
         xt = x[idx].copy()
         xt[:, fidx] = np.clip(xt[:, fidx] + step, lower[fidx], upper[fidx])
-        rt, jt, at, pt, dt = _batch_state(t, y3[idx], xt, n, offset)
+        rt, ht, gt, at, pt, dt = _batch_state(t, y3[idx], xt, n, offset)
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
         # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-2 of the
@@ -249,20 +271,22 @@ def batch_fit(
         gain = np.where(ok, (cost[idx] - ct) / np.maximum(floor, 1e-300), np.inf)
         moved = np.max(np.abs(xt[:, fidx] - x[idx][:, fidx]), axis=1)
         acc = idx[ok]
-        x[acc], res[acc], jac[acc], a[acc], cost[acc] = xt[ok], rt[ok], jt[ok], at[ok], ct[ok]
-        phi[acc], dmod[acc] = pt[ok], dt[ok]
+        x[acc], res[acc], a[acc], cost[acc] = xt[ok], rt[ok], at[ok], ct[ok]
+        hh[acc], gg[acc], phi[acc] = ht[ok], gt[ok], pt[ok]
+        if single:
+            dmod[acc] = dt[ok]
         lam[idx] = np.where(ok, np.maximum(lam[idx] / 3.0, 1e-9), np.minimum(lam[idx] * 4, 1e12))
         done = (ok & ((gain < 1.0) | (moved < 1e-10))) | (lam[idx] >= 1e12)
         converged[idx[done]] = True
         active[idx[done]] = False
     if single:  # standard errors from the exact full Jacobian [∂model/∂x_free, Φ]
-        full = np.concatenate([dmod[:, :, 0, fidx], phi], axis=2)
+        full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
         dof = max(n_t - full.shape[2], 1)
         a = a[:, :, 0]
+        h = np.swapaxes(full, 1, 2) @ full
     else:  # reduced (Kaufman) Jacobian: the nonlinear parameters only
-        full = jac[:, :, fidx]
         dof = dof or max(n_t * k - fidx.size - phi.shape[2] * k, 1)
-    h = np.swapaxes(full, 1, 2) @ full
+        h = hh[:, fidx][:, :, fidx]
     with np.errstate(invalid="ignore", divide="ignore"):
         try:
             cov = np.linalg.inv(h) * (cost / dof)[:, None, None]
