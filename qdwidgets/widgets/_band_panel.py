@@ -36,6 +36,8 @@ class Panel:
         self.fig, xs, ys = figure("wavelength (nm)", "ΔA (OD)", height=320)
         xs.min, xs.max = float(wl[0]), float(wl[-1])
         self.xs, self.ys = xs, ys
+        self.fig.fig_margin = {**self.fig.fig_margin, "left": 80}
+        self.fig.axes[1].label_offset = "65px"  # keep the label clear of "-0.0700"-wide ticks
         sc = {"x": xs, "y": ys}
         self.data_mark = bq.Lines(
             x=wl,

@@ -311,7 +311,8 @@ class BandDeconvolver(QDWidget):
                 f"{rows}</table></div>"
             )
         self.table.value = (
-            "<style>.qd-table td,.qd-table th{padding:1px 8px;text-align:right}</style>"
+            "<style>.qd-table{font-size:12px}.qd-table td,.qd-table th{padding:1px 6px;"
+            "text-align:right;line-height:1.3}</style>"
             "<div style='display:flex;gap:2em;flex-wrap:wrap'>" + "".join(parts) + "</div>"
         )
 
