@@ -30,7 +30,7 @@ __all__ = ["GainLesson"]
 T = TypeVar("T", bound="GainLesson")
 N_RANGE = (0.0, 5.0)  # ⟨N⟩ slider
 TAU_XX_RANGE = (50.0, 1500.0)  # ps
-DELAY_RANGE = (0.2, 3000.0)  # ps
+DELAY_RANGE = (5.0 / 10**1.4, 3000.0)  # ps (≈ 0.2 ps, so that 5 ps lies on the log-slider grid)
 _BLUE, _ORANGE, _GREY, _RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#d62728"
 
 
@@ -92,18 +92,19 @@ class GainLesson(QDWidget):
         self.readout.add_class("qd-lesson-readout")
 
         # P(n) bars: n < 2 in blue, n ≥ 2 (the dots that can have gain) in orange
-        xs, ys = bq.LinearScale(min=-0.6, max=8.6), bq.LinearScale(min=0.0)
+        xs, ys = bq.OrdinalScale(domain=list(range(9))), bq.LinearScale(min=0.0)
         self.bars_low = bq.Bars(
             x=np.arange(2.0), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
-            padding=0.25, labels=["0 or 1 exciton"], display_legend=True,
+            padding=0.25,
         )  # fmt: skip
         self.bars_multi = bq.Bars(
             x=np.arange(2.0, 9.0), y=np.zeros(7), scales={"x": xs, "y": ys}, colors=[_ORANGE],
-            padding=0.25, labels=["≥ 2 excitons"], display_legend=True,
+            padding=0.25,
         )  # fmt: skip
         self.fig_occupancy, _, _ = figure(
-            "excitons per dot n", "fraction of dots P(n)", title="Poisson occupancy",
-            marks=[self.bars_low, self.bars_multi], scales=(xs, ys),
+            "excitons per dot n", "fraction of dots P(n)",
+            title="P(n): orange = 2 or more excitons", marks=[self.bars_low, self.bars_multi],
+            scales=(xs, ys),
         )  # fmt: skip
 
         # mean 1S filling vs ⟨N⟩
@@ -136,20 +137,18 @@ class GainLesson(QDWidget):
         xs, ys = bq.LinearScale(), bq.LinearScale()
         self.a0_line = bq.Lines(
             x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_GREY],
-            line_style="dashed", labels=["A0 (unexcited)"], display_legend=True,
+            line_style="dashed",
         )  # fmt: skip
         self.spectrum_line = bq.Lines(
             x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
-            labels=["A_ex = ΔA + A0"], display_legend=True,
         )  # fmt: skip
         self.spectrum_gain = bq.Lines(
             x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_RED],
             fill="inside", fill_colors=[_RED], fill_opacities=[0.35], stroke_width=0,
-            labels=["gain (A_ex < 0)"], display_legend=True,
         )  # fmt: skip
         self.spectrum_zero = zero_line(xs, ys, (540.0, 720.0))
         self.fig_spectrum, _, _ = figure(
-            "wavelength (nm)", "absorbance (OD)", title="A_ex spectrum",
+            "wavelength (nm)", "A_ex, A0 (OD)", title="A_ex spectrum",
             marks=[self.spectrum_zero, self.a0_line, self.spectrum_gain, self.spectrum_line],
             scales=(xs, ys),
         )  # fmt: skip
@@ -176,14 +175,22 @@ class GainLesson(QDWidget):
         )  # fmt: skip
         self.trace_zero = zero_line(xs, ys, (0.05, 6000.0))
         self.fig_trace, self.trace_x, self.trace_y = figure(
-            "delay (ps)", "A_ex at band edge (OD)", title="Band edge vs time",
+            "delay (ps)", "A_ex (OD)", title="Band edge vs time",
             marks=[self.trace_zero, self.delay_marker, self.trace_gain, self.window_marks,
                    self.trace_line],
             scales=(xs, ys),
         )  # fmt: skip
-        for fig in (self.fig_occupancy, self.fig_filling, self.fig_spectrum, self.fig_trace):
+        for fig, y_format in (
+            (self.fig_occupancy, ".2f"),
+            (self.fig_filling, ".1f"),
+            (self.fig_spectrum, ".2f"),
+            (self.fig_trace, ".2f"),
+        ):
             fig.layout.width = "420px"
-            fig.legend_location = "top-right"
+            fig.axes[1].tick_format = y_format
+            fig.axes[1].label_offset = "45px"
+        self.fig_trace.axes[0].tick_values = np.array([0.1, 1.0, 10.0, 100.0, 1000.0])
+        self.fig_trace.axes[0].tick_format = "~g"
         self.children = [
             self.error,
             W.VBox([self.n_slider, self.tau_slider, self.delay_slider]),
@@ -216,7 +223,7 @@ class GainLesson(QDWidget):
             self.spectrum_line.x, self.spectrum_line.y = wl, r.spectrum.values
             self.spectrum_gain.x = wl
             self.spectrum_gain.y = np.minimum(r.spectrum.values, 0.0)
-            self.fig_spectrum.title = f"A_ex spectrum at {r.delay:.3g} ps"
+            self.fig_spectrum.title = f"A_ex at {r.delay:.4g} ps (grey: A0, red: gain)"
             self.trace_line.x, self.trace_line.y = t, r.trace.values
             self.trace_gain.x, self.trace_gain.y = t, np.minimum(r.trace.values, 0.0)
             lo = min(float(r.trace.min()), -0.1 * edge_a0)
@@ -228,7 +235,7 @@ class GainLesson(QDWidget):
                 self.window_marks.x = np.array([[x, x] for x in ends])
                 self.window_marks.y = np.array([[lo * 1.1, 1.1 * edge_a0]] * len(ends))
             self.window_marks.visible = bool(ends)
-            self.fig_trace.title = f"A_ex at {r.wavelength:.0f} nm vs delay"
+            self.fig_trace.title = f"A_ex at {r.wavelength:.0f} nm vs delay (red: gain)"
             self.readout.value = (
                 f"<div style='font-size:1.05em;padding:4px 0'>{html.escape(r.describe())}</div>"
             )
