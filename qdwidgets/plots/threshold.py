@@ -104,13 +104,58 @@ def _draw(
         ax.legend(fontsize="x-small")
 
 
-def plot_threshold_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
+def plot_threshold_fit(
+    res: Any,
+    ax: Any = None,
+    data: Any = None,
+    feedback: str = "lamp",
+    method: str = "max",
+    **kw: Any,
+) -> Any:
     """:class:`~qdwidgets.core.threshold.ThresholdFit`: the points (``data=``), both lines over
     their (shaded) windows up to the intersection, the threshold (mW; W cm⁻² on the top axis)
-    and its 95 % interval shaded."""
+    and its 95 % interval shaded.
+
+    ``data`` may be the fitted curve (a DataArray over ``power`` or a ``(power, signal)`` pair)
+    or the ASE dataset itself: then the figure is the paper's Fig. 3c/3e, the peak output
+    without and with ``feedback`` (``method`` as in ``threshold.peak_output``) on the left axis
+    and the enhancement with the fit on the right axis (a fit made on the enhancement).
+    """
+    if isinstance(data, xr.Dataset) and ax is None:
+        kw.setdefault("figsize", (7.5, 5.0))
     fig, ax = single(ax, **kw)
-    _draw(ax, res, data)
+    if isinstance(data, xr.Dataset):
+        _fig3(ax, res, data, feedback, method)
+    else:
+        _draw(ax, res, data)
     return done(fig, ax)
+
+
+def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str, method: str) -> None:
+    """Fig. 3c/3e: outputs on ``ax`` (left), enhancement and the fit on a twin axis (right)."""
+    from ..core import threshold
+
+    out = threshold.peak_output(ase, method=method)
+    for name, col, text in (
+        ("none", "0.45", "without feedback"),
+        (feedback, "C9", f"with {feedback}"),
+    ):
+        curve = out.sel(feedback=name)
+        ax.plot(curve["power"].values, curve.values, "s-", ms=3, lw=0.8, color=col, label=text,
+                gid=f"output[{name}]")  # fmt: skip
+    ax.set_ylabel(label(str(out.attrs.get("long_name", "output")), out.attrs.get("units", "a.u.")))
+    ax.legend(fontsize="x-small", loc="upper left")
+    twin = ax.twinx()
+    twin.set_gid("enhancement_axes")
+    enh = threshold.enhancement(ase, feedback, method=method)
+    _draw(twin, res, enh)
+    for artist in twin.lines:
+        if artist.get_gid() == "data":
+            artist.set_color("C6")
+            artist.set_label("enhancement")
+    twin.set_xlabel("")
+    ax.set_xlabel(label("pump power", "mW"))
+    twin.legend(fontsize="x-small", loc="lower right")
 
 
 def plot_line_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:

@@ -508,6 +508,25 @@ def test_threshold_fit_with_data_draws_the_points() -> None:
     same(line(fig2, "data").get_ydata(), curve.values)
 
 
+def test_threshold_fit_with_the_dataset_is_fig3() -> None:
+    """Fig. 3c: outputs without/with the lamp on the left, enhancement and fit on the right."""
+    from qdwidgets.core import threshold
+
+    res, ase = _threshold(), _ase()
+    fig = res.plot(data=ase, feedback="lamp")
+    out = threshold.peak_output(ase)
+    for name in ("none", "lamp"):
+        same(line(fig, f"output[{name}]").get_ydata(), out.sel(feedback=name).values)
+    left = fig.axes[0]
+    twin = next(a for a in fig.axes if a.get_gid() == "enhancement_axes")
+    assert twin.get_shared_x_axes().joined(left, twin)
+    enh = threshold.enhancement(ase, "lamp")
+    same(line(fig, "data").get_ydata(), enh.values)
+    same(line(fig, "threshold").get_xdata(), [res.threshold_mW] * 2)
+    assert "(mW)" in left.get_xlabel()
+    assert "enhancement" in twin.get_ylabel() and "peak emission" in left.get_ylabel()
+
+
 def test_threshold_fit_not_found_says_so() -> None:
     from qdwidgets.core import threshold
 
