@@ -56,8 +56,26 @@ def test_mouse_drags_move_a_band_and_python_sees_it(notebook: Any) -> None:
     se_before = float(nb.eval("w.panels[0].bands[1].center_nm"))
     assert abs(se_before - 653.0) < 0.5  # fitted on construction
 
-    # the SE peak handle, 25 px to the right
-    _drag(page, handles[5], 25.0, 0.0)
+    # the SE peak handle, 25 px to the right; mid-drag (button still down) Python already
+    # follows: the band has moved and the sum was redrawn from it
+    x0, y0 = handles[5]
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for k in range(1, 6):
+        page.mouse.move(x0 + 2.5 * k, y0)
+        page.wait_for_timeout(30)
+    nb.wait_for("int(w.panels[0].bands[1].center_nm > 656)", "1")
+    assert (
+        nb.eval(
+            "bool(np.allclose(w.panels[0].sum_mark.y, "
+            "sum(b.curve(w.wavelength) for b in w.panels[0].bands)))"
+        )
+        == "True"
+    )
+    for k in range(6, 11):
+        page.mouse.move(x0 + 2.5 * k, y0)
+        page.wait_for_timeout(30)
+    page.mouse.up()
     nb.wait_for("w.selected", "'SE'")
     nb.wait_for("int(w.panels[0].bands[1].center_nm > 658)", "1")
     moved = float(nb.eval("w.panels[0].bands[1].center_nm"))
