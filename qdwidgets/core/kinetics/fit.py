@@ -47,6 +47,8 @@ def _as_trace(trace: Any) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
         )
     t = np.asarray(trace["delay"].values, dtype=float)
     y = np.asarray(trace.values, dtype=float)
+    if t.size < 2 or np.all(np.diff(t) > 0):
+        return t, y, trace
     order = np.argsort(t, kind="stable")
     return t[order], y[order], trace.isel(delay=order)
 
@@ -234,7 +236,10 @@ def fit_trace(
         if np.sum(lm.residual**2) < out["rss"][row]:
             best = {k: [lm.params[k].value, *v[1:]] for k, v in best.items()}
             cov = None
-    fit = _build_fit(proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed)
+    linear = (out["a"][row], out["phi"][row]) if cov is not None else None
+    fit = _build_fit(
+        proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed, linear=linear
+    )
     if lm is not None:
         _attach_lmfit(fit, lm)
     object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
@@ -303,10 +308,14 @@ def _build_fit(
     ci: str | None,
     n_boot: int,
     seed: int,
+    linear: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> KineticsFit:
     n, offset = proj.n, proj.offset
-    a = proj.amplitudes(best)[:, 0]
-    res = proj.residual(best)
+    if linear is None:
+        a, phi = proj.amplitudes(best)[:, 0], proj.basis(best)
+    else:  # amplitudes and basis at the optimum, from the solver
+        a, phi = linear
+    res = proj.y[:, 0] - phi @ a
     rss = float(res @ res)
     n_pts = len(res)
     if cov is None:
@@ -328,7 +337,7 @@ def _build_fit(
     taus = np.array([best[f"tau{i + 1}"][0] for i in range(n)])
     order = np.argsort(taus)
     full_model = np.full(t_all.shape, np.nan)
-    full_model[ok] = proj.basis(best) @ a
+    full_model[ok] = phi @ a
     y_all = np.asarray(da.values, dtype=float)
     coords = {"delay": da["delay"]}
     fit = KineticsFit(

@@ -295,6 +295,7 @@ def batch_fit(
     return {
         "x": x,
         "a": a,
+        "phi": phi,
         "cov": cov,
         "rss": cost,
         "iterations": np.asarray(it),
