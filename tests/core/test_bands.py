@@ -421,6 +421,7 @@ def test_example_fig2de_split_matches_its_truth():
         assert bands[1].center_nm == pytest.approx(654.0, abs=1.5)
         assert "PIA" in [b.name for b in bands]
         fit = B.deconvolve_at(ta, 2.3, pump=pump, bands=bands)
+        assert fit == B.compare(ta, 2.3, pumps=[pump], lock_to_spectra=True).fits[0]
         assert fit.area_errors["GSB"] < 0.05 * abs(fit.areas["GSB"])
         assert fit.areas["GSB"] == pytest.approx(areas["gsb_1s"][i], rel=0.06)
         assert fit.areas["SE"] == pytest.approx(areas["se"][i], rel=0.06)

@@ -194,16 +194,18 @@ def deconvolve_at(
     *,
     pump: float | None = None,
     bands: Sequence[Band] | None = None,
+    lock_to_spectra: bool = False,
     **kwargs: Any,
 ) -> BandFit:
     """Band fit of the TA spectrum at ``delay`` (ps), pump level ``pump`` (None = highest).
 
-    ``bands`` default to :func:`initial_bands`; ``kwargs`` go to :func:`deconvolve`.
+    ``bands`` default to :func:`initial_bands` (with ``lock_to_spectra``); ``kwargs`` go to
+    :func:`deconvolve`.
     """
     ta = _ta(ta)
     spec = spectrum_at(ta, delay, pump)
     if bands is None:
-        bands = initial_bands(ta, delay, pump)
+        bands = initial_bands(ta, delay, pump, lock_to_spectra=lock_to_spectra)
     fit = deconvolve(spec, bands, **kwargs)
     out = dataclasses.replace(fit, delay=float(spec.attrs["delay"]), pump=float(spec.attrs["pump"]))
     object.__setattr__(out, "_lmfit", fit.lmfit)
@@ -252,12 +254,20 @@ def compare(
     *,
     pumps: Sequence[float] | None = None,
     bands: Sequence[Band] | None = None,
+    lock_to_spectra: bool = False,
     **kwargs: Any,
 ) -> BandComparison:
-    """Band fits at ``delay`` for each pump level in ``pumps`` (default: lowest and highest)."""
+    """Band fits at ``delay`` for each pump level in ``pumps`` (default: lowest and highest).
+
+    ``bands`` (the same starting bands at every level) default to each level's
+    :func:`initial_bands` with ``lock_to_spectra``; ``kwargs`` go to :func:`deconvolve`.
+    """
     ta = _ta(ta)
     levels = np.asarray(ta["pump"].values, dtype=float)
     if pumps is None:
         pumps = [float(levels[0]), float(levels[-1])] if levels.size > 1 else [float(levels[0])]
-    fits = tuple(deconvolve_at(ta, delay, pump=p, bands=bands, **kwargs) for p in pumps)
+    fits = tuple(
+        deconvolve_at(ta, delay, pump=p, bands=bands, lock_to_spectra=lock_to_spectra, **kwargs)
+        for p in pumps
+    )
     return BandComparison(fits=fits, delay=fits[0].delay)
