@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
-from ._common import ZERO_STYLE, colors, da_label, done, figure, label, pump_labels, single
+from ._common import ZERO_STYLE, colors, done, figure, label, pump_labels, single
 
 
 def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None:
@@ -29,7 +29,7 @@ def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None
             )  # fmt: skip
             ax.plot([res.peak_wavelength[i]], [res.depth[i]], "v", color=cols[i], gid=f"peak[{i}]")
     ax.set_xlabel(label("wavelength", "nm"))
-    ax.set_ylabel(da_label(a, "A_ex = ΔA + A0", "OD"))
+    ax.set_ylabel(label("A_ex = ΔA + A0", str(a.attrs.get("units", "OD"))))
     ax.set_title(f"A_ex = ΔA + A0 at {res.delay:.3g} ps")
     ax.legend(fontsize="small")
 

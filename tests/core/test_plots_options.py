@@ -185,3 +185,23 @@ def test_importing_plots_imports_no_plotter() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_log_log_criterion_on_log_axes() -> None:
+    """The log-log criterion is fitted in ln(power), ln(output): drawn on log axes in mW."""
+    from qdwidgets.core import threshold
+
+    ds, _ = qdwidgets.simulate.ase(noise=0.002, seed=3)
+    crit = next(c for c in threshold.criteria(ds, "mirror").criteria if "log-log" in c.name)
+    assert crit.found
+    fig = crit.plot()
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    same(line(fig, "threshold").get_xdata(), [crit.threshold_mW] * 2)
+    band = gid(fig, "ci")[0]
+    same((band.get_x(), band.get_x() + band.get_width()), crit.ci)
+    below = crit.fit.below_line
+    drawn = line(fig, "below_line")
+    same(np.log(drawn.get_ydata()), below(np.log(drawn.get_xdata())))  # a power law
+    assert "(mW)" in ax.get_xlabel()
+    assert any("W cm⁻²" in a.xaxis.get_label().get_text() for a in ax.child_axes)
