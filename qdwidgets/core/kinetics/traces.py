@@ -78,25 +78,10 @@ def fit_traces(
         },
     )
     x0, mask, lower, upper = to_internal(spec, n)
-    # blocks of traces small enough to stay in cache (~1.5x faster than one huge batch)
-    b = y.shape[1]
-    parts = [
-        batch_fit(
-            t,
-            y.T[i : i + chunk],
-            np.tile(x0, (min(chunk, b - i), 1)),
-            n,
-            offset,
-            mask,
-            lower,
-            upper,
-            max_iter=max_iter,
-        )
-        for i in range(0, b, chunk)
-    ]
-    out = {key: np.concatenate([p[key] for p in parts]) for key in ("x", "a", "cov", "rss")}
-    out["converged"] = np.concatenate([p["converged"] for p in parts])
-    out["free_index"] = parts[0]["free_index"]
+    out = batch_fit(
+        t, y.T, np.tile(x0, (y.shape[1], 1)), n, offset, mask, lower, upper,
+        max_iter=max_iter, block=chunk,
+    )  # fmt: skip
     return _to_dataset(da, t, y, out, spec, n, offset, flat)
 
 

@@ -213,6 +213,22 @@ def _batch_state(
     return res.reshape(b, -1), h, g, a, phi, None
 
 
+def _state_blocks(
+    t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool, block: int
+) -> tuple[Any, ...]:
+    """:func:`_batch_state` over blocks of ``block`` rows (cache-sized), concatenated."""
+    if y.shape[0] <= block:
+        return _batch_state(t, y, x, n, offset)
+    parts = [
+        _batch_state(t, y[i : i + block], x[i : i + block], n, offset)
+        for i in range(0, y.shape[0], block)
+    ]
+    return tuple(
+        None if parts[0][j] is None else np.concatenate([pt[j] for pt in parts])
+        for j in range(len(parts[0]))
+    )
+
+
 def batch_fit(
     t: np.ndarray,
     y: np.ndarray,
@@ -226,6 +242,7 @@ def batch_fit(
     max_iter: int = 60,
     tol: float = 1e-9,
     dof: int | None = None,
+    block: int = 64,
 ) -> dict[str, np.ndarray]:
     """Fit every row of ``y`` (B × n_t, or B × n_t × k columns sharing θ) independently, at once.
 
@@ -233,7 +250,8 @@ def batch_fit(
     ``upper`` (p,) clip bounds on x. Returns ``x``, amplitudes ``a`` (B × m, or B × m × k), ``cov``
     (one column: of the free internal parameters then the amplitudes, from the full Jacobian; k
     columns: of the free internal parameters, from the reduced Jacobian, with ``dof`` degrees of
-    freedom), ``rss``, ``iterations``, ``converged``.
+    freedom), ``rss``, ``iterations``, ``converged``. Rows are evaluated in blocks of
+    ``block`` (arrays that stay in cache); converged rows drop out.
     """
     single = y.ndim == 2
     y3 = y[:, :, None] if single else y
@@ -241,7 +259,7 @@ def batch_fit(
     p = x0.shape[1]
     x = np.clip(x0.astype(float).copy(), lower, upper)
     lam = np.full(b, 1e-3)
-    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x, n, offset)
+    res, hh, gg, a, phi, dmod = _state_blocks(t, y3, x, n, offset, block)
     cost = np.einsum("bi,bi->b", res, res)
     active = np.ones(b, dtype=bool)
     converged = np.zeros(b, dtype=bool)
@@ -262,7 +280,7 @@ def batch_fit(
             step = -g / np.maximum(dh, 1e-30)
         xt = x[idx].copy()
         xt[:, fidx] = np.clip(xt[:, fidx] + step, lower[fidx], upper[fidx])
-        rt, ht, gt, at, pt, dt = _batch_state(t, y3[idx], xt, n, offset)
+        rt, ht, gt, at, pt, dt = _state_blocks(t, y3[idx], xt, n, offset, block)
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
         # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-2 of the
