@@ -19,6 +19,8 @@ _LAZY = {
     "examples": ".examples",
     "simulate": ".data.simulate",
     "TAExplorer": ".widgets.ta_explorer:TAExplorer",
+    "TAView": ".widgets.ta_view:TAView",
+    "GainLesson": ".widgets.gain_lesson:GainLesson",
     "KineticsFitter": ".widgets.kinetics_fitter:KineticsFitter",
     "BandDeconvolver": ".widgets.band_deconvolver:BandDeconvolver",
     "ThresholdFitter": ".widgets.threshold_fitter:ThresholdFitter",
