@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from qdwidgets.core.lesson import (
     BAND_EDGE_NM,
@@ -74,6 +76,27 @@ def test_band_edge_gain_iff_mean_filling_above_one(n_avg: float) -> None:
     t = r.trace["delay"].values
     clear = (t > 3.0) & (np.abs(r.filling_trace.values - 1.0) > 0.01)
     assert np.array_equal(r.trace.values[clear] < 0, r.filling_trace.values[clear] > 1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n_avg=st.floats(0.0, 5.0, allow_nan=False),
+    tau_xx=st.floats(50.0, 1500.0, allow_nan=False),
+    delay=st.floats(0.5, 3000.0, allow_nan=False),
+)
+def test_gain_iff_filling_above_one_for_any_lesson(
+    n_avg: float, tau_xx: float, delay: float
+) -> None:
+    """Whatever ⟨N⟩, τ_XX and delay: gain at the band edge exactly when ⟨N⟩ passes the
+    closed-form threshold (outside ±0.03 around it, where background absorption decides), and
+    the spectrum has gain at ``delay`` only inside the band-edge gain window."""
+    threshold = 1.14619
+    assume(abs(n_avg - threshold) > 0.03)
+    r = gain_lesson(n_avg, tau_xx=tau_xx, delay=delay)
+    assert r.has_gain == (n_avg > threshold)
+    edge = float(r.spectrum.sel(wavelength=BAND_EDGE_NM))
+    if edge < 0:
+        assert r.onset <= delay * 1.02 and (r.lasts_to_end or delay <= r.end * 1.02)
 
 
 def test_gain_window_matches_the_simulator_truth_crossing() -> None:
