@@ -5,7 +5,8 @@
    within 0.5 %). pyglotaran lives only in the git-ignored ``.venv-bench``.
 2. ``fit_traces`` over 1024 traces of 400 delays vs a plain lmfit ``Model.fit`` loop (≥ 20×).
    The loop is timed on a fixed sample of traces (``--loop-sample``, default 128) and its
-   per-trace median × 1024 is the baseline total; the ratio uses that.
+   per-trace median × 1024 is the baseline total; the ratio uses that. The two are interleaved
+   (four rounds) because the load of a shared machine drifts.
 3. One Table-1 fit of 400 points (``fit_trace``, 3 exponentials + offset + IRF; ≤ 3 ms).
 
 Run (from the repo root)::
@@ -183,9 +184,7 @@ def bench_traces(args: argparse.Namespace, report: dict[str, Any]) -> None:
     import lmfit
 
     ds, _ = make_data(seed=1, offset=-2e-3)  # every trace carries a long-lived offset too
-    half = max(1, args.repeat // 3)
-    _, times, out = timed(lambda: fit_traces(ds, 3), half)  # before the loop ...
-
+    out = fit_traces(ds, 3)  # warm-up; its global start values seed the baseline loop too
     t = ds["delay"].values
 
     def f(x, a1, a2, a3, tau1, tau2, tau3, c, fwhm, t0):  # type: ignore[no-untyped-def]
@@ -194,36 +193,44 @@ def bench_traces(args: argparse.Namespace, report: dict[str, Any]) -> None:
     model = lmfit.Model(f)
     rng = np.random.default_rng(0)
     sample = np.sort(rng.choice(ds.sizes["wavelength"], size=args.loop_sample, replace=False))
-    per, lm_taus = [], []
-    g = out  # start the loop from the same global values fit_traces starts from
-    g_taus = np.nanmedian(g["tau"].values[0], axis=0)
-    for j in sample:
-        y = ds["dA"].values[:, j]
-        params = model.make_params(
-            a1=y.min() / 3,
-            a2=y.min() / 3,
-            a3=y.min() / 3,
-            tau1=g_taus[0],
-            tau2=g_taus[1],
-            tau3=g_taus[2],
-            c=0.0,
-            fwhm=IRF_FWHM * 1.2,
-            t0=T0,
-        )
-        for k in ("tau1", "tau2", "tau3", "fwhm"):
-            params[k].min = 1e-3
-        start = time.perf_counter()
-        r = model.fit(y, params, x=t)
-        per.append(time.perf_counter() - start)
-        lm_taus.append(sorted(r.params[k].value for k in ("tau1", "tau2", "tau3")))
-    _, after, _ = timed(lambda: fit_traces(ds, 3), half)  # ... and after (the load drifts)
-    times += after
+    g_taus = np.nanmedian(out["tau"].values[0], axis=0)
+
+    def loop(columns: np.ndarray) -> tuple[list[float], list[list[float]]]:
+        per, found = [], []
+        for j in columns:
+            y = ds["dA"].values[:, j]
+            params = model.make_params(
+                a1=y.min() / 3, a2=y.min() / 3, a3=y.min() / 3, tau1=g_taus[0], tau2=g_taus[1],
+                tau3=g_taus[2], c=0.0, fwhm=IRF_FWHM * 1.2, t0=T0,
+            )  # fmt: skip
+            for k in ("tau1", "tau2", "tau3", "fwhm"):
+                params[k].min = 1e-3
+            start = time.perf_counter()
+            r = model.fit(y, params, x=t)
+            per.append(time.perf_counter() - start)
+            found.append(sorted(r.params[k].value for k in ("tau1", "tau2", "tau3")))
+        return per, found
+
+    # interleave: one fit_traces run, then a quarter of the loop sample, four times (the load
+    # on a shared machine drifts; both contenders see the same stretch of it)
+    times: list[float] = []
+    per: list[float] = []
+    lm_taus: dict[int, list[float]] = {}
+    rounds = 4
+    for r in range(rounds):
+        med_r, _, out = timed(lambda: fit_traces(ds, 3), 1)
+        times.append(med_r)
+        cols = sample[r::rounds]
+        p_r, f_r = loop(cols)
+        per += p_r
+        lm_taus.update(zip(cols.tolist(), f_r, strict=True))
     med = statistics.median(times)
     report["traces_qdwidgets_s"] = med
     print(f"fit_traces 1024 traces × 400 delays: median {med:.2f} s over {len(times)} runs")
     loop_total = statistics.median(per) * ds.sizes["wavelength"]
     ours = out["tau"].values[0][sample]
-    agree = np.nanmedian(np.abs(ours / np.asarray(lm_taus) - 1), axis=0)
+    theirs = np.asarray([lm_taus[j] for j in sample.tolist()])
+    agree = np.nanmedian(np.abs(ours / theirs - 1), axis=0)
     report["traces_lmfit_loop_per_trace_s"] = statistics.median(per)
     report["traces_lmfit_loop_total_s"] = loop_total
     report["traces_speedup"] = loop_total / med
@@ -256,7 +263,8 @@ def bench_table1(args: argparse.Namespace, report: dict[str, Any]) -> None:
     print(f"fit_trace (Table 1, 400 points): median {med * 1e3:.2f} ms over {len(times)} runs")
     med1, _times1, fit1 = timed(lambda: fit_trace(trace, starts=1), args.repeat * 5)
     report["table1_fit_single_start_s"] = med1
-    print(f"fit_trace(starts=1): median {med1 * 1e3:.2f} ms; same τ: {fit1.taus == fit.taus}")
+    same = np.allclose(fit1.taus, fit.taus, rtol=1e-4)
+    print(f"fit_trace(starts=1): median {med1 * 1e3:.2f} ms; same τ: {same}")
     print(fit.table().to_string())
 
 

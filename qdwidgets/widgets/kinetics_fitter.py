@@ -87,9 +87,8 @@ class KineticsFitter(DrawingMixin, QDWidget):
             self._guess()
             self._sync_controls()
             self._redraw_all()
+        self._update_table()
 
-    # -- plots ----------------------------------------------------------------
-    # -- controls ----------------------------------------------------------------
     # -- observers ----------------------------------------------------------------
     @traitlets.observe("wavelength", "band_nm")
     def _on_where(self, change: dict[str, Any]) -> None:
