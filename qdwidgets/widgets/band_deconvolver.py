@@ -67,7 +67,12 @@ class BandDeconvolver(QDWidget):
             self.occupancy = dict(
                 zip(map(float, ds["pump"].values), map(float, ds["occupancy"].values), strict=True)
             )
-        self.template = B.make_template(ds["A0"]) if "A0" in ds.data_vars else None
+        self.template: xr.DataArray | None = None
+        if "A0" in ds.data_vars:
+            try:
+                self.template = B.make_template(ds["A0"])
+            except FitError:  # A0 without a band-edge peak: no template shape offered
+                self.template = None
         self.fit_options: dict[str, Any] = {}
         self.lock_to_spectra = lock_to_spectra
         self._result: B.BandComparison | None = None
@@ -79,6 +84,9 @@ class BandDeconvolver(QDWidget):
         self.table.add_class("qd-band-table")
         self.children = [self.error, self.panel_box, self.controls, self.table]
         self.delay = float(delay)
+        self._quiet = True
+        self.delay_input.value = self.delay  # the box clamps it into the measured delays
+        self._quiet = False
         with self.reporting():
             self.pumps = self._levels(pump)
             if bands is not None:
@@ -152,6 +160,8 @@ class BandDeconvolver(QDWidget):
 
     def fit(self) -> B.BandComparison:
         """Fit every panel's bands (FitError if any fit fails; the banner shows it)."""
+        if not self.names:
+            raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
         fits = []
         for p in self.panels:
             f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **self.fit_options)
@@ -343,7 +353,7 @@ class BandDeconvolver(QDWidget):
             description="delay (ps)",
         )
         self.band_select = W.Dropdown(options=[], description="band")
-        shapes = [s for s in B.SHAPES if s != "template" or "A0" in self.ta.data_vars]
+        shapes = [s for s in B.SHAPES if s != "template" or self.template is not None]
         self.shape_select = W.Dropdown(options=shapes, description="shape")
         self.lock_boxes = {p: W.Checkbox(description=label, indent=False) for p, label in LOCKS}
         self.new_name = W.Text(placeholder="new band name", layout=W.Layout(width="130px"))
@@ -394,6 +404,8 @@ class BandDeconvolver(QDWidget):
         for p in self.panels:
             p.load(self.delay)
             p.fit = None
+        if not self.names:  # e.g. the widget was opened at a delay outside the data
+            self.propose()
         self._sync_controls()
         self._update_table()
         self._draw_all()

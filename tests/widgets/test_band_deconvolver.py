@@ -342,3 +342,23 @@ def test_lock_to_spectra_proposal(ta):
         assert p.bands[0].vary == ("amplitude",) and p.bands[1].vary == ("amplitude",)
     w.lock_boxes["fwhm_nm"].value = False
     assert w.panels[0].bands[0].vary == ("fwhm_nm", "amplitude")
+
+
+def test_opened_at_a_bad_delay_then_recovers(ta):
+    w = BandDeconvolver(ta, delay=1e6)
+    assert "delay 1000000.0 ps is outside the measured delays 0.5–10 ps" in w.error_message
+    assert w.result is None and w.names == []
+    w.fit_button.click()
+    assert "press 'Propose bands'" in w.error_message
+    w.delay_input.value = 2.3  # back inside: spectra load and bands are proposed
+    assert w.error_message == "" and w.names[:2] == ["GSB", "SE"]
+    w.fit_button.click()
+    assert w.error_message == "" and w.result is not None
+
+
+def test_a0_without_a_band_edge_peak(ta):
+    flat = ta.assign(A0=(ta["wavelength"] * 1e-4).assign_attrs(units="OD"))
+    w = BandDeconvolver(flat)
+    assert w.error_message == ""
+    assert "template" not in w.shape_select.options
+    assert w.result.fits[0].band("GSB").center_nm == pytest.approx(639, abs=1.0)

@@ -117,15 +117,15 @@ def initial_bands(
     if "A0" in ta.data_vars:
         a0 = np.asarray(ta["A0"].values, dtype=float)
         found = S.transitions(energy, a0)
+    order = np.argsort(energy)
+    k = S.band_edge_index(energy[order], a0[order]) if "A0" in ta.data_vars else 0
     if found and math.isfinite(found[0][1]):
         e_gsb, gsb_fw = found[0]
-    elif "A0" in ta.data_vars:
-        order = np.argsort(energy)
-        k = S.band_edge_index(energy[order], a0[order])
+    elif 0 < k < energy.size - 1:  # A0 has a band-edge peak inside the data
         red = order[: k + 1]
         e_gsb = float(energy[order[k]])
         gsb_fw = 2 * _half_width_ev(energy[red], a0[red] - a0[red].min(), k)
-    else:
+    else:  # no A0, or an A0 without a band-edge peak: the deepest bleach
         i_gsb = int(np.argmin(y))
         e_gsb, gsb_fw = float(energy[i_gsb]), 2 * _half_width_ev(energy, y, i_gsb)
     proposals: list[tuple[str, float, float, float]] = [("GSB", e_gsb, gsb_fw, -1.0)]
@@ -144,7 +144,6 @@ def initial_bands(
 
     # higher transitions of A0 that are bleached at this delay; the bluest far one is the shell
     threshold = max(0.03 * scale, 5 * noise)
-    order = np.argsort(energy)
     bleached = [
         (e, f)
         for e, f in found[1:]
