@@ -11,7 +11,7 @@ so that the simulation and the closed form tell the same story:
   energy, same area: ``se_strength = 1``), so at the band edge A_ex/A0 ≈ 1 − ⟨n_1S⟩(t): the band
   edge has gain exactly when more than one of the two 1S states is filled on average;
 * the 1S(e)–2S3/2(h) band (615 nm) is left out; its tail would still absorb at 639 nm and push
-  the gain threshold from ⟨N⟩ ≈ 1.15 to ≈ 1.23;
+  the gain threshold from ⟨N⟩ ≈ 1.15 to ≈ 1.2;
 * no trap states (``trap_fraction = 0``) unless asked: gain then ends by Auger recombination.
 
 Times are in ps, wavelengths in nm, absorbances in OD. A call takes ~20 ms (small grids, n_max =

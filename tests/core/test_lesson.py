@@ -194,3 +194,12 @@ def test_round_trip() -> None:
 def test_bad_input_is_explained(kwargs: dict[str, float]) -> None:
     with pytest.raises(DatasetError, match=r"gain_lesson: .* Fix:"):
         gain_lesson(**kwargs)
+
+
+def test_the_2s_band_tail_raises_the_threshold_as_documented() -> None:
+    """With the paper-like 615 nm band put back, its tail absorbs at 639 nm: gain then needs
+    ⟨N⟩ ≈ 1.2 instead of 1.15 (module docstring)."""
+    paper_like = {"transition_od": (0.05, 0.025, 0.045, 0.08)}
+    assert not gain_lesson(1.17, dot=paper_like).has_gain
+    assert gain_lesson(1.17).has_gain
+    assert gain_lesson(1.25, dot=paper_like).has_gain
