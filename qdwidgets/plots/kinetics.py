@@ -70,22 +70,29 @@ def plot_kinetics_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: An
     return fig
 
 
-def plot_kinetics_series(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: Any) -> Any:
+def plot_kinetics_series(
+    res: Any, ax: Any = None, linthresh: float = 2.0, overlay: bool = False, **kw: Any
+) -> Any:
     """:class:`~qdwidgets.core.kinetics.KineticsSeries`: one column per pump level (data, fit
-    with τ in the legend, residuals); into a given ``ax`` all levels overlaid."""
+    with τ in the legend, residuals); ``overlay=True`` puts all levels in one panel (as in
+    Fig. 2f) above one residual panel; into a given ``ax`` all levels overlaid."""
     cols = colors(len(res.fits))
+    title = f"kinetics at {res.wavelength:.4g} nm"
     if ax is not None:
         _, ax = single(ax)
         for i, (fit, name) in enumerate(zip(res.fits, res.labels, strict=True)):
             _trace_panel(ax, fit, cols[i], name, linthresh)
-        ax.set_title(f"kinetics at {res.wavelength:.4g} nm", fontsize="medium")
+        ax.set_title(title, fontsize="medium")
         return ax
-    n = len(res.fits)
+    n = 1 if overlay else len(res.fits)
     fig, axes = figure(2, n, height=5.0, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, **kw)
-    for i, fit in enumerate(res.fits):
-        _trace_panel(axes[0, i], fit, cols[i], linthresh=linthresh)
-        axes[0, i].set_xlabel("")
-        _residual_panel(axes[1, i], fit, cols[i], linthresh)
+    for i, (fit, name) in enumerate(zip(res.fits, res.labels, strict=True)):
+        col = 0 if overlay else i
+        _trace_panel(axes[0, col], fit, cols[i], name if overlay else "", linthresh)
+        axes[0, col].set_xlabel("")
+        _residual_panel(axes[1, col], fit, cols[i], linthresh)
+    if overlay:
+        axes[0, 0].set_title(title, fontsize="medium")
     return fig
 
 

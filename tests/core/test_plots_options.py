@@ -205,3 +205,23 @@ def test_log_log_criterion_on_log_axes() -> None:
     same(np.log(drawn.get_ydata()), below(np.log(drawn.get_xdata())))  # a power law
     assert "(mW)" in ax.get_xlabel()
     assert any("W cm⁻²" in a.xaxis.get_label().get_text() for a in ax.child_axes)
+
+
+def test_kinetics_series_overlay_is_fig_2f() -> None:
+    """overlay=True: both pump levels in one panel (Fig. 2f), residuals in one panel below."""
+    res = BUILD["KineticsSeries"]()
+    fig = res.plot(overlay=True)
+    assert len(fig.axes) == 2
+    top, bottom = fig.axes
+    data = [a for a in top.lines if a.get_gid() == "data"]
+    fits = [a for a in top.lines if a.get_gid() == "best_fit"]
+    resid = [a for a in bottom.lines if a.get_gid() == "residual"]
+    assert len(data) == len(fits) == len(resid) == len(res.fits)
+    for fit, d, m, r in zip(res.fits, data, fits, resid, strict=True):
+        same(d.get_ydata(), fit.best_fit.values + fit.residual.values)
+        same(m.get_ydata(), fit.best_fit.values)
+        same(r.get_ydata(), fit.residual.values)
+        assert d.get_color() == m.get_color() == r.get_color()  # one colour per pump level
+    assert len({d.get_color() for d in data}) == len(res.fits)
+    text = "\n".join(t.get_text() for t in top.get_legend().get_texts())
+    assert all(label in text for label in res.labels)
