@@ -85,7 +85,10 @@ def plot_kinetics_series(
         ax.set_title(title, fontsize="medium")
         return ax
     n = 1 if overlay else len(res.fits)
-    fig, axes = figure(2, n, height=5.0, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, **kw)
+    width = 7.5 if overlay else None
+    fig, axes = figure(
+        2, n, width=width, height=5.0, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, **kw
+    )
     for i, (fit, name) in enumerate(zip(res.fits, res.labels, strict=True)):
         col = 0 if overlay else i
         _trace_panel(axes[0, col], fit, cols[i], name if overlay else "", linthresh)
