@@ -233,10 +233,27 @@ def _summary_panel(ax: Axes, res: Any) -> None:
     secondary_x(ax, factor, label("threshold", "W cm⁻²"))
 
 
-def plot_criteria(res: Any, ax: Any = None, **kw: Any) -> Any:
+def _criterion_data(crit: Any, ase: xr.Dataset, feedback: str) -> xr.DataArray | None:
+    """The curve a criterion was found on, recomputed from the ASE dataset (NaN dropped)."""
+    from ..core import threshold
+
+    if "linewidth" in crit.name:
+        curve = threshold.linewidth(ase).sel(feedback=feedback, drop=True)
+    elif "log-log" in crit.name:
+        curve = threshold.peak_output(ase).sel(feedback=feedback, drop=True)
+        curve = curve.where((curve > 0) & (curve["power"] > 0))
+    elif "two-line" in crit.name:
+        curve = threshold.enhancement(ase, feedback)
+    else:
+        return None
+    return curve.dropna("power")
+
+
+def plot_criteria(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.threshold.ThresholdCriteria`: the thresholds by each criterion
     side by side with their 95 % intervals (mW; W cm⁻² on top); a new figure adds each
-    criterion's fit in its own panel."""
+    criterion's fit in its own panel, with its curve (enhancement, linewidth, output) when
+    the ASE dataset is given as ``data=``."""
     if ax is not None:
         fig, ax = single(ax)
         _summary_panel(ax, res)
@@ -244,5 +261,6 @@ def plot_criteria(res: Any, ax: Any = None, **kw: Any) -> Any:
     fig, axes = figure(1, 1 + len(res.criteria), **kw)
     _summary_panel(axes[0, 0], res)
     for i, c in enumerate(res.criteria):
-        _criterion_panel(axes[0, i + 1], c)
+        curve = _criterion_data(c, data, res.feedback) if isinstance(data, xr.Dataset) else None
+        _criterion_panel(axes[0, i + 1], c, curve)
     return fig

@@ -14,6 +14,7 @@ from plot_cases import (
     _ase,
     _check_threshold_axes,
     _check_trace,
+    _criteria,
     _lamp_curve,
     _ta,
     _threshold,
@@ -225,3 +226,23 @@ def test_kinetics_series_overlay_is_fig_2f() -> None:
     assert len({d.get_color() for d in data}) == len(res.fits)
     text = "\n".join(t.get_text() for t in top.get_legend().get_texts())
     assert all(label in text for label in res.labels)
+
+
+def test_criteria_with_the_dataset_show_each_curve() -> None:
+    from qdwidgets.core import threshold
+
+    res, ase = _criteria(), _ase()
+    fig = res.plot(data=ase)
+    panels = fig.axes[1:]
+    wanted = {
+        "two-line intersection": threshold.enhancement(ase, "lamp"),
+        "linewidth narrowing onset": threshold.linewidth(ase).sel(feedback="lamp", drop=True),
+        "log-log slope change": threshold.peak_output(ase).sel(feedback="lamp", drop=True),
+    }
+    for c, ax in zip(res.criteria, panels, strict=True):
+        curve = wanted[c.name].dropna("power")
+        curve = curve.where(curve["power"] > 0, drop=True) if "log-log" in c.name else curve
+        pts = next(a for a in ax.lines if a.get_gid() == "data")
+        same(pts.get_xdata(), curve["power"].values)
+        same(pts.get_ydata(), curve.values)
+    assert "(nm)" in panels[1].get_ylabel()  # the linewidth panel labels its FWHM in nm
