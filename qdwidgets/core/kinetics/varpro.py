@@ -217,16 +217,17 @@ def _state_blocks(
     t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool, block: int
 ) -> tuple[Any, ...]:
     """:func:`_batch_state` over blocks of ``block`` rows (cache-sized), concatenated."""
-    if y.shape[0] <= block:
+    b = y.shape[0]
+    if b <= block:
         return _batch_state(t, y, x, n, offset)
-    parts = [
-        _batch_state(t, y[i : i + block], x[i : i + block], n, offset)
-        for i in range(0, y.shape[0], block)
-    ]
-    return tuple(
-        None if parts[0][j] is None else np.concatenate([pt[j] for pt in parts])
-        for j in range(len(parts[0]))
-    )
+    first = _batch_state(t, y[:block], x[:block], n, offset)
+    out = [None if v is None else np.empty((b, *v.shape[1:])) for v in first]
+    for i in range(0, b, block):
+        part = first if i == 0 else _batch_state(t, y[i : i + block], x[i : i + block], n, offset)
+        for dst, src in zip(out, part, strict=True):
+            if dst is not None:
+                dst[i : i + block] = src
+    return tuple(out)
 
 
 def batch_fit(
