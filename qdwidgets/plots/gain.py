@@ -42,13 +42,17 @@ def plot_gain_spectrum(res: Any, ax: Any = None, **kw: Any) -> Any:
     return done(fig, ax)
 
 
-def plot_gain_window(res: Any, ax: Any = None, **kw: Any) -> Any:
+def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.gain.GainWindow`: per pump level a bar from the gain onset (with
-    its standard error) to its end (an arrow when the gain lasts past the last delay)."""
+    its standard error) to its end; where the gain lasts past the last delay, the bar runs to
+    ``last_delay`` (ps; the window does not record it: else a decade past the latest time
+    shown) with an arrow saying so."""
     fig, ax = single(ax, **kw)
     cols = colors(len(res.pump))
     finite = [v for v in (*res.onset, *res.end) if math.isfinite(v)]
-    right = max(finite) * 2 if finite else 10.0
+    right = max(finite) * 10 if finite else 10.0
+    if last_delay is not None:
+        right = float(last_delay)
     for i, (t0, err, t1, lasts) in enumerate(
         zip(res.onset, res.onset_stderr, res.end, res.lasts_to_end, strict=True)
     ):
@@ -60,14 +64,15 @@ def plot_gain_window(res: Any, ax: Any = None, **kw: Any) -> Any:
         ax.errorbar([t0], [i], xerr=[[err if math.isfinite(err) else 0.0]] * 2, fmt="o",
                     color="k", ms=4, gid=f"onset[{i}]")  # fmt: skip
         if lasts or not math.isfinite(t1):
-            ax.annotate("", (stop, i), (stop * 0.7 if stop > 0 else stop - 1, i),
-                        arrowprops={"arrowstyle": "->"})  # fmt: skip
+            ax.annotate("past the last delay", (stop, i), (stop, i + 0.2), ha="right",
+                        fontsize="small", arrowprops={"arrowstyle": "->"},
+                        gid=f"lasts[{i}]")  # fmt: skip
         else:
             ax.text(stop, i + 0.15, f" {res.duration[i]:.3g} ps", fontsize="small")
     ax.set_yticks(range(len(res.pump)), [f"pump {p:g}" for p in res.pump])
     ax.set_ylim(-0.7, len(res.pump) - 0.3)
     ax.set_xscale("symlog", linthresh=1.0)
-    ax.set_xlim(0.0, right * 1.5)
+    ax.set_xlim(0.0, max([right, *finite]) * 1.5)
     ax.set_xlabel(label("delay", "ps"))
     ax.set_title(f"gain window (A_ex < 0) at {res.wavelength:.4g} nm")
     return done(fig, ax)

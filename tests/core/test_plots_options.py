@@ -246,3 +246,20 @@ def test_criteria_with_the_dataset_show_each_curve() -> None:
         same(pts.get_xdata(), curve["power"].values)
         same(pts.get_ydata(), curve.values)
     assert "(nm)" in panels[1].get_ylabel()  # the linewidth panel labels its FWHM in nm
+
+
+def test_gain_window_lasting_to_the_last_delay_is_open_ended() -> None:
+    from qdwidgets.core import gain
+
+    delay = np.concatenate([np.arange(-3.0, 0.0, 0.25), np.arange(0.0, 20.0, 0.1)])
+    ds, _ = qdwidgets.simulate.ta(
+        pump=(500.0,), delay=delay, wavelength=np.arange(600.0, 680.0), trap_fraction=0.0
+    )
+    window = gain.gain_window(ds, 639.0)
+    assert window.lasts_to_end == (True,)
+    fig = window.plot(last_delay=float(delay[-1]))
+    bar = line(fig, "gain[0]").get_xdata()
+    same(bar, [window.onset[0], delay[-1]])  # drawn to the last measured delay …
+    assert gid(fig, "lasts[0]")  # … and says it lasts past it
+    bar = line(window.plot(), "gain[0]").get_xdata()  # the last delay unknown: a decade on
+    same(bar, [window.onset[0], 10 * window.onset[0]])
