@@ -263,3 +263,20 @@ def test_gain_window_lasting_to_the_last_delay_is_open_ended() -> None:
     assert gid(fig, "lasts[0]")  # … and says it lasts past it
     bar = line(window.plot(), "gain[0]").get_xdata()  # the last delay unknown: a decade on
     same(bar, [window.onset[0], 10 * window.onset[0]])
+
+
+def test_real_measurement_global_fit_draws_eas(shared_data: Any) -> None:
+    """Hippius et al. 2007, sequential model: one panel of EAS (no pump axis), τ in the legend."""
+    from qdwidgets.core import kinetics
+
+    ds = qdwidgets.open_dataset(shared_data / "hippius2007_ta.ascii")
+    fit = kinetics.fit_global(ds.isel(wavelength=slice(0, None, 10)), 3, model="sequential")
+    assert "pump" not in fit.das.dims
+    fig = fit.plot()
+    assert len(fig.axes) == 1
+    for k, comp in enumerate(fit.das["component"].values):
+        same(line(fig, f"EAS[{comp}]").get_ydata(), fit.das.isel(component=k).values)
+    ax = fig.axes[0]
+    assert ax.get_ylabel().startswith("EAS") and "(nm)" in ax.get_xlabel()
+    text = "\n".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert all(plots.kinetics.fmt_time(t) in text for t in fit.taus)
