@@ -55,8 +55,7 @@ def decay(u: np.ndarray, tau: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore"):
         arg = u * (-1.0 / tau)
         arg += 0.5 * s * s
-        np.minimum(arg, 0.0, out=arg)
-        np.maximum(arg, _EXP_MIN, out=arg)
+        np.clip(arg, _EXP_MIN, 0.0, out=arg)
         out: np.ndarray = np.exp(arg) if arg.shape == shape else np.exp(arg) * np.ones(shape)
         # exact below z = 0 only; zero above (where w, the IRF term, is all that remains)
         x = u / sigma
@@ -117,21 +116,27 @@ def basis(
     g = gaussian(u, sigma)  # (..., n_t, 1): small
     s2 = sigma * sigma
     inv_tau = 1.0 / tau
-    # dE/dτ = (E (u - σ²/τ) + σ² g) / τ²
+    inv_tau2 = inv_tau * inv_tau
+    m = n + int(offset)
+    # E-terms everywhere; the IRF (g) terms only in the slab of delays near t0 where g is not
+    # negligible (|u| < _WINDOW σ for some row; elsewhere g < 1e-21 / σ)
+    # dE/dτ = (E (u - σ²/τ) + σ² g) / τ²;  dE/dσ = E σ/τ² - g (σ/τ + u/σ);  dE/dt0 = E/τ - g
     d_tau = u - s2 * inv_tau
     d_tau *= e
-    d_tau += s2 * g
-    d_tau *= inv_tau * inv_tau
-    # dE/dσ = E σ/τ² - g (σ/τ + u/σ);  dE/dt0 = E/τ - g
-    m = n + int(offset)
+    d_tau *= inv_tau2
     d_sigma = np.empty((*phi.shape[:-1], m))
     d_t0 = np.empty((*phi.shape[:-1], m))
-    tmp = sigma * inv_tau + u / sigma
-    tmp *= g
-    np.multiply(e, sigma * inv_tau * inv_tau, out=d_sigma[..., :n])
-    d_sigma[..., :n] -= tmp
+    np.multiply(e, sigma * inv_tau2, out=d_sigma[..., :n])
     np.multiply(e, inv_tau, out=d_t0[..., :n])
-    d_t0[..., :n] -= g
+    x = u / sigma
+    near = np.abs(x) < _WINDOW  # (..., n_t, 1)
+    if near.any():
+        rows = np.flatnonzero(near.reshape(-1, near.shape[-2]).any(axis=0))
+        sl = (..., slice(int(rows[0]), int(rows[-1]) + 1), slice(None))
+        gs, us = g[sl], u[sl]
+        d_tau[sl] += s2 * gs * inv_tau2
+        d_sigma[sl][..., :n] -= gs * (sigma * inv_tau + us / sigma)
+        d_t0[sl][..., :n] -= gs
     if offset:
         d_sigma[..., n:] = -g * u / sigma
         d_t0[..., n:] = -g
