@@ -123,6 +123,28 @@ def start_spec(
     ``rise`` is the trace t0 and the IRF width are guessed from (default: the column of ``y``
     with the largest range).
     """
+    return _start(
+        t, y, n, irf_fwhm=irf_fwhm, t0=t0, offset=offset, initial=initial, bounds=bounds,
+        fixed=fixed, rise=rise,
+    )[0]  # fmt: skip
+
+
+def _start(
+    t: np.ndarray,
+    y: np.ndarray,
+    n: int,
+    *,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = True,
+    initial: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Iterable[str] = (),
+    rise: np.ndarray | None = None,
+    n_best: int = 1,
+) -> tuple[Spec, np.ndarray | None]:
+    """:func:`start_spec`, and the ``n_best`` best grid lifetime sets (rows, best first; None
+    when every lifetime is given) from the same grid search."""
     initial = dict(initial or {})
     bounds = dict(bounds or {})
     fixed = set(fixed)
@@ -142,7 +164,11 @@ def start_spec(
     t0_s = initial.get("t0", t0_val if t0_val is not None else t0_g)
     w_s = initial.get("irf_fwhm", w_val if w_val is not None else w_g)
     given = {i: float(initial[f"tau{i + 1}"]) for i in range(n) if f"tau{i + 1}" in initial}
-    taus = grid_taus(t, y2, n, t0_s, w_s, offset, fixed=given) if len(given) < n else None
+    cands = None
+    if len(given) < n:
+        cands = grid_taus(t, y2, n, t0_s, w_s, offset, fixed=given, n_best=max(1, n_best))
+        cands = cands.reshape(-1, n)
+    taus = cands[0] if cands is not None else None
     span = float(t[-1] - t[0])
     dt = np.diff(t)
     res = float(np.min(dt[dt > 0]))
@@ -156,7 +182,7 @@ def start_spec(
     spec["irf_fwhm"] = [float(np.clip(w_s, lo, hi)), lo, hi, vary_w and "irf_fwhm" not in fixed]
     lo, hi = bounds.get("t0", (float(t[0]) - 0.1 * span, float(t[-1])))
     spec["t0"] = [float(np.clip(t0_s, lo, hi)), lo, hi, vary_t0 and "t0" not in fixed]
-    return spec
+    return spec, cands
 
 
 def fit_trace(
@@ -194,38 +220,33 @@ def fit_trace(
     n_params = 2 * n + int(offset) + int(vary_w) + int(vary_t0)
     ok = _check(t_all, y_all, n_params)
     t, y = t_all[ok], y_all[ok]
-    spec = start_spec(
-        t,
-        y,
-        n,
-        irf_fwhm=irf_fwhm,
-        t0=t0,
-        offset=offset,
-        initial=initial,
-        bounds=bounds,
-        fixed=fixed,
-    )
+    multi = n > 1 and starts > 1 and not any(f"tau{i + 1}" in (initial or {}) for i in range(n))
+    spec, cands = _start(
+        t, y, n, irf_fwhm=irf_fwhm, t0=t0, offset=offset, initial=initial, bounds=bounds,
+        fixed=fixed, n_best=int(starts) if multi else 1,
+    )  # fmt: skip
     if ci not in (None, "bootstrap"):
         raise FitError(f"ci must be None or 'bootstrap', not {ci!r}")
     proj = Projection(t, y[:, None], n, offset)
     free = [name for name, v in spec.items() if v[3]]
     x0, mask, lower, upper = to_internal(spec, n)
-    x_starts = [x0]
-    if not any(f"tau{i + 1}" in (initial or {}) for i in range(n)) and n > 1 and starts > 1:
-        # multi-start from the next-best grid combinations (vectorised: one batched fit)
-        t0_s, w_s = spec["t0"][0], spec["irf_fwhm"][0]
-        cands = grid_taus(t, y[:, None], n, t0_s, w_s, offset, n_best=int(starts))
+    out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
+    if multi and cands is not None and len(cands) > 1 and not _at_noise_level(y, out, mask):
+        # multi-start from the next-best grid combinations: screen every start with a few
+        # iterations (vectorised: one batched fit), finish the best, keep the lower χ²
+        x_starts = [x0]
         for c in cands[1:]:
             x = x0.copy()
             x[:n] = np.clip(np.log(c), lower[:n], upper[:n])
             x_starts.append(x)
-    k = len(x_starts)
-    if k > 1:  # screen every start with a few iterations, then finish the best one
+        k = len(x_starts)
         pre = batch_fit(t, np.tile(y, (k, 1)), np.array(x_starts), n, offset, mask, lower, upper,
                         max_iter=6)  # fmt: skip
         rss = np.where(np.isfinite(pre["rss"]), pre["rss"], np.inf)
-        x0 = pre["x"][int(np.argmin(rss))]
-    out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
+        xb = pre["x"][int(np.argmin(rss))]
+        alt = batch_fit(t, y[None, :], xb[None, :], n, offset, mask, lower, upper)
+        if not np.isfinite(out["rss"][0]) or alt["rss"][0] < out["rss"][0]:
+            out = alt
     row = 0
     best = from_internal(spec, out["x"][row], n)
     cov = out["cov"][row]
@@ -244,6 +265,23 @@ def fit_trace(
         _attach_lmfit(fit, lm)
     object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
     return fit
+
+
+def _at_noise_level(y: np.ndarray, out: dict[str, np.ndarray], mask: np.ndarray) -> bool:
+    """Early-stop rule of the multi-start: the fit from the best grid start is accepted when
+    it converged, its reduced χ² is at most 1.5× a model-free noise variance (the robust,
+    MAD-based spread of the second differences of the data, /6 for white noise) and its
+    residual has lag-1 autocorrelation below 0.3 (no systematic misfit left)."""
+    if not bool(out["converged"][0]) or not np.all(np.isfinite(out["x"][0])):
+        return False
+    res = y - out["phi"][0] @ out["a"][0]
+    rss = float(res @ res)
+    dof = res.size - int(mask.sum()) - out["a"].shape[1]
+    d = y[2:] - 2.0 * y[1:-1] + y[:-2]
+    noise2 = (1.4826 * float(np.median(np.abs(d - np.median(d))))) ** 2 / 6.0
+    if dof < 10 or not rss > 0 or not noise2 > 0:
+        return False
+    return rss / dof <= 1.5 * noise2 and float(res[1:] @ res[:-1]) / rss < 0.3
 
 
 def to_internal(spec: Spec, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
