@@ -377,7 +377,6 @@ def _build_fit(
     full_model = np.full(t_all.shape, np.nan)
     full_model[ok] = phi @ a
     y_all = np.asarray(da.values, dtype=float)
-    coords = {"delay": da["delay"]}
     fit = KineticsFit(
         taus=tuple(float(taus[i]) for i in order),
         amplitudes=tuple(float(a[i]) for i in order),
@@ -387,15 +386,8 @@ def _build_fit(
         taus_stderr=tuple(stderr[f"tau{i + 1}"] for i in order),
         amplitudes_stderr=tuple(stderr[f"A{i + 1}"] for i in order),
         stderr=_renumber(stderr, order, n),
-        best_fit=xr.DataArray(
-            full_model, dims=("delay",), coords=coords, attrs={**_ODA, "long_name": "fitted ΔA"}
-        ),
-        residual=xr.DataArray(
-            y_all - full_model,
-            dims=("delay",),
-            coords=coords,
-            attrs={**_ODA, "long_name": "ΔA - fit"},
-        ),
+        best_fit=_over_delay(da, full_model, "fitted ΔA"),
+        residual=_over_delay(da, y_all - full_model, "ΔA - fit"),
         redchi=rss / max(n_pts - len(free) - a.size, 1),
         success=bool(np.isfinite(rss)),
         wavelength=_scalar(da, "wavelength"),
@@ -404,6 +396,18 @@ def _build_fit(
         ci=bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
     )
     return fit
+
+
+def _over_delay(da: xr.DataArray, values: np.ndarray, long_name: str) -> xr.DataArray:
+    """``values`` over the delay coordinate of ``da`` (OD); a shallow copy, which is cheap."""
+    attrs = {**_ODA, "long_name": long_name}
+    if "delay" not in da.coords:
+        return xr.DataArray(values, dims=("delay",), coords={"delay": da["delay"]}, attrs=attrs)
+    base = da if len(da.coords) == 1 else da.reset_coords(drop=True)
+    out = base.copy(deep=False, data=values)
+    out.attrs = attrs
+    out.name = None
+    return out
 
 
 def _renumber(stderr: dict[str, float], order: np.ndarray, n: int) -> dict[str, float]:

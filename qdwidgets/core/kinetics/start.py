@@ -7,6 +7,7 @@ does not depend on any user guess.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -51,6 +52,21 @@ def tau_grid(t: np.ndarray, t0: float, fwhm: float, size: int = 14) -> np.ndarra
     return np.geomspace(lo, hi, size)
 
 
+@functools.lru_cache(maxsize=16)
+def _combos(n_grid: int, free_n: int) -> np.ndarray:
+    """Index combinations of ``free_n`` grid lifetimes, at least two grid steps apart when
+    possible (read-only; cached)."""
+    combos = np.array(list(itertools.combinations(range(n_grid), free_n)), dtype=int)
+    if free_n > 1:  # keep candidate lifetimes at least two grid steps apart (not degenerate)
+        spread = np.all(np.diff(combos, axis=1) >= 2, axis=1)
+        if spread.any():
+            combos = combos[spread]
+    if combos.size == 0:
+        combos = np.zeros((1, 0), dtype=int)
+    combos.setflags(write=False)
+    return combos
+
+
 def grid_taus(
     t: np.ndarray,
     y: np.ndarray,
@@ -76,13 +92,7 @@ def grid_taus(
     n_grid = len(grid)
     fixed_cols = list(range(n_grid, n_grid + len(fixed)))
     extra = [phi.shape[1] - 1] if offset else []
-    combos = np.array(list(itertools.combinations(range(n_grid), free_n)), dtype=int)
-    if free_n > 1:  # keep candidate lifetimes at least two grid steps apart (not degenerate)
-        spread = np.all(np.diff(combos, axis=1) >= 2, axis=1)
-        if spread.any():
-            combos = combos[spread]
-    if combos.size == 0:
-        combos = np.zeros((1, 0), dtype=int)
+    combos = _combos(n_grid, free_n)
     tail = np.broadcast_to(
         np.array(fixed_cols + extra, dtype=int), (len(combos), len(fixed_cols + extra))
     )
