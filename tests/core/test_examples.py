@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
-from scipy.optimize import OptimizeWarning, curve_fit
 
 from qdwidgets import examples as top_examples
-from qdwidgets.data import examples, open_dataset, save, validate
+from qdwidgets.core.gain import zero_crossing
+from qdwidgets.core.kinetics import KineticsSeries, fit_kinetics
+from qdwidgets.data import examples, open_dataset, save, simulate, validate
 from qdwidgets.data import make_examples as mk
 
 EXAMPLE_DIR = Path(mk.__file__).parent / "_examples"
 TABLE1 = {0: (14.0, 615.0, 3374.0), 1: (37.0, 587.0, 3548.0)}  # τ1, τ2, τ3 (ps)
-
-
-def _three_exp(t: np.ndarray, a1: float, t1: float, a2: float, t2: float, a3: float, t3: float):
-    return a1 * np.exp(-t / t1) + a2 * np.exp(-t / t2) + a3 * np.exp(-t / t3)
 
 
 def _first_crossing(t: np.ndarray, a: np.ndarray) -> float:
@@ -71,18 +67,50 @@ def test_ta_example_crossings_at_639nm_from_the_data(ta: xr.Dataset) -> None:
     np.testing.assert_allclose(truth.zero_crossing(639.0), found, atol=0.1)
 
 
+def _table1_fit(ds: xr.Dataset) -> KineticsSeries:
+    """The Table-1 fit as users and notebooks/paper.ipynb run it (after the 1S rise)."""
+    fits = fit_kinetics(ds, wavelength=639.0, n_components=3, delay_range=(2.0, None))
+    assert isinstance(fits, KineticsSeries) and len(fits.fits) == 2
+    return fits
+
+
 def test_ta_example_kinetics_resemble_table_1(ta: xr.Dataset) -> None:
-    kin = ta["dA"].sel(wavelength=slice(638, 640)).mean("wavelength").sel(delay=slice(2, None))
-    t = kin["delay"].values
-    for level, expected in TABLE1.items():
-        y = kin.values[level].astype(float)
-        p0 = [y[0] / 3, 20.0, y[0] / 3, 500.0, y[0] / 3, 3000.0]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", OptimizeWarning)
-            popt, _ = curve_fit(_three_exp, t, y, p0=p0, maxfev=20000)
-        taus = np.sort(popt[1::2])
-        assert np.all(np.sign(popt[0::2]) == -1)  # a bleach recovering in three steps
-        np.testing.assert_allclose(taus, expected, rtol=0.2)
+    """The project's own fit of the shipped (noisy) example gives Table 1: τ1 within 15 %, τ2 and
+    τ3 within 10 %; a bleach recovering in three steps; residual at the noise level."""
+    noise = mk.TA_PARAMS["noise"]
+    for level, fit in enumerate(_table1_fit(ta).fits):
+        taus = np.array(fit.taus)
+        expected = np.array(TABLE1[level])
+        np.testing.assert_allclose(taus[0], expected[0], rtol=0.15)
+        np.testing.assert_allclose(taus[1:], expected[1:], rtol=0.10)
+        assert all(a < 0 for a in fit.amplitudes)  # bleach (ΔA < 0) recovering
+        rms = float(np.sqrt(np.nanmean(fit.residual.values**2)))
+        assert rms < 2.0 * noise  # little systematic misfit (measured 1.1 and 1.5 x noise)
+
+
+def test_ta_example_table_1_holds_on_the_noiseless_model() -> None:
+    """The same fit on the noiseless model (noise=0) gives Table 1 too (τ1 15 %, τ2/τ3 10 %),
+    and its τ1 is the model's trapping time (within 15 %), so the tuning is not a lucky seed."""
+    ds, truth = simulate.ta(**{**mk.TA_PARAMS, "noise": 0.0})
+    for level, fit in enumerate(_table1_fit(ds).fits):
+        taus = np.array(fit.taus)
+        expected = np.array(TABLE1[level])
+        np.testing.assert_allclose(taus[0], expected[0], rtol=0.15)
+        np.testing.assert_allclose(taus[1:], expected[1:], rtol=0.10)
+        assert taus[0] == pytest.approx(truth.tau_trap[level], rel=0.15)
+
+
+def test_ta_example_crossings_with_core_zero_crossing(ta: xr.Dataset) -> None:
+    """qdwidgets.core.gain.zero_crossing at 639 nm on the noisy example and on the truth."""
+    found = zero_crossing(ta, 639.0)
+    assert found.values[0] == pytest.approx(2.3, abs=0.2)  # ⟨N⟩ ≈ 1 reaches zero
+    assert found.values[1] == pytest.approx(0.8, abs=0.2)  # ⟨N⟩ ≈ 3 turns negative
+    _, truth = mk.build_ta()
+    expected = truth.zero_crossing(639.0)
+    assert expected[0] == pytest.approx(2.3, abs=0.2) and expected[1] == pytest.approx(0.8, abs=0.2)
+    # noise (stderr 0.015 / 0.002 ps) plus linear interpolation between log-spaced delays
+    # (0.15 ps apart at 2.3 ps) against the exact root of the noiseless model: 0.1 ps
+    np.testing.assert_allclose(found.values, expected, atol=0.1)
 
 
 def test_ase_example_thresholds_from_the_data() -> None:
