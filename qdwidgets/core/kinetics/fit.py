@@ -39,13 +39,15 @@ def _as_trace(trace: Any) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
             f"fit_trace got {type(trace).__name__}; pass a DataArray over 'delay' (ps) or a "
             "(delay, values) tuple"
         )
-    trace = trace.squeeze(drop=True)
+    if 1 in trace.shape or trace.ndim == 0:
+        trace = trace.squeeze(drop=True)
     if trace.ndim != 1 or "delay" not in trace.dims:
         raise FitError(
             f"the trace must be 1-D over 'delay' (got dims {trace.dims}); select one wavelength "
             "and pump level first, e.g. ds.dA.sel(wavelength=639, method='nearest').isel(pump=0)"
         )
-    t = np.asarray(trace["delay"].values, dtype=float)
+    coord = trace.coords.variables.get("delay")  # (a Variable: cheaper than trace["delay"])
+    t = np.asarray(coord.values if coord is not None else trace["delay"].values, dtype=float)
     y = np.asarray(trace.values, dtype=float)
     if t.size < 2 or np.all(np.diff(t) > 0):
         return t, y, trace
@@ -62,7 +64,9 @@ def _check(t: np.ndarray, y: np.ndarray, n_params: int) -> np.ndarray:
             f"the trace has {int(ok.sum())} finite points but the model has {n_params} "
             "parameters; use fewer components (n_components), fix irf_fwhm/t0, or give more delays"
         )
-    if np.ptp(y[ok]) == 0 or np.nanstd(y[ok]) <= 1e-12 * max(np.nanmax(np.abs(y[ok])), 1e-300):
+    yo = y[ok]  # finite: plain (not nan-) reductions
+    lo, hi = float(yo.min()), float(yo.max())
+    if hi == lo or float(yo.std()) <= 1e-12 * max(abs(lo), abs(hi), 1e-300):
         raise FitError(
             "the trace is flat (constant): there is no decay to fit; check the wavelength and "
             "pump level, or that the data are not all zeros"

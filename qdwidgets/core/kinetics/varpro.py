@@ -181,12 +181,13 @@ def _batch_state(
         a1 = a[:, :, 0]
         d = np.empty((b, n_t, p))
         np.multiply(d_tau, (a1[:, :n] * taus)[:, None, :], out=d[:, :, :n])
-        d[:, :, n] = np.einsum("btm,bm->bt", d_sig, a1) * sigma[:, None]
-        d[:, :, n + 1] = np.einsum("btm,bm->bt", d_t0, a1)
+        np.multiply((d_sig @ a)[:, :, 0], sigma[:, None], out=d[:, :, n])
+        d[:, :, n + 1] = (d_t0 @ a)[:, :, 0]
         jac = q @ (qt @ d) - d
         r1 = res[:, :, 0]
-        h = np.swapaxes(jac, 1, 2) @ jac
-        g = np.einsum("btp,bt->bp", jac, r1)
+        jt = np.swapaxes(jac, 1, 2)
+        h = jt @ jac
+        g = (jt @ res)[:, :, 0]
         return r1, h, g, a, phi, d
     if not compact:  # the explicit Jacobian (reference for tests)
         dd = np.empty((b, n_t, k, p))
