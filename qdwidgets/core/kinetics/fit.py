@@ -203,6 +203,7 @@ def fit_trace(
     n_boot: int = 200,
     seed: int = 0,
     starts: int = 4,
+    early_stop: bool = True,
 ) -> KineticsFit:
     """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
 
@@ -212,7 +213,9 @@ def fit_trace(
     names held at their start value (the widget's locks). ``ci="bootstrap"`` adds 95 % residual-
     bootstrap intervals in ``.ci`` (``n_boot`` refits, vectorised). With automatic lifetimes the
     ``starts`` best grid combinations are screened (a few iterations each, vectorised) and the best
-    is finished; ``starts=1`` is about twice as fast. Non-finite points are skipped.
+    is finished, and the lower χ² of that and the best start's own fit is kept. With
+    ``early_stop`` (default) the other starts are skipped when the best start's fit is already at
+    the noise level with white residuals (see ``_at_noise_level``). Non-finite points are skipped.
     Raises FitError for flat, all-NaN or too-short traces.
     """
     if not 1 <= int(n_components) <= 6:
@@ -235,11 +238,12 @@ def fit_trace(
     free = [name for name, v in spec.items() if v[3]]
     x0, mask, lower, upper = to_internal(spec, n)
     out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
-    if multi and cands is not None and len(cands) > 1 and not _at_noise_level(y, out, mask):
+    others = cands[1:] if multi and cands is not None else np.empty((0, n))
+    if len(others) and not (early_stop and _at_noise_level(y, out, mask)):
         # multi-start from the next-best grid combinations: screen every start with a few
         # iterations (vectorised: one batched fit), finish the best, keep the lower χ²
         x_starts = [x0]
-        for c in cands[1:]:
+        for c in others:
             x = x0.copy()
             x[:n] = np.clip(np.log(c), lower[:n], upper[:n])
             x_starts.append(x)
