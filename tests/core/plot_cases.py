@@ -78,7 +78,7 @@ def _series() -> Any:
 def _comparison() -> Any:
     from qdwidgets.core import bands
 
-    return _cached("comparison", lambda: bands.compare(_small_ta(), 2.3))
+    return _cached("comparison", lambda: bands.compare(_small_ta(), 2.3, lock_to_spectra=True))
 
 
 def _threshold() -> Any:
