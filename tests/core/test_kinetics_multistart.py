@@ -64,3 +64,21 @@ def test_early_stop_gives_the_full_multistart_optimum(snr: float, seed: int) -> 
     # the same minimum: χ² equal up to the solver's convergence floor (a step lowering χ² by
     # < 1e-2 of the noise variance ends the fit, i.e. ~3e-5 relative over ~390 points)
     assert abs(quick.redchi / full.redchi - 1) < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("n", "offset", "fixed"), [(3, True, ()), (2, False, ()), (1, True, ("t0",))]
+)
+def test_single_trace_solver_matches_the_batch(
+    n: int, offset: bool, fixed: tuple[str, ...]
+) -> None:
+    # one trace takes a lean path through batch_fit; a batch of two copies takes the general
+    # one: the same steps, so the same optimum, covariance and χ² (to rounding)
+    y = noisy(300.0, 4)
+    spec = F.start_spec(DELAYS, y, n, offset=offset, fixed=fixed)
+    x0, mask, lo, hi = F.to_internal(spec, n)
+    one = batch_fit(DELAYS, y[None, :], x0[None, :], n, offset, mask, lo, hi)
+    two = batch_fit(DELAYS, np.stack([y, y]), np.stack([x0, x0]), n, offset, mask, lo, hi)
+    for key in ("x", "a", "cov", "rss"):
+        np.testing.assert_allclose(one[key], two[key][:1], rtol=1e-10, atol=0, err_msg=key)
+    assert bool(one["converged"][0]) and bool(two["converged"][0])

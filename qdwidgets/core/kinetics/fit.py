@@ -181,11 +181,11 @@ def _start(
         name = f"tau{i + 1}"
         val = given.get(i, float(taus[i]) if taus is not None else 1.0)
         lo, hi = bounds.get(name, (min(res * 0.05, val * 0.5), max(50.0 * span, val * 2)))
-        spec[name] = [float(np.clip(val, lo, hi)), float(lo), float(hi), name not in fixed]
+        spec[name] = [_clip(val, lo, hi), float(lo), float(hi), name not in fixed]
     lo, hi = bounds.get("irf_fwhm", (0.0, max(0.1 * span, 2 * w_s)))
-    spec["irf_fwhm"] = [float(np.clip(w_s, lo, hi)), lo, hi, vary_w and "irf_fwhm" not in fixed]
+    spec["irf_fwhm"] = [_clip(w_s, lo, hi), lo, hi, vary_w and "irf_fwhm" not in fixed]
     lo, hi = bounds.get("t0", (float(t[0]) - 0.1 * span, float(t[-1])))
-    spec["t0"] = [float(np.clip(t0_s, lo, hi)), lo, hi, vary_t0 and "t0" not in fixed]
+    spec["t0"] = [_clip(t0_s, lo, hi), lo, hi, vary_t0 and "t0" not in fixed]
     return spec, cands
 
 
@@ -292,6 +292,11 @@ def _at_noise_level(y: np.ndarray, out: dict[str, np.ndarray], mask: np.ndarray)
     return rss / dof <= 1.5 * noise2 and float(res[1:] @ res[:-1]) / rss < 0.3
 
 
+def _clip(v: float, lo: float, hi: float) -> float:
+    """``np.clip`` for one number (NaN stays NaN), without numpy's per-call overhead."""
+    return float(min(max(float(v), lo), hi))
+
+
 def to_internal(spec: Spec, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Internal vector ``[ln τ_1..n, ln σ, t0]``, its free mask and clip bounds."""
     names = [f"tau{i + 1}" for i in range(n)]
@@ -322,7 +327,7 @@ def from_internal(spec: Spec, x: np.ndarray, n: int) -> Spec:
     for name, v in zip([*(f"tau{i + 1}" for i in range(n)), "irf_fwhm", "t0"], values, strict=True):
         p = out[name]
         if p[3]:
-            p[0] = float(np.clip(v, p[1], p[2]))
+            p[0] = _clip(v, p[1], p[2])
     return out
 
 

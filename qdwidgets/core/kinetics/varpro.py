@@ -11,6 +11,7 @@ Nonlinear parameters: ``tau1..n`` (ps), ``irf_fwhm`` (ps), ``t0`` (ps).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,6 +257,8 @@ def batch_fit(
     ``block`` (arrays that stay in cache); converged rows drop out.
     """
     single = y.ndim == 2
+    if single and y.shape[0] == 1 and np.any(free):
+        return _fit_one(t, y, x0, n, offset, free, lower, upper, max_iter=max_iter, tol=tol)
     y3 = y[:, :, None] if single else y
     b, n_t, k = y3.shape
     p = x0.shape[1]
@@ -282,7 +285,8 @@ def batch_fit(
             step = -g / np.maximum(dh, 1e-30)
         # the Gauss–Newton model's predicted decrease of χ²: when it is already below the
         # convergence floor, stop without evaluating the step (saves one evaluation per row)
-        pred = -np.einsum("bp,bp->b", step, g) - 0.5 * np.einsum("bp,bpq,bq->b", step, h, step)
+        hs = (h @ step[:, :, None])[:, :, 0]
+        pred = -np.einsum("bp,bp->b", step, g + 0.5 * hs)
         floor0 = np.maximum(tol * cost[idx], 1e-2 * cost[idx] / max(n_t * k - fidx.size, 1))
         small = (pred < 0.1 * floor0) & (it > 1)
         if small.any():
@@ -293,7 +297,7 @@ def batch_fit(
             if idx.size == 0:
                 break
         xt = x[idx].copy()
-        xt[:, fidx] = np.clip(xt[:, fidx] + step, lower[fidx], upper[fidx])
+        xt[:, fidx] = np.minimum(np.maximum(xt[:, fidx] + step, lower[fidx]), upper[fidx])
         rt, ht, gt, at, pt, dt = _state_blocks(t, y3[idx], xt, n, offset, block)
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
@@ -334,4 +338,82 @@ def batch_fit(
         "converged": converged,
         "free_index": fidx,
         "p": np.asarray(p),
+    }
+
+
+def _fit_one(
+    t: np.ndarray,
+    y: np.ndarray,
+    x0: np.ndarray,
+    n: int,
+    offset: bool,
+    free: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    max_iter: int,
+    tol: float,
+) -> dict[str, np.ndarray]:
+    """:func:`batch_fit` for one trace of one column (``y`` 1 × n_t): the same Levenberg–Marquardt
+    steps, damping and convergence rules, without the bookkeeping of a batch (which costs more
+    than the arithmetic for one 400-point trace)."""
+    y3 = y[:, :, None]
+    n_t = y.shape[1]
+    fidx = np.flatnonzero(free)
+    ix = np.ix_(fidx, fidx)
+    lo, hi = lower[fidx], upper[fidx]
+    x = np.minimum(np.maximum(x0[0].astype(float), lower), upper)
+    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset)
+    cost = float(res[0] @ res[0])
+    lam = 1e-3
+    converged = False
+    nf = max(n_t - fidx.size, 1)
+    it = 0
+    for it in range(1, max_iter + 1):
+        h = hh[0][ix]
+        g = gg[0][fidx]
+        dh = np.maximum(np.diagonal(h), 1e-30)
+        damp = h + np.diag(lam * dh)
+        try:
+            step = -np.linalg.solve(damp, g)
+        except np.linalg.LinAlgError:
+            step = -g / dh
+        pred = -float(step @ (g + 0.5 * (h @ step)))
+        floor = max(tol * cost, 1e-2 * cost / nf)
+        if pred < 0.1 * floor and it > 1:  # predicted decrease below the floor: stop unevaluated
+            converged = True
+            break
+        xt = x.copy()
+        xt[fidx] = np.minimum(np.maximum(x[fidx] + step, lo), hi)
+        state = _batch_state(t, y3, xt[None], n, offset)
+        ct = float(state[0][0] @ state[0][0])
+        ok = math.isfinite(ct) and ct <= cost
+        gain = (cost - ct) / max(floor, 1e-300) if ok else math.inf
+        moved = float(np.max(np.abs(xt[fidx] - x[fidx])))
+        if ok:
+            x, cost = xt, ct
+            res, hh, gg, a, phi, dmod = state
+        lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4, 1e12)
+        if (ok and (gain < 1.0 or moved < 1e-10)) or lam >= 1e12:
+            converged = True
+            it = min(it + 1, max_iter)
+            break
+    full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
+    dof = max(n_t - full.shape[2], 1)
+    h = np.swapaxes(full, 1, 2) @ full
+    with np.errstate(invalid="ignore", divide="ignore"):
+        try:
+            cov = np.linalg.inv(h) * (cost / dof)
+        except np.linalg.LinAlgError:
+            cov = np.linalg.pinv(h) * (cost / dof)
+    return {
+        "x": x[None],
+        "a": a[:, :, 0],
+        "phi": phi,
+        "cov": cov,
+        "rss": np.array([cost]),
+        "iterations": np.asarray(it),
+        "converged": np.array([converged]),
+        "free_index": fidx,
+        "p": np.asarray(x0.shape[1]),
     }
