@@ -8,6 +8,8 @@ optimum as the full multi-start (lifetimes to 0.1 %).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -16,7 +18,7 @@ from qdwidgets.core.kinetics import evaluate, fit_trace
 from qdwidgets.core.kinetics import fit as F
 from qdwidgets.core.kinetics.varpro import batch_fit
 
-TRUTH = {
+TRUTH: dict[str, Any] = {
     "taus": (2.0, 20.0, 300.0),
     "amplitudes": (-3e-3, -2e-3, -1.5e-3),
     "offset": -1e-3,
@@ -31,8 +33,8 @@ def noisy(snr: float, seed: int) -> np.ndarray:
     return y + np.random.default_rng(seed).normal(0, np.max(np.abs(y)) / snr, y.size)
 
 
-def rule(y: np.ndarray, n: int, offset: bool) -> bool:
-    spec = F.start_spec(DELAYS, y, n, offset=offset)
+def rule(y: np.ndarray, n: int, offset: bool, **kw: Any) -> bool:
+    spec = F.start_spec(DELAYS, y, n, offset=offset, **kw)
     x0, mask, lo, hi = F.to_internal(spec, n)
     out = batch_fit(DELAYS, y[None, :], x0[None, :], n, offset, mask, lo, hi)
     return F._at_noise_level(y, out, mask)
@@ -47,6 +49,12 @@ def test_rule_rejects_a_systematic_misfit() -> None:
     y = noisy(1000.0, 0)
     assert not rule(y, 2, True)  # a component missing
     assert not rule(y, 3, False)  # the long-lived offset missing
+    # a converged fit in a wrong place (lifetimes held 2.5x off the truth, the rest fitted)
+    wrong = {"tau1": 5.0, "tau2": 50.0, "tau3": 750.0}
+    assert not rule(y, 3, True, initial=wrong, fixed=tuple(wrong))
+    assert rule(
+        y, 3, True, initial=dict(zip(wrong, TRUTH["taus"], strict=True)), fixed=tuple(wrong)
+    )
 
 
 def test_rule_rejects_noise_free_data() -> None:
