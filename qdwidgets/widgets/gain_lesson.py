@@ -181,10 +181,10 @@ class GainLesson(QDWidget):
             scales=(xs, ys),
         )  # fmt: skip
         for fig, y_format in (
-            (self.fig_occupancy, ".2f"),
+            (self.fig_occupancy, ".2~g"),
             (self.fig_filling, ".1f"),
-            (self.fig_spectrum, ".2f"),
-            (self.fig_trace, ".2f"),
+            (self.fig_spectrum, ".2~g"),
+            (self.fig_trace, ".2~g"),
         ):
             fig.layout.width = "420px"
             fig.axes[1].tick_format = y_format
