@@ -455,3 +455,18 @@ def test_three_point_windows_fall_back_to_the_delta_interval_and_still_cover():
         assert math.isfinite(fit.ci[0]) and math.isfinite(fit.ci[1])
         covered += fit.ci[0] <= 150.0 <= fit.ci[1]
     assert covered >= 90
+
+
+def test_narrowing_onset_is_not_the_end_of_a_rise():
+    """With a lamp the FWHM first rises (its 18 nm line drowns in the broad PL), then plateaus:
+    the bend at the end of the rise is no narrowing. The search starts at the widest line."""
+    import qdwidgets
+
+    ase = qdwidgets.examples.ase()
+    fw = linewidth(ase).sel(feedback="lamp")
+    lamp = criteria(ase, "lamp").criteria[1]
+    widest = float(fw["power"].values[int(np.nanargmax(fw.values))])
+    assert not lamp.found or lamp.threshold_mW >= widest, lamp
+    assert "searched from the widest line" in lamp.note
+    mirror = criteria(ase, "mirror").criteria[1]
+    assert mirror.found and 180.0 < mirror.threshold_mW < 300.0, mirror

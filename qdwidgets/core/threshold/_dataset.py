@@ -339,8 +339,9 @@ def criteria(
 
     1. "two-line intersection": lines on the enhancement (given windows, else found).
     2. "linewidth narrowing onset": breakpoint of FWHM vs power (with feedback), where it
-       starts to fall; spectra whose peak is below ``min_snr`` × their noise (see
-       :func:`spectral_snr`) are left out, since their FWHM is noise.
+       starts to fall, searched from the power where the line is widest on; spectra whose peak
+       is below ``min_snr`` × their noise (see :func:`spectral_snr`) are left out, since their
+       FWHM is noise.
     3. "log-log slope change": breakpoint of ln(output with feedback) vs ln(power), where the
        slope steepens (superlinear growth).
     A criterion that finds no breakpoint says so (``found=False``, NaN threshold).
@@ -362,16 +363,23 @@ def criteria(
     fw = linewidth(ds).sel(feedback=feedback)
     snr = spectral_snr(ds).sel(feedback=feedback).values
     ok = np.isfinite(fw.values) & (snr >= min_snr)
+    dropped = int(ok.size - ok.sum())
+    # the line can only start to narrow once it is at its widest: search from there on (before
+    # it, e.g. a lamp's narrow line being swamped by the broad PL, the FWHM may rise)
+    from_note = ""
+    if ok.any():
+        widest = int(np.flatnonzero(ok)[np.argmax(fw.values[ok])])
+        if ok[:widest].any():
+            from_note = f"searched from the widest line ({fw['power'].values[widest]:g} mW) on; "
+        ok[:widest] = False
     fit = _safe_find(fw["power"].values[ok], fw.values[ok], kw)
     crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="down")
     if fit.found and fit.above_line is not None and fit.above_line.slope >= 0:
         crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="never")
-    dropped = int(ok.size - ok.sum())
     if dropped:
-        crit = dataclasses.replace(
-            crit,
-            note=f"{dropped} spectra with peak < {min_snr:g}× noise left out; {crit.note}",
-        )
+        from_note = f"{dropped} spectra with peak < {min_snr:g}× noise left out; {from_note}"
+    if from_note:
+        crit = dataclasses.replace(crit, note=from_note + crit.note)
     out.append(crit)
     po = peak_output(ds, method=method).sel(feedback=feedback)
     p, y = po["power"].values, po.values
