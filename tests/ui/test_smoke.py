@@ -91,25 +91,3 @@ def test_open_path_runs_a_copy_beside_its_files(notebook: Any, tmp_path: Path) -
     nb = notebook.open_path(src / "stored.ipynb")
     assert nb.eval("hyp") == "5.0"
     assert nbformat.read(str(src / "stored.ipynb"), as_version=4).cells[2].execution_count == 7
-
-
-TOUR = Path(__file__).resolve().parents[2] / "notebooks" / "tour.ipynb"
-
-
-def test_tour_notebook_runs_and_its_widgets_render(notebook: Any) -> None:
-    nb = notebook.open_path(TOUR, timeout=240)
-    page = nb.page
-    explorer = page.locator(".qd-ta-explorer")
-    explorer.first.wait_for(state="visible", timeout=60_000)
-    # explorer, bands, kinetics, threshold and triage: every QDWidget root carries .qd-widget
-    page.wait_for_function(
-        "() => document.querySelectorAll('.qd-widget').length >= 5", timeout=60_000
-    )
-    for css in (".qd-taview", ".qd-kinetics-fitter", ".qd-triage-row"):
-        assert page.locator(css).count() >= 1, f"{css} did not render"
-    shown = [t for t in page.locator(".qd-error:visible").all_inner_texts() if t.strip()]
-    assert not shown, f"widgets show errors after the tour ran: {shown}"
-    # one interaction: the explorer's ΔA/A_ex toggle is seen by Python
-    before = nb.eval("explorer.quantity")
-    explorer.first.locator(".qd-quantity").click()
-    nb.wait_for("explorer.quantity", "'dA'" if before == "'A_ex'" else "'A_ex'")

@@ -29,4 +29,10 @@ def test_tour_runs_and_every_widget_renders(notebook: Any) -> None:
     assert "639" in want, want
     shown = page.locator(".qd-ta-explorer .qd-readout", has_text=want[:30]).first
     shown.wait_for(state="visible", timeout=30_000)
+    shown = [t for t in page.locator(".qd-error:visible").all_inner_texts() if t.strip()]
+    assert not shown, f"widgets show errors after the tour ran: {shown}"
+    # one interaction: the explorer's ΔA/A_ex toggle is seen by Python
+    before = nb.eval("explorer.view.quantity")
+    page.locator(".qd-ta-explorer .qd-quantity").first.click()
+    nb.wait_for("explorer.view.quantity", "'dA'" if before == "'A_ex'" else "'A_ex'")
     assert nb.console_errors == [], nb.console_errors
