@@ -130,28 +130,8 @@ def find_threshold(
     x, y = _as_curve(power, signal)
     seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=int(fit_kwargs.get("seed", 0)))
     nan = float("nan")
-    if not seg["found"]:
-        return _finish(
-            nan,
-            (nan, nan),
-            str(fit_kwargs.get("ci", "bootstrap")),
-            None,
-            None,
-            nan,
-            spot_diameter_mm,
-            profile,
-            seg["note"],
-            found=False,
-            p_value=seg["p_value"],
-        )
-    psi = seg["psi"]
-    left = x[x <= psi - gap_mW / 2]
-    right = x[x > psi + gap_mW / 2]
-    if left.size < 3 or right.size < 3:
-        note = (
-            f"no threshold: {seg['note']}, but fewer than 3 points remain on one side of it with "
-            f"gap_mW={gap_mW:g}: no threshold fitted"
-        )
+
+    def none_found(note: str) -> ThresholdFit:
         return _finish(
             nan,
             (nan, nan),
@@ -165,6 +145,18 @@ def find_threshold(
             found=False,
             p_value=seg["p_value"],
         )
+
+    if not seg["found"]:
+        return none_found(seg["note"])
+    psi = seg["psi"]
+    left = x[x <= psi - gap_mW / 2]
+    right = x[x > psi + gap_mW / 2]
+    if left.size < 3 or right.size < 3:
+        note = (
+            f"no threshold: {seg['note']}, but fewer than 3 points remain on one side of it with "
+            f"gap_mW={gap_mW:g}: no threshold fitted"
+        )
+        return none_found(note)
     try:
         fit = fit_threshold(
             x,
@@ -177,19 +169,7 @@ def find_threshold(
         )
     except FitError as exc:
         note = f"no threshold: {seg['note']}, but the lines on either side give none: {exc}"
-        return _finish(
-            nan,
-            (nan, nan),
-            str(fit_kwargs.get("ci", "bootstrap")),
-            None,
-            None,
-            nan,
-            spot_diameter_mm,
-            profile,
-            note,
-            found=False,
-            p_value=seg["p_value"],
-        )
+        return none_found(note)
     note = seg["note"] + (f"; {fit.note}" if fit.note else "")
     return _finish(
         fit.threshold_mW,
