@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
+from ._criteria import Criterion, ThresholdCriteria, criteria
 from ._dataset import (
-    Criterion,
-    ThresholdCriteria,
-    criteria,
     enhancement,
     fit_dataset,
     linewidth,
