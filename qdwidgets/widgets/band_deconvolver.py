@@ -11,7 +11,6 @@ fit (None before one succeeds).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -22,10 +21,9 @@ import xarray as xr
 
 from ..core import bands as B
 from ..errors import DatasetError, FitError
+from ._band_controls import build_controls, sync_controls, table_html
 from ._band_panel import Panel
 from ._base import QDWidget
-
-LOCKS = (("center_nm", "lock centre"), ("fwhm_nm", "lock width"), ("amplitude", "lock height"))
 
 
 class BandDeconvolver(QDWidget):
@@ -42,6 +40,18 @@ class BandDeconvolver(QDWidget):
 
     delay = traitlets.Float(2.3)
     selected = traitlets.Unicode("")
+
+    # the controls, made by ``_band_controls.build_controls``
+    delay_input: W.BoundedFloatText
+    band_select: W.Dropdown
+    shape_select: W.Dropdown
+    lock_boxes: dict[str, W.Checkbox]
+    new_name: W.Text
+    new_center: W.BoundedFloatText
+    add_button: W.Button
+    remove_button: W.Button
+    propose_button: W.Button
+    fit_button: W.Button
 
     def __init__(
         self,
@@ -78,7 +88,7 @@ class BandDeconvolver(QDWidget):
         self._result: B.BandComparison | None = None
         self._quiet = False
         self.panels: list[Panel] = []
-        self._build_controls()
+        self.controls = build_controls(self)
         self.panel_box = W.HBox()
         self.table = W.HTML()
         self.table.add_class("qd-band-table")
@@ -246,7 +256,7 @@ class BandDeconvolver(QDWidget):
                 self.selected = settings["selected"]
         finally:
             self._quiet = False
-        self._sync_controls()
+        sync_controls(self)
 
     @classmethod
     def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> BandDeconvolver:
@@ -300,100 +310,11 @@ class BandDeconvolver(QDWidget):
             self.band_select.value = self.selected or None
         finally:
             self._quiet = False
-        self._sync_controls()
+        sync_controls(self)
         self._update_table()
 
     def _update_table(self) -> None:
-        parts = []
-        for p in self.panels:
-            t = B.bands_table(p.bands)
-            rows = "".join(
-                f"<tr><th>{html.escape(str(name))}</th><td>{r.center_nm:.1f}</td>"
-                f"<td>{r.fwhm_nm:.1f}</td><td>{_pm(r.area_OD_eV, r.area_err)}</td>"
-                f"<td>{r.share_pct:.1f}</td></tr>"
-                for name, r in t.iterrows()
-            )
-            status = "fitted" if p.fit is not None else "not fitted"
-            parts.append(
-                f"<div><b>{html.escape(self.level_name(p.pump))}</b> ({status})"
-                "<table class='qd-table'><tr><th>band</th><th>centre (nm)</th>"
-                "<th>FWHM (nm)</th><th>area (OD·eV)</th><th>share (%)</th></tr>"
-                f"{rows}</table></div>"
-            )
-        self.table.value = (
-            "<style>.qd-table{font-size:12px}.qd-table td,.qd-table th{padding:1px 6px;"
-            "text-align:right;line-height:1.3}</style>"
-            "<div style='display:flex;gap:2em;flex-wrap:wrap'>" + "".join(parts) + "</div>"
-        )
-
-    def _sync_controls(self) -> None:
-        band = next(
-            (b for b in (self.panels[0].bands if self.panels else []) if b.name == self.selected),
-            None,
-        )
-        self._quiet = True
-        try:
-            self.band_select.value = band.name if band else None
-            if band is not None:
-                self.shape_select.value = band.shape
-                for param, box in self.lock_boxes.items():
-                    box.value = param not in band.vary
-            self.delay_input.value = self.delay
-        finally:
-            self._quiet = False
-
-    def _build_controls(self) -> None:
-        wl = self.wavelength
-        delays = self.ta["delay"].values
-        self.delay_input = W.BoundedFloatText(
-            value=2.3,
-            min=float(delays.min()),
-            max=float(delays.max()),
-            step=0.1,
-            description="delay (ps)",
-        )
-        self.band_select = W.Dropdown(options=[], description="band")
-        shapes = [s for s in B.SHAPES if s != "template" or self.template is not None]
-        self.shape_select = W.Dropdown(options=shapes, description="shape")
-        self.lock_boxes = {p: W.Checkbox(description=label, indent=False) for p, label in LOCKS}
-        self.new_name = W.Text(placeholder="new band name", layout=W.Layout(width="130px"))
-        self.new_center = W.BoundedFloatText(
-            value=float(np.median(wl)), min=float(wl[0]), max=float(wl[-1]), description="at (nm)"
-        )
-        self.add_button = W.Button(description="Add band", icon="plus")
-        self.remove_button = W.Button(description="Remove band", icon="minus")
-        self.propose_button = W.Button(description="Propose bands")
-        self.fit_button = W.Button(description="Fit", button_style="primary")
-        for w, cls in (
-            (self.fit_button, "qd-fit"),
-            (self.add_button, "qd-add-band"),
-            (self.remove_button, "qd-remove-band"),
-        ):
-            w.add_class(cls)
-        self.fit_button.on_click(self.guarded(lambda _b: self._fit_and_warn()))
-        self.propose_button.on_click(self.guarded(lambda _b: self.propose()))
-        self.add_button.on_click(
-            self.guarded(
-                lambda _b: self.add_band(
-                    self.new_name.value,
-                    float(self.new_center.value),
-                    shape=str(self.shape_select.value),
-                )
-            )
-        )
-        self.remove_button.on_click(self.guarded(lambda _b: self.remove_band(self.selected)))
-        self.band_select.observe(self.guarded(self._on_band_select), names="value")
-        self.shape_select.observe(self.guarded(self._on_shape), names="value")
-        for param, box in self.lock_boxes.items():
-            box.observe(self.guarded(lambda ch, p=param: self._on_lock(p, ch)), names="value")
-        self.delay_input.observe(self.guarded(self._on_delay_input), names="value")
-        self.controls = W.VBox(
-            [
-                W.HBox([self.delay_input, self.propose_button, self.fit_button]),
-                W.HBox([self.band_select, self.shape_select, *self.lock_boxes.values()]),
-                W.HBox([self.new_name, self.new_center, self.add_button, self.remove_button]),
-            ]
-        )
+        self.table.value = table_html(self.panels, self.level_name)
 
     # -- observers ------------------------------------------------------------------------------
     def _on_delay_input(self, change: dict[str, Any]) -> None:
@@ -406,7 +327,7 @@ class BandDeconvolver(QDWidget):
             p.fit = None
         if not self.names:  # e.g. the widget was opened at a delay outside the data
             self.propose()
-        self._sync_controls()
+        sync_controls(self)
         self._update_table()
         self._draw_all()
 
@@ -415,7 +336,7 @@ class BandDeconvolver(QDWidget):
             self.selected = str(change["new"])
 
     def _on_selected(self, change: dict[str, Any]) -> None:
-        self._sync_controls()
+        sync_controls(self)
 
     def _on_shape(self, change: dict[str, Any]) -> None:
         if not self._quiet and self.selected:
@@ -424,10 +345,3 @@ class BandDeconvolver(QDWidget):
     def _on_lock(self, param: str, change: dict[str, Any]) -> None:
         if not self._quiet and self.selected:
             self.set_lock(self.selected, param, bool(change["new"]))
-
-
-def _pm(value: float, error: float) -> str:
-    """'-2.06e-03 ± 2.1e-05', or the value alone when there is no uncertainty."""
-    if error != error:  # NaN: not fitted
-        return f"{value:.3e}"
-    return f"{value:.3e} ± {error:.1e}"
