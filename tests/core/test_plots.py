@@ -161,7 +161,9 @@ def check_band_comparison(fig: Figure, res: Any) -> None:
 
 def check_threshold_fit(fig: Figure, res: Any) -> None:
     _check_threshold_axes(fig, res)
-    assert not gid(fig, "data")  # the fit holds no points; see the test with data=
+    points = line(fig, "data")  # the fit keeps the curve it was fitted to
+    same(points.get_xdata(), res.power)
+    same(points.get_ydata(), res.signal)
     assert res.threshold_mW == pytest.approx(150.0, abs=10.0)  # the example's lamp threshold
 
 

@@ -470,3 +470,20 @@ def test_narrowing_onset_is_not_the_end_of_a_rise():
     assert "searched from the widest line" in lamp.note
     mirror = criteria(ase, "mirror").criteria[1]
     assert mirror.found and 180.0 < mirror.threshold_mW < 300.0, mirror
+
+
+def test_fit_keeps_the_curve_it_fitted_and_draws_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    x = np.linspace(0.0, 300.0, 31)
+    y = np.where(x < 150.0, 0.01 * x, 1.5 + 0.2 * (x - 150.0))
+    fit = fit_threshold(x, y, below=(0.0, 120.0), above=(180.0, 300.0))
+    assert fit.power == tuple(x) and fit.signal == tuple(y)
+    auto = find_threshold(x, y, n_sim=200)
+    assert auto.power == tuple(x)
+    assert type(fit).from_dict(fit.to_dict()) == fit
+    ax = fit.plot().axes[0]
+    (points,) = [line for line in ax.lines if line.get_gid() == "data"]
+    np.testing.assert_array_equal(points.get_xdata(), x)
+    np.testing.assert_array_equal(points.get_ydata(), y)

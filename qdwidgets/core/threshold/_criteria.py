@@ -106,6 +106,7 @@ def _criterion(
     if log:
         x0, ci = math.exp(x0), (math.exp(ci[0]), math.exp(ci[1]))
         note = f"fitted on ln(power) vs ln(output); {note}"
+        fit = dataclasses.replace(fit, power=None, signal=None)  # its curve is in ln units
     if not found:
         x0, ci = float("nan"), (float("nan"), float("nan"))
     conv = _finish(x0, ci, fit.ci_method, None, None, float("nan"), spot, profile, "")

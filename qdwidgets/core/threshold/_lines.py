@@ -105,6 +105,7 @@ class ThresholdFit(Result):
     "bootstrap" or "delta" (see the module docstring). ``slope_ratio`` = above / below slope.
     ``found`` is False when no breakpoint was detected (then the threshold is NaN and ``note``
     says why); ``p_value`` is the breakpoint test's (NaN when the windows were given).
+    ``power`` and ``signal``: the curve the lines were fitted to (mW, signal units), for plots.
     """
 
     threshold_mW: float
@@ -120,6 +121,8 @@ class ThresholdFit(Result):
     found: bool = True
     p_value: float = float("nan")
     note: str = ""
+    power: tuple[float, ...] | None = None
+    signal: tuple[float, ...] | None = None
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "threshold_mW",
@@ -348,7 +351,9 @@ def fit_threshold(
     if math.isinf(lo):
         notes.append("the interval is unbounded: the slopes are barely distinguishable")
     ratio = la.slope / lb.slope if lb.slope != 0 else math.copysign(math.inf, la.slope)
-    return _finish(x0, (lo, hi), ci, lb, la, ratio, spot_diameter_mm, profile, "; ".join(notes))
+    return _finish(
+        x0, (lo, hi), ci, lb, la, ratio, spot_diameter_mm, profile, "; ".join(notes), curve=(x, y)
+    )
 
 
 def _finish(
@@ -364,6 +369,7 @@ def _finish(
     *,
     found: bool = True,
     p_value: float = float("nan"),
+    curve: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ThresholdFit:
     if profile not in BEAM_PROFILES:
         raise DatasetError(
@@ -390,4 +396,6 @@ def _finish(
         found=found,
         p_value=float(p_value),
         note=note,
+        power=None if curve is None else tuple(float(v) for v in curve[0]),
+        signal=None if curve is None else tuple(float(v) for v in curve[1]),
     )

@@ -144,6 +144,7 @@ def find_threshold(
             note,
             found=False,
             p_value=seg["p_value"],
+            curve=(x, y),
         )
 
     if not seg["found"]:
@@ -182,4 +183,5 @@ def find_threshold(
         profile,
         note,
         p_value=seg["p_value"],
+        curve=(x, y),
     )
