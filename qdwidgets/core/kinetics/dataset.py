@@ -54,19 +54,42 @@ def fit_kinetics(
     Returns a :class:`KineticsFit` when ``pump`` is given (nearest level) or the data hold one
     pump level, else a :class:`KineticsSeries` (one fit per pump level, ``.table()`` side by
     side). ``delay_range=(start, stop)`` (ps) fits only those delays (e.g. ``(2, None)`` after the
-    hot-carrier rise, then fix ``irf_fwhm=0, t0=0``). ``**kw`` go to :func:`fit_trace`
-    (``n_components=3``, ``offset=True``, ...).
+    hot-carrier rise, then fix ``irf_fwhm=0, t0=0``); when the window starts after the signal's
+    rise, t0 of the rise in the full trace goes to :func:`fit_trace` as ``onset`` (one more start
+    with t0 free). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
     """
-    traces = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
+    full = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
+    traces = full
     if delay_range is not None:
-        traces = traces.sel(delay=slice(*delay_range))
+        traces = full.sel(delay=slice(*delay_range))
+    cut = delay_range is not None and delay_range[0] is not None and "onset" not in kw
+
+    def fit_one(i: int | None) -> KineticsFit:
+        one, whole = (traces, full) if i is None else (traces.isel(pump=i), full.isel(pump=i))
+        return fit_trace(one, onset=_onset(whole, one), **kw) if cut else fit_trace(one, **kw)
+
     if "pump" not in traces.dims:
-        return fit_trace(traces, **kw)
-    fits = tuple(fit_trace(traces.isel(pump=i), **kw) for i in range(traces.sizes["pump"]))
+        return fit_one(None)
+    fits = tuple(fit_one(i) for i in range(traces.sizes["pump"]))
     if len(fits) == 1:
         return fits[0]
     wl = float(np.asarray(traces["wavelength"].values))
     return KineticsSeries(fits=fits, wavelength=wl, band_nm=float(band_nm))
+
+
+def _onset(full: xr.DataArray, window: xr.DataArray) -> float | None:
+    """t0 (ps) of the rise in ``full`` (:func:`.start.guess_t0_fwhm`) when it lies before the
+    first finite delay of ``window`` (the fit window starts after the onset), else None."""
+    from .start import guess_t0_fwhm
+
+    t, y = (np.asarray(v, dtype=float) for v in (full["delay"].values, full.values))
+    tw = np.asarray(window["delay"].values, dtype=float)[np.isfinite(window.values)]
+    ok = np.isfinite(t) & np.isfinite(y)
+    if tw.size == 0 or ok.sum() < 3:
+        return None
+    order = np.argsort(t[ok], kind="stable")
+    t0, _ = guess_t0_fwhm(t[ok][order], y[ok][order])
+    return t0 if t0 < float(tw.min()) else None
 
 
 def initial_guess(

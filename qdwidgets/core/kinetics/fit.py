@@ -94,6 +94,7 @@ def fit_trace(
     seed: int = 0,
     starts: int = 4,
     early_stop: bool = True,
+    onset: float | None = None,
 ) -> KineticsFit:
     """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
 
@@ -105,8 +106,12 @@ def fit_trace(
     ``starts`` best grid combinations are screened (a few iterations each, vectorised) and the best
     is finished, and the lower χ² of that and the best start's own fit is kept. With
     ``early_stop`` (default) the other starts are skipped when the best start's fit is already at
-    the noise level with white residuals (see ``_at_noise_level``). Non-finite points are skipped.
-    Raises FitError for flat, all-NaN or too-short traces.
+    the noise level with white residuals (see ``_at_noise_level``). ``onset``: time zero (ps) of
+    the signal's rise when ``trace`` was cut after it (``fit_kinetics`` with ``delay_range``
+    passes the full trace's); the automatic start puts t0 at the first delay with a narrow IRF,
+    so when ``onset`` lies before the first delay one more start has t0 there and an IRF FWHM of
+    twice the gap (``_onset_start``), also subject to the early stop; the lower χ² wins.
+    Non-finite points are skipped. Raises FitError for flat, all-NaN or too-short traces.
     """
     if not 1 <= int(n_components) <= 6:
         raise FitError(f"n_components must be between 1 and 6, got {n_components}")
@@ -129,7 +134,17 @@ def fit_trace(
     x0, mask, lower, upper = to_internal(spec, n)
     out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
     others = cands[1:] if multi and cands is not None else np.empty((0, n))
-    if len(others) and not (early_stop and _at_noise_level(y, out, mask)):
+    x_on = None
+    if onset is not None:
+        x_on = _onset_start(t, y, n, float(onset), spec, irf_fwhm=irf_fwhm, t0=t0,
+                            offset=offset, initial=initial, bounds=bounds, fixed=fixed)  # fmt: skip
+    done = bool(len(others) or x_on is not None) and early_stop and _at_noise_level(y, out, mask)
+    if x_on is not None and not done:
+        alt = batch_fit(t, y[None, :], np.clip(x_on, lower, upper)[None, :], n, offset, mask,
+                        lower, upper)  # fmt: skip
+        if not np.isfinite(out["rss"][0]) or alt["rss"][0] < out["rss"][0]:
+            out = alt
+    if len(others) and not done:
         # multi-start from the next-best grid combinations: screen every start with a few
         # iterations (vectorised: one batched fit), finish the best, keep the lower χ²
         x_starts = [x0]
@@ -163,6 +178,27 @@ def fit_trace(
         _attach_lmfit(fit, lm)
     object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
     return fit
+
+
+def _onset_start(
+    t: np.ndarray, y: np.ndarray, n: int, onset: float, spec: Spec, **kw: Any
+) -> np.ndarray | None:
+    """Internal start vector for a trace cut after its rise (``fit_trace(onset=...)``): t0 at
+    ``onset`` and an IRF FWHM of twice the gap to the first delay, so the model's rise spans the
+    cut-off part, lifetimes from the grid search at that t0 and width; t0 or the width given
+    (``initial``) or fixed keep their value. None when there is nothing to vary (``onset`` not
+    before the first delay, or t0 and the width both given or fixed)."""
+    given = dict(kw.pop("initial", None) or {})
+    free_t0 = bool(spec["t0"][3]) and "t0" not in given
+    free_w = bool(spec["irf_fwhm"][3]) and "irf_fwhm" not in given
+    z = onset if free_t0 else float(spec["t0"][0])
+    if not (free_t0 or free_w) or not math.isfinite(z) or not z < float(t[0]):
+        return None
+    if free_t0:
+        given["t0"] = z
+    if free_w:
+        given["irf_fwhm"] = 2.0 * (float(t[0]) - z)
+    return to_internal(_start(t, y, n, initial=given, **kw)[0], n)[0]
 
 
 def _at_noise_level(y: np.ndarray, out: dict[str, np.ndarray], mask: np.ndarray) -> bool:
