@@ -54,11 +54,7 @@ class GainLesson(QDWidget):
     _state_keys: ClassVar[tuple[str, ...]] = ("n_avg", "tau_xx", "delay")
 
     def __init__(self, n_avg: float = 1.0, *, tau_xx: float = 600.0, delay: float = 5.0) -> None:
-        W.VBox.__init__(self)  # no dataset to validate: skip QDWidget's data handling
-        self.data = None  # type: ignore[assignment]  # the lesson has no dataset
-        self.error = W.HTML(value="", layout=W.Layout(display="none"))
-        self.error.add_class("qd-error")
-        self.add_class("qd-widget")
+        super().__init__(None)  # the lesson has no dataset: it simulates its own
         self.add_class("qd-lesson")
         self._result: GainLessonResult | None = None
         self._build()

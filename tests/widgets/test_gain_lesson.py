@@ -24,9 +24,9 @@ def lesson() -> GainLesson:
 
 
 def test_construct_without_data_and_css_classes(lesson: GainLesson) -> None:
-    assert "qd-lesson" in lesson._dom_classes and "qd-widget" in lesson._dom_classes
+    assert {"qd-lesson", "qd-gain-lesson", "qd-widget"} <= set(lesson._dom_classes)
     assert "qd-lesson-readout" in lesson.readout._dom_classes
-    assert lesson.data is None and lesson.error_message == ""
+    assert not hasattr(lesson, "data") and lesson.error_message == ""  # no dataset: none kept
     assert lesson.n_slider.value == 1.0 and lesson.tau_slider.value == 600.0
     assert "no gain at 639 nm" in lesson.readout.value
 
