@@ -12,6 +12,7 @@ WIDGETS = {
     "kinetics": ".qd-kinetics-fitter .bqplot",
     "threshold": ".qd-threshold-fitter .bqplot",
     "triage": ".qd-triage .qd-triage-row",
+    "lesson": ".qd-gain-lesson .bqplot",
 }
 
 
