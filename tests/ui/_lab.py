@@ -74,10 +74,23 @@ class Lab:
         return "\n".join(lines[-n:])
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def stop_process_group(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM the process group of ``proc``, then SIGKILL it if it lingers past 15 s."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
 
 
 def _silence_notifications(settings_dir: Path) -> None:
@@ -93,14 +106,7 @@ def _stop_server(lab: Lab) -> None:
         for kernel in lab.api("GET", "api/kernels") or []:
             with contextlib.suppress(Exception):
                 lab.api("DELETE", f"api/kernels/{kernel['id']}")
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(lab.proc.pid, signal.SIGTERM)
-    try:
-        lab.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(lab.proc.pid, signal.SIGKILL)
-        lab.proc.wait(timeout=15)
+    stop_process_group(lab.proc)
 
 
 @contextlib.contextmanager
@@ -110,7 +116,7 @@ def start_lab(base: Path) -> Iterator[Lab]:
     for d in (root, home, settings):
         d.mkdir(parents=True, exist_ok=True)
     _silence_notifications(settings)
-    token, port = secrets.token_hex(16), _free_port()
+    token, port = secrets.token_hex(16), free_port()
     env = {
         **os.environ,
         "HOME": str(home),

@@ -22,6 +22,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from _lab import free_port, stop_process_group
 
 from qdwidgets import cli
 
@@ -44,12 +45,6 @@ class Voila:
         return ""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _children(pid: int) -> list[int]:
     """Process ids whose parent is ``pid`` (Voilà's kernels run in sessions of their own)."""
     out = []
@@ -65,14 +60,7 @@ def _children(pid: int) -> list[int]:
 
 def _stop(server: Voila) -> None:
     kernels = _children(server.proc.pid)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(server.proc.pid, signal.SIGTERM)
-    try:
-        server.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(server.proc.pid, signal.SIGKILL)
-        server.proc.wait(timeout=15)
+    stop_process_group(server.proc)
     for pid in kernels:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
@@ -89,7 +77,7 @@ def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Voila]:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, str(folder / cli.TEACHING))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOME": str(home),
