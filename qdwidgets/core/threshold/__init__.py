@@ -19,7 +19,8 @@ from ._dataset import (
     signal_curve,
     spectral_snr,
 )
-from ._lines import CI_METHODS, LineFit, ThresholdFit, fit_threshold, intensity
+from ._intensity import intensity
+from ._lines import CI_METHODS, LineFit, ThresholdFit, fit_threshold
 from ._segmented import find_threshold, segmented
 
 __all__ = [

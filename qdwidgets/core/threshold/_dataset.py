@@ -16,7 +16,8 @@ from scipy import signal
 
 from ...data.contract import validate
 from ...errors import DatasetError, FitError
-from ._lines import ThresholdFit, fit_threshold, intensity
+from ._intensity import intensity
+from ._lines import ThresholdFit, fit_threshold
 from ._segmented import find_threshold
 
 SIGNALS = ("enhancement", "output", "reference")

@@ -36,42 +36,10 @@ from scipy import stats
 from ...data.contract import BEAM_PROFILES
 from ...errors import DatasetError, FitError
 from ...results import Result
+from ._intensity import _spot, intensity
 
 CI_METHODS = ("bootstrap", "percentile", "delta")
 MIN_RESAMPLE = 5  # points per window below which the bootstrap falls back to the delta method
-
-
-def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -> Any:
-    """Pump intensity in W cm⁻² for a CW power in mW on a spot of diameter ``spot_diameter_mm``.
-
-    ``"tophat"``: uniform disc of diameter d, I = P / (π (d/2)²).
-    ``"gaussian"``: d is the 1/e² diameter (d = 2w); the peak intensity I = 2P / (π w²).
-    A scalar gives a float, an array an array of the same shape.
-    """
-    d = _spot(spot_diameter_mm)
-    if profile not in BEAM_PROFILES:
-        raise DatasetError(
-            f"beam profile: unknown profile {profile!r}. Fix: use 'tophat' (diameter of a flat "
-            "disc) or 'gaussian' (1/e² diameter)"
-        )
-    radius_cm = d / 20.0  # mm diameter -> cm radius
-    factor = 1.0 if profile == "tophat" else 2.0
-    power_w = np.asarray(power_mW, dtype=float) / 1000.0
-    out = factor * power_w / (math.pi * radius_cm**2)
-    return float(out) if out.ndim == 0 else out
-
-
-def _spot(spot_diameter_mm: Any) -> float:
-    try:
-        d = float(spot_diameter_mm)
-    except (TypeError, ValueError):
-        d = float("nan")
-    if not math.isfinite(d) or d <= 0:
-        raise DatasetError(
-            f"spot diameter: must be a positive number of mm (got {spot_diameter_mm!r}). "
-            "Fix: pass spot_diameter_mm=1.0 or set ds.attrs['spot_diameter_mm']"
-        )
-    return d
 
 
 @dataclass(frozen=True, repr=False, eq=False)
