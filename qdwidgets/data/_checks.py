@@ -74,7 +74,8 @@ def _coord_text(da: xr.DataArray, dim: object, i: int) -> str:
     return f"#{i}"
 
 
-def _rename_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> xr.Dataset:
+def _check_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> None:
+    """Refuse a common alias (``time``, ``wl``, ...) of a needed dimension, naming the rename."""
     for dim in wanted:
         if dim in ds[var].dims:
             continue
@@ -85,12 +86,11 @@ def _rename_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> xr.Dat
                     f"has a dimension {alias!r} but no {dim!r}",
                     f"rename it: ds = ds.rename({{'{alias}': '{dim}'}})",
                 )
-    return ds
 
 
 def _check_dims(ds: xr.Dataset, var: str, allowed: tuple[str, ...], required: tuple[str, ...]):
     dims = ds[var].dims
-    _rename_aliases(ds, var, required)
+    _check_aliases(ds, var, required)
     missing = [d for d in required if d not in dims]
     if missing:
         raise _fail(
@@ -155,7 +155,7 @@ def _check_axis(
                 f"set it: ds['{dim}'].attrs['units'] = '{canonical}' (or the unit the values "
                 "are in; it will be converted)",
             )
-        if not U.is_canonical(unit, dim if dim in U.CANONICAL else "power"):
+        if not U.is_canonical(unit, dim):
             values = convert(values, unit, f"coordinate {dim!r}")
             notes.add(f"{dim} converted from {unit} to {canonical}")
         attrs["units"] = canonical
