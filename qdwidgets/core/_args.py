@@ -77,7 +77,7 @@ def interval(
         lo, hi = value
     except (TypeError, ValueError):
         raise ArgumentError(f"{name} must be a pair (low, high), not {value!r}") from None
-    out = []
+    out: list[float | None] = []
     for end in (lo, hi):
         if end is None and allow_none_ends:
             out.append(None)
