@@ -20,11 +20,13 @@ import dataclasses
 
 import numpy as np
 import xarray as xr
-from scipy import signal
+from scipy import ndimage, signal
 
 from ..data.contract import validate
 from ..errors import DatasetError
 from ..results import Result
+from . import _args
+from ._time_zero import detect as _detect_time_zero
 from ._traces import (
     NOISE_BEFORE_PS,
     band_trace,
@@ -43,16 +45,23 @@ __all__ = [
     "band_edge",
     "band_trace",
     "crossings_at",
+    "established_delay",
     "first_crossing",
+    "gain_bands",
     "gain_spectrum",
     "gain_spectrum_of",
     "gain_window",
     "negative_regions",
     "noise_level",
+    "spectral_noise",
     "spectrum_summary",
+    "time_zero",
     "trace_noise",
     "zero_crossing",
 ]
+
+GAIN_K = 3.0
+"""Default k of the gain threshold: a wavelength has gain where A_ex < −k·σ (σ: noise of ΔA)."""
 
 
 def _ta(ta: xr.Dataset) -> xr.Dataset:
@@ -118,6 +127,42 @@ def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataAr
     sigma.name = "noise"
     sigma.attrs = {"units": "OD", "long_name": f"noise σ of ΔA (delays < {before:g} ps)"}
     return sigma
+
+
+def _t0_pair(ta: xr.Dataset, wavelength: float | None, band_nm: float) -> tuple[float, float]:
+    ds = _ta(ta)
+    band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
+    wl = band_edge(ds) if wavelength is None else _args.number("wavelength", wavelength, unit="nm")
+    da = ds["dA"].transpose("pump", "delay", "wavelength").values
+    return _detect_time_zero(ds["delay"].values, da, ds["wavelength"].values, wl, band_nm)
+
+
+def time_zero(ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float = 0.0) -> float:
+    """Time zero (ps) detected in the data: the half-rise of |ΔA| at ``wavelength`` nm.
+
+    ``wavelength`` defaults to :func:`band_edge`; ΔA is averaged over ± band_nm/2. The most
+    strongly excited pump level decides. NaN when the trace shows no signal above its noise.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> t0 = time_zero(qdwidgets.examples.ta())
+    >>> -0.5 < t0 < 0.5
+    True
+    """
+    return _t0_pair(ta, wavelength, band_nm)[0]
+
+
+def established_delay(
+    ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float = 0.0
+) -> float:
+    """The first grid delay (ps) after :func:`time_zero` where the signal is established.
+
+    That is where the 3-point running mean of |ΔA| at ``wavelength`` nm (default
+    :func:`band_edge`) first reaches 80 % of its maximum: the default delay of widgets and
+    functions that need "a delay with signal" (never a paper's value). NaN without signal.
+    """
+    return _t0_pair(ta, wavelength, band_nm)[1]
 
 
 # -- zero crossing -------------------------------------------------------------------------------
@@ -214,12 +259,14 @@ def zero_crossing(
 
 @dataclasses.dataclass(frozen=True, repr=False, eq=False)
 class GainSpectrum(Result):
-    """Where A_ex < 0 at one delay.
+    """Where A_ex < −k·σ at one delay (σ: the noise of ΔA at each wavelength and pump level).
 
     delay: the grid delay used (ps). pump: pump levels. a_ex: A_ex (OD) over (pump, wavelength).
-    bands: per pump level, the (start, end) wavelengths (nm) of each region where A_ex < 0, edges
-    linearly interpolated to the zero. peak_wavelength / depth: where A_ex is most negative
-    (nm) and its value (OD) per pump level, NaN without gain. width: total gain width (nm).
+    bands: per pump level, the (start, end) wavelengths (nm) of each region where
+    A_ex < −k·σ, edges linearly interpolated to that threshold. peak_wavelength / depth: where
+    A_ex is most negative inside those regions (nm) and its value (OD) per pump level, NaN
+    without gain. width: total gain width (nm). k: the threshold in units of σ; noise: σ (OD)
+    over (pump, wavelength) (None: no threshold, A_ex < 0).
     """
 
     delay: float
@@ -229,34 +276,77 @@ class GainSpectrum(Result):
     peak_wavelength: tuple[float, ...]
     depth: tuple[float, ...]
     width: tuple[float, ...]
+    k: float = GAIN_K
+    noise: xr.DataArray | None = None
 
-    _summary_fields = ("delay", "pump", "bands", "peak_wavelength", "depth", "width")
+    _summary_fields = ("delay", "pump", "bands", "peak_wavelength", "depth", "width", "k")
 
     @property
     def has_gain(self) -> tuple[bool, ...]:
-        """Whether A_ex < 0 anywhere, per pump level."""
+        """Whether A_ex < −k·σ anywhere, per pump level."""
         return tuple(bool(b) for b in self.bands)
 
 
-def gain_spectrum(ta: xr.Dataset, delay: float) -> GainSpectrum:
-    """Where A_ex < 0 at the grid delay nearest ``delay`` (ps), per pump level."""
+def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """Noise σ (OD) of ΔA (pump, delay, wavelength) per (pump, wavelength).
+
+    From the delays before ``NOISE_BEFORE_PS`` (at least 3), else from the scatter of successive
+    differences over the last fifth of the delays (see :func:`trace_noise`); then a running
+    median over 9 neighbouring wavelengths, since a few samples per wavelength give a noisy σ
+    (10 samples: ±25 %) and noise varies slowly with wavelength.
+    """
+    arr = np.asarray(dA, dtype=float)
+    p, d, w = arr.shape
+    rows = np.moveaxis(arr, 1, 2).reshape(p * w, d)
+    sigma = trace_noise(np.asarray(t, dtype=float), rows).reshape(p, w)
+    return np.asarray(ndimage.median_filter(sigma, size=(1, min(9, w)), mode="nearest"))
+
+
+def gain_bands(
+    wl: np.ndarray, a_ex: np.ndarray, noise: np.ndarray | None = None, k: float = GAIN_K
+) -> tuple[tuple[float, float], ...]:
+    """(start, end) nm of each region of one spectrum where A_ex < −k·σ (edges interpolated)."""
+    y = np.asarray(a_ex, dtype=float)
+    floor = 0.0 if noise is None else k * np.asarray(noise, dtype=float)
+    return negative_regions(np.asarray(wl, dtype=float), y + floor)
+
+
+def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpectrum:
+    """Where A_ex < −k·σ at the grid delay nearest ``delay`` (ps), per pump level.
+
+    σ is the noise of ΔA at each wavelength and pump level (:func:`spectral_noise`: from the
+    pre-time-zero delays); ``k`` (default 3) keeps noise dipping below zero from counting as
+    gain (k = 0: every A_ex < 0). TAExplorer shades the same regions.
+    """
     ds = _ta(ta)
     _need_a0(ds)
+    k = _args.non_negative("k", k)
     t = ds["delay"].values
-    if not np.isfinite(delay) or delay < t[0] or delay > t[-1]:
+    delay = _args.number("delay", delay, unit="ps")
+    if delay < t[0] or delay > t[-1]:
         raise DatasetError(
             f"delay: {delay!r} ps lies outside the measured range {t[0]:g}–{t[-1]:g} ps. "
             "Fix: choose a delay inside it"
         )
     i = int(np.argmin(np.abs(t - delay)))
     spec = (ds["dA"].isel(delay=i) + ds["A0"]).transpose("pump", "wavelength").values
-    return gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec)
+    noise = spectral_noise(t, ds["dA"].transpose("pump", "delay", "wavelength").values)
+    return gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec, noise=noise, k=k)
 
 
 def gain_spectrum_of(
-    delay: float, pump: xr.DataArray, wavelength: xr.DataArray, a_ex: np.ndarray
+    delay: float,
+    pump: xr.DataArray,
+    wavelength: xr.DataArray,
+    a_ex: np.ndarray,
+    *,
+    noise: np.ndarray | None = None,
+    k: float = GAIN_K,
 ) -> GainSpectrum:
-    """:class:`GainSpectrum` from an A_ex array (pump, wavelength) in OD at ``delay`` ps."""
+    """:class:`GainSpectrum` from an A_ex array (pump, wavelength) in OD at ``delay`` ps.
+
+    ``noise``: σ (OD) over (pump, wavelength), see :func:`spectral_noise`; None: threshold 0.
+    """
     spec = xr.DataArray(
         np.asarray(a_ex, dtype=float),
         dims=("pump", "wavelength"),
@@ -264,8 +354,25 @@ def gain_spectrum_of(
         name="A_ex",
         attrs={"units": "OD", "long_name": f"A_ex = ΔA + A0 at {delay:.4g} ps"},
     )
+    sigma = None
+    if noise is not None:
+        sigma = xr.DataArray(
+            np.broadcast_to(np.asarray(noise, dtype=float), spec.shape).copy(),
+            dims=("pump", "wavelength"),
+            coords={"pump": pump, "wavelength": wavelength},
+            name="noise",
+            attrs={"units": "OD", "long_name": "noise σ of ΔA"},
+        )
     wl = np.asarray(wavelength.values, dtype=float)
-    parts = [spectrum_summary(wl, row) for row in spec.values]
+    parts: list[tuple[tuple[tuple[float, float], ...], float, float, float]] = []
+    for p, row in enumerate(spec.values):
+        floor = 0.0 if sigma is None else k * sigma.values[p]
+        bands = negative_regions(wl, row + floor)
+        if not bands:
+            parts.append(((), float("nan"), float("nan"), 0.0))
+            continue
+        j = int(np.argmin(np.where(row + floor < 0, row, np.inf)))
+        parts.append((bands, float(wl[j]), float(row[j]), float(sum(b - a for a, b in bands))))
     return GainSpectrum(
         delay=float(delay),
         pump=tuple(float(p) for p in pump.values),
@@ -274,6 +381,8 @@ def gain_spectrum_of(
         peak_wavelength=tuple(p[1] for p in parts),
         depth=tuple(p[2] for p in parts),
         width=tuple(p[3] for p in parts),
+        k=float(k),
+        noise=sigma,
     )
 
 

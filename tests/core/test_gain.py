@@ -301,3 +301,46 @@ def test_zero_crossing_property_closed_form_and_scale_free(c, scale):
     ta_mod["dA"] = ta["dA"] * 1e3
     ta_mod["dA"].attrs["units"] = "mOD"
     assert float(gain.zero_crossing(ta_mod, 639.0)[0]) == pytest.approx(zc, abs=1e-9)
+
+
+def test_gain_threshold_drops_noise_and_keeps_real_gain():
+    # A_ex = 0 on the red edge (noise only) and a real dip of 10 σ at 639 nm: with k = 0 the
+    # noise speckles the red edge with "gain regions", with the default k = 3 only the dip counts
+    sigma = 1e-3
+    ta = make_ta((1.0,), sigma=sigma, seed=3)
+    ta["A0"] = ("wavelength", np.zeros(WL.size), {"units": "OD"})
+    dip = -10 * sigma * np.exp(-0.5 * ((WL - 639.0) / 4.0) ** 2)
+    ta["dA"].values[0, DELAY > 0, :] = dip + sigma * np.random.default_rng(4).standard_normal(
+        (int((DELAY > 0).sum()), WL.size)
+    )
+    noisy = gain.gain_spectrum(ta, 5.0, k=0.0)
+    clean = gain.gain_spectrum(ta, 5.0)
+    assert clean.k == 3.0 and noisy.k == 0.0
+    assert len(noisy.bands[0]) > 5  # the speckle the threshold is for
+    ((lo, hi),) = clean.bands[0]
+    assert 625 < lo < 639 < hi < 653
+    assert clean.peak_wavelength[0] == pytest.approx(639.0, abs=4)
+    assert clean.noise is not None and clean.noise.attrs["units"] == "OD"
+    assert float(clean.noise.mean()) == pytest.approx(sigma, rel=0.3)
+    # the widget's threshold is the same function
+    row = clean.a_ex.values[0]
+    assert gain.gain_bands(WL, row, clean.noise.values[0], 3.0) == clean.bands[0]
+    again = gain.GainSpectrum.from_dict(clean.to_dict())
+    assert again == clean
+    with pytest.raises(ValueError, match="k"):
+        gain.gain_spectrum(ta, 5.0, k=-1.0)
+
+
+def test_time_zero_and_established_delay_follow_the_data():
+    # |ΔA| ∝ 1 − e^(−t/τr) from t = 0: half rise at τr·ln 2, 80 % at τr·ln 5
+    ta = make_ta((1.0, 2.0))
+    assert gain.time_zero(ta) == pytest.approx(TAU_R * np.log(2), abs=0.05)
+    est = gain.established_delay(ta)
+    assert est == pytest.approx(TAU_R * np.log(5), abs=0.1) and est in DELAY
+    # the same data on a delay axis shifted by 7 ps: both move with it
+    late = ta.assign_coords(delay=ta["delay"] + 7.0)
+    assert gain.time_zero(late) == pytest.approx(7 + TAU_R * np.log(2), abs=0.05)
+    assert gain.established_delay(late) == pytest.approx(7 + TAU_R * np.log(5), abs=0.1)
+    flat = make_ta((1.0,))
+    flat["dA"].values[...] = 0.0
+    assert np.isnan(gain.time_zero(flat)) and np.isnan(gain.established_delay(flat))
