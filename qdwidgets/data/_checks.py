@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ..errors import DatasetError
 from . import units as U
+from ._marker import is_lazy
 
 _ALIASES = {
     "delay": ("time", "t", "delay_time", "delays"),
@@ -41,6 +43,8 @@ class _Notes:
 
 
 def _check_signal(ds: xr.Dataset, name: str) -> None:
+    """Real, finite values. Lazy (dask) data are not computed: the finite check is added to
+    their graph, block by block, and raises when those values are computed."""
     da = ds[name]
     if da.size == 0:
         raise _fail(name, f"is empty (shape {dict(da.sizes)})", "load a file that holds data")
@@ -55,17 +59,47 @@ def _check_signal(ds: xr.Dataset, name: str) -> None:
                 else ""
             ),
         )
+    if is_lazy(da.data):
+        ds[name] = da.copy(data=_lazy_finite(da, name))
+        return
     values = np.asarray(da.values, dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
         where = np.argwhere(bad)[0]
         at = ", ".join(f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True))
-        raise _fail(
-            name,
-            f"has {int(bad.sum())} NaN or infinite value(s) (first at {at})",
-            f"remove or fill them, e.g. ds = ds.dropna('{da.dims[-1]}') or "
-            f"ds['{name}'] = ds['{name}'].interpolate_na('{da.dims[-1]}')",
-        )
+        raise _non_finite(da, name, int(bad.sum()), at)
+
+
+def _non_finite(da: xr.DataArray, name: str, count: int | str, at: str) -> DatasetError:
+    return _fail(
+        name,
+        f"has {count} NaN or infinite value(s) (first at {at})",
+        f"remove or fill them, e.g. ds = ds.dropna('{da.dims[-1]}') or "
+        f"ds['{name}'] = ds['{name}'].interpolate_na('{da.dims[-1]}')",
+    )
+
+
+def _lazy_finite(da: xr.DataArray, name: str) -> Any:
+    """``da.data`` with a block-wise finite check in its graph (still lazy)."""
+    coords = {d: np.asarray(da[d].values) if d in da.coords else None for d in da.dims}
+    dims = da.dims
+
+    def check(block: np.ndarray, block_info: Any = None) -> np.ndarray:
+        bad = ~np.isfinite(block)
+        if bad.any():
+            first = np.argwhere(bad)[0]
+            starts = (
+                [lo for lo, _ in block_info[0]["array-location"]] if block_info else [0] * len(dims)
+            )
+            parts = []
+            for d, i, start in zip(dims, first, starts, strict=True):
+                j = int(i) + int(start)
+                c = coords[d]
+                parts.append(f"{d}={c[j]}" if c is not None else f"{d}=#{j}")
+            raise _non_finite(da, name, f"{int(bad.sum())} (in one block)", ", ".join(parts))
+        return block
+
+    return da.data.astype(float).map_blocks(check, dtype=float)
 
 
 def _coord_text(da: xr.DataArray, dim: object, i: int) -> str:
@@ -116,7 +150,10 @@ def _check_axis(
     notes: _Notes,
     convert: Callable[..., np.ndarray] | None,
     canonical: str | None,
+    plausible: tuple[float, float] | None = None,
 ) -> xr.Dataset:
+    """Coordinate checks: numbers with units (converted to ``canonical``), finite, no
+    duplicates, sorted (recorded), within ``plausible`` after conversion when given."""
     if dim not in ds.coords:
         raise _fail(
             f"dimension {dim!r}",
@@ -146,6 +183,7 @@ def _check_axis(
         )
     values = np.asarray(coord.values, dtype=float)
     attrs = dict(coord.attrs)
+    attrs_unit = attrs.get("units")
     if convert is not None and canonical is not None:
         unit = attrs.get("units")
         if unit is None:
@@ -165,6 +203,8 @@ def _check_axis(
             "has NaN or infinite values",
             f"drop those points: ds = ds.isel({dim}=np.isfinite(ds['{dim}'].values))",
         )
+    if plausible is not None:
+        _check_plausible(dim, values, attrs_unit, canonical, plausible)
     order = np.argsort(values, kind="stable")
     sorted_values = values[order]
     dup = np.flatnonzero(np.diff(sorted_values) == 0)
@@ -181,6 +221,42 @@ def _check_axis(
         ds = ds.isel({dim: order})
         notes.add(f"{dim} sorted into increasing order")
     return ds
+
+
+def _check_plausible(
+    dim: str,
+    values: np.ndarray,
+    unit: object,
+    canonical: str | None,
+    plausible: tuple[float, float],
+) -> None:
+    lo, hi = plausible
+    if values.min() >= lo and values.max() <= hi:
+        return
+    was = "" if unit is None or U.is_canonical(unit, dim) else f" (converted from {unit})"
+    fix = f"check the values and ds['{dim}'].attrs['units']"
+    if dim == "wavelength":
+        fix = (
+            "state the unit the values are really in: ds['wavelength'].attrs['units'] = 'um' for "
+            "micrometres, 'eV' for photon energies, 'A' for ångström (they are converted to nm); "
+            "wavelengths must be positive"
+        )
+    raise _fail(
+        f"coordinate {dim!r}",
+        f"runs {values.min():g}…{values.max():g} {canonical}{was}, outside the plausible "
+        f"{lo:g}–{hi:g} {canonical}",
+        fix,
+    )
+
+
+def _check_non_negative(ds: xr.Dataset, dim: str, unit: str) -> None:
+    values = np.asarray(ds[dim].values, dtype=float)
+    if np.any(values < 0):
+        raise _fail(
+            f"coordinate {dim!r}",
+            f"has negative values (min {values.min():g} {unit})",
+            f"{dim} levels must be >= 0; fix the values",
+        )
 
 
 def _set_attrs(da: xr.DataArray, name: str, units: str | None = None) -> None:
@@ -202,7 +278,7 @@ def _convert_signal(ds: xr.Dataset, name: str, notes: _Notes, required_units: bo
             )
         unit = "OD"
     if not U.is_canonical(unit, "signal"):
-        ds[name] = da.copy(data=U.signal_to_od(da.values, unit, name))
+        ds[name] = da.copy(data=U.signal_to_od(da.data, unit, name))
         ds[name].attrs.update(da.attrs)
         notes.add(f"{name} converted from {unit} to OD")
     _set_attrs(ds[name], name, "OD")

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..core._args import integer
 from ..errors import DatasetError
-from .contract import validate
-from .readers._common import as_path, fail, looks_binary, read_bytes
+from .contract import VALIDATED_ATTR, validate
+from .readers._common import as_path, decode_text, fail, read_bytes, read_limit
 
 # format name -> (module in qdwidgets.data.readers, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -75,14 +76,14 @@ def detect_format(path: Any) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "npz"
     ext = p.suffix.lower()
-    if looks_binary(data):
+    text = decode_text(data, strict=False)
+    if text is None:
         raise fail(
             p,
             "is a binary file of an unknown format (neither netCDF nor .npz)",
             "export the data as netCDF, .npz or text (CSV/TSV, Glotaran ASCII), or pass "
             f"format= one of {sorted(FORMATS)} if you know it",
         )
-    text = data.decode("utf-8", errors="replace")
     from .readers import ase, glotaran
 
     if glotaran.sniff(text):
@@ -102,7 +103,12 @@ def detect_format(path: Any) -> str:
 
 
 def open_dataset(
-    path: Any, kind: str | None = None, *, format: str | None = None, **options: Any
+    path: Any,
+    kind: str | None = None,
+    *,
+    format: str | None = None,
+    max_bytes: int | None = None,
+    **options: Any,
 ) -> xr.Dataset:
     """Read ``path`` (a file, or a folder / list of files of ASE spectra) as a validated Dataset.
 
@@ -110,9 +116,20 @@ def open_dataset(
     keyword options go to the format's reader (e.g. ``delay_unit='fs'``, ``signal_unit='mOD'``,
     ``delays_along='column'``); unknown options raise a DatasetError listing the accepted ones.
     Every assumption a reader makes is recorded in ``attrs['qd_history']``.
+
+    Only regular files are opened (folders of ASE spectra aside): named pipes, devices and
+    sockets are refused before any read, and so is a file larger than ``max_bytes`` (default
+    2 GiB, ``qdwidgets.data.readers._common.MAX_BYTES``).
     """
     if kind is not None and kind not in ("ta", "ase"):
         raise DatasetError(f"kind={kind!r} is not a dataset kind. Fix: pass kind='ta' or 'ase'")
+    if max_bytes is not None:
+        max_bytes = int(integer("max_bytes", max_bytes, lo=1, hi=2**62))
+    with read_limit(max_bytes):
+        return _open(path, kind, format, options)
+
+
+def _open(path: Any, kind: str | None, format: str | None, options: dict[str, Any]) -> xr.Dataset:
     if format is None:
         fmt = detect_format(path)
     else:
@@ -127,6 +144,8 @@ def open_dataset(
     reader = _reader(fmt)
     _check_options(reader, fmt, options)
     ds = reader(path, **options)
+    # a file is outside input: its contents are checked in full, whatever marker it carries
+    ds.attrs.pop(VALIDATED_ATTR, None)
     try:
         return validate(ds, kind)
     except DatasetError as exc:

@@ -1,19 +1,25 @@
-"""Unit names and conversions onto the canonical units of the dataset contract.
+"""Unit names and conversions onto the canonical units of the dataset contract: ONE unit table.
 
-Canonical units: delay in ps, wavelength in nm, dA and A0 in OD, power in mW.
+Canonical units: delay in ps, wavelength in nm, dA and A0 in OD, power in mW. Every reader and
+``validate`` look units up here; a unit that is not in the table is refused with the list of
+known ones (never guessed). :func:`unit_in_label` finds a unit written in a header or a corner
+cell, looking only in unit positions (``delay (ps)``, ``wavelength [nm]``, ``power_mW``,
+``delay, fs``), so that ``sample MS-2`` is not read as milliseconds.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..errors import DatasetError
 
-Converter = Callable[[np.ndarray], np.ndarray]
+Converter = Callable[..., Any]
 
-# alias (lower case, spaces removed) -> (canonical name, factor); values are multiplied by factor.
+# alias (lower case, spaces removed) -> factor onto the canonical unit; values are multiplied.
 _TIME = {
     "fs": 1e-3,
     "ps": 1.0,
@@ -49,6 +55,10 @@ _LENGTH = {
     "micrometres": 1e3,
     "microns": 1e3,
 }
+# photon energies: value -> wavelength in nm is constant / value
+_EV_NM = 1239.841984  # h c / e in eV nm
+_ENERGY = {"ev": _EV_NM, "mev": _EV_NM * 1e3, "cm-1": 1e7, "cm^-1": 1e7, "1/cm": 1e7}
+_ENERGY["wavenumber"] = 1e7
 _OD = {
     "od": 1.0,
     "mod": 1e-3,
@@ -61,19 +71,31 @@ _OD = {
     "dmod": 1e-3,
     "absorbance": 1.0,
 }
+# relative transmission change ΔT/T -> factor onto the plain ratio
+_DTT = {
+    "dt/t": 1.0,
+    "δt/t": 1.0,
+    "deltat/t": 1.0,
+    "dt/t(%)": 0.01,
+    "δt/t(%)": 0.01,
+    "dt/t[%]": 0.01,
+    "δt/t[%]": 0.01,
+    "%dt/t": 0.01,
+    "dt/t%": 0.01,
+}
 _POWER = {
     "mw": 1.0,
     "w": 1e3,
     "uw": 1e-3,
     "µw": 1e-3,
     "μw": 1e-3,
+    "nw": 1e-6,
     "kw": 1e6,
     "milliwatts": 1.0,
     "milliwatt": 1.0,
     "watts": 1e3,
     "watt": 1e3,
 }
-_EV_NM = 1239.841984  # h c / e in eV nm
 
 CANONICAL = {"delay": "ps", "wavelength": "nm", "signal": "OD", "power": "mW"}
 LONG_NAMES = {
@@ -89,66 +111,183 @@ LONG_NAMES = {
     "PL": "photoluminescence",
     "chirp": "time zero per wavelength (chirp)",
 }
+_TABLES: dict[str, tuple[dict[str, float], ...]] = {
+    "delay": (_TIME,),
+    "wavelength": (_LENGTH, _ENERGY),
+    "signal": (_OD, _DTT),
+    "power": (_POWER,),
+}
+# what a unit that is NOT one of ours usually means, for the error message
+_NOT_UNITS = {
+    "%": "a percentage (of what? give the absolute quantity)",
+    "ma": "a current (mA), not a power: convert with the laser's calibration",
+    "a.u.": "arbitrary units",
+    "au": "arbitrary units",
+    "px": "detector pixels: calibrate the axis into nm first",
+    "pixel": "detector pixels: calibrate the axis into nm first",
+    "pixels": "detector pixels: calibrate the axis into nm first",
+    "counts": "detector counts",
+}
+
+
+_SHOWN = {"ev": "eV", "mev": "meV", "a": "A (ångström)"}
 
 
 def _key(unit: object) -> str:
     return str(unit).strip().lower().replace(" ", "").replace("−", "-")
 
 
-def _lookup(unit: object, table: dict[str, float], what: str, canonical: str) -> float:
+def known_units(kind: str) -> str:
+    """The unit names accepted for ``kind`` ('delay', 'wavelength', 'signal', 'power')."""
+    names = {k for table in _TABLES[kind] for k in table if k.isascii()}
+    if kind == "signal":
+        names = (names - set(_DTT)) | {"dT/T", "dT/T (%)"}
+        names = {n if n.startswith("dT") else n.replace("od", "OD") for n in names}
+    if kind == "wavelength":
+        names = {_SHOWN.get(n, n) for n in names}
+    return ", ".join(sorted(names, key=str.lower))
+
+
+def kind_of(unit: object) -> str | None:
+    """Which quantity a unit measures: 'delay', 'wavelength', 'signal', 'power', or None."""
     key = _key(unit)
-    if key in table:
-        return table[key]
-    known = ", ".join(sorted({k for k in table if k.isascii()}))
-    raise DatasetError(
-        f"{what}: unknown units {unit!r}. Fix: use one of: {known}; e.g. set "
+    for kind, tables in _TABLES.items():
+        if any(key in table for table in tables):
+            return kind
+    return None
+
+
+def unknown_unit(unit: object, what: str, kind: str) -> DatasetError:
+    """The DatasetError for a unit that is not in the table for ``kind`` (lists the known ones)."""
+    meaning = _NOT_UNITS.get(_key(unit))
+    other = kind_of(unit)
+    why = (
+        f" ({meaning})"
+        if meaning
+        else f" (a unit of {other}, not of {kind})"
+        if other and other != kind
+        else ""
+    )
+    canonical = CANONICAL[kind]
+    return DatasetError(
+        f"{what}: unknown units {unit!r}{why}. Fix: use one of: {known_units(kind)}; e.g. set "
         f"attrs['units'] = {canonical!r} if the values are already in {canonical}."
     )
 
 
-def time_to_ps(values: np.ndarray, unit: object, what: str = "delay") -> np.ndarray:
-    """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps."""
-    return np.asarray(values, dtype=float) * _lookup(unit, _TIME, what, "ps")
-
-
-def wavelength_to_nm(values: np.ndarray, unit: object, what: str = "wavelength") -> np.ndarray:
-    """Wavelength (nm, µm, Å, m) or photon energy (eV, cm-1) converted to wavelength in nm."""
+def _factor(unit: object, table: dict[str, float], what: str, kind: str) -> float:
     key = _key(unit)
-    values = np.asarray(values, dtype=float)
-    if key == "ev":
-        with np.errstate(divide="ignore"):
-            return _EV_NM / values
-    if key in ("cm-1", "cm^-1", "1/cm", "wavenumber"):
-        with np.errstate(divide="ignore"):
-            return 1e7 / values
-    return values * _lookup(unit, _LENGTH, what, "nm")
+    if key in table:
+        return table[key]
+    raise unknown_unit(unit, what, kind)
 
 
-def signal_to_od(values: np.ndarray, unit: object, what: str = "dA") -> np.ndarray:
+def _floats(values: Any) -> Any:
+    """Float values: a numpy array, or a lazy (dask) array kept lazy."""
+    if hasattr(values, "dask"):
+        return values.astype(float)
+    return np.asarray(values, dtype=float)
+
+
+def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
+    """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps."""
+    return _floats(values) * _factor(unit, _TIME, what, "delay")
+
+
+def wavelength_to_nm(values: Any, unit: object, what: str = "wavelength") -> Any:
+    """Wavelength (nm, µm, Å, m) or photon energy (eV, meV, cm-1) converted to wavelength in nm."""
+    key = _key(unit)
+    values = _floats(values)
+    if key in _ENERGY:
+        with np.errstate(divide="ignore"):
+            return _ENERGY[key] / values
+    return values * _factor(unit, _LENGTH, what, "wavelength")
+
+
+def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
     """Absorbance change in OD, mOD, µOD, or a relative transmission change ΔT/T, to OD.
 
-    ΔT/T is converted exactly: ΔA = −log10(1 + ΔT/T). ΔT/T (in %) is divided by 100 first.
+    ΔT/T is converted exactly: ΔA = −log10(1 + ΔT/T); ΔT/T in % is divided by 100 first. Lazy
+    (dask) values stay lazy; only the "ΔT/T ≤ −1" check is computed, as one scalar.
     """
     key = _key(unit)
-    values = np.asarray(values, dtype=float)
-    if key in ("dt/t", "δt/t", "deltat/t", "dt/t(%)", "δt/t(%)", "%dt/t"):
-        scale = 0.01 if "%" in key else 1.0
-        rel = values * scale
-        if np.any(rel <= -1):
+    values = _floats(values)
+    if key in _DTT:
+        rel = values * _DTT[key]
+        if bool((rel <= -1).any()):
             raise DatasetError(
                 f"{what}: ΔT/T values at or below -1 (transmission fell to zero or less) cannot be "
                 "converted to absorbance. Fix: check the signal unit (is it ΔT/T in %? pass "
                 "signal_unit='dT/T (%)') or the sign convention."
             )
         return -np.log10(1.0 + rel)
-    return values * _lookup(unit, _OD, what, "OD")
+    return values * _factor(unit, _OD, what, "signal")
 
 
-def power_to_mw(values: np.ndarray, unit: object, what: str = "power") -> np.ndarray:
-    """CW pump power in W, mW, µW or kW converted to mW."""
-    return np.asarray(values, dtype=float) * _lookup(unit, _POWER, what, "mW")
+def power_to_mw(values: Any, unit: object, what: str = "power") -> Any:
+    """CW pump power in W, mW, µW, nW or kW converted to mW."""
+    return _floats(values) * _factor(unit, _POWER, what, "power")
+
+
+CONVERTERS: dict[str, Converter] = {
+    "delay": time_to_ps,
+    "wavelength": wavelength_to_nm,
+    "signal": signal_to_od,
+    "power": power_to_mw,
+}
 
 
 def is_canonical(unit: object, kind: str) -> bool:
     """Whether ``unit`` already names the canonical unit of ``kind`` (delay, wavelength, ...)."""
     return _key(unit) == _key(CANONICAL[kind])
+
+
+# -- units written in labels -------------------------------------------------------------------
+
+_BRACKETED = re.compile(r"[\(\[]\s*([^\)\]]*?)\s*[\)\]]")
+_TRAILING = re.compile(r"(?:^|[\s,_/])([A-Za-zµμÅå][A-Za-zµμÅå^\-1]*)\s*$")
+_DTT_WORD = re.compile(r"(?<![A-Za-z])(?:d|Δ|delta\s*)T\s*/\s*T", re.I)
+_QUANTITY_WORDS = {
+    "delay": ("delay", "time", "t", "delays", "times"),
+    "wavelength": ("wavelength", "wavelengths", "wl", "lambda", "λ", "energy", "wavenumber"),
+    "power": ("power", "p", "pump_power", "pump power"),
+    "signal": ("signal", "da", "δa", "dod", "δod", "od", "absorbance", "delta a"),
+}
+
+
+def quantity_of(label: str) -> str | None:
+    """The quantity a header word names ('delay', 'wavelength', 'power', 'signal') or None."""
+    if _DTT_WORD.search(label):
+        return "signal"
+    text = _BRACKETED.sub(" ", label).strip().lower()
+    first = re.split(r"[\s,;:_/]", text)[0]
+    for kind, words in _QUANTITY_WORDS.items():
+        if text in words or first in words:
+            return kind
+    return None
+
+
+def unit_in_label(label: str) -> str | None:
+    """The unit written in a label, in a unit position only, or None.
+
+    Unit positions: inside parentheses or brackets (``delay (ps)``, ``wavelength [nm]``), or the
+    last word after a space, comma, underscore or slash (``delay ps``, ``power_mW``, ``P/W``).
+    A ΔT/T label with a percent (``dT/T (%)``) gives ``'dT/T (%)'``; a bare ``dT/T`` gives
+    ``'dT/T'``. ``sample MS-2`` gives None.
+    """
+    text = str(label).strip()
+    m = _BRACKETED.search(text)
+    if m:
+        unit = m.group(1).strip()
+        if _DTT_WORD.search(text):
+            if unit == "%":
+                return "dT/T (%)"
+            if _DTT_WORD.fullmatch(unit):
+                return "dT/T"
+        return unit or None
+    if _DTT_WORD.search(text):
+        return "dT/T (%)" if "%" in text else "dT/T"
+    m = _TRAILING.search(text)
+    if m and m.start(1) > 0:
+        return m.group(1)
+    return None

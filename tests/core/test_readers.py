@@ -156,7 +156,8 @@ def test_delimited_positive_delays_detected_by_spacing(tmp_path: Path) -> None:
 
 
 def test_delimited_ambiguous_orientation_asks(tmp_path: Path) -> None:
-    delays = np.linspace(1.0, 6.0, 6)  # positive and evenly spaced, like the wavelengths
+    # positive, evenly spaced and within 100–20000 like the wavelengths (fs-like delays)
+    delays = np.linspace(200.0, 1200.0, 6)
     data = np.zeros((delays.size, WLS.size))
     path = write_matrix(tmp_path / "m.csv", WLS, delays, data)
     with pytest.raises(DatasetError, match="delays_along='row'"):

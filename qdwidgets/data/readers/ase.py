@@ -29,11 +29,11 @@ from ._common import (
     detect_separator,
     fail,
     finish,
+    header_unit,
     read_text,
     split,
     to_float,
     unit_hint,
-    unit_kind,
 )
 from .delimited import WAVELENGTH_RANGE_NM
 
@@ -94,13 +94,16 @@ def _check_wavelengths(wl: np.ndarray, unit: str, source: object) -> None:
 
 
 def _unit(
-    given: str | None, hinted: str | None, kind: str, default: str, history: History, src: object
+    given: str | None, label: str | None, kind: str, default: str, history: History, src: object
 ) -> str:
+    """The unit of a column: the option, else the unit in its header ``label`` (a unit of
+    another quantity or an unknown one raises), else ``default`` (recorded)."""
     if given is not None:
         check_unit(given, kind, f"{kind}_unit", src)
         history.add(f"ase: {kind} unit {given} (given as an option)")
         return given
-    if hinted is not None and unit_kind(hinted) == kind:
+    hinted = header_unit(label, kind, f"{kind}_unit", src) if label else None
+    if hinted is not None:
         history.add(f"ase: {kind} unit {hinted} (from the file)")
         return hinted
     history.add(
@@ -172,10 +175,8 @@ def read_table(
             "name the columns power, wavelength, emission (and optionally feedback)",
             line=header_line,
         )
-    p_unit = _unit(power_unit, unit_hint(header[cols["power"]]), "power", "mW", history, path)
-    w_unit = _unit(
-        wavelength_unit, unit_hint(header[cols["wavelength"]]), "wavelength", "nm", history, path
-    )
+    p_unit = _unit(power_unit, header[cols["power"]], "power", "mW", history, path)
+    w_unit = _unit(wavelength_unit, header[cols["wavelength"]], "wavelength", "nm", history, path)
     e_unit = unit_hint(header[cols["emission"]]) or "a.u."
     records: dict[tuple[str, float, float], float] = {}
     for line_no, text in lines[1:]:

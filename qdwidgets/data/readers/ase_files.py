@@ -109,9 +109,9 @@ def _spectrum(path: Path) -> tuple[np.ndarray, np.ndarray, str | None, str | Non
     if bad.any():
         r = int(np.argwhere(bad)[0][0])
         raise fail(path, "NaN or infinite value", "fill or delete the row", line=row_lines[r])
-    w_hint = unit_hint(header_cells[0]) if header_cells else None
+    w_label = header_cells[0] if header_cells else None
     e_hint = unit_hint(header_cells[1]) if len(header_cells) > 1 else None
-    return arr[:, 0], arr[:, 1], w_hint, e_hint
+    return arr[:, 0], arr[:, 1], w_label, e_hint
 
 
 def read_files(

@@ -26,6 +26,7 @@ import numpy as np
 import xarray as xr
 
 from .. import units as U
+from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (
     History,
     check_assumed_od,
@@ -39,10 +40,8 @@ from ._common import (
     split,
     ta_dataset,
     to_floats,
-    unit_kind,
 )
 
-WAVELENGTH_RANGE_NM = (100.0, 20000.0)
 _ROW = ("row", "rows", "first row", "first_row", "columns-are-delays")
 _COLUMN = ("column", "columns", "col", "first column", "first_column", "rows-are-delays")
 
@@ -67,19 +66,74 @@ def _even(values: np.ndarray) -> bool:
     return False
 
 
-def _corner_units(corner: str) -> dict[str, str]:
+def _growing(values: np.ndarray) -> bool:
+    """Steps that grow along the axis (log-like or piecewise delays), never shrinking by > 20 %:
+    the spacing of a delay stage, not of a spectrometer (an even grid with a gap is not this)."""
+    steps = np.diff(np.sort(values))
+    if steps.size < 3 or steps.min() <= 0:
+        return False
+    return bool(steps[-1] >= 3 * steps[0] and np.all(steps[1:] >= 0.8 * steps[:-1]))
+
+
+_SEPARATORS = re.compile(r"[\\/;|,]")
+_DTT_TOKEN = re.compile(r"(?<![A-Za-z])[dΔ]T\s*/\s*T", re.I)
+
+
+def _corner_units(corner: str, source: Path) -> dict[str, str]:
+    """Units written in the corner cell, in unit positions only: in brackets after a quantity
+    ('wavelength (nm) / delay (fs)'), or alone between separators ('nm/ps'), or after a
+    quantity word ('delay fs'). 'sample MS-2' holds none. A bracketed unit after a quantity
+    word that is not a unit of that quantity raises."""
     found: dict[str, str] = {}
-    for token in re.findall(r"[dΔ]T/T|[A-Za-zµμÅå]+", corner):
-        if len(token) < 2:
-            continue
-        kind = unit_kind(token)
+
+    def add(kind: str | None, unit: str) -> None:
         if kind in ("delay", "wavelength", "signal") and kind not in found:
-            found[kind] = token
+            found[kind] = unit
+
+    text = _DTT_TOKEN.sub("dT÷T", corner)
+    for m in re.finditer(r"([^\s()\[\]\\/;|,]*)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]", text):
+        word, unit = m.group(1).replace("÷", "/"), m.group(2).replace("÷", "/")
+        label = f"{word} ({unit})"
+        unit = U.unit_in_label(label) or unit
+        kind = U.kind_of(unit)
+        quantity = U.quantity_of(word) if word else None
+        if kind is None and quantity in ("delay", "wavelength", "signal"):
+            raise fail(
+                source,
+                f"the corner cell {corner!r} gives the unit {unit!r} for {word!r}, which is not a "
+                f"known {quantity} unit",
+                f"use one of: {U.known_units(quantity)}; or pass {quantity}_unit= to say it",
+            )
+        if quantity is None or kind == quantity:
+            add(kind, unit)
+    rest = re.sub(r"[\(\[][^\)\]]*[\)\]]", " ", text)
+    for segment in _SEPARATORS.split(rest):
+        words = [w.replace("÷", "/") for w in segment.split()]
+        if len(words) == 1:
+            add(U.kind_of(words[0]), words[0])
+        elif len(words) == 2 and U.quantity_of(words[0]) is not None:
+            add(U.kind_of(words[1]), words[1])
     return found
 
 
-def _orientation(first_row: np.ndarray, first_col: np.ndarray, source: Path) -> str:
-    """'row' if delays are along the first row, 'column' if along the first column."""
+def _can_be_wavelengths(values: np.ndarray, unit: str) -> bool:
+    if np.any(values <= 0):
+        return False
+    nm = U.wavelength_to_nm(values, unit)
+    lo, hi = WAVELENGTH_RANGE_NM
+    return bool(np.all(np.isfinite(nm)) and nm.min() >= lo and nm.max() <= hi)
+
+
+def _orientation(
+    first_row: np.ndarray, first_col: np.ndarray, source: Path, wl_unit: str = "nm"
+) -> str:
+    """'row' if delays are along the first row, 'column' if along the first column.
+
+    Evidence, together: wavelengths are positive and lie within 100–20000 nm in ``wl_unit``;
+    when both axes could be wavelengths, an evenly spaced axis (in nm or energy) is the
+    wavelength axis only when the other has the growing steps of a delay stage. Anything else
+    raises a DatasetError naming ``delays_along=`` (never a guess).
+    """
     row_nonpos, col_nonpos = bool(np.any(first_row <= 0)), bool(np.any(first_col <= 0))
     if row_nonpos and col_nonpos:
         raise fail(
@@ -88,20 +142,33 @@ def _orientation(first_row: np.ndarray, first_col: np.ndarray, source: Path) -> 
             "can be wavelengths",
             "check the file layout: one axis must be the (positive) probe wavelengths",
         )
-    if row_nonpos:
-        return "row"
-    if col_nonpos:
+    row_wl, col_wl = (
+        _can_be_wavelengths(first_row, wl_unit),
+        _can_be_wavelengths(first_col, wl_unit),
+    )
+    ranges = (
+        f"first row {first_row.min():g}…{first_row.max():g}, first column "
+        f"{first_col.min():g}…{first_col.max():g}"
+    )
+    if row_wl != col_wl:
+        return "column" if row_wl else "row"
+    if not row_wl:
+        raise fail(
+            source,
+            f"neither axis can be wavelengths in {wl_unit} (positive, within "
+            f"{WAVELENGTH_RANGE_NM[0]:g}–{WAVELENGTH_RANGE_NM[1]:g} nm; {ranges})",
+            "say the wavelength unit (wavelength_unit='um', 'eV', ...) and, if needed, "
+            "delays_along='row' or 'column'",
+        )
+    if _even(first_row) and _growing(first_col):
         return "column"
-    row_even, col_even = _even(first_row), _even(first_col)
-    if row_even != col_even:
-        return "column" if row_even else "row"
+    if _even(first_col) and _growing(first_row):
+        return "row"
     raise fail(
         source,
         "cannot tell whether the delays run along the first row or the first column (both axes "
-        "are positive and "
-        + ("evenly spaced" if row_even else "unevenly spaced")
-        + f"; first row {first_row.min():g}…{first_row.max():g}, first column "
-        f"{first_col.min():g}…{first_col.max():g})",
+        f"are positive, could be wavelengths in {wl_unit}, and their spacing does not tell; "
+        f"{ranges})",
         "say it: delays_along='row' (delays in the first row) or delays_along='column'",
     )
 
@@ -190,14 +257,14 @@ def read(
     check_finite(top[None, :], path, "the first row", [header_line], col_offset=2)
     check_finite(left[:, None], path, "the first column", row_lines)
     check_finite(data, path, "the data", row_lines, col_offset=2)
+    hints = _corner_units(corner, path)
     if along is None:
-        along = _orientation(top, left, path)
+        along = _orientation(top, left, path, wavelength_unit or hints.get("wavelength", "nm"))
         history.add(f"delimited: delays detected along the first {along}")
     else:
         history.add(f"delimited: delays along the first {along} (given as delays_along)")
     delay, wl = (top, left) if along == "row" else (left, top)
     signal = data.T if along == "row" else data
-    hints = _corner_units(corner)
     units = {}
     for kind, given, default in (
         ("delay", delay_unit, "ps"),

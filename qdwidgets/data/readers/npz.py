@@ -115,8 +115,8 @@ def _pick(arrays: dict[str, np.ndarray], role: str, given: str | None, path: Pat
 def _unit_from_name(name: str, arrays: dict[str, np.ndarray], kind: str) -> str | None:
     for key in (f"{name}_units", f"{name}_unit"):
         if key in arrays and arrays[key].dtype.kind in "US" and arrays[key].size == 1:
-            unit = str(arrays[key].reshape(()).item())
-            unit = unit.decode() if isinstance(unit, bytes) else unit
+            item = arrays[key].reshape(()).item()
+            unit = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
             if unit_kind(unit) == kind:
                 return unit
     suffix = name.rpartition("_")[2]
