@@ -164,16 +164,16 @@ def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:
             except QDError as exc:
                 fit = None
                 entry["note"] = str(exc)
-            if fit is not None and fit.found:
+            if fit is not None and fit.converged:
                 entry.update(
                     threshold_mW=_f(fit.threshold_mW),
-                    ci_mW=[_f(c) for c in fit.ci],
+                    ci_mW=[_f(c) for c in fit.ci_mW],
                     threshold_W_cm2=_f(fit.threshold_W_cm2),
                     ci_W_cm2=[_f(c) for c in fit.ci_W_cm2],
                     slope_efficiency=_f(fit.above_line.slope) if fit.above_line else None,
                 )
             elif fit is not None:
-                entry["note"] = fit.note
+                entry["note"] = fit.message
         conditions.append(entry)
     if not any("threshold_mW" in c for c in conditions):
         flags.append("no threshold")

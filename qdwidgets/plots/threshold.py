@@ -76,8 +76,8 @@ def _draw(
         ax.plot(f(xs), f(line(xs)), "-", color=col, lw=1.6, gid=f"{name}_line",
                 label=f"{name}: slope {line.slope:.3g} ± {line.slope_stderr:.2g}")  # fmt: skip
     shown = f(x0) if threshold is None else threshold
-    interval = (f(fit.ci[0]), f(fit.ci[1])) if ci is None else ci
-    if fit.found and math.isfinite(shown):
+    interval = (f(fit.ci_mW[0]), f(fit.ci_mW[1])) if ci is None else ci
+    if fit.converged and math.isfinite(shown):
         summary = text if text is not None else fit.summary()
         ax.axvline(shown, color="C3", lw=1.2, gid="threshold", label=summary)
         if fit.below_line is not None:
@@ -89,7 +89,7 @@ def _draw(
         else:
             ax.text(0.02, 0.95, "95 % CI unbounded", transform=ax.transAxes, va="top")
     else:
-        ax.text(0.02, 0.95, f"no threshold: {fit.note}"[:90], transform=ax.transAxes,
+        ax.text(0.02, 0.95, f"no threshold: {fit.message}"[:90], transform=ax.transAxes,
                 va="top", fontsize="small", wrap=True, gid="no_threshold")  # fmt: skip
     if log:
         ax.set_xscale("log")
@@ -108,7 +108,7 @@ def plot_threshold_fit(
     res: Any,
     ax: Any = None,
     data: Any = None,
-    feedback: str = "lamp",
+    feedback: str | None = None,
     method: str = "max",
     **kw: Any,
 ) -> Any:
@@ -118,8 +118,9 @@ def plot_threshold_fit(
 
     ``data`` may be the fitted curve (a DataArray over ``power`` or a ``(power, signal)`` pair)
     or the ASE dataset itself: then the figure is the paper's Fig. 3c/3e, the peak output
-    without and with ``feedback`` (``method`` as in ``threshold.peak_output``) on the left axis
-    and the enhancement with the fit on the right axis (a fit made on the enhancement).
+    without and with ``feedback`` (default: the first that is not "none"; ``method`` as in
+    ``threshold.peak_output``) on the left axis and the enhancement with the fit on the right
+    axis (a fit made on the enhancement).
     """
     if isinstance(data, xr.Dataset) and ax is None:
         kw.setdefault("figsize", (7.5, 5.0))
@@ -131,9 +132,12 @@ def plot_threshold_fit(
     return done(fig, ax)
 
 
-def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str, method: str) -> None:
+def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str | None, method: str) -> None:
     """Fig. 3c/3e: outputs on ``ax`` (left), enhancement and the fit on a twin axis (right)."""
     from ..core import threshold
+
+    if feedback is None:
+        feedback = threshold.default_feedback(ase)
 
     out = threshold.peak_output(ase, method=method)
     for name, col, text in (
@@ -178,7 +182,7 @@ def plot_line_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
 
 
 def _is_log(crit: Any) -> bool:
-    return "log-log" in crit.name or crit.note.startswith("fitted on ln(")
+    return "log-log" in crit.name or crit.message.startswith("fitted on ln(")
 
 
 _CRITERION_Y = {
@@ -191,12 +195,12 @@ _CRITERION_Y = {
 def _criterion_panel(ax: Axes, crit: Any, data: Any = None) -> None:
     log = _is_log(crit)
     text = None
-    if log and crit.found:
-        lo, hi = crit.ci
+    if log and crit.converged:
+        lo, hi = crit.ci_mW
         text = f"{crit.threshold_mW:.4g} mW (95 % CI {lo:.4g}–{hi:.4g})"
-    shown = crit.threshold_mW if crit.found else math.nan
-    factor = crit.threshold_W_cm2 / crit.threshold_mW if crit.found else math.nan
-    _draw(ax, crit.fit, data, log=log, threshold=shown, ci=crit.ci, text=text,
+    shown = crit.threshold_mW if crit.converged else math.nan
+    factor = crit.threshold_W_cm2 / crit.threshold_mW if crit.converged else math.nan
+    _draw(ax, crit.fit, data, log=log, threshold=shown, ci=crit.ci_mW, text=text,
           w_cm2_per_mw=factor)  # fmt: skip
     ax.set_title(crit.name, fontsize="medium")
     if data is None:
@@ -215,11 +219,11 @@ def plot_criterion(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any
 def _summary_panel(ax: Axes, res: Any) -> None:
     names = [c.name for c in res.criteria]
     for i, c in enumerate(res.criteria):
-        if not c.found or not math.isfinite(c.threshold_mW):
+        if not c.converged or not math.isfinite(c.threshold_mW):
             ax.text(0.02, i, "not found", va="center", transform=ax.get_yaxis_transform(),
                     gid=f"not_found[{i}]")  # fmt: skip
             continue
-        lo, hi = c.ci
+        lo, hi = c.ci_mW
         err = [[c.threshold_mW - lo if math.isfinite(lo) else 0.0],
                [hi - c.threshold_mW if math.isfinite(hi) else 0.0]]  # fmt: skip
         ax.errorbar([c.threshold_mW], [i], xerr=err, fmt="o", capsize=4, color=f"C{i}",

@@ -192,7 +192,7 @@ def _check_threshold_axes(fig: Figure, fit: Any) -> None:
     ax = fig.axes[0]
     same(line(fig, "threshold").get_xdata(), [fit.threshold_mW] * 2)
     ci = gid(fig, "ci")[0]
-    same((ci.get_x(), ci.get_x() + ci.get_width()), fit.ci)
+    same((ci.get_x(), ci.get_x() + ci.get_width()), fit.ci_mW)
     x, y = line(fig, "intersection").get_xydata()[0]
     same(x, fit.threshold_mW)
     np.testing.assert_allclose(y, fit.above_line(x), rtol=1e-9)  # on both lines

@@ -175,7 +175,7 @@ def check_line_fit(fig: Figure, res: Any) -> None:
 
 
 def check_criterion(fig: Figure, res: Any) -> None:
-    assert res.found
+    assert res.converged
     _check_threshold_axes(fig, res.fit)
     assert fig.axes[0].get_title() == res.name
     assert "(a.u.)" in fig.axes[0].get_ylabel()
@@ -187,17 +187,17 @@ def check_criteria(fig: Figure, res: Any) -> None:
     labels = [t.get_text() for t in summary.get_yticklabels()]
     assert labels == [c.name for c in res.criteria]
     for i, c in enumerate(res.criteria):
-        if c.found:
+        if c.converged:
             point = [a for a in gid(fig, f"criterion[{i}]") if isinstance(a, plt.Line2D)]
             same(point[0].get_xydata()[0], (c.threshold_mW, i))
         else:
             assert gid(fig, f"not_found[{i}]")
-    assert any(c.found for c in res.criteria)
+    assert any(c.converged for c in res.criteria)
     titles = [a.get_title() for a in fig.axes[1:] if a.get_title()]
     assert titles == [c.name for c in res.criteria]
     for c, ax in zip(res.criteria, fig.axes[1:], strict=True):  # W cm⁻² on top where found
         tops = [a.xaxis.get_label().get_text() for a in ax.child_axes]
-        assert any("W cm⁻²" in t for t in tops) == c.found
+        assert any("W cm⁻²" in t for t in tops) == c.converged
 
 
 def check_cross_section(fig: Figure, res: Any) -> None:

@@ -82,7 +82,7 @@ def test_threshold_fit_not_found_says_so() -> None:
     power = np.linspace(0.0, 500.0, 51)
     signal = 2.0 * power + 1.0 + np.random.default_rng(2).normal(0.0, 1.0, power.size)
     fit = threshold.find_threshold(power, signal, spot_diameter_mm=1.0)  # a straight line
-    assert not fit.found
+    assert not fit.converged
     fig = fit.plot(data=(power, signal))
     assert "no threshold" in gid(fig, "no_threshold")[0].get_text()
     assert not gid(fig, "threshold") and not gid(fig, "ci")
@@ -194,13 +194,13 @@ def test_log_log_criterion_on_log_axes() -> None:
 
     ds, _ = qdwidgets.simulate.ase(noise=0.002, seed=3)
     crit = next(c for c in threshold.criteria(ds, "mirror").criteria if "log-log" in c.name)
-    assert crit.found
+    assert crit.converged
     fig = crit.plot()
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     same(line(fig, "threshold").get_xdata(), [crit.threshold_mW] * 2)
     band = gid(fig, "ci")[0]
-    same((band.get_x(), band.get_x() + band.get_width()), crit.ci)
+    same((band.get_x(), band.get_x() + band.get_width()), crit.ci_mW)
     below = crit.fit.below_line
     drawn = line(fig, "below_line")
     same(np.log(drawn.get_ydata()), below(np.log(drawn.get_xdata())))  # a power law

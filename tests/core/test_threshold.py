@@ -29,6 +29,7 @@ from qdwidgets.core.threshold import (
     peak_output,
     spectral_snr,
 )
+from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import DatasetError, FitError
 
 POWERS = np.arange(10.0, 501.0, 10.0)  # mW
@@ -66,7 +67,7 @@ def test_intensity_rejects_bad_spot(bad):
 
 
 def test_intensity_rejects_unknown_profile():
-    with pytest.raises(DatasetError, match="tophat"):
+    with pytest.raises(ArgumentError, match=r"profile must be one of \['tophat', 'gaussian'\]"):
         intensity(100, 1.0, "donut")
 
 
@@ -81,10 +82,10 @@ def test_noiseless_hinge_is_exact():
     assert fit.below_line.slope == pytest.approx(0.02, abs=1e-12)
     assert fit.above_line.slope == pytest.approx(1.02, abs=1e-12)
     assert fit.slope_ratio == pytest.approx(51.0, rel=1e-9)
-    assert fit.ci[0] == pytest.approx(150.0, abs=1e-6)
-    assert fit.ci[1] == pytest.approx(150.0, abs=1e-6)
+    assert fit.ci_mW[0] == pytest.approx(150.0, abs=1e-6)
+    assert fit.ci_mW[1] == pytest.approx(150.0, abs=1e-6)
     assert fit.profile == "tophat"
-    assert fit.found
+    assert fit.converged
 
 
 @pytest.mark.parametrize(
@@ -105,11 +106,11 @@ def test_accuracy_and_coverage_over_100_draws(threshold, knee, ci):
             seed=seed,
         )
         within += abs(fit.threshold_mW / threshold - 1) <= 0.03
-        covered += fit.ci[0] <= threshold <= fit.ci[1]
+        covered += fit.ci_mW[0] <= threshold <= fit.ci_mW[1]
     assert within >= 90
     assert covered >= 90
     # not vacuous: the intervals are finite and narrower than the gap between the windows
-    assert math.isfinite(fit.ci[0]) and fit.ci[1] - fit.ci[0] < 2 * margin
+    assert math.isfinite(fit.ci_mW[0]) and fit.ci_mW[1] - fit.ci_mW[0] < 2 * margin
 
 
 def test_percentile_interval_and_seed_reproducibility():
@@ -120,7 +121,8 @@ def test_percentile_interval_and_seed_reproducibility():
     c = fit_threshold(POWERS, y, ci="percentile", seed=2, **kw)
     assert a == b
     assert a.ci != c.ci
-    assert a.ci[0] < a.threshold_mW < a.ci[1]
+    assert set(a.ci) == {"threshold_mW", "threshold_W_cm2"} and a.ci_method == "percentile"
+    assert a.ci_mW[0] < a.threshold_mW < a.ci_mW[1]
 
 
 def test_input_order_and_inputs_untouched():
@@ -181,7 +183,7 @@ def test_find_threshold_finds_known_knees(threshold, knee):
         fit = find_threshold(
             POWERS, knee_curve(POWERS, threshold, knee, np.random.default_rng(seed))
         )
-        assert fit.found, fit.note
+        assert fit.converged, fit.message
         assert fit.p_value < 0.05
         hits += abs(fit.threshold_mW / threshold - 1) <= 0.03
     assert hits >= 18
@@ -193,11 +195,11 @@ def test_find_threshold_says_when_there_is_no_breakpoint():
         rng = np.random.default_rng(seed)
         y = 3.0 + 0.5 * POWERS + rng.normal(0, 0.005 * 253, POWERS.size)
         fit = find_threshold(POWERS, y, n_sim=400)
-        if not fit.found:
+        if not fit.converged:
             assert math.isnan(fit.threshold_mW)
-            assert fit.note.startswith(("no breakpoint", "no threshold")), fit.note
+            assert fit.message.startswith(("no breakpoint", "no threshold")), fit.message
             assert fit.below_line is None
-        found += fit.found
+        found += fit.converged
     assert found <= 10  # a 5 % test: about 5 false alarms in 100, never most of them
 
 
@@ -205,8 +207,8 @@ def test_find_threshold_smooth_curve_has_no_distinct_breakpoint():
     rng = np.random.default_rng(0)
     y = 1.0 + 0.002 * POWERS**2 + rng.normal(0, 0.002, POWERS.size)
     fit = find_threshold(POWERS, y)
-    assert not fit.found
-    assert "parabola" in fit.note
+    assert not fit.converged
+    assert "parabola" in fit.message
 
 
 def test_find_threshold_needs_six_points():
@@ -277,7 +279,7 @@ def test_peak_output_enhancement_linewidth_match_construction():
     assert fw.attrs["units"] == "nm"
     np.testing.assert_allclose(fw.values, 2 * math.sqrt(2 * math.log(2)) * sig, rtol=2e-3)
     np.testing.assert_allclose(peak_output(ds, method="at_peak").values, heights, rtol=1e-12)
-    with pytest.raises(FitError, match="at_peak"):
+    with pytest.raises(ArgumentError, match="method must be one of .*at_peak"):
         peak_output(ds, method="mean")
     narrow = peak_output(ds, window_nm=(640, 660))
     np.testing.assert_allclose(narrow.values, heights, rtol=1e-12)
@@ -305,7 +307,7 @@ def test_fit_dataset_and_accessor_use_attrs_and_leave_input_alone():
         assert fit.threshold_mW == pytest.approx(truth, rel=0.03)
         assert fit.threshold_W_cm2 == pytest.approx(intensity(fit.threshold_mW, 1.0), rel=1e-12)
         auto = fit_dataset(ds, feedback=feedback)
-        assert auto.found and auto.threshold_mW == pytest.approx(truth, rel=0.03)
+        assert auto.converged and auto.threshold_mW == pytest.approx(truth, rel=0.03)
     g = fit_dataset(
         ds,
         feedback="lamp",
@@ -325,12 +327,12 @@ def test_criteria_side_by_side():
     names = [c.name for c in crit.criteria]
     assert names == ["two-line intersection", "linewidth narrowing onset", "log-log slope change"]
     two, narrow, loglog = crit.criteria
-    assert two.found and two.threshold_mW == pytest.approx(250.0, rel=0.03)
+    assert two.converged and two.threshold_mW == pytest.approx(250.0, rel=0.03)
     # the spectra narrow from 250 mW on (by construction): the onset is found there
-    assert narrow.found and narrow.threshold_mW == pytest.approx(250.0, rel=0.05)
+    assert narrow.converged and narrow.threshold_mW == pytest.approx(250.0, rel=0.05)
     # output with feedback = 0.05 P + knee: in log-log the slope steepens near the threshold
-    assert loglog.found and 150.0 < loglog.threshold_mW < 350.0
-    assert loglog.ci[0] < loglog.threshold_mW < loglog.ci[1]
+    assert loglog.converged and 150.0 < loglog.threshold_mW < 350.0
+    assert loglog.ci_mW[0] < loglog.threshold_mW < loglog.ci_mW[1]
     frame = crit.to_frame()
     assert list(frame.index) == names
     assert frame.loc["two-line intersection", "threshold_W_cm2"] == pytest.approx(
@@ -350,9 +352,9 @@ def test_criteria_reports_missing_narrowing():
     flat["emission"].values[:] = h[..., None] * np.exp(-0.5 * ((wl - 654.0) / 10.0) ** 2)
     crit = criteria(flat, "lamp")
     narrow = crit.criteria[1]
-    assert not narrow.found
+    assert not narrow.converged
     assert math.isnan(narrow.threshold_mW)
-    assert narrow.note
+    assert narrow.message
 
 
 def test_spectral_snr_estimates_the_noise_and_criteria_leave_noisy_spectra_out():
@@ -370,8 +372,8 @@ def test_spectral_snr_estimates_the_noise_and_criteria_leave_noisy_spectra_out()
     crit = criteria(noisy, "mirror", min_snr=50.0)
     n_low = int((snr.sel(feedback="mirror").values < 50).sum())
     assert n_low > 0
-    assert crit.criteria[1].note.startswith(f"{n_low} spectra with peak < 50× noise left out")
-    assert crit.criteria[2].note.startswith("fitted on ln(power) vs ln(output)")
+    assert crit.criteria[1].message.startswith(f"{n_low} spectra with peak < 50× noise left out")
+    assert crit.criteria[2].message.startswith("fitted on ln(power) vs ln(output)")
 
 
 # -- the project's ASE simulator (qdwidgets.data.simulate.ase) ------------------------------------
@@ -407,7 +409,7 @@ def test_simulated_datasets_give_known_thresholds(feedback, threshold, knee):
             ds, feedback=feedback, below=(10, threshold - margin), above=(threshold + margin, 500)
         )
         within += abs(fit.threshold_mW / threshold - 1) <= 0.03
-        covered += fit.ci[0] <= threshold <= fit.ci[1]
+        covered += fit.ci_mW[0] <= threshold <= fit.ci_mW[1]
         assert fit.threshold_W_cm2 == pytest.approx(intensity(fit.threshold_mW, 1.0))
     assert within >= 90
     assert covered >= 90
@@ -442,7 +444,7 @@ def test_threshold_is_exact_on_noiseless_hinges_and_equivariant_under_affine_sig
         return
     b = fit_threshold(p, scale * noisy + offset, seed=seed, **windows)
     assert b.threshold_mW == pytest.approx(a.threshold_mW, rel=1e-9, abs=1e-9)
-    assert b.ci == pytest.approx(a.ci, rel=1e-6, abs=1e-6)
+    assert b.ci_mW == pytest.approx(a.ci_mW, rel=1e-6, abs=1e-6)
 
 
 def test_three_point_windows_fall_back_to_the_delta_interval_and_still_cover():
@@ -451,9 +453,10 @@ def test_three_point_windows_fall_back_to_the_delta_interval_and_still_cover():
     for seed in range(100):
         y = knee_curve(p, 150.0, 0, np.random.default_rng(seed))
         fit = fit_threshold(p, y, below=(10, 90), above=(210, 290), seed=seed)
-        assert fit.ci_method.startswith("delta (a window has < 5 points")
-        assert math.isfinite(fit.ci[0]) and math.isfinite(fit.ci[1])
-        covered += fit.ci[0] <= 150.0 <= fit.ci[1]
+        assert fit.ci_method == "delta"
+        assert any("below window holds only 3 points" in w for w in fit.warnings), fit.warnings
+        assert math.isfinite(fit.ci_mW[0]) and math.isfinite(fit.ci_mW[1])
+        covered += fit.ci_mW[0] <= 150.0 <= fit.ci_mW[1]
     assert covered >= 90
 
 
@@ -466,10 +469,10 @@ def test_narrowing_onset_is_not_the_end_of_a_rise():
     fw = linewidth(ase).sel(feedback="lamp")
     lamp = criteria(ase, "lamp").criteria[1]
     widest = float(fw["power"].values[int(np.nanargmax(fw.values))])
-    assert not lamp.found or lamp.threshold_mW >= widest, lamp
-    assert "searched from the widest line" in lamp.note
+    assert not lamp.converged or lamp.threshold_mW >= widest, lamp
+    assert "searched from the widest line" in lamp.message
     mirror = criteria(ase, "mirror").criteria[1]
-    assert mirror.found and 180.0 < mirror.threshold_mW < 300.0, mirror
+    assert mirror.converged and 180.0 < mirror.threshold_mW < 300.0, mirror
 
 
 def test_fit_keeps_the_curve_it_fitted_and_draws_it():

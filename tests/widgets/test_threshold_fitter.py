@@ -272,7 +272,7 @@ def test_on_the_embedded_example_the_default_windows_find_the_papers_thresholds(
         assert f.error_message == ""
         assert f.result.threshold_mW == pytest.approx(paper_mW, rel=0.05)
         assert f.result.threshold_W_cm2 == pytest.approx(paper_W_cm2, rel=0.05)
-        assert f.result.ci[0] < f.result.threshold_mW < f.result.ci[1]
+        assert f.result.ci_mW[0] < f.result.threshold_mW < f.result.ci_mW[1]
 
 
 def test_output_method_selector_refits_on_the_chosen_output(ds):

@@ -6,12 +6,17 @@
 - :func:`find_threshold`: segmented regression that also tests whether a breakpoint exists.
 - :func:`criteria`: the threshold by several criteria side by side.
 - :func:`fit_dataset`: what ``ds.qd.fit_threshold(**kw)`` calls.
+- :func:`default_feedback`: the condition used when none is named (the first that is not "none").
+
+Every result carries the fit status of :mod:`qdwidgets.core._status` (``converged``, ``message``,
+``nfev``, ``warnings``) and its intervals as ``ci = {name: (low, high)}`` with ``ci_method``.
 """
 
 from __future__ import annotations
 
 from ._criteria import Criterion, ThresholdCriteria, criteria
 from ._dataset import (
+    default_feedback,
     enhancement,
     fit_dataset,
     linewidth,
@@ -20,7 +25,8 @@ from ._dataset import (
     spectral_snr,
 )
 from ._intensity import intensity
-from ._lines import CI_METHODS, LineFit, ThresholdFit, fit_threshold
+from ._lines import CI_METHODS, fit_threshold
+from ._results import LineFit, ThresholdFit
 from ._segmented import find_threshold, segmented
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "ThresholdCriteria",
     "ThresholdFit",
     "criteria",
+    "default_feedback",
     "enhancement",
     "find_threshold",
     "fit_dataset",

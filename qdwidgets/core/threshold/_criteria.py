@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ... import _html
 from ...errors import FitError
 from ...results import Result
+from .. import _args
 from ._dataset import (
+    METHODS,
     _ase,
     _feedback,
     _spot_profile,
@@ -26,24 +29,55 @@ from ._dataset import (
     peak_output,
     spectral_snr,
 )
-from ._lines import ThresholdFit, _finish
+from ._lines import _finish
+from ._results import NAN, NAN_CI, ThresholdFit, deprecated, legacy_fields
 from ._segmented import find_threshold
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Criterion(Result):
-    """One threshold criterion: ``threshold_mW`` with its 95 % interval ``ci`` (mW), the same in
-    W cm⁻² (NaN without a spot size), whether it was ``found``, and the ``fit`` behind it (for
-    "log-log slope change" that fit is in ln(mW) vs ln(output))."""
+    """One threshold criterion: ``threshold_mW`` and ``threshold_W_cm2`` (NaN without a spot
+    size) with their 95 % intervals in ``ci`` (``{"threshold_mW": (lo, hi), "threshold_W_cm2":
+    (lo, hi)}``, method in ``ci_method``), the fit status (``converged``: a threshold was found;
+    ``message``; ``nfev``; ``warnings``) and the ``fit`` behind it (for "log-log slope change"
+    that fit is in ln(mW) vs ln(output)). ``found``/``note`` are deprecated aliases of
+    ``converged``/``message``."""
 
     name: str
     threshold_mW: float
     threshold_W_cm2: float
-    ci: tuple[float, float]
-    ci_W_cm2: tuple[float, float]
-    found: bool
-    note: str
+    ci: dict[str, tuple[float, float]]
+    converged: bool
+    message: str
     fit: ThresholdFit
+    ci_method: str = ""
+    nfev: int = 0
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Criterion:
+        """Rebuild from :meth:`to_dict` output (older saves with ``found``/``note`` too)."""
+        return super().from_dict(legacy_fields(data))
+
+    @property
+    def ci_mW(self) -> tuple[float, float]:
+        """The interval of ``threshold_mW`` (mW)."""
+        return self.ci.get("threshold_mW", NAN_CI)
+
+    @property
+    def ci_W_cm2(self) -> tuple[float, float]:
+        """The interval of ``threshold_W_cm2`` (W cm⁻²)."""
+        return self.ci.get("threshold_W_cm2", NAN_CI)
+
+    @property
+    def found(self) -> bool:
+        """Deprecated alias of ``converged``."""
+        return bool(deprecated("found", "converged", self.converged))
+
+    @property
+    def note(self) -> str:
+        """Deprecated alias of ``message``."""
+        return str(deprecated("note", "message", self.message))
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -61,29 +95,56 @@ class ThresholdCriteria(Result):
     _summary_fields: ClassVar[tuple[str, ...]] = ("feedback", "profile", "spot_diameter_mm")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per criterion: threshold and interval in mW and W cm⁻², found, note."""
+        """One row per criterion: threshold and interval in mW and W cm⁻², status, warnings."""
         rows = [
             {
                 "criterion": c.name,
                 "threshold_mW": c.threshold_mW,
-                "ci_low_mW": c.ci[0],
-                "ci_high_mW": c.ci[1],
+                "ci_low_mW": c.ci_mW[0],
+                "ci_high_mW": c.ci_mW[1],
                 "threshold_W_cm2": c.threshold_W_cm2,
                 "ci_low_W_cm2": c.ci_W_cm2[0],
                 "ci_high_W_cm2": c.ci_W_cm2[1],
-                "found": c.found,
-                "note": c.note,
+                "converged": c.converged,
+                "message": c.message,
+                "warnings": "; ".join(c.warnings),
             }
             for c in self.criteria
         ]
         return pd.DataFrame(rows).set_index("criterion")
 
     def _repr_html_(self) -> str:
+        esc = _html.escape
         head = (
-            f"<b>ThresholdCriteria</b> ({self.feedback}; {self.profile}, "
+            f"<b>Threshold criteria</b> ({esc(self.feedback)}; {esc(self.profile)}, "
             f"{self.spot_diameter_mm:g} mm)"
         )
-        return head + self.to_frame().to_html(float_format=lambda v: f"{v:.4g}")
+        cols = (
+            "criterion",
+            "threshold (mW)",
+            "95 % CI (mW)",
+            "threshold (W cm⁻²)",
+            "95 % CI (W cm⁻²)",
+            "found",
+            "note",
+        )
+        rows = []
+        for c in self.criteria:
+            lo, hi = c.ci_mW
+            ilo, ihi = c.ci_W_cm2
+            text = "; ".join((c.message, *c.warnings)) if c.warnings else c.message
+            cells = (
+                c.name,
+                f"{c.threshold_mW:.4g}",
+                f"{lo:.4g}–{hi:.4g}",
+                f"{c.threshold_W_cm2:.4g}",
+                f"{ilo:.4g}–{ihi:.4g}",
+                "yes" if c.converged else "no",
+                text,
+            )
+            rows.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in cells) + "</tr>")
+        header = "<tr>" + "".join(f"<th>{esc(v)}</th>" for v in cols) + "</tr>"
+        return f"{head}<table>{header}{''.join(rows)}</table>"
 
 
 def _criterion(
@@ -94,7 +155,7 @@ def _criterion(
     log: bool = False,
     want: str = "",
 ) -> Criterion:
-    x0, ci, found, note = fit.threshold_mW, fit.ci, fit.found, fit.note
+    x0, ci, found, note = fit.threshold_mW, fit.ci_mW, fit.converged, fit.message
     if found and fit.below_line is not None and fit.above_line is not None:
         bends_up = fit.above_line.slope > fit.below_line.slope
         if want == "never":
@@ -108,23 +169,25 @@ def _criterion(
         note = f"fitted on ln(power) vs ln(output); {note}"
         fit = dataclasses.replace(fit, power=None, signal=None)  # its curve is in ln units
     if not found:
-        x0, ci = float("nan"), (float("nan"), float("nan"))
-    conv = _finish(x0, ci, fit.ci_method, None, None, float("nan"), spot, profile, "")
+        x0, ci = NAN, NAN_CI
+    conv = _finish(x0, ci, fit.ci_method, None, None, NAN, spot, profile, "")
     return Criterion(
         name=name,
         threshold_mW=x0,
         threshold_W_cm2=conv.threshold_W_cm2,
-        ci=ci,
-        ci_W_cm2=conv.ci_W_cm2,
-        found=found,
-        note=note,
+        ci=conv.ci,
+        converged=found,
+        message=note,
         fit=fit,
+        ci_method=fit.ci_method,
+        nfev=fit.nfev,
+        warnings=fit.warnings if found else (),
     )
 
 
 def criteria(
     ase: xr.Dataset,
-    feedback: str = "lamp",
+    feedback: str | None = None,
     *,
     below: tuple[float, float] | None = None,
     above: tuple[float, float] | None = None,
@@ -133,7 +196,8 @@ def criteria(
     min_snr: float = 20.0,
     **kw: Any,
 ) -> ThresholdCriteria:
-    """Threshold of ``feedback`` by three criteria, side by side.
+    """Threshold of ``feedback`` (default: the first condition that is not "none") by three
+    criteria, side by side.
 
     1. "two-line intersection": lines on the enhancement (given windows, else found).
     2. "linewidth narrowing onset": breakpoint of FWHM vs power (with feedback), where it
@@ -142,11 +206,14 @@ def criteria(
        FWHM is noise.
     3. "log-log slope change": breakpoint of ln(output with feedback) vs ln(power), where the
        slope steepens (superlinear growth).
-    A criterion that finds no breakpoint says so (``found=False``, NaN threshold).
+    A criterion that finds no breakpoint says so (``converged=False``, NaN threshold, and
+    ``message`` says why). ``method`` is one of "max", "at_peak", "integrated"; ``min_snr`` ≥ 0.
     """
+    method = _args.choice("method", method, METHODS)
+    min_snr = _args.non_negative("min_snr", min_snr)
     ds = _ase(ase, window_nm)
     spot, profile = _spot_profile(ds, kw)
-    _feedback(ds, feedback)
+    feedback = _feedback(ds, feedback)
     two = fit_dataset(
         ds,
         feedback=feedback,
@@ -172,18 +239,26 @@ def criteria(
         ok[:widest] = False
     fit = _safe_find(fw["power"].values[ok], fw.values[ok], kw)
     crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="down")
-    if fit.found and fit.above_line is not None and fit.above_line.slope >= 0:
+    if fit.converged and fit.above_line is not None and fit.above_line.slope >= 0:
         crit = _criterion("linewidth narrowing onset", fit, spot, profile, want="never")
     if dropped:
         from_note = f"{dropped} spectra with peak < {min_snr:g}× noise left out; {from_note}"
     if from_note:
-        crit = dataclasses.replace(crit, note=from_note + crit.note)
+        crit = dataclasses.replace(crit, message=from_note + crit.message)
     out.append(crit)
     po = peak_output(ds, method=method).sel(feedback=feedback)
     p, y = po["power"].values, po.values
     pos = (p > 0) & (y > 0)
     fit = _safe_find(np.log(p[pos]), np.log(y[pos]), kw)
-    out.append(_criterion("log-log slope change", fit, spot, profile, log=True, want="up"))
+    crit = _criterion("log-log slope change", fit, spot, profile, log=True, want="up")
+    if not pos.all():
+        n_bad = int((~pos).sum())
+        crit = dataclasses.replace(
+            crit,
+            message=f"{n_bad} point(s) with power or output ≤ 0 left out (no logarithm); "
+            + crit.message,
+        )
+    out.append(crit)
     return ThresholdCriteria(
         feedback=feedback,
         profile=profile,
@@ -207,5 +282,5 @@ def _safe_find(x: np.ndarray, y: np.ndarray, kw: dict[str, Any]) -> ThresholdFit
             None,
             "tophat",
             str(exc),
-            found=False,
+            converged=False,
         )

@@ -14,13 +14,16 @@ import numpy as np
 import xarray as xr
 from scipy import signal
 
-from ...data.contract import validate
+from ...data.contract import BEAM_PROFILES, validate
 from ...errors import DatasetError, FitError
-from ._intensity import intensity
-from ._lines import ThresholdFit, fit_threshold
+from .. import _args
+from ._intensity import _spot, intensity
+from ._lines import fit_threshold
+from ._results import ThresholdFit
 from ._segmented import find_threshold
 
 SIGNALS = ("enhancement", "output", "reference")
+METHODS = ("max", "at_peak", "integrated")
 
 
 # Datasets validated here and passed on internally (never returned to the caller), so that
@@ -31,7 +34,7 @@ _CHECKED: weakref.WeakValueDictionary[int, xr.Dataset] = weakref.WeakValueDictio
 def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Dataset:
     ds = ase if _CHECKED.get(id(ase)) is ase else validate(ase, "ase")
     if window_nm is not None:
-        lo, hi = (float(v) for v in window_nm)
+        lo, hi = _args.interval("window_nm", window_nm, unit="nm", allow_none_ends=False)
         ds = ds.sel(wavelength=slice(lo, hi))
         if ds.sizes["wavelength"] < 2:
             wl = ase["wavelength"].values
@@ -43,7 +46,32 @@ def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Da
     return ds
 
 
-def _feedback(ds: xr.Dataset, feedback: str) -> None:
+def default_feedback(ase: xr.Dataset) -> str:
+    """The feedback condition used when none is named: the first label that is not ``"none"``.
+
+    Raises DatasetError when the dataset holds no feedback condition besides ``"none"``.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> default_feedback(qdwidgets.examples.ase())
+    'lamp'
+    """
+    ds = _ase(ase)
+    labels = [str(v) for v in ds["feedback"].values]
+    others = [s for s in labels if s != "none"]
+    if not others:
+        raise DatasetError(
+            f"coordinate 'feedback': {labels} holds no condition besides 'none', so there is no "
+            "enhancement to fit. Fix: add a measurement with feedback (e.g. 'lamp' or 'mirror')"
+        )
+    return others[0]
+
+
+def _feedback(ds: xr.Dataset, feedback: str | None) -> str:
+    """``feedback`` checked against the dataset (None: :func:`default_feedback`)."""
+    if feedback is None:
+        feedback = default_feedback(ds)
     labels = [str(v) for v in ds["feedback"].values]
     if "none" not in labels:
         raise DatasetError(
@@ -57,6 +85,7 @@ def _feedback(ds: xr.Dataset, feedback: str) -> None:
             f"feedback {feedback!r}: not a feedback condition of this dataset. Fix: use one of "
             f"{others}"
         )
+    return str(feedback)
 
 
 def peak_output(
@@ -69,6 +98,7 @@ def peak_output(
     over power, peak (linear in the data, so noise averages out); ``"integrated"``: the integral
     over wavelength (emission units × nm). ``window_nm=(lo, hi)`` restricts the wavelengths.
     """
+    method = _args.choice("method", method, METHODS)
     ds = _ase(ase, window_nm)
     em = ds["emission"]
     unit = str(em.attrs.get("units", "a.u."))
@@ -79,24 +109,25 @@ def peak_output(
         idx = em.sum("power").argmax("wavelength")
         out = em.isel(wavelength=idx).drop_vars("wavelength")
         out.attrs = {"units": unit, "long_name": "emission at the peak wavelength"}
-    elif method == "integrated":
+    else:
         out = em.integrate("wavelength")
         out.attrs = {"units": f"{unit} nm", "long_name": "spectrally integrated emission"}
-    else:
-        raise FitError(f"method must be 'max', 'at_peak' or 'integrated', got {method!r}")
     return out.rename("output")
 
 
 def enhancement(
     ase: xr.Dataset,
-    feedback: str = "lamp",
+    feedback: str | None = None,
     *,
     method: str = "max",
     window_nm: tuple[float, float] | None = None,
 ) -> xr.DataArray:
-    """Output with ``feedback`` minus output without (``"none"``), over power (as in Fig. 3c, e)."""
+    """Output with ``feedback`` minus output without (``"none"``), over power (as in Fig. 3c, e).
+
+    ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`).
+    """
     ds = _ase(ase, window_nm)
-    _feedback(ds, feedback)
+    feedback = _feedback(ds, feedback)
     out = peak_output(ds, method=method)
     enh = out.sel(feedback=feedback, drop=True) - out.sel(feedback="none", drop=True)
     enh.attrs = {"units": out.attrs["units"], "long_name": f"enhancement ({feedback} − none)"}
@@ -172,24 +203,26 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
 def _spot_profile(ds: xr.Dataset, kw: dict[str, Any]) -> tuple[float | None, str]:
     spot = kw.pop("spot_diameter_mm", ds.attrs.get("spot_diameter_mm"))
     profile = kw.pop("profile", ds.attrs.get("beam_profile", "tophat"))
-    return (None if spot is None else float(spot)), str(profile)
+    return (None if spot is None else _spot(spot)), _args.choice("profile", profile, BEAM_PROFILES)
 
 
 def signal_curve(
     ase: xr.Dataset,
-    feedback: str = "lamp",
+    feedback: str | None = None,
     signal: str = "enhancement",
     *,
     method: str = "max",
     window_nm: tuple[float, float] | None = None,
 ) -> xr.DataArray:
-    """The curve to fit: "enhancement", "output" (with feedback) or "reference" (none)."""
+    """The curve to fit: "enhancement", "output" (with feedback) or "reference" (none).
+
+    ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`).
+    """
+    signal = _args.choice("signal", signal, SIGNALS)
     ds = _ase(ase, window_nm)
     if signal == "enhancement":
         return enhancement(ds, feedback, method=method)
-    if signal not in SIGNALS:
-        raise FitError(f"signal must be one of {SIGNALS}, got {signal!r}")
-    label = "none" if signal == "reference" else feedback
+    label = "none" if signal == "reference" else _feedback(ds, feedback)
     labels = [str(v) for v in ds["feedback"].values]
     if label not in labels:
         raise DatasetError(f"feedback {label!r}: not in this dataset. Fix: use one of {labels}")
@@ -199,7 +232,7 @@ def signal_curve(
 def fit_dataset(
     ase: xr.Dataset,
     *,
-    feedback: str = "lamp",
+    feedback: str | None = None,
     signal: str = "enhancement",
     below: tuple[float, float] | None = None,
     above: tuple[float, float] | None = None,
@@ -209,6 +242,7 @@ def fit_dataset(
 ) -> ThresholdFit:
     """Threshold of an ASE dataset (what ``ds.qd.fit_threshold(**kw)`` calls).
 
+    ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`);
     ``signal`` picks the curve (see :func:`signal_curve`). With both windows (mW) the lines are
     fitted there (:func:`fit_threshold`); with neither, :func:`find_threshold` chooses them and
     tests for a breakpoint. Spot diameter and beam profile come from the dataset attrs unless
@@ -231,6 +265,7 @@ def fit_dataset(
 
 
 __all__ = [
+    "default_feedback",
     "enhancement",
     "fit_dataset",
     "fit_threshold",

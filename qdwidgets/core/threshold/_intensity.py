@@ -9,6 +9,7 @@ import numpy as np
 
 from ...data.contract import BEAM_PROFILES
 from ...errors import DatasetError
+from .. import _args
 
 
 def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -> Any:
@@ -19,11 +20,7 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
     A scalar gives a float, an array an array of the same shape.
     """
     d = _spot(spot_diameter_mm)
-    if profile not in BEAM_PROFILES:
-        raise DatasetError(
-            f"beam profile: unknown profile {profile!r}. Fix: use 'tophat' (diameter of a flat "
-            "disc) or 'gaussian' (1/e² diameter)"
-        )
+    profile = _args.choice("profile", profile, BEAM_PROFILES)
     radius_cm = d / 20.0  # mm diameter -> cm radius
     factor = 1.0 if profile == "tophat" else 2.0
     power_w = np.asarray(power_mW, dtype=float) / 1000.0

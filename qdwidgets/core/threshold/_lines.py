@@ -17,8 +17,9 @@ Confidence intervals (``ci=``):
   covariance matrices, with a Student t quantile on n₁ + n₂ − 4 degrees of freedom. Symmetric;
   fine when the slopes differ by many standard errors.
 
-With fewer than 5 points in a window the bootstrap falls back to the delta method and
-``ci_method`` says so (3 points allow only 27 resamples, some exactly collinear).
+With fewer than 5 points in a window the bootstrap falls back to the delta method
+(``ci_method`` is then "delta" and a warning says why: 3 points allow only 27 resamples, some
+exactly collinear).
 
 If more than 2.5 % of the replicates have the slope difference of the other sign, the lines are
 indistinguishable in some replicates and the interval is reported as unbounded (−inf, inf).
@@ -27,98 +28,19 @@ indistinguishable in some replicates and the interval is reported as unbounded (
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from ...data.contract import BEAM_PROFILES
-from ...errors import DatasetError, FitError
-from ...results import Result
+from ...errors import FitError
+from .. import _args
 from ._intensity import _spot, intensity
+from ._results import NAN, LineFit, ThresholdFit
 
 CI_METHODS = ("bootstrap", "percentile", "delta")
 MIN_RESAMPLE = 5  # points per window below which the bootstrap falls back to the delta method
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class LineFit(Result):
-    """A straight line y = slope·P + intercept fitted by least squares in one power window.
-
-    ``slope`` in signal units per mW, ``intercept`` in signal units; ``*_stderr`` are standard
-    errors, ``covariance`` the slope–intercept covariance; ``window`` (lo, hi) in mW, inclusive.
-    """
-
-    slope: float
-    intercept: float
-    slope_stderr: float
-    intercept_stderr: float
-    covariance: float
-    window: tuple[float, float]
-    n_points: int
-    residual_std: float
-
-    def __call__(self, power: Any) -> Any:
-        """The line evaluated at ``power`` (mW)."""
-        return self.slope * np.asarray(power, dtype=float) + self.intercept
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class ThresholdFit(Result):
-    """Threshold as the intersection of a below- and an above-threshold line.
-
-    ``threshold_mW`` and its 95 % interval ``ci`` (mW); ``threshold_W_cm2`` and ``ci_W_cm2`` for
-    the ``profile`` and ``spot_diameter_mm`` used (NaN without a spot size). ``ci_method`` is
-    "bootstrap" or "delta" (see the module docstring). ``slope_ratio`` = above / below slope.
-    ``found`` is False when no breakpoint was detected (then the threshold is NaN and ``note``
-    says why); ``p_value`` is the breakpoint test's (NaN when the windows were given).
-    ``power`` and ``signal``: the curve the lines were fitted to (mW, signal units), for plots.
-    """
-
-    threshold_mW: float
-    threshold_W_cm2: float
-    ci: tuple[float, float]
-    ci_W_cm2: tuple[float, float]
-    ci_method: str
-    below_line: LineFit | None
-    above_line: LineFit | None
-    slope_ratio: float
-    spot_diameter_mm: float
-    profile: str
-    found: bool = True
-    p_value: float = float("nan")
-    note: str = ""
-    power: tuple[float, ...] | None = None
-    signal: tuple[float, ...] | None = None
-
-    _summary_fields: ClassVar[tuple[str, ...]] = (
-        "threshold_mW",
-        "ci",
-        "threshold_W_cm2",
-        "ci_W_cm2",
-        "ci_method",
-        "slope_ratio",
-        "profile",
-        "spot_diameter_mm",
-        "found",
-        "p_value",
-        "note",
-    )
-
-    def summary(self) -> str:
-        """One line: the threshold with its interval in mW and W cm⁻²."""
-        if not self.found:
-            return f"no threshold: {self.note}"
-        lo, hi = self.ci
-        text = f"{self.threshold_mW:.4g} mW (95 % CI {lo:.4g}–{hi:.4g})"
-        if math.isfinite(self.threshold_W_cm2):
-            ilo, ihi = self.ci_W_cm2
-            text += (
-                f" = {self.threshold_W_cm2:.4g} W cm⁻² ({ilo:.4g}–{ihi:.4g}; {self.profile}, "
-                f"{self.spot_diameter_mm:g} mm)"
-            )
-        return text
 
 
 # -- fitting ------------------------------------------------------------------------------------
@@ -233,6 +155,17 @@ def _check_not_parallel(b: LineFit, a: LineFit) -> float:
     return dm
 
 
+def _check_options(
+    ci: str, n_boot: int, seed: int, confidence: float, profile: str
+) -> tuple[str, int, int, float, str]:
+    ci = _args.choice("ci", ci, CI_METHODS)
+    n_boot = _args.integer("n_boot", n_boot, lo=100, hi=1_000_000)
+    seed = _args.integer("seed", seed, lo=0, hi=2**63 - 1)
+    confidence = _args.number("confidence", confidence, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    profile = _args.choice("profile", profile, BEAM_PROFILES)
+    return ci, n_boot, seed, confidence, profile
+
+
 def fit_threshold(
     power: Any,
     signal: Any,
@@ -248,12 +181,35 @@ def fit_threshold(
 ) -> ThresholdFit:
     """Fit straight lines to ``signal`` vs ``power`` (mW) in the ``below`` and ``above`` windows.
 
-    Windows are ``(lo, hi)`` in mW, inclusive, each holding ≥ 3 points; they must not overlap and
-    ``below`` must lie at lower power. The threshold is the lines' intersection; ``ci`` chooses
-    the interval method ("bootstrap" or "delta", see the module docstring). With a
-    ``spot_diameter_mm`` the threshold is also converted to W cm⁻² (see :func:`intensity`).
-    Raises FitError for bad windows or lines that are parallel within their uncertainty.
+    Parameters
+    ----------
+    power, signal : array-like
+        The curve: pump power (mW) and the signal (any units), one value per power.
+    below, above : (float, float)
+        The windows (lo, hi) in mW, inclusive, each holding ≥ 3 points; they must not overlap
+        and ``below`` must lie at lower power.
+    spot_diameter_mm : float, optional
+        Spot diameter (mm); with it the threshold is also given in W cm⁻² (:func:`intensity`).
+    profile : {"tophat", "gaussian"}
+        Beam profile the diameter refers to.
+    ci : {"bootstrap", "percentile", "delta"}
+        Interval method (see the module docstring); ``n_boot`` resamples (≥ 100) drawn with
+        ``seed``; ``confidence`` in (0, 1).
+
+    Returns
+    -------
+    ThresholdFit
+        The lines' intersection, its interval and the fit status; ``warnings`` name windows with
+        too few points to resample and a threshold outside the data or between the windows.
+
+    Raises
+    ------
+    FitError
+        Bad windows or lines that are parallel within their uncertainty.
+    ArgumentError
+        An option out of range or not one of its choices.
     """
+    ci, n_boot, seed, confidence, profile = _check_options(ci, n_boot, seed, confidence, profile)
     x, y = _as_curve(power, signal)
     wb, wa = _window(below, "below"), _window(above, "above")
     if wb[0] >= wa[0]:
@@ -271,10 +227,6 @@ def fit_threshold(
         raise FitError(
             f"the windows share the point at {x[mb & ma][0]:g} mW. Fix: move one window edge"
         )
-    if ci not in CI_METHODS:
-        raise FitError(f"ci must be one of {CI_METHODS}, got {ci!r}")
-    if not 0.0 < confidence < 1.0:
-        raise FitError(f"confidence must lie between 0 and 1 (got {confidence!r}); e.g. 0.95")
     lb, la = _line(x[mb], y[mb], wb), _line(x[ma], y[ma], wa)
     dm = _check_not_parallel(lb, la)
     x0 = (la.intercept - lb.intercept) / dm
@@ -282,15 +234,21 @@ def fit_threshold(
     xb, xa = x[mb], x[ma]
     s2b, s2a = lb.residual_std**2, la.residual_std**2
     se = math.sqrt(_x0_var(x0, dm, [(xb, s2b), (xa, s2a)]))
+    warnings: list[str] = []
     method = ci
+    nfev = 2
     if ci in ("bootstrap", "percentile") and min(lb.n_points, la.n_points) < MIN_RESAMPLE:
         # 3 or 4 points allow only 27 or 256 resamples, some of them exactly collinear: the
         # bootstrap distribution is degenerate there, the t-based delta interval is not
         method = "delta"
-        ci = f"delta (a window has < {MIN_RESAMPLE} points, too few to resample)"
+        few = "below" if lb.n_points < MIN_RESAMPLE else "above"
+        n_few = min(lb.n_points, la.n_points)
+        warnings.append(
+            f"the {few} window holds only {n_few} points, too few to resample: the interval "
+            f"comes from the delta method; widen the window to ≥ {MIN_RESAMPLE} points"
+        )
     if method in ("bootstrap", "percentile"):
-        if n_boot < 100:
-            raise FitError(f"n_boot={n_boot} is too few for a 95 % interval; use ≥ 1000")
+        nfev += 2 * n_boot
         rng = np.random.default_rng(seed)
         sb, ib, vb = _bootstrap_lines(xb, y[mb], lb, n_boot, rng)
         sa, ia, va = _bootstrap_lines(xa, y[ma], la, n_boot, rng)
@@ -310,17 +268,33 @@ def fit_threshold(
     else:
         t = float(stats.t.ppf(1 - alpha / 2, lb.n_points + la.n_points - 4))
         lo, hi = x0 - t * se, x0 + t * se
-    notes = []
-    if not wb[1] <= x0 <= wa[0]:
-        notes.append(
+    if not x[0] <= x0 <= x[-1]:
+        warnings.append(
+            f"the lines cross at {x0:.4g} mW, outside the measured powers "
+            f"({x[0]:g}–{x[-1]:g} mW): an extrapolation, not a measured threshold"
+        )
+    elif not wb[1] <= x0 <= wa[0]:
+        warnings.append(
             f"the lines cross at {x0:.4g} mW, outside the gap between the windows "
             f"({wb[1]:g}–{wa[0]:g} mW): check the windows"
         )
     if math.isinf(lo):
-        notes.append("the interval is unbounded: the slopes are barely distinguishable")
+        warnings.append("the interval is unbounded: the slopes are barely distinguishable")
     ratio = la.slope / lb.slope if lb.slope != 0 else math.copysign(math.inf, la.slope)
+    message = f"lines fitted in {wb[0]:g}–{wb[1]:g} and {wa[0]:g}–{wa[1]:g} mW"
     return _finish(
-        x0, (lo, hi), ci, lb, la, ratio, spot_diameter_mm, profile, "; ".join(notes), curve=(x, y)
+        x0,
+        (lo, hi),
+        method,
+        lb,
+        la,
+        ratio,
+        spot_diameter_mm,
+        profile,
+        message,
+        curve=(x, y),
+        nfev=nfev,
+        warnings=tuple(warnings),
     )
 
 
@@ -333,19 +307,18 @@ def _finish(
     ratio: float,
     spot_diameter_mm: float | None,
     profile: str,
-    note: str,
+    message: str,
     *,
-    found: bool = True,
-    p_value: float = float("nan"),
+    converged: bool = True,
+    p_value: float = NAN,
     curve: tuple[np.ndarray, np.ndarray] | None = None,
+    nfev: int = 0,
+    warnings: tuple[str, ...] = (),
 ) -> ThresholdFit:
-    if profile not in BEAM_PROFILES:
-        raise DatasetError(
-            f"beam profile: unknown profile {profile!r}. Fix: use 'tophat' or 'gaussian'"
-        )
+    profile = _args.choice("profile", profile, BEAM_PROFILES)
     if spot_diameter_mm is None:
-        spot = float("nan")
-        x0_i, ci_i = float("nan"), (float("nan"), float("nan"))
+        spot = NAN
+        x0_i, ci_i = NAN, (NAN, NAN)
     else:
         spot = _spot(spot_diameter_mm)
         x0_i = intensity(x0, spot, profile)
@@ -353,17 +326,21 @@ def _finish(
     return ThresholdFit(
         threshold_mW=float(x0),
         threshold_W_cm2=float(x0_i),
-        ci=(float(ci[0]), float(ci[1])),
-        ci_W_cm2=(float(ci_i[0]), float(ci_i[1])),
+        ci={
+            "threshold_mW": (float(ci[0]), float(ci[1])),
+            "threshold_W_cm2": (float(ci_i[0]), float(ci_i[1])),
+        },
         ci_method=ci_method,
         below_line=lb,
         above_line=la,
         slope_ratio=float(ratio),
         spot_diameter_mm=spot,
         profile=profile,
-        found=found,
+        converged=bool(converged),
+        message=message,
+        nfev=int(nfev),
+        warnings=tuple(warnings),
         p_value=float(p_value),
-        note=note,
         power=None if curve is None else tuple(float(v) for v in curve[0]),
         signal=None if curve is None else tuple(float(v) for v in curve[1]),
     )

@@ -20,7 +20,9 @@ import numpy as np
 from scipy import optimize
 
 from ...errors import FitError
-from ._lines import ThresholdFit, _as_curve, _finish, fit_threshold
+from .. import _args
+from ._lines import _as_curve, _finish, fit_threshold
+from ._results import ThresholdFit
 
 
 def _hinge_rss(x: np.ndarray, y: np.ndarray, psi: float) -> float:
@@ -38,7 +40,17 @@ def segmented(
     seed: int = 0,
     per_gap: int = 2,
 ) -> dict[str, Any]:
-    """Breakpoint search and test on sorted ``x``; returns found, psi, p_value, k (points ≤ psi)."""
+    """Breakpoint search and test on sorted ``x``.
+
+    Returns a dict: ``found`` (a breakpoint exists), ``psi`` (where, NaN if none), ``p_value``,
+    ``k`` (points ≤ psi), ``note`` (in words) and ``nfev`` (straight-line and broken-line fits
+    evaluated). ``alpha`` in (0, 1); ``n_sim`` ≥ 100 null simulations; ``per_gap`` ≥ 1 candidates
+    per gap between powers.
+    """
+    alpha = _args.number("alpha", alpha, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    n_sim = _args.integer("n_sim", n_sim, lo=100, hi=1_000_000)
+    seed = _args.integer("seed", seed, lo=0, hi=2**63 - 1)
+    per_gap = _args.integer("per_gap", per_gap, lo=1, hi=1000)
     n = x.size
     if n < 6:
         raise FitError(
@@ -68,6 +80,7 @@ def segmented(
             "p_value": 1.0,
             "k": 0,
             "note": "the data lie exactly on one straight line: no breakpoint",
+            "nfev": 1,
         }
 
     def sup_f(res: np.ndarray, rss: np.ndarray) -> np.ndarray:
@@ -92,20 +105,35 @@ def segmented(
     quad = np.polynomial.polynomial.polyfit(x - x.mean(), y, 2, full=True)[1][0]
     rss_quad = float(quad[0]) if np.size(quad) else 0.0
     k = int(np.count_nonzero(x <= psi))
+    nfev = 1 + grid.size * (n_sim + 1) + int(getattr(opt, "nfev", 0)) + 2
     if p_value >= alpha:
         note = (
             f"no breakpoint: a single straight line is not rejected (sup-F test p = "
             f"{p_value:.3g} ≥ {alpha:g})"
         )
-        return {"found": False, "psi": float("nan"), "p_value": p_value, "k": k, "note": note}
+        return {
+            "found": False,
+            "psi": float("nan"),
+            "p_value": p_value,
+            "k": k,
+            "note": note,
+            "nfev": nfev,
+        }
     if rss_quad <= rss_hinge:
         note = (
             f"no distinct breakpoint: the curve bends (p = {p_value:.3g}) but a smooth "
             "parabola fits it as well as two straight lines do"
         )
-        return {"found": False, "psi": float("nan"), "p_value": p_value, "k": k, "note": note}
+        return {
+            "found": False,
+            "psi": float("nan"),
+            "p_value": p_value,
+            "k": k,
+            "note": note,
+            "nfev": nfev,
+        }
     note = f"breakpoint search: broken line bends at {psi:.4g}, sup-F test p = {p_value:.3g}"
-    return {"found": True, "psi": psi, "p_value": p_value, "k": k, "note": note}
+    return {"found": True, "psi": psi, "p_value": p_value, "k": k, "note": note, "nfev": nfev}
 
 
 def find_threshold(
@@ -125,26 +153,30 @@ def find_threshold(
     (see the module docstring) decides whether a breakpoint exists at all. If it does, straight
     lines are fitted on each side (leaving out points within ``gap_mW``/2 of the breakpoint) with
     :func:`fit_threshold` (``fit_kwargs``: ci, n_boot, seed, confidence), and the result carries
-    ``p_value``. If not, the result has ``found=False``, NaN threshold and a ``note`` saying so.
+    ``p_value``. If not, the result has ``converged=False``, NaN threshold and a ``message``
+    saying why. ``alpha`` in (0, 1), ``gap_mW`` ≥ 0, ``n_sim`` ≥ 100 (ArgumentError otherwise).
     """
+    gap_mW = _args.non_negative("gap_mW", gap_mW, unit="mW")
+    ci = _args.choice("ci", fit_kwargs.get("ci", "bootstrap"), ("bootstrap", "percentile", "delta"))
     x, y = _as_curve(power, signal)
-    seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=int(fit_kwargs.get("seed", 0)))
+    seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=fit_kwargs.get("seed", 0))
     nan = float("nan")
 
     def none_found(note: str) -> ThresholdFit:
         return _finish(
             nan,
             (nan, nan),
-            str(fit_kwargs.get("ci", "bootstrap")),
+            ci,
             None,
             None,
             nan,
             spot_diameter_mm,
             profile,
             note,
-            found=False,
+            converged=False,
             p_value=seg["p_value"],
             curve=(x, y),
+            nfev=seg["nfev"],
         )
 
     if not seg["found"]:
@@ -171,10 +203,10 @@ def find_threshold(
     except FitError as exc:
         note = f"no threshold: {seg['note']}, but the lines on either side give none: {exc}"
         return none_found(note)
-    note = seg["note"] + (f"; {fit.note}" if fit.note else "")
+    note = f"{seg['note']}; {fit.message}"
     return _finish(
         fit.threshold_mW,
-        fit.ci,
+        fit.ci_mW,
         fit.ci_method,
         fit.below_line,
         fit.above_line,
@@ -184,4 +216,6 @@ def find_threshold(
         note,
         p_value=seg["p_value"],
         curve=(x, y),
+        nfev=seg["nfev"] + fit.nfev,
+        warnings=fit.warnings,
     )

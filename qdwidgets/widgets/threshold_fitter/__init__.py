@@ -155,7 +155,7 @@ class ThresholdFitter(QDWidget):
         p = self.power
         if below is None or above is None:
             fit = find_threshold(p, self.enhancements[self.feedback].values)
-            if fit.found and fit.below_line is not None and fit.above_line is not None:
+            if fit.converged and fit.below_line is not None and fit.above_line is not None:
                 below, above = fit.below_line.window, fit.above_line.window
             else:
                 n = p.size
@@ -283,8 +283,8 @@ class ThresholdFitter(QDWidget):
         b, a = self.below, self.above
         x = np.array([[b[0], b[0], b[1], b[1]], [a[0], a[0], a[1], a[1]], [0.0, 0.0, 0.0, 0.0]])
         fit = self._fit
-        if fit is not None and all(math.isfinite(v) for v in fit.ci):
-            x[2] = [fit.ci[0], fit.ci[0], fit.ci[1], fit.ci[1]]
+        if fit is not None and all(math.isfinite(v) for v in fit.ci_mW):
+            x[2] = [fit.ci_mW[0], fit.ci_mW[0], fit.ci_mW[1], fit.ci_mW[1]]
         else:
             x[2] = [b[1], b[1], b[1], b[1]]
         with self.shading.hold_sync():
@@ -336,7 +336,7 @@ class ThresholdFitter(QDWidget):
         self.readout.value = self._readout(fit)
 
     def _readout(self, fit: ThresholdFit) -> str:
-        lo, hi = fit.ci
+        lo, hi = fit.ci_mW
         text = (
             f"<b>threshold ({html.escape(self.feedback)}):</b> "
             f"<span class='qd-threshold-mW'>{fit.threshold_mW:.4g}</span> mW "
@@ -348,6 +348,6 @@ class ThresholdFitter(QDWidget):
         )
         if self._spot_assumed:
             text += " · <i>spot diameter not in the dataset: 1 mm assumed, set it above</i>"
-        if fit.note:
-            text += f"<br><i>{html.escape(fit.note)}</i>"
+        if fit.message:
+            text += f"<br><i>{html.escape(fit.message)}</i>"
         return text
