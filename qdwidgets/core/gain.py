@@ -215,7 +215,7 @@ def zero_crossing(
     """
     ds = _ta(ta)
     _need_a0(ds)
-    x = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength").values
+    x = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength").data  # lazy stays lazy
     vals, errs, sigma, centre = crossings_at(
         ds["delay"].values,
         x,
