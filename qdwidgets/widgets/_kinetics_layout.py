@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
-import pandas as pd
 
 from ..core import kinetics as K
-from ..errors import FitError
+from ._kinetics_table import TableMixin
 from ._plots import figure, zero_line
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -26,8 +24,13 @@ def build_plots(self: Any) -> None:
     self.fig_log, self.xs_log, _ = figure(
         "delay (ps), log", "", height=300, scales=(bq.LogScale(), self.ys)
     )
-    self.res_lin, rx_lin, self.rys = figure("delay (ps)", "residual (OD)", height=160)
-    self.res_log, rx_log, _ = figure("delay (ps)", "", height=160, scales=(bq.LogScale(), self.rys))
+    self.res_lin, rx_lin, self.rys = figure(
+        "delay (ps)", "residual (OD)", height=170, num_ticks=(5, 3)
+    )
+    self.res_log, rx_log, _ = figure(
+        "delay (ps)", "", height=170, scales=(bq.LogScale(), self.rys), num_ticks=(None, 3)
+    )
+    unit = bq.LinearScale(min=0.0, max=1.0)
     self.marks = {}
     for side, fig, xs, rfig, rxs in (
         ("lin", self.fig_lin, self.xs_lin, self.res_lin, rx_lin),
@@ -48,9 +51,15 @@ def build_plots(self: Any) -> None:
             x=x, y=np.zeros((1, x.size)), scales=rsc, stroke_width=1, colors=list(COLORS)
         )
         rng = (float(x[0]), float(x[-1]))
-        fig.marks = [zero_line(xs, self.ys, rng), data_lines, model]
+        window = bq.Lines(
+            x=np.zeros((2, 2)), y=np.array([[0.0, 1.0], [0.0, 1.0]]),
+            scales={"x": xs, "y": unit}, colors=["#999999"], line_style="dashed", stroke_width=1.5,
+        )  # fmt: skip
+        fig.marks = [zero_line(xs, self.ys, rng), window, data_lines, model]
         rfig.marks = [zero_line(rxs, self.rys, rng), resid]
-        self.marks[side] = {"data": data_lines, "model": model, "resid": resid, "dots": data}
+        self.marks[side] = {
+            "data": data_lines, "model": model, "resid": resid, "dots": data, "window": window
+        }  # fmt: skip
         xs.min, xs.max = rng
         rxs.min, rxs.max = rng
     self.fig_lin.add_class("qd-kinetics-lin")
@@ -70,8 +79,18 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
     )  # fmt: skip
     self.band_box = W.BoundedFloatText(min=0, max=float(np.ptp(wl)) or 1.0, description="band nm")
     self.edit_pick = W.Dropdown(description="edit")
-    self.header = W.HBox([self.wl_slider, self.band_box, self.edit_pick])
     t = self.delay
+    box = {"layout": W.Layout(width="190px"), "style": {"description_width": "85px"}}
+    self.window_from = W.FloatText(description="fit from (ps)", **box)
+    self.window_to = W.FloatText(description="to (ps)", **box)
+    self.window_from.add_class("qd-window-from")
+    self.window_to.add_class("qd-window-to")
+    self.header = W.VBox(
+        [
+            W.HBox([self.wl_slider, self.band_box, self.edit_pick]),
+            W.HBox([self.window_from, self.window_to]),
+        ]
+    )
     span = float(t[-1] - t[0])
     dt = np.diff(t)
     res = float(np.min(dt[dt > 0])) if np.any(dt > 0) else 0.1
@@ -93,16 +112,16 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
         tau.observe(self.guarded(lambda ch, i=i: self._on_row(i, "taus", ch["new"])), "value")
         amp.observe(self.guarded(lambda ch, i=i: self._on_row(i, "amplitudes", ch["new"])), "value")
         lock.observe(self.guarded(lambda ch, i=i: self._on_lock(i, ch["new"])), "value")
-    self.offset_check = W.Checkbox(description="offset A0", indent=False)
-    self.offset_amp = W.FloatText(description="A0 (OD)", layout=W.Layout(width="220px"))
+    self.offset_check = W.Checkbox(description="offset", indent=False)
+    self.offset_amp = W.FloatText(description="offset (OD)", layout=W.Layout(width="220px"))
     self.irf_slider = W.FloatSlider(
-        min=0.0, max=max(5 * res, min(5.0, 0.05 * span)), step=res / 20, description="IRF fwhm",
-        readout_format=".3g", layout=W.Layout(width="420px"),
+        min=0.0, max=max(5 * res, min(5.0, 0.05 * span)), step=res / 20, description="IRF (ps)",
+        readout_format=".4g", layout=W.Layout(width="420px"),
     )  # fmt: skip
     self.irf_lock = W.ToggleButton(description="lock", icon="lock", layout=W.Layout(width="90px"))
     self.t0_slider = W.FloatSlider(
         min=float(t[0]), max=float(min(t[-1], t[0] + 0.1 * span + 5)), step=res / 20,
-        description="t0 (ps)", readout_format=".3g", layout=W.Layout(width="420px"),
+        description="t0 (ps)", readout_format=".4g", layout=W.Layout(width="420px"),
     )  # fmt: skip
     self.t0_lock = W.ToggleButton(description="lock", icon="lock", layout=W.Layout(width="90px"))
     self.add_button = W.Button(description="add component", icon="plus")
@@ -131,14 +150,25 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
         [self.table_html, self.copy_text, W.HBox([self.csv_path, self.csv_button])]
     )
     # wiring
-    W.link((self.wl_slider, "value"), (self, "wavelength"))
-    W.link((self.band_box, "value"), (self, "band_nm"))
+    self.link_control(self.wl_slider, "wavelength")
+    self.link_control(self.band_box, "band_nm")
+    self.link_control(
+        self.window_from, "window",
+        to_trait=lambda v: [v, self.window[1]], to_control=lambda w: float(w[0]),
+    )  # fmt: skip
+    self.link_control(
+        self.window_to, "window",
+        to_trait=lambda v: [self.window[0], v], to_control=lambda w: float(w[1]),
+    )  # fmt: skip
     self.offset_check.observe(self.guarded(self._on_offset_check), "value")
     self.offset_amp.observe(self.guarded(lambda ch: self._on_scalar("offset", ch["new"])), "value")
     self.irf_slider.observe(
-        self.guarded(lambda ch: self._on_scalar("irf_fwhm", ch["new"])), "value"
+        self.guarded(lambda ch: self._on_scalar("irf_fwhm", ch["new"], self.irf_slider)),
+        "value",
     )
-    self.t0_slider.observe(self.guarded(lambda ch: self._on_scalar("t0", ch["new"])), "value")
+    self.t0_slider.observe(
+        self.guarded(lambda ch: self._on_scalar("t0", ch["new"], self.t0_slider)), "value"
+    )
     self.edit_pick.observe(self.guarded(self._on_edit_pick), "value")
     self.add_button.on_click(self.guarded(lambda _b: self.add_component()))
     self.remove_button.on_click(self.guarded(lambda _b: self.remove_component()))
@@ -147,7 +177,7 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
     self.csv_button.on_click(self.guarded(lambda _b: self.to_csv(self.csv_path.value)))
 
 
-class DrawingMixin:
+class DrawingMixin(TableMixin):
     """Drawing, control syncing and the Table-1 output of KineticsFitter (see that class)."""
 
     # provided by KineticsFitter
@@ -164,6 +194,7 @@ class DrawingMixin:
     offset_on: bool
     edit_index: int
     split_ps: float
+    window: list[float]
     data: Any
     add_button: Any
     remove_button: Any
@@ -247,77 +278,13 @@ class DrawingMixin:
         lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
         pad = 0.05 * (hi - lo or 1.0)
         self.ys.min, self.ys.max = lo - pad, hi + pad
+        self._draw_window()
         self._update_shares()
 
-    def _sync_controls(self) -> None:
-        """Show the edited pump level's parameters in the controls (without feedback)."""
-        if not self.params:
-            return
-        p = self.params[min(self.edit_index, len(self.params) - 1)]
-        self._syncing = True
-        try:
-            for i, row in enumerate(self.rows):
-                visible = i < self.n_components
-                row["box"].layout.display = None if visible else "none"
-                if visible:
-                    tau = float(
-                        np.clip(p["taus"][i], 10 ** self._tau_range[0], 10 ** self._tau_range[1])
-                    )
-                    row["tau"].value = tau
-                    row["amp"].value = float(p["amplitudes"][i])
-                    row["lock"].value = bool(self.locks[i]) if i < len(self.locks) else False
-            self.offset_check.value = self.offset_on
-            self.offset_amp.value = float(p["offset"])
-            self.offset_amp.disabled = not self.offset_on
-            self.irf_slider.value = float(np.clip(p["irf_fwhm"], 0, self.irf_slider.max))
-            self.t0_slider.value = float(np.clip(p["t0"], self.t0_slider.min, self.t0_slider.max))
-            self.add_button.disabled = self.n_components >= MAX_COMPONENTS
-            self.remove_button.disabled = self.n_components <= 1
-        finally:
-            self._syncing = False
-        self._update_shares()
-
-    def _update_shares(self) -> None:
-        if not self.params:
-            return
-        p = self.params[min(self.edit_index, len(self.params) - 1)]
-        amps = np.abs(np.asarray(p["amplitudes"], dtype=float))
-        total = amps.sum()
-        for i, row in enumerate(self.rows[: self.n_components]):
-            row["share"].value = f"{100 * amps[i] / total:.1f} %" if total > 0 else ""
-
-    # -- table ----------------------------------------------------------------
-    def table(self) -> pd.DataFrame:
-        """Table 1 for the last fit, pump levels side by side (shares exclude the offset)."""
-        if self._result is None:
-            raise FitError("no fit yet: press Fit (or call fitter.fit()) first")
-        table: pd.DataFrame = self._result.table()
-        return table
-
-    @property
-    def table_text(self) -> str:
-        """The table as tab-separated text (pastes into a spreadsheet)."""
-        return "" if self._result is None else self.table().to_csv(sep="\t")
-
-    def to_csv(self, path: str | Path) -> Path:
-        """Write the table (with the numeric values and standard errors below) to ``path``."""
-        if self._result is None:
-            raise FitError("no fit yet: press Fit before exporting the table")
-        path = Path(path)
-        values = self._result.values()
-        if isinstance(values, dict):
-            values = pd.DataFrame({self._result.pump_label or "fit": values})
-        with path.open("w", encoding="utf-8") as fh:
-            self.table().to_csv(fh)
-            fh.write("\n")
-            values.to_csv(fh)
-        self.status.value = f"table written to {path}"
-        return path
-
-    def _update_table(self) -> None:
-        if self._result is None:
-            self.table_html.value = "<i>no fit yet: press Fit</i>"
-            self.copy_text.value = ""
-            return
-        self.table_html.value = self.table().to_html(classes="qd-table")
-        self.copy_text.value = self.table_text
+    def _draw_window(self) -> None:
+        """The fit window's edges as dashed lines on both panels."""
+        lo, hi = (float(v) for v in self.window)
+        for side in ("lin", "log"):
+            mark = self.marks[side]["window"]
+            with mark.hold_sync():
+                mark.x = np.array([[lo, lo], [hi, hi]])

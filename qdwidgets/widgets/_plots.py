@@ -18,8 +18,13 @@ def figure(
     height: int = 260,
     marks: list[bq.Mark] | None = None,
     scales: tuple[Any, Any] | None = None,
+    num_ticks: tuple[int | None, int | None] = (None, None),
 ) -> tuple[bq.Figure, Any, Any]:
-    """A bqplot Figure with labelled axes; returns ``(figure, x_scale, y_scale)``."""
+    """A bqplot Figure with labelled axes; returns ``(figure, x_scale, y_scale)``.
+
+    ``num_ticks``: at most this many ticks on (x, y) (a short panel wants few, so that its
+    tick labels never overlap); a log axis gets labels on whole decades only.
+    """
     xs, ys = scales or (
         bq.LogScale() if log_x else bq.LinearScale(),
         bq.LogScale() if log_y else bq.LinearScale(),
@@ -28,6 +33,12 @@ def figure(
         bq.Axis(scale=xs, label=x_label, grid_lines="none"),
         bq.Axis(scale=ys, label=y_label, side="left", grid_lines="dashed", tick_format=".3g"),
     ]
+    for axis, n in zip(axes, num_ticks, strict=True):
+        if n is not None:
+            axis.num_ticks = n
+        if isinstance(axis.scale, bq.LogScale):
+            axis.tick_format = "~g"  # d3 trims '1e+3' style clutter: 0.1, 1, 10, 1000
+
     fig = bq.Figure(
         marks=marks or [],
         axes=axes,

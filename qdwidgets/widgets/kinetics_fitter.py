@@ -22,14 +22,20 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from .._html import escape
+from ..core import _args as A
 from ..core import kinetics as K
+from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit
 from ..errors import FitError
 from ._base import QDWidget
+from ._kinetics_code import Recipe, default_window, onset, recipe_code
 from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
+from ._kinetics_state import StateMixin
+from ._kinetics_table import snapped
 
 
-class KineticsFitter(DrawingMixin, QDWidget):
+class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
     """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength."""
 
     _state_keys: ClassVar[tuple[str, ...]] = (
@@ -41,10 +47,11 @@ class KineticsFitter(DrawingMixin, QDWidget):
         "locks",
         "params",
         "edit_index",
+        "window",
         "pumps",
     )
 
-    wavelength = traitlets.Float(639.0)
+    wavelength = traitlets.Float(0.0)  # set from the data (the band edge) on construction
     band_nm = traitlets.Float(0.0)
     n_components = traitlets.Int(3)
     offset_on = traitlets.Bool(True)
@@ -52,12 +59,14 @@ class KineticsFitter(DrawingMixin, QDWidget):
     locks = traitlets.List(traitlets.Bool())
     params = traitlets.List(traitlets.Dict())  # one per pump level: taus, amplitudes, offset, ...
     edit_index = traitlets.Int(0)
+    window = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fit window, ps
 
     def __init__(
         self,
         ta: xr.Dataset,
         *,
-        wavelength: float = 639.0,
+        wavelength: float | None = None,
+        window: tuple[float, float] | None = None,
         pump: Any = None,
         band_nm: float = 0.0,
         n_components: int = 3,
@@ -70,26 +79,70 @@ class KineticsFitter(DrawingMixin, QDWidget):
             self.data = ds
         self.delay = np.asarray(ds["delay"].values, dtype=float)
         wl = np.asarray(ds["wavelength"].values, dtype=float)
+        self._pumps_given = None if pump is None else self.pumps
         self._result: Any = None
+        self._recipe: Recipe | None = None
         self._traces: xr.DataArray | None = None
+        self._onsets: list[tuple[float, float]] = []
         self._building = True
+        t = self.delay
+        self.check_traits(
+            {
+                "wavelength": lambda v: A.number(
+                    "wavelength", v, lo=float(wl.min()), hi=float(wl.max()), unit="nm"
+                ),
+                "band_nm": lambda v: A.number(
+                    "band_nm", v, lo=0.0, hi=float(np.ptp(wl)), unit="nm"
+                ),
+                "n_components": lambda v: A.integer("n_components", v, lo=1, hi=MAX_COMPONENTS),
+                "split_ps": lambda v: A.number("split_ps", v, lo=float(t[0]), hi=float(t[-1])),
+                "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
+                "window": self._check_window,
+            }
+        )
+        if wavelength is None:
+            wavelength = band_edge(self.data)
         build_plots(self)
         build_controls(self, wl)
-        self.children = [self.error, self.header, self.plots, self.controls, self.table_box]
+        self.children = [
+            self.error, self.header, self.plots, self.controls, self.table_box, self.code_panel()
+        ]  # fmt: skip
         self.add_class("qd-kinetics-fitter")
         with self.hold_trait_notifications():
-            self.wavelength = float(np.clip(wavelength, wl.min(), wl.max()))
-            self.band_nm = float(band_nm)
-            self.n_components = int(np.clip(n_components, 1, MAX_COMPONENTS))
+            self.wavelength = A.number(
+                "wavelength", wavelength, lo=float(wl.min()), hi=float(wl.max()), unit="nm"
+            )
+            self.band_nm = band_nm
+            self.n_components = n_components
         self._building = False
         with self.reporting():
             self._load_traces()
+            assert self._traces is not None
+            self.window = list(window) if window is not None else list(default_window(self._traces))
             self._guess()
             self._sync_controls()
             self._redraw_all()
         self._update_table()
 
+    def _check_window(self, value: Any) -> list[float]:
+        lo, hi = A.interval("window", value, unit="ps", allow_none_ends=False)
+        t = self.delay
+        ok = (t >= lo) & (t <= hi)
+        need = self.n_components + 4
+        if int(ok.sum()) < need:
+            raise A.ArgumentError(
+                f"window ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
+                f"{self.n_components} components needs at least {need}: widen it"
+            )
+        return [float(lo), float(hi)]
+
     # -- observers ----------------------------------------------------------------
+    @traitlets.observe("window")
+    def _on_window(self, change: dict[str, Any]) -> None:
+        if not self._building:
+            with self.reporting():
+                self._draw_window()
+
     @traitlets.observe("wavelength", "band_nm")
     def _on_where(self, change: dict[str, Any]) -> None:
         if self._building:
@@ -114,12 +167,22 @@ class KineticsFitter(DrawingMixin, QDWidget):
     def _on_row(self, i: int, key: str, value: float) -> None:
         if self._syncing or i >= self.n_components:
             return
+        current = float(self.params[self.edit_index][key][i])
+        if key == "taus":
+            if snapped(self.rows[i]["tau"], current, value):
+                return  # the slider's own rounding of the fitted value: keep the exact one
+            value = A.positive(f"τ{i + 1}", value, unit="ps")
+        else:
+            value = A.number(f"A{i + 1}", value, unit="OD")
         self._set_param(key, float(value), index=i)
 
-    def _on_scalar(self, key: str, value: float) -> None:
+    def _on_scalar(self, key: str, value: float, slider: Any = None) -> None:
         if self._syncing:
             return
-        self._set_param(key, float(value))
+        if slider is not None and snapped(slider, float(self.params[self.edit_index][key]), value):
+            return  # the slider's rounding, not the user's move
+        check = A.non_negative if key == "irf_fwhm" else A.number
+        self._set_param(key, check(key, value))
 
     def _on_lock(self, i: int, value: bool) -> None:
         if self._syncing or i >= self.n_components:
@@ -170,12 +233,15 @@ class KineticsFitter(DrawingMixin, QDWidget):
         out = []
         for i in range(self.n_pumps):
             old = self.params[i] if keep_taus and i < len(self.params) else None
+            t0, fwhm = self._onsets[i]
             out.append(
                 K.initial_guess(
-                    self._traces.isel(pump=i),
+                    self._window_trace(i),
                     self.n_components,
                     offset=self.offset_on,
                     taus=old["taus"] if old else None,
+                    t0=t0,
+                    irf_fwhm=fwhm,
                 )
             )
         self.params = out
@@ -219,6 +285,7 @@ class KineticsFitter(DrawingMixin, QDWidget):
         if "pump" not in tr.dims:
             tr = tr.expand_dims("pump")
         self._traces = tr
+        self._onsets = [onset(tr.isel(pump=i)) for i in range(self.n_pumps)]
         labels = [self._label(i) for i in range(self.n_pumps)]
         self._syncing = True
         try:
@@ -227,12 +294,15 @@ class KineticsFitter(DrawingMixin, QDWidget):
         finally:
             self._syncing = False
         swatches = " ".join(
-            f"<span style='color:{COLORS[i % len(COLORS)]}'>● {lab}</span>"
+            f"<span style='color:{COLORS[i % len(COLORS)]}'>● {escape(lab)}</span>"
             for i, lab in enumerate(labels)
         )
         where = f"{float(np.asarray(tr['wavelength'].values)):.1f} nm"
         band = f" (±{self.band_nm / 2:g} nm)" if self.band_nm > 0 else ""
-        self.legend.value = f"<b>ΔA at {where}{band}</b> &nbsp; {swatches}"
+        self.legend.value = (
+            f"<b>ΔA at {where}{band}</b> &nbsp; {swatches} &nbsp; "
+            "<span style='color:#777'>▮ fit window</span>"
+        )
 
     def _label(self, i: int) -> str:
         ds = self.data
@@ -254,12 +324,25 @@ class KineticsFitter(DrawingMixin, QDWidget):
             fixed.append("t0")
         fits: list[KineticsFit] = []
         params: list[dict[str, Any]] = []
+        recipe = Recipe(
+            wavelength=float(self.wavelength),
+            band_nm=float(self.band_nm),
+            pumps=self._pumps_given,
+            window=(float(self.window[0]), float(self.window[1])),
+            n_components=n,
+            offset=bool(self.offset_on),
+        )
         for i in range(self.n_pumps):
             p = self.params[i]
             initial = {f"tau{k + 1}": float(p["taus"][k]) for k in range(n)}
             initial.update(irf_fwhm=float(p["irf_fwhm"]), t0=float(p["t0"]))
+            held = list(fixed)
+            if self._after_rise(i):  # t0 and the IRF are not in the window: hold them
+                held += [name for name in ("irf_fwhm", "t0") if name not in held]
+            recipe.initial.append(initial)
+            recipe.fixed.append(held)
             fit = K.fit_trace(
-                self._traces.isel(pump=i), n, offset=self.offset_on, initial=initial, fixed=fixed
+                self._window_trace(i), n, offset=self.offset_on, initial=initial, fixed=held
             )
             fits.append(fit)
             params.append(
@@ -280,56 +363,45 @@ class KineticsFitter(DrawingMixin, QDWidget):
             if len(fits) == 1
             else K.KineticsSeries(fits=tuple(fits), wavelength=wl, band_nm=float(self.band_nm))
         )
+        self._recipe = recipe
         self._sync_controls()
         self._redraw_all()
         self._update_table()
         chi = ", ".join(f"{math.sqrt(f.redchi):.2g}" for f in fits)
-        self.status.value = f"fitted: rms residual {chi} OD"
+        held = (
+            " · t0 and IRF held (the window starts after the rise)" if self._after_rise(0) else ""
+        )
+        self.status.value = f"fitted: rms residual {chi} OD{held}"
+        notes = [
+            f"{escape(f.pump_label) or 'fit'}: {w}"
+            for f in fits
+            for w in getattr(f, "warnings", ())
+        ]
+        self.show_warnings(notes)
         return self._result
+
+    def _window_trace(self, i: int) -> xr.DataArray:
+        assert self._traces is not None
+        lo, hi = self.window
+        return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
+
+    def _after_rise(self, i: int) -> bool:
+        """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
+        then t0 and the IRF width cannot be fitted and are held at their current values."""
+        t0, fwhm = self._onsets[i]
+        return float(self.window[0]) > t0 + fwhm
+
+    def to_code(self, data_name: str = "ta") -> str:
+        """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
+        this widget was opened on); it leaves the fit in ``result``."""
+        from ._base import identifier
+
+        identifier("data_name", data_name)
+        if self._recipe is None:
+            raise FitError("no fit yet: press Fit first, then ask for its code")
+        return recipe_code(self._recipe, data_name, self.n_pumps)
 
     @property
     def result(self) -> Any:
         """The last fit (KineticsSeries for several pump levels, KineticsFit for one), or None."""
         return self._result
-
-    # -- state ----------------------------------------------------------------
-    def apply_settings(self, settings: dict[str, Any]) -> None:
-        self._building = True
-        try:
-            for key in ("wavelength", "band_nm", "n_components", "offset_on", "split_ps"):
-                if key in settings:
-                    setattr(self, key, settings[key])
-        finally:
-            self._building = False
-        self._load_traces()
-        if "params" in settings:
-            self.params = [
-                {k: (list(v) if isinstance(v, tuple) else v) for k, v in dict(p).items()}
-                for p in settings["params"]
-            ]
-        if "locks" in settings:
-            self.locks = [bool(v) for v in settings["locks"]]
-        if "edit_index" in settings:
-            self.edit_index = int(settings["edit_index"])
-        self._sync_controls()
-        self._redraw_all()
-
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> KineticsFitter:
-        """Rebuild a fitter with the saved settings and the saved result."""
-        from ..errors import QDError
-        from ..results import decode
-
-        if state.get("widget") != cls.__name__:
-            raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
-            )
-        settings = {k: decode(v) for k, v in state.get("settings", {}).items()}
-        pumps = settings.pop("pumps", None)
-        widget = cls(data, pump=list(pumps) if pumps else None)
-        widget.apply_settings(settings)
-        if state.get("result"):
-            widget._result = decode(state["result"])
-            widget._update_table()
-        return widget

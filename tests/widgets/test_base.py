@@ -58,11 +58,12 @@ def test_errors_show_in_the_banner_and_clear():
     with widget.reporting():
         raise FitError("the fit did not converge. Fix: widen the window")
     assert "did not converge" in widget.error_message
-    assert widget.error.layout.display is None
+    assert "qd-banner-error" in widget.error.value
     with widget.reporting():
         pass
-    assert widget.error_message == ""
-    assert widget.error.layout.display == "none"
+    assert widget.error_message == "" and widget.error.value == ""
+    # the banner keeps its place: showing or clearing a message never shifts the layout
+    assert widget.error.layout.height and widget.error.layout.display is None
 
 
 def test_guarded_callback_never_raises_and_reports_unexpected_errors():
