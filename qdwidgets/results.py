@@ -6,6 +6,7 @@ Fields hold plain values (floats, strings, tuples), xarray objects, or other res
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import importlib
@@ -14,6 +15,8 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import xarray as xr
+
+from .errors import QDError
 
 R = TypeVar("R", bound="Result")
 
@@ -42,21 +45,99 @@ def encode(value: Any) -> Any:
     return value
 
 
+# Result classes of qdwidgets, by "module:qualname" and by bare qualname (registered when their
+# class is created); ``decode`` rebuilds only these. Nothing named in a state is ever imported:
+# only the fixed modules below, which define result classes, are imported when needed.
+_REGISTRY: dict[str, type[Result]] = {}
+_BY_NAME: dict[str, list[type[Result]]] = {}
+_HOMES = (
+    "qdwidgets.core.gain",
+    "qdwidgets.core.occupancy",
+    "qdwidgets.core.kinetics",
+    "qdwidgets.core.bands",
+    "qdwidgets.core.threshold",
+    "qdwidgets.core.lesson",
+    "qdwidgets.data.simulate",
+)
+_WIDGET_HOMES = ("qdwidgets.widgets._ta_explorer_result",)
+
+
+def _register(cls: type[Result]) -> None:
+    if not cls.__module__.startswith("qdwidgets."):
+        return
+    _REGISTRY[f"{cls.__module__}:{cls.__qualname__}"] = cls
+    _BY_NAME.setdefault(cls.__qualname__, []).append(cls)
+
+
+def allow(cls: type[R]) -> type[R]:
+    """Let :func:`decode` rebuild a Result subclass defined outside qdwidgets (a decorator).
+
+    The program opts in, class by class; a saved state never can.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Result)):
+        raise QDError(f"allow() takes a Result subclass, not {cls!r}")
+    _REGISTRY[f"{cls.__module__}:{cls.__qualname__}"] = cls
+    return cls
+
+
+def _find(name: str) -> type[Result] | None:
+    cls = _REGISTRY.get(name)
+    if cls is None:
+        found = _BY_NAME.get(name.rpartition(":")[2], [])
+        cls = found[0] if len(found) == 1 else None  # a class moved to another module
+    return cls
+
+
+def result_class(name: object) -> type[Result]:
+    """The qdwidgets result class a state names ("module:qualname"), from the allow-list.
+
+    Raises QDError for anything else: a state is data, it never chooses what gets imported.
+    """
+    if isinstance(name, str) and name in _REGISTRY:
+        return _REGISTRY[name]
+    if not isinstance(name, str) or not name.startswith("qdwidgets.") or ":" not in name:
+        raise QDError(
+            f"saved state names {str(name)[:80]!r}, which is not a qdwidgets result class; "
+            "refused (a state is data and never imports code). Fix: load a state written by "
+            "qdwidgets' to_dict()"
+        )
+    homes = _HOMES + (_WIDGET_HOMES if name.startswith("qdwidgets.widgets.") else ())
+    cls = _find(name)
+    for home in homes:
+        if cls is not None:
+            break
+        with contextlib.suppress(ImportError):  # a home that cannot load holds no classes
+            importlib.import_module(home)  # fixed module names, never taken from the state
+        cls = _find(name)
+    if cls is None:
+        raise QDError(
+            f"saved state names {name[:80]!r}, which is not a qdwidgets result class; "
+            "refused. Fix: load a state written by this version's to_dict()"
+        )
+    return cls
+
+
 def decode(value: Any) -> Any:
-    """Inverse of :func:`encode`; lists come back as tuples (results are immutable)."""
+    """Inverse of :func:`encode`; lists come back as tuples (results are immutable).
+
+    Only qdwidgets' own result classes are rebuilt (an allow-list, see :func:`result_class`);
+    a state naming any other class or module raises ``QDError``.
+    """
     if isinstance(value, dict):
         if _RES in value:
-            module, _, qualname = value[_RES].partition(":")
-            obj: Any = importlib.import_module(module)
-            for part in qualname.split("."):
-                obj = getattr(obj, part)
-            return obj.from_dict(value)
+            return result_class(value[_RES]).from_dict(value)
         if _DA in value:
             return xr.DataArray.from_dict(value[_DA])
         if _DS in value:
             return xr.Dataset.from_dict(value[_DS])
         if _ND in value:
-            return np.asarray(value[_ND], dtype=value["dtype"])
+            dtype = np.dtype(str(value.get("dtype", "float64")))
+            if dtype.kind in "OV":
+                raise QDError(
+                    f"saved state holds an array of dtype {dtype}, which is not plain data; "
+                    "refused. Fix: store numbers or strings"
+                )
+            return np.asarray(value[_ND], dtype=dtype)
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return tuple(decode(v) for v in value)
@@ -82,6 +163,10 @@ class Result:
     """Base class for result dataclasses (subclasses use ``@dataclass(frozen=True)``)."""
 
     _summary_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _register(cls)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data; ``type(self).from_dict(d)`` rebuilds the result."""
