@@ -5,7 +5,7 @@ import { el } from "./lib/draw.js";
 
 const CSS = `
 .qd-taview { font: 12px/1.3 system-ui, sans-serif; color: var(--jp-ui-font-color1, #222); max-width: 1100px; }
-.qd-taview canvas { display: block; width: 100%; background: #fff; }
+.qd-taview canvas { display: block; width: 100%; background: var(--jp-layout-color0, #fff); }
 .qd-taview .qd-row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
 .qd-taview .qd-maprow { display: grid; grid-template-columns: 1fr 64px; gap: 4px; }
 .qd-taview .qd-mapwrap { position: relative; }

@@ -7,11 +7,11 @@
 import { makeScale, niceDomain, fmt } from "./lib/axis.js";
 import { plane, spectrum, trace, plus, finiteRange } from "./lib/decode.js";
 import { fit, drawAxes, polyline, legend, padRange, clipTo, vline } from "./lib/draw.js";
+import { gainBands } from "./lib/gain.js";
 
 export const MARGIN = { left: 54, right: 8, top: 8, bottom: 32 };
 export const PANEL_HEIGHT = 200;
 export const PANEL_TOP = 22; // room for the legend above the plot
-export const COLORS = { dA: "#1f77b4", A0: "#7f7f7f", A_ex: "#111111", gain: "rgba(0,150,70,0.16)", cursor: "#e07b00" };
 export const LABEL = { dA: "ΔA", A_ex: "A_ex" };
 
 /** Plot box (CSS px) inside a canvas of w × h, with the shared margins. */
@@ -78,38 +78,40 @@ export function createPanels({ S, model, specCanvas, kinCanvas, pump, delayKind,
     const box = layout(w, h, PANEL_TOP);
     const x = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.x0, box.x1] });
     const y = makeScale({ domain: spectrumRange(), range: [box.y1, box.y0] });
+    const C = S.theme;
     // static: frame, axes, legend, A0, zero line (per pump: the y range covers every delay)
     layer(S.specLayer, specCanvas, dpr, `${pump()}`, (c) => {
-      c.fillStyle = "#fff"; c.fillRect(0, 0, w, h);
-      drawAxes(c, x, y, box, { xlabel: "wavelength (nm)", ylabel: "OD" });
-      legend(c, box, S.a0 ? [["ΔA", COLORS.dA], ["A0", COLORS.A0], ["A_ex", COLORS.A_ex], ["gain", "rgba(0,150,70,0.5)"]] : [["ΔA", COLORS.dA]]);
+      c.fillStyle = C.bg; c.fillRect(0, 0, w, h);
+      drawAxes(c, x, y, box, { xlabel: "wavelength (nm)", ylabel: "OD", color: C.fg });
+      legend(c, box, S.a0 ? [["ΔA", C.dA], ["A0", C.A0], ["A_ex", C.A_ex], ["gain", C.gainKey]] : [["ΔA", C.dA]], C.fg);
       c.save(); clipTo(c, box);
-      c.strokeStyle = "#999"; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
-      if (S.a0) polyline(c, S.wl, S.a0, x, y, COLORS.A0, 1.2, [5, 3]);
+      c.strokeStyle = C.zero; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
+      if (S.a0) polyline(c, S.wl, S.a0, x, y, C.A0, 1.2, [5, 3]);
       c.restore();
     });
     const dA = spectrum(S.data, S.shape, pump(), d);
     const aex = S.a0 ? plus(dA, S.a0) : null;
     ctx.save(); clipTo(ctx, box);
     if (aex) {
-      // gain region: A_ex < 0, shaded between the midpoints of neighbouring wavelengths
-      ctx.fillStyle = COLORS.gain;
-      const n = S.wl.length, mid = (i) => (i <= 0 ? S.wl[0] : i >= n ? S.wl[n - 1] : (S.wl[i - 1] + S.wl[i]) / 2);
-      for (let i = 0; i < n; i++) {
-        if (!(aex[i] < 0)) continue;
-        let j = i;
-        while (j + 1 < n && aex[j + 1] < 0) j++;
-        const a = x.map(mid(i)), b = x.map(mid(j + 1));
+      // gain: A_ex < −k·σ (the rule of core.gain.gain_spectrum), edges interpolated
+      ctx.fillStyle = C.gain;
+      for (const [lo, hi] of gainBands(S.wl, aex, noiseRow(), S.gainK)) {
+        const a = x.map(lo), b = x.map(hi);
         ctx.fillRect(a, box.y0, Math.max(b - a, 1), box.y1 - box.y0);
-        i = j;
       }
     }
-    polyline(ctx, S.wl, dA, x, y, COLORS.dA);
-    if (aex) polyline(ctx, S.wl, aex, x, y, COLORS.A_ex, 1.8);
-    vline(ctx, x.map(S.wl[cursor().w]), box, COLORS.cursor);
+    polyline(ctx, S.wl, dA, x, y, C.dA);
+    if (aex) polyline(ctx, S.wl, aex, x, y, C.A_ex, 1.8);
+    vline(ctx, x.map(S.wl[cursor().w]), box, C.cursor);
     ctx.restore();
-    ctx.fillStyle = "#333"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    ctx.fillText(`at ${fmt(S.delays[d], 4)} ps`, box.x1, box.y0 - 9);
+    ctx.fillStyle = C.fg; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillText(`at ${fmt(S.delays[d], 3)} ps`, box.x1, box.y0 - 9);
+  }
+
+  /** σ (OD) per wavelength of the shown pump level, or null when the view has no noise. */
+  function noiseRow() {
+    if (!S.noise || S.noise.length !== S.shape[0] * W()) return null;
+    return S.noise.subarray(pump() * W(), (pump() + 1) * W());
   }
 
   function drawKinetics(d, wi) {
@@ -123,33 +125,36 @@ export function createPanels({ S, model, specCanvas, kinCanvas, pump, delayKind,
     // hovering reuses the cached layer (and the axes do not jitter)
     const domain = niceDomain(padRange(finiteRange(dA, aex)));
     const y = makeScale({ domain, range: [box.y1, box.y0] });
+    const C = S.theme;
     layer(S.kinLayer, kinCanvas, dpr, `${pump()}|${domain}|${JSON.stringify(crossings)}`, (c) => {
-      c.fillStyle = "#fff"; c.fillRect(0, 0, w, h);
-      drawAxes(c, x, y, box, { xlabel: "delay (ps)", ylabel: "OD" });
-      legend(c, box, S.a0 ? [["ΔA", COLORS.dA], ["A_ex", COLORS.A_ex], ["zero crossing", "#d62728"]] : [["ΔA", COLORS.dA]]);
+      c.fillStyle = C.bg; c.fillRect(0, 0, w, h);
+      drawAxes(c, x, y, box, { xlabel: "delay (ps)", ylabel: "OD", color: C.fg });
+      legend(c, box, S.a0 ? [["ΔA", C.dA], ["A_ex", C.A_ex], ["zero crossing", C.crossing]] : [["ΔA", C.dA]], C.fg);
       c.save(); clipTo(c, box);
-      c.strokeStyle = "#999"; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
+      c.strokeStyle = C.zero; c.beginPath(); c.moveTo(box.x0, y.map(0)); c.lineTo(box.x1, y.map(0)); c.stroke();
       // zero crossings (one per pump level, computed in Python); the current pump's is bold
       const labels = model.get("pump_labels") ?? [];
       c.textAlign = "left";
       crossings.forEach((t, i) => {
         if (t === null || t === undefined || !Number.isFinite(+t)) return;
         const mx = x.map(+t), my = y.map(0), cur = i === pump();
-        c.fillStyle = cur ? "#d62728" : "rgba(214,39,40,0.35)";
+        c.fillStyle = C.crossing;
+        c.globalAlpha = cur ? 1 : 0.4;
         c.beginPath(); c.arc(mx, my, cur ? 5 : 3.5, 0, 2 * Math.PI); c.fill();
+        c.globalAlpha = 1;
         if (cur) { c.font = "11px system-ui, sans-serif"; c.fillText(`${fmt(+t, 3)} ps`, mx + 6, my - 8); }
         else if (labels[i]) { c.font = "10px system-ui, sans-serif"; c.fillText(labels[i], mx + 4, my + 12); }
       });
       c.restore();
     });
     ctx.save(); clipTo(ctx, box);
-    polyline(ctx, S.delays, dA, x, y, COLORS.dA);
-    if (aex) polyline(ctx, S.delays, aex, x, y, COLORS.A_ex, 1.8);
-    vline(ctx, x.map(S.delays[d]), box, COLORS.cursor);
+    polyline(ctx, S.delays, dA, x, y, C.dA);
+    if (aex) polyline(ctx, S.delays, aex, x, y, C.A_ex, 1.8);
+    vline(ctx, x.map(S.delays[d]), box, C.cursor);
     ctx.restore();
-    ctx.fillStyle = "#333"; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillStyle = C.fg; ctx.font = "11px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "middle";
     ctx.fillText(`at ${fmt(S.wl[wi], 4)} nm`, box.x1, box.y0 - 9);
   }
 
-  return { drawSpectrum, drawKinetics };
+  return { drawSpectrum, drawKinetics, noiseRow };
 }

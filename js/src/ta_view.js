@@ -7,10 +7,12 @@
 
 import { buildLut, packLut, colorIndex, autoVmax, paintMap } from "./lib/colormap.js";
 import { makeScale, nearestIndex, indexMap, fmt } from "./lib/axis.js";
-import { decode, plane } from "./lib/decode.js";
+import { decode, plane, spectrum, plus } from "./lib/decode.js";
 import { el, fit, drawAxes } from "./lib/draw.js";
 import { buildDom } from "./dom.js";
 import { MARGIN, LABEL, layout, createPanels } from "./panels.js";
+import { readTheme } from "./lib/theme.js";
+import { readoutWhileScrubbing } from "./lib/readout.js";
 
 function render({ model, el: host }) {
   const abort = new AbortController();
@@ -31,7 +33,7 @@ function render({ model, el: host }) {
     data: null, shape: [0, 0, 0], a0: null, delays: new Float64Array(0), wl: new Float64Array(0),
     dIdx: 0, wIdx: 0, hover: null, playing: false, settling: false, raf: 0, lastStep: 0,
     lut: null, lut32: null, drawn: false, map: null, vmaxCache: new Map(), rangeCache: new Map(),
-    epoch: 0, specLayer: {}, kinLayer: {},
+    epoch: 0, specLayer: {}, kinLayer: {}, noise: null, gainK: 3, theme: readTheme(host),
   };
   const P = () => S.shape[0], D = () => S.shape[1], W = () => S.shape[2];
   const pump = () => Math.min(Math.max(model.get("pump_index") | 0, 0), Math.max(P() - 1, 0));
@@ -48,6 +50,10 @@ function render({ model, el: host }) {
     let a0 = null;
     try { a0 = decode(model.get("A0")); } catch { a0 = null; }
     S.a0 = a0 && a0.data.length === W() && W() > 0 ? a0.data : null;
+    let noise = null;
+    try { noise = decode(model.get("noise")); } catch { noise = null; }
+    S.noise = noise && noise.data.length === P() * W() && W() > 0 ? noise.data : null;
+    S.gainK = Math.max(+model.get("gain_k") || 0, 0);
     S.delays = Float64Array.from(model.get("delays") ?? []);
     S.wl = Float64Array.from(model.get("wavelengths") ?? []);
     if (S.delays.length !== D() || S.wl.length !== W()) {
@@ -82,7 +88,7 @@ function render({ model, el: host }) {
     quantityBtn.title = S.a0 ? "toggle the map between ΔA and A_ex = ΔA + A0" : "no A0 in the dataset: A_ex unavailable";
     logBox.checked = !!model.get("log_delay");
     playBtn.textContent = S.playing ? "❚❚ pause" : "▶ play";
-    readout.textContent = model.get("readout") ?? "";
+    showReadout();
   }
 
   // ---- map -----------------------------------------------------------------------------------
@@ -102,7 +108,7 @@ function render({ model, el: host }) {
     fit(overlay, height, fallback);
     const ctx = mapCanvas.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#fff";
+    ctx.fillStyle = S.theme.bg;
     ctx.fillRect(0, 0, mapCanvas.width, mapCanvas.height);
     S.drawn = true;
     const box = layout(w, h);
@@ -112,7 +118,7 @@ function render({ model, el: host }) {
     mapCanvas.dataset.plotBox = [box.x0, box.y0, box.x1, box.y1].join(","); // CSS px, for tests
     if (!hasData()) {
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.fillStyle = "#666";
+      ctx.fillStyle = S.theme.fg2;
       ctx.fillText("no data", box.x0 + 10, box.y0 + 20);
       return;
     }
@@ -128,13 +134,14 @@ function render({ model, el: host }) {
     paintMap(new Uint32Array(img.data.buffer), m, W(), col, row, a0, vmax(), S.lut32);
     ctx.putImageData(img, X0, Y0);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawAxes(ctx, x, y, box, { xlabel: "delay (ps)", ylabel: "wavelength (nm)" });
+    drawAxes(ctx, x, y, box, { xlabel: "delay (ps)", ylabel: "wavelength (nm)", color: S.theme.fg });
   }
 
   function drawColorbar() {
     const height = Math.max(+model.get("height") || 360, 80);
     const { ctx, w, h } = fit(barCanvas, height, 64);
-    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = S.theme.bg;
+    ctx.fillRect(0, 0, w, h);
     const y0 = MARGIN.top, y1 = h - MARGIN.bottom, x0 = 4, bw = 14;
     const vm = hasData() ? vmax() : 1;
     barCanvas.dataset.vmax = String(vm); // the colour limit in use (OD), for tests
@@ -144,9 +151,9 @@ function render({ model, el: host }) {
       ctx.fillStyle = `rgb(${S.lut[k]},${S.lut[k + 1]},${S.lut[k + 2]})`;
       ctx.fillRect(x0, py, bw, 1);
     }
-    ctx.strokeStyle = "#333";
+    ctx.strokeStyle = S.theme.fg;
     ctx.strokeRect(x0 + 0.5, y0 + 0.5, bw - 1, y1 - y0 - 1);
-    ctx.fillStyle = "#333";
+    ctx.fillStyle = S.theme.fg;
     ctx.font = "10px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
@@ -178,23 +185,39 @@ function render({ model, el: host }) {
     ctx.beginPath();
     ctx.rect(box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
     ctx.clip();
-    ctx.strokeStyle = "rgba(0,0,0,0.75)";
+    ctx.strokeStyle = S.theme.crosshair;
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
     ctx.moveTo(px, box.y0); ctx.lineTo(px, box.y1);
     ctx.moveTo(box.x0, py); ctx.lineTo(box.x1, py);
     ctx.stroke();
     ctx.restore();
-    cursorLabel.textContent = `delay ${fmt(S.delays[c.d], 4)} ps, wavelength ${fmt(S.wl[c.w], 4)} nm, ${LABEL[quantity()]} = ${fmt(valueAt(c.d, c.w), 3)} OD`;
+    cursorLabel.textContent = `delay ${fmt(S.delays[c.d], 3)} ps, wavelength ${fmt(S.wl[c.w], 4)} nm, ${LABEL[quantity()]} = ${fmt(valueAt(c.d, c.w), 3)} OD`;
+  }
+
+  /** Python's line for the settled cursor; while scrubbing, its part after " · " follows the
+   * cursor shown (value and gain band computed here, by the rule Python uses). */
+  function showReadout() {
+    const settled = model.get("readout") ?? "";
+    const c = cursor();
+    const atSettled = c.d === nearestIndex(S.delays, +model.get("delay")) && c.w === nearestIndex(S.wl, +model.get("wavelength"));
+    if (!hasData() || atSettled) { readout.textContent = settled; return; }
+    const v = S.data[(pump() * D() + c.d) * W() + c.w];
+    readout.textContent = readoutWhileScrubbing({
+      settled, delay: S.delays[c.d], wavelength: S.wl[c.w], settledWavelength: +model.get("wavelength"),
+      dA: v, a0: S.a0, spectrum: S.a0 ? plus(spectrum(S.data, S.shape, pump(), c.d), S.a0) : null,
+      wl: S.wl, noise: noiseRow(), k: S.gainK,
+    });
   }
 
   // spectrum and kinetics panels (panels.js)
-  const { drawSpectrum, drawKinetics } = createPanels({ S, model, specCanvas, kinCanvas, pump, delayKind, linthresh, cursor });
+  const { drawSpectrum, drawKinetics, noiseRow } = createPanels({ S, model, specCanvas, kinCanvas, pump, delayKind, linthresh, cursor });
 
   /** One scrub frame: cached map + crosshair + both panels. */
   function frame() {
     if (!S.drawn) return;
     drawOverlay();
+    showReadout();
     if (!hasData()) return;
     const c = cursor();
     drawSpectrum(c.d);
@@ -203,7 +226,10 @@ function render({ model, el: host }) {
 
   function redrawAll() {
     S.epoch++; // invalidates the cached panel layers
-    S.lut = buildLut(model.get("colormap") || "RdBu_r");
+    S.theme = readTheme(host);
+    root.classList.toggle("qd-dark", S.theme.dark);
+    const name = model.get("colormap") || "RdBu_r";
+    S.lut = buildLut(S.theme.dark && name === "RdBu_r" ? S.theme.colormap : name);
     S.lut32 = packLut(S.lut);
     drawMapBase();
     drawColorbar();
@@ -308,7 +334,8 @@ function render({ model, el: host }) {
   listen("pump_index quantity vmax colormap log_delay linthresh height pump_labels", () => schedule("map"));
   listen("delay wavelength", () => { if (!S.settling) schedule("cursor"); });
   listen("crossings", () => schedule("frame"));
-  listen("readout", () => { readout.textContent = model.get("readout") ?? ""; });
+  listen("readout", () => showReadout());
+  listen("noise gain_k", () => schedule("data"));
   listen("playing", () => {
     if (!model.get("playing")) stop(false);
     else if (!S.playing && !start()) { model.set("playing", false); model.save_changes(); } // no data
@@ -321,6 +348,12 @@ function render({ model, el: host }) {
     if (w && w !== lastWidth) { lastWidth = w; redrawAll(); }
   }) : null;
 
+  // JupyterLab switches theme by changing attributes (and variables) on body: redraw then
+  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(() => {
+    if (readTheme(host).bg !== S.theme.bg) redrawAll();
+  }) : null;
+  themeWatch?.observe(document.body, { attributes: true });
+
   loadData();
   redrawAll();
   lastWidth = root.clientWidth;
@@ -332,6 +365,7 @@ function render({ model, el: host }) {
     cancelAnimationFrame(S.raf);
     abort.abort();
     ro?.disconnect();
+    themeWatch?.disconnect();
     for (const [ev, fn] of modelHandlers) model.off(ev, fn);
     root.remove();
   };

@@ -1,12 +1,22 @@
-"""The TAExplorer's result and readout line (plain values; units ps, nm, OD)."""
+"""The TAExplorer's result and readout line (plain values; units ps, nm, OD).
+
+:func:`explorer_result` computes the result from a dataset and the explorer's settings with
+``qdwidgets.core`` only (no widget): the widget's ``result`` and its ``to_code()`` both use it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import numpy as np
+import xarray as xr
+
+from ..core import _args, gain
 from ..core.gain import GainSpectrum
+from ..data.contract import validate
+from ..errors import DatasetError
 from ..results import Result
 
 
@@ -47,6 +57,82 @@ class ExplorerResult(Result):
         "crossing",
         "crossing_stderr",
         "crossings",
+    )
+
+
+def pump_index_of(pumps: np.ndarray, pump: Any, units: str = "") -> int:
+    """Index of ``pump`` among the levels ``pumps`` (a level value, else a level index);
+    the highest level for None."""
+    if pump is None:
+        return int(pumps.size - 1)
+    value = _args.number("pump", pump)
+    hit = np.flatnonzero(np.isclose(pumps, value, rtol=1e-9, atol=0.0))
+    if hit.size:
+        return int(hit[0])
+    if isinstance(pump, (int, np.integer)) and 0 <= int(pump) < pumps.size:
+        return int(pump)
+    levels = ", ".join(f"{p:g}" for p in pumps)
+    raise DatasetError(
+        f"pump: {pump!r} is neither a pump level ({levels} {units}) nor a level "
+        f"index 0…{pumps.size - 1}. Fix: pass one of them"
+    )
+
+
+def explorer_result(
+    ta: xr.Dataset,
+    *,
+    wavelength: float,
+    delay: float,
+    pump: float | None = None,
+    band_nm: float = 0.0,
+    k: float = gain.GAIN_K,
+) -> ExplorerResult:
+    """The numbers TAExplorer shows at ``wavelength`` nm, ``delay`` ps and pump level ``pump``.
+
+    Both are snapped to the nearest grid value; ``pump`` is a pump coordinate value (default the
+    highest level); ``band_nm`` the averaging width of the zero crossing (nm); ``k`` the gain
+    threshold in units of the noise σ (:func:`qdwidgets.core.gain.gain_spectrum`).
+
+    Returns
+    -------
+    ExplorerResult
+        The same object as ``TAExplorer(ta, ...).result``.
+    """
+    ds = validate(ta, "ta")
+    band = _args.non_negative("band_nm", band_nm, unit="nm")
+    t = ds["delay"].values.astype(float)
+    wl = ds["wavelength"].values.astype(float)
+    pumps = ds["pump"].values.astype(float)
+    units = str(ds["pump"].attrs.get("units", ""))
+    p = pump_index_of(pumps, pump, units)
+    t_i = int(np.argmin(np.abs(t - _args.number("delay", delay, unit="ps"))))
+    w_i = int(np.argmin(np.abs(wl - _args.number("wavelength", wavelength, unit="nm"))))
+    gain.band_trace(wl[None, :], wl, float(wavelength), band)  # range check, names the fix
+    occ = ds["occupancy"].values.astype(float) if "occupancy" in ds.coords else None
+    da = float(ds["dA"].values[p, t_i, w_i])
+    nan = float("nan")
+    cross = err = np.full(pumps.size, nan)
+    spectrum, a_ex = None, nan
+    if "A0" in ds.data_vars:
+        zc = gain.zero_crossing(ds, float(wl[w_i]), band_nm=band)
+        cross, err = zc.values.astype(float), zc["zero_crossing_stderr"].values.astype(float)
+        spectrum = gain.gain_spectrum(ds, float(t[t_i]), k=k)
+        a_ex = float(da + float(ds["A0"].values[w_i]))
+    return ExplorerResult(
+        delay=float(t[t_i]),
+        wavelength=float(wl[w_i]),
+        band_nm=band,
+        pump=float(pumps[p]),
+        pump_units=units,
+        pump_index=p,
+        occupancy=float(occ[p]) if occ is not None else nan,
+        dA=da,
+        a_ex=a_ex,
+        crossing=float(cross[p]),
+        crossing_stderr=float(err[p]),
+        crossings=tuple(float(v) for v in cross),
+        crossings_stderr=tuple(float(v) for v in err),
+        gain=spectrum,
     )
 
 

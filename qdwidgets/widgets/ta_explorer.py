@@ -8,6 +8,7 @@ Units: delay ps, wavelength nm, ΔA/A0/A_ex OD.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any, ClassVar
 
@@ -15,16 +16,18 @@ import ipywidgets as W
 import numpy as np
 import xarray as xr
 
-from ..core import gain
+from ..core import _args, gain
+from ..core._time_zero import detect as _detect_time_zero
 from ..errors import DatasetError
-from ._base import QDWidget
-from ._ta_explorer_result import ExplorerResult, readout_line
+from ._base import QDWidget, to_binary
+from ._ta_explorer_result import ExplorerResult, explorer_result, pump_index_of, readout_line
+from ._ta_explorer_settings import ExplorerSettings
 from .ta_view import TAView
 
-__all__ = ["ExplorerResult", "TAExplorer"]
+__all__ = ["ExplorerResult", "TAExplorer", "explorer_result"]
 
 
-class TAExplorer(QDWidget):
+class TAExplorer(ExplorerSettings, QDWidget):
     """Explore A_ex = ΔA + A0 of a TA dataset: map, spectrum and kinetics with a delay slider.
 
     ``wavelength`` (nm, default the band edge: the red-most A0 peak), ``pump`` (a pump
@@ -61,10 +64,10 @@ class TAExplorer(QDWidget):
         ds = self.data
         self._t = ds["delay"].values.astype(float)
         self._wl = ds["wavelength"].values.astype(float)
-        self._dA = ds["dA"].transpose("pump", "delay", "wavelength").values.astype(float)
+        # the data's own array (no copy); the view's float32 buffer shares it when it is float32
+        self._dA = ds["dA"].transpose("pump", "delay", "wavelength").values
         self._has_a0 = "A0" in ds.data_vars
         self._a0 = ds["A0"].values.astype(float) if self._has_a0 else None
-        self._aex = self._dA + self._a0 if self._a0 is not None else None
         self._pumps = ds["pump"].values.astype(float)
         self._pump_units = str(ds["pump"].attrs.get("units", ""))
         self._occ = (
@@ -72,29 +75,39 @@ class TAExplorer(QDWidget):
             if "occupancy" in ds.coords
             else np.full(self._pumps.size, np.nan)
         )
-        self._band = float(band_nm)
+        self._noise = gain.spectral_noise(self._t, self._dA)
+        self._band = float(_args.non_negative("band_nm", band_nm, unit="nm"))
         self._cross = np.full(self._pumps.size, np.nan)
         self._cross_err = np.full(self._pumps.size, np.nan)
         self._centre = float("nan")
         self._updating = False
 
         self.view = TAView()
-        self.view.set_data(self._dA, self._t, self._wl, A0=self._a0, pump_labels=self._labels())
+        self.view.set_data(
+            self._dA,
+            self._t,
+            self._wl,
+            A0=self._a0,
+            pump_labels=self._labels(),
+            noise=self._noise,
+            gain_k=gain.GAIN_K,
+        )
         step = float(np.median(np.diff(self._wl))) if self._wl.size > 1 else 1.0
+        self._wl_digits = max(1, -math.floor(math.log10(step))) if step > 0 else 1
         self.wavelength_box = W.BoundedFloatText(
             description="λ (nm)",
-            min=float(self._wl[0]),
-            max=float(self._wl[-1]),
-            step=step,
-            value=float(self._wl[0]),
+            min=round(float(self._wl[0]), self._wl_digits) - step,
+            max=round(float(self._wl[-1]), self._wl_digits) + step,
+            step=round(step, self._wl_digits) or step,
+            value=round(float(self._wl[0]), self._wl_digits),
             layout=W.Layout(width="190px"),
         )
         self.wavelength_box.add_class("qd-wavelength")
         self.band_box = W.BoundedFloatText(
             description="band (nm)",
             min=0.0,
-            max=float(self._wl[-1] - self._wl[0]),
-            step=step,
+            max=round(float(self._wl[-1] - self._wl[0]), self._wl_digits),
+            step=round(step, self._wl_digits) or step,
             value=self._band,
             layout=W.Layout(width="190px"),
             tooltip="average A_ex over ± band/2 for the zero crossing",
@@ -110,9 +123,9 @@ class TAExplorer(QDWidget):
             tooltip="colour limit in OD (0 = automatic)",
         )
         self.vmax_box.add_class("qd-vmax")
-        controls = W.HBox([self.wavelength_box, self.band_box, self.vmax_box])
-        controls.add_class("qd-explorer-controls")
-        self.children = [self.error, self.view, controls]
+        self._controls = W.HBox([self.wavelength_box, self.band_box, self.vmax_box])
+        self._controls.add_class("qd-explorer-controls")
+        self.children = [self.error, self.view, self._controls]
 
         self.wavelength_box.observe(self.guarded(self._on_wavelength_box), "value")
         self.band_box.observe(self.guarded(self._on_band_box), "value")
@@ -129,8 +142,29 @@ class TAExplorer(QDWidget):
                 gain.a_ex(ds)
             except DatasetError as exc:  # shown in the banner for as long as the view lives
                 self._a0_message = f"ΔA only: {exc}"
-        self._start(wavelength, self._pump_to_index(pump), delay)
+        self._start(wavelength, pump_index_of(self._pumps, pump, self._pump_units), delay)
         self.clear_error()
+
+    def close(self) -> None:
+        """Close the view and its controls and let go of the data (buffers, arrays, observers)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        widgets = [self.view, self.wavelength_box, self.band_box, self.vmax_box, self._controls]
+        for widget in widgets:
+            widget.unobserve_all()
+        for widget in [*widgets, self.error]:
+            widget.close()
+        empty = np.zeros((0, 0, 0), dtype=np.float32)
+        self.view.set_trait("dA", to_binary(empty))  # the comm is closed: nothing is sent
+        self.view.set_trait("noise", to_binary(np.zeros((0, 0), dtype=np.float32)))
+        self._dA = empty
+        self._a0 = None
+        self._noise = np.zeros((0, 0))
+        self.children = []
+        super().close()
+        with contextlib.suppress(AttributeError):
+            del self.data
 
     def clear_error(self) -> None:
         """Clear the banner (a dataset without A0 keeps its notice)."""
@@ -141,25 +175,27 @@ class TAExplorer(QDWidget):
 
     # -- set-up -------------------------------------------------------------------------------
     def _labels(self) -> list[str]:
+        """Menu labels: "100 nJ (⟨N⟩ ≈ 1.2)"; a single level without a unit is "pump"."""
         out = []
         for p, n in zip(self._pumps, self._occ, strict=True):
-            text = f"{p:g} {self._pump_units}".strip()
+            text = "pump" if self._pump_units == "index" else f"{p:.4g} {self._pump_units}"
+            text = text.strip()
             out.append(f"{text} (⟨N⟩ ≈ {n:.1f})" if math.isfinite(n) else text)
         return out
 
-    def _pump_to_index(self, pump: float | None) -> int:
-        if pump is None:
-            return int(self._pumps.size - 1)
-        hit = np.flatnonzero(np.isclose(self._pumps, float(pump), rtol=1e-9, atol=0.0))
-        if hit.size:
-            return int(hit[0])
-        if isinstance(pump, (int, np.integer)) and 0 <= int(pump) < self._pumps.size:
-            return int(pump)
-        levels = ", ".join(f"{p:g}" for p in self._pumps)
-        raise DatasetError(
-            f"pump: {pump!r} is neither a pump level ({levels} {self._pump_units}) nor a level "
-            f"index 0…{self._pumps.size - 1}. Fix: pass one of them"
-        )
+    def _default_delay(self, p: int) -> float:
+        """The zero crossing of level p (A_ex only reaches zero once the excitation is there),
+        else where the signal is established (:func:`qdwidgets.core.gain.established_delay`):
+        after the data's own time zero, wherever the delay axis starts."""
+        cross = float(self._cross[p])
+        if math.isfinite(cross):
+            return cross
+        wl = float(self.view.wavelength)
+        _, established = _detect_time_zero(self._t, self._dA, self._wl, wl, self._band)
+        if math.isfinite(established):
+            return established
+        after = self._t[self._t >= 0]
+        return float(after[0] if after.size else self._t[0])
 
     def _start(self, wavelength: float | None, pump_index: int, delay: float | None) -> None:
         wl = gain.band_edge(self.data) if wavelength is None else float(wavelength)
@@ -169,13 +205,8 @@ class TAExplorer(QDWidget):
             # delays over more than two decades (fs to ns): a symmetric-log delay axis
             self.view.log_delay = bool(self._t[-1] - self._t[0] > 100.0 * self.view.linthresh)
             self._set_wavelength(wl)
-            p = self.view.pump_index
-            start = (
-                delay
-                if delay is not None
-                else (self._cross[p] if math.isfinite(self._cross[p]) else 1.0)
-            )
-            self.view.delay = float(start)
+            start = self._default_delay(pump_index) if delay is None else float(delay)
+            self.view.delay = start
             self._refresh_readout()
 
     # -- callbacks (each: a few array look-ups, one small message) -------------------------------
@@ -186,21 +217,29 @@ class TAExplorer(QDWidget):
         if self.view.wavelength == old:  # no change event: update here
             self._update_crossings()
 
+    def _band_columns(self, wl: float) -> np.ndarray:
+        """Indices of the wavelengths averaged for the crossing (as ``gain.band_trace``)."""
+        sel = np.flatnonzero(np.abs(self._wl - wl) <= self._band / 2.0)
+        return sel if sel.size else np.array([int(np.argmin(np.abs(self._wl - wl)))])
+
     def _update_crossings(self) -> None:
         wl = float(self.view.wavelength)
-        if self._aex is not None:
+        if self._a0 is not None:
+            cols = self._band_columns(wl)
+            sub = self._dA[:, :, cols].astype(float) + self._a0[cols]  # (pump, delay, band)
             vals, errs, _, self._centre = gain.crossings_at(
-                self._t, self._aex, self._wl, wl, band_nm=self._band
+                self._t, sub, self._wl[cols], wl, band_nm=self._band
             )
             self._cross, self._cross_err = vals, errs
         else:
             self._centre = wl
         crossings: list[Any] = [float(v) if math.isfinite(v) else None for v in self._cross]
         self.view.crossings = crossings
-        if self.wavelength_box.value != wl:
+        shown = round(wl, self._wl_digits)
+        if self.wavelength_box.value != shown:
             self._updating = True
             try:
-                self.wavelength_box.value = wl
+                self.wavelength_box.value = shown
             finally:
                 self._updating = False
 
@@ -248,10 +287,17 @@ class TAExplorer(QDWidget):
         w_i = int(np.argmin(np.abs(self._wl - self.view.wavelength)))
         return int(self.view.pump_index), t_i, w_i
 
+    def _row(self, p: int, t_i: int) -> np.ndarray | None:
+        """A_ex (OD) over wavelength at one pump level and delay; None without A0."""
+        if self._a0 is None:
+            return None
+        return np.asarray(self._dA[p, t_i], dtype=float) + self._a0
+
     def readout_text(self) -> str:
         """The one-line summary shown in the view (delay ps, wavelength nm, OD)."""
         p, t_i, w_i = self._cursor()
-        row = self._aex[p, t_i] if self._aex is not None else None
+        row = self._row(p, t_i)
+        bands = gain.gain_bands(self._wl, row, self._noise[p]) if row is not None else ()
         return readout_line(
             wavelength=float(self._wl[w_i]),
             band_nm=self._band,
@@ -261,7 +307,7 @@ class TAExplorer(QDWidget):
             a_ex=float(row[w_i]) if row is not None else None,
             crossing=float(self._cross[p]),
             crossing_stderr=float(self._cross_err[p]),
-            gain_bands=gain.negative_regions(self._wl, row) if row is not None else (),
+            gain_bands=bands,
         )
 
     def _refresh_readout(self) -> None:
@@ -271,101 +317,24 @@ class TAExplorer(QDWidget):
 
     @property
     def result(self) -> ExplorerResult:
-        """The current numbers (see :class:`ExplorerResult`)."""
-        p, t_i, w_i = self._cursor()
-        spectrum = None
-        if self._aex is not None:
-            spectrum = gain.gain_spectrum_of(
-                float(self._t[t_i]),
-                self.data["pump"],
-                self.data["wavelength"],
-                self._aex[:, t_i, :],
-            )
-        return ExplorerResult(
-            delay=float(self._t[t_i]),
-            wavelength=float(self._wl[w_i]),
+        """The current numbers (see :class:`ExplorerResult`), as :func:`explorer_result` gives."""
+        return explorer_result(
+            self.data,
+            wavelength=self.wavelength,
+            delay=self.delay,
+            pump=float(self._pumps[self.pump_index]),
             band_nm=self._band,
-            pump=float(self._pumps[p]),
-            pump_units=self._pump_units,
-            pump_index=p,
-            occupancy=float(self._occ[p]),
-            dA=float(self._dA[p, t_i, w_i]),
-            a_ex=float(self._aex[p, t_i, w_i]) if self._aex is not None else float("nan"),
-            crossing=float(self._cross[p]),
-            crossing_stderr=float(self._cross_err[p]),
-            crossings=tuple(float(v) for v in self._cross),
-            crossings_stderr=tuple(float(v) for v in self._cross_err),
-            gain=spectrum,
         )
 
-    # -- settings (state keys), forwarded to the view ---------------------------------------------
-    @property
-    def delay(self) -> float:
-        """Settled delay (ps), a grid value."""
-        return float(self.view.delay)
-
-    @delay.setter
-    def delay(self, value: float) -> None:
-        self.view.delay = float(value)
-
-    @property
-    def wavelength(self) -> float:
-        """Settled wavelength (nm), a grid value."""
-        return float(self.view.wavelength)
-
-    @wavelength.setter
-    def wavelength(self, value: float) -> None:
-        with self.view.hold_sync():
-            self._set_wavelength(float(value))
-            self._refresh_readout()
-
-    @property
-    def pump_index(self) -> int:
-        """Index of the pump level shown."""
-        return int(self.view.pump_index)
-
-    @pump_index.setter
-    def pump_index(self, value: int) -> None:
-        index = int(value)
-        if not 0 <= index < self._pumps.size:
-            raise DatasetError(
-                f"pump_index: {index} out of range; this dataset has {self._pumps.size} pump "
-                f"level(s), indices 0…{self._pumps.size - 1}"
-            )
-        self.view.pump_index = index
-
-    @property
-    def band_nm(self) -> float:
-        """Width (nm) over which A_ex is averaged for the zero crossing."""
-        return self._band
-
-    @band_nm.setter
-    def band_nm(self, value: float) -> None:
-        self.band_box.value = float(value)
-
-    @property
-    def quantity(self) -> str:
-        """'A_ex' or 'dA': the map shown."""
-        return str(self.view.quantity)
-
-    @quantity.setter
-    def quantity(self, value: str) -> None:
-        self.view.quantity = value
-
-    @property
-    def log_delay(self) -> bool:
-        """Symmetric-log delay axis."""
-        return bool(self.view.log_delay)
-
-    @log_delay.setter
-    def log_delay(self, value: bool) -> None:
-        self.view.log_delay = bool(value)
-
-    @property
-    def vmax(self) -> float:
-        """Colour limit (OD); 0 = automatic."""
-        return float(self.view.vmax)
-
-    @vmax.setter
-    def vmax(self, value: float) -> None:
-        self.vmax_box.value = float(value)
+    def to_code(self, data_name: str = "ta") -> str:
+        """Python that, where ``data_name`` names the same dataset, leaves this view's current
+        result in ``result`` (no widget needed)."""
+        if not data_name.isidentifier():
+            raise ValueError(f"data_name must be a Python name, got {data_name!r}")
+        pump = float(self._pumps[self.pump_index])
+        return (
+            "from qdwidgets.widgets.ta_explorer import explorer_result\n\n"
+            f"result = explorer_result(\n    {data_name},\n"
+            f"    wavelength={self.wavelength!r},\n    delay={self.delay!r},\n"
+            f"    pump={pump!r},\n    band_nm={self._band!r},\n)\n"
+        )

@@ -36,6 +36,15 @@ def _empty(ndim: int) -> dict[str, Any]:
     return to_binary(np.zeros((0,) * ndim, dtype=np.float32))
 
 
+def _shared_binary(values: Any) -> dict[str, Any]:
+    """Like ``to_binary``, but a C-ordered float32 array is sent from its own memory (no copy):
+    the view of a large map then holds no second copy of the data."""
+    arr = np.ascontiguousarray(values, dtype=np.float32)
+    if arr.size == 0:
+        return to_binary(arr)
+    return {"view": arr.data.cast("B"), "dtype": "float32", "shape": list(arr.shape)}
+
+
 def _nearest(grid: list[float], value: float) -> float:
     """The grid value nearest to ``value`` (grid increasing); ``value`` when the grid is empty."""
     if not grid or not np.isfinite(value):
@@ -49,6 +58,10 @@ class TAView(anywidget.AnyWidget):
 
     Units: ``delays``/``delay``/``linthresh`` in ps, ``wavelengths``/``wavelength`` in nm,
     ``dA``/``A0``/``vmax`` in OD (``vmax`` = 0: the 99.5th percentile of |map| in the browser).
+    ``noise`` [P, W] (OD) and ``gain_k``: the spectrum panel shades gain where A_ex < −k·σ, the
+    rule of :func:`qdwidgets.core.gain.gain_spectrum`; without ``noise`` where A_ex < 0.
+    ``readout``: Python's line for the settled cursor; while the user scrubs, the browser
+    rewrites its part after " · " for the cursor it shows.
     """
 
     # The bundle's text, read in __init__: a missing bundle gives a clear error at construction
@@ -57,6 +70,8 @@ class TAView(anywidget.AnyWidget):
 
     dA = T.Dict(default_value=_empty(3)).tag(sync=True)
     A0 = T.Dict(default_value=_empty(1)).tag(sync=True)
+    noise = T.Dict(default_value=_empty(2)).tag(sync=True)
+    gain_k = T.Float(3.0).tag(sync=True)
     delays = T.List(T.Float(), default_value=[]).tag(sync=True)
     wavelengths = T.List(T.Float(), default_value=[]).tag(sync=True)
     pump_labels = T.List(T.Unicode(), default_value=[]).tag(sync=True)
@@ -104,6 +119,13 @@ class TAView(anywidget.AnyWidget):
         # NaN is not valid JSON: "no crossing" travels as None (null)
         return [None if v is None or not np.isfinite(v) else float(v) for v in proposal["value"]]
 
+    @T.validate("gain_k")
+    def _gain_k(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not (np.isfinite(value) and value >= 0):
+            raise T.TraitError(f"gain_k must be a finite value >= 0, got {value}")
+        return value
+
     @T.validate("vmax")
     def _vmax(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
@@ -120,9 +142,12 @@ class TAView(anywidget.AnyWidget):
         *,
         A0: Any = None,
         pump_labels: list[str] | None = None,
+        noise: Any = None,
+        gain_k: float | None = None,
     ) -> None:
         """Send new arrays in one message: ``dA`` [P, D, W] (or [D, W]) OD, ``delays`` [D] ps,
-        ``wavelengths`` [W] nm, optional ``A0`` [W] OD. Checks shapes and monotonic axes."""
+        ``wavelengths`` [W] nm, optional ``A0`` [W] OD and ``noise`` [P, W] OD (σ of ΔA).
+        Checks shapes and monotonic axes. A float32 ``dA`` is sent without a copy."""
         arr = np.asarray(dA, dtype=np.float32)
         if arr.ndim == 2:
             arr = arr[None]
@@ -139,6 +164,12 @@ class TAView(anywidget.AnyWidget):
         a0 = None if A0 is None else np.asarray(A0, dtype=np.float32).ravel()
         if a0 is not None and a0.size != w.size:
             raise DatasetError(f"A0 has {a0.size} values; expected one per wavelength ({w.size})")
+        sig = None if noise is None else np.asarray(noise, dtype=np.float32)
+        if sig is not None and sig.shape != (arr.shape[0], w.size):
+            raise DatasetError(
+                f"noise has shape {sig.shape}; expected ({arr.shape[0]} pump levels, {w.size} "
+                "wavelengths)"
+            )
         labels = (
             list(pump_labels) if pump_labels is not None else [f"pump {i}" for i in range(len(arr))]
         )
@@ -147,8 +178,11 @@ class TAView(anywidget.AnyWidget):
         with self.hold_sync():
             self.delays = d.tolist()
             self.wavelengths = w.tolist()
-            self.dA = to_binary(arr)
+            self.dA = _shared_binary(arr)
             self.A0 = to_binary(a0) if a0 is not None else _empty(1)
+            self.noise = to_binary(sig) if sig is not None else _empty(2)
+            if gain_k is not None:
+                self.gain_k = float(gain_k)
             self.pump_labels = labels
             self.crossings = [None] * len(arr)
             if self.pump_index >= len(arr):

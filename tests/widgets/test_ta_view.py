@@ -170,9 +170,23 @@ def test_initial_state_sizes_for_3x400x1024() -> None:
     from ipywidgets.widgets.widget import _remove_buffers
 
     plain, paths, buffers = _remove_buffers(state)
-    assert sorted(map(tuple, paths)) == [("A0", "view"), ("dA", "view")]
-    assert sum(memoryview(b).nbytes for b in buffers) == 4 * (p * d * w + w)  # float32, no copy
+    assert sorted(map(tuple, paths)) == [("A0", "view"), ("dA", "view"), ("noise", "view")]
+    assert sum(memoryview(b).nbytes for b in buffers) == 4 * (p * d * w + w)  # float32, no noise
     assert len(json.dumps({k: v for k, v in plain.items() if k != "_esm"})) < 40_000
+
+
+def test_float32_map_is_sent_from_its_own_memory_and_noise_is_checked() -> None:
+    dA, delays, wl = small()
+    arr = dA.astype(np.float32)
+    view = TAView()
+    view.set_data(arr, delays, wl, noise=np.full((2, wl.size), 0.01), gain_k=2.0)
+    assert np.shares_memory(np.frombuffer(view.dA["view"], dtype=np.float32), arr)
+    np.testing.assert_array_equal(decode(view.dA), arr)
+    assert view.noise["shape"] == [2, wl.size] and view.gain_k == 2.0
+    with pytest.raises(DatasetError, match="noise has shape"):
+        view.set_data(arr, delays, wl, noise=np.ones(3))
+    with pytest.raises(traitlets.TraitError, match="gain_k"):
+        view.gain_k = -1.0
 
 
 def test_settled_change_sends_little() -> None:

@@ -12,7 +12,12 @@ const RDBU_R = [
 export const N_COLORS = 255;
 export const NAN_INDEX = N_COLORS;
 export const NAN_RGBA = [200, 200, 200, 255];
-export const COLORMAPS = { RdBu_r: RDBU_R };
+/** The same blue–red scale for dark backgrounds: bright ends, a near-black centre at zero. */
+const RDBU_R_DARK = [
+  "#c6dbef", "#6baed6", "#3182bd", "#1f5b94", "#17395c", "#1a1a1a",
+  "#5a1f1f", "#98302a", "#cf4a35", "#f08a62", "#fdc9ad",
+];
+export const COLORMAPS = { RdBu_r: RDBU_R, RdBu_r_dark: RDBU_R_DARK };
 
 function hexToRgb(hex) {
   const v = parseInt(hex.slice(1), 16);

@@ -23,10 +23,10 @@ export function fit(canvas, cssHeight, fallbackWidth) {
   return { ctx, w, h: cssHeight, dpr };
 }
 
-export function drawAxes(ctx, x, y, box, { xlabel, ylabel }) {
+export function drawAxes(ctx, x, y, box, { xlabel, ylabel, color = "#333" }) {
   ctx.save();
-  ctx.strokeStyle = "#333";
-  ctx.fillStyle = "#333";
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
   ctx.lineWidth = 1;
   ctx.strokeRect(box.x0 + 0.5, box.y0 + 0.5, box.x1 - box.x0 - 1, box.y1 - box.y0 - 1);
   ctx.font = "11px system-ui, sans-serif";
@@ -72,7 +72,7 @@ export function polyline(ctx, xs, ys, xScale, yScale, color, width = 1.5, dash =
   ctx.restore();
 }
 
-export function legend(ctx, box, items) {
+export function legend(ctx, box, items, textColor = "#222") {
   ctx.save();
   ctx.font = "11px system-ui, sans-serif";
   ctx.textBaseline = "middle";
@@ -80,7 +80,7 @@ export function legend(ctx, box, items) {
   for (const [label, color] of items) {
     ctx.fillStyle = color;
     ctx.fillRect(x, box.y0 - 11, 12, 3);
-    ctx.fillStyle = "#222";
+    ctx.fillStyle = textColor;
     ctx.textAlign = "left";
     ctx.fillText(label, x + 15, box.y0 - 9);
     x += 22 + ctx.measureText(label).width;

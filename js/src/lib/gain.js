@@ -1,0 +1,27 @@
+// Gain regions of one A_ex spectrum: where A_ex < −k·σ (σ: the noise of ΔA per wavelength), the
+// rule of qdwidgets.core.gain.gain_bands; edges linearly interpolated to the threshold.
+
+/**
+ * [[lo, hi], ...] (nm) of each run where y[i] + k·noise[i] < 0. `noise` may be null (threshold 0).
+ * Inner edges are interpolated; a run touching an end of the grid ends at that grid value.
+ */
+export function gainBands(wl, y, noise = null, k = 0) {
+  const n = wl.length, out = [];
+  const z = (i) => y[i] + (noise ? k * noise[i] : 0);
+  const cross = (i) => { const a = z(i), b = z(i + 1); return wl[i] + (wl[i + 1] - wl[i]) * a / (a - b); };
+  for (let i = 0; i < n; i++) {
+    if (!(z(i) < 0)) continue;
+    let j = i;
+    while (j + 1 < n && z(j + 1) < 0) j++;
+    out.push([i === 0 ? wl[0] : cross(i - 1), j === n - 1 ? wl[n - 1] : cross(j)]);
+    i = j;
+  }
+  return out;
+}
+
+/** The widest band, or null. */
+export function widest(bands) {
+  let best = null;
+  for (const b of bands) if (!best || b[1] - b[0] > best[1] - best[0]) best = b;
+  return best;
+}
