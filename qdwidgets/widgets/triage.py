@@ -17,6 +17,7 @@ import pandas as pd
 import traitlets
 import xarray as xr
 
+from .._html import escape
 from ..batch import Source, find_sources, triage
 from ._base import QDWidget
 
@@ -42,24 +43,31 @@ _SHOWN = (
 
 
 def thumbnail(preview: Any, kind: str) -> bytes:
-    """A small PNG of a summary's ``preview`` (TA map, or ASE output vs power)."""
-    import matplotlib
+    """A small PNG of a summary's ``preview`` (TA map, or ASE output vs power).
 
-    matplotlib.use("Agg", force=False)
+    Drawn on a :class:`matplotlib.figure.Figure` with its own Agg canvas: the user's
+    matplotlib backend is never touched. The background is transparent, so the thumbnail sits
+    on the notebook's own (light or dark) theme.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(1.4, 0.7), dpi=72)
+    FigureCanvasAgg(fig)
+    fig.patch.set_alpha(0.0)
     ax = fig.add_axes((0, 0, 1, 1))
+    ax.patch.set_alpha(0.0)
     ax.set_axis_off()
     values = np.asarray(preview, dtype=float)
     if values.size and kind == "ta":
         lim = float(np.nanmax(np.abs(values))) or 1.0
         ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
     elif values.size:
-        for row in np.atleast_2d(values):
-            ax.plot(row, lw=1)
+        colors = ("#1f77b4", "#e07b00", "#2ca02c", "#d62728")  # visible on light and dark
+        for i, row in enumerate(np.atleast_2d(values)):
+            ax.plot(row, lw=1.2, color=colors[i % len(colors)])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", transparent=True)
     return buf.getvalue()
 
 
@@ -190,7 +198,7 @@ class Triage(QDWidget):
         name = str(row["source"]).rsplit("/", 1)[-1]
         cells: list[W.Widget] = [
             W.Box([image], layout=W.Layout(width="110px")),
-            W.HTML(name, layout=W.Layout(width="220px")),
+            W.HTML(escape(name), layout=W.Layout(width="220px")),
         ]
         for column, _ in _SHOWN:
             value = row.get(column)
@@ -199,7 +207,7 @@ class Triage(QDWidget):
                 if value is None or (isinstance(value, float) and np.isnan(value))
                 else (f"{value:.3g}" if isinstance(value, float) else str(value))
             )
-            cells.append(W.HTML(text[:200], layout=W.Layout(width="120px")))
+            cells.append(W.HTML(escape(text[:200]), layout=W.Layout(width="120px")))
         button = W.Button(
             description="Open",
             button_style="info" if row["ok"] else "",
@@ -215,10 +223,13 @@ class Triage(QDWidget):
 
     # -- detail -------------------------------------------------------------------------------
     def _open(self, change: Any = None) -> None:
+        old = self.detail.children
         if self.selected < 0 or self.selected >= len(self.table):
             self.detail.children = []
-            return
-        self.detail.children = [self.open_widget(self.selected)]
+        else:
+            self.detail.children = [self.open_widget(self.selected)]
+        for widget in old:  # the previous explorer lets go of its data
+            widget.close()
 
     def open_widget(self, index: int) -> W.Widget:
         """The explorer for row ``index``: TAExplorer (TA) or ThresholdFitter (ASE)."""

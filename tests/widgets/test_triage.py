@@ -93,3 +93,51 @@ def test_state_round_trip(folder, widget):
     restored = Triage.from_state(folder, state)
     assert restored.sort_by == "noise" and restored.query == "ta"
     assert _names(restored) == _names(widget)
+
+
+def test_file_names_and_errors_are_escaped(tmp_path):
+    evil = "<img src=x onerror=alert(1)>"
+    (tmp_path / f"{evil}.csv").write_text("a,b\n1,2,3\n")
+    w = Triage(tmp_path, scheduler="sync").wait(60)
+    html = " ".join(getattr(c, "value", "") for row in w._rows.children for c in row.children)
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_thumbnail_leaves_the_matplotlib_backend_alone(monkeypatch):
+    import matplotlib
+
+    from qdwidgets.widgets.triage import thumbnail
+
+    before = matplotlib.get_backend()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("library code must not call matplotlib.use")
+
+    monkeypatch.setattr(matplotlib, "use", refuse)
+    for kind, preview in (("ta", [[0.1, -0.2], [0.3, 0.0]]), ("ase", [[1.0, 2.0, 4.0]])):
+        png = thumbnail(preview, kind)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert matplotlib.get_backend() == before
+
+
+def test_a_580_nm_sample_opens_at_its_band_edge(tmp_path):
+    from qdwidgets.core import gain
+    from qdwidgets.widgets.ta_explorer import TAExplorer
+
+    ds, _ = simulate.ta(
+        pump=(150.0,),
+        transitions_nm=(580.0, 556.0, 520.0, 480.0),
+        pl_peak_nm=595.0,
+        chirp_reference_nm=580.0,
+        pia_peak_nm=640.0,
+        seed=3,
+    )
+    save(ds, tmp_path / "blue.nc")
+    w = Triage(tmp_path, scheduler="sync").wait(60)
+    assert w.error_message == "" and "1 dataset(s), 0 failed" in w.status.value
+    _buttons(w)[0].click()
+    (view,) = w.detail.children
+    assert isinstance(view, TAExplorer) and view.error_message == ""
+    assert abs(view.wavelength - 580.0) <= 3.0 and view.delay >= gain.time_zero(ds)
+    w.selected = -1  # closing the row closes the explorer
+    assert w.detail.children == () and view.comm is None
