@@ -227,19 +227,26 @@ def test_template_band_recovers_shift_and_broadening():
 # -- datasets -----------------------------------------------------------------------------------
 
 
-def test_initial_bands_propose_gsb_se_shell_pia():
+def test_initial_bands_are_named_by_what_the_data_show():
     ds = ta_dataset()
     bands = B.initial_bands(ds, 2.3)
     names = [b.name for b in bands]
-    assert names == ["GSB", "SE", "shell", "PIA"]
+    # GSB: A0 has its band-edge peak there; SE: the PL peak; the far-blue bleach is not an A0
+    # transition of this dataset (A0 = 1S peak + smooth background): a neutral name
+    assert names == ["GSB", "SE", "band 1", "PIA"]
     got = {b.name: b for b in bands}
     assert got["GSB"].center_nm == pytest.approx(639, abs=1.0)  # A0's band edge
     assert got["SE"].center_nm == pytest.approx(654, abs=1.0)  # the PL peak
-    assert got["shell"].center_nm == pytest.approx(525, abs=3.0)
+    assert got["band 1"].center_nm == pytest.approx(525, abs=3.0)
     assert got["PIA"].center_nm == pytest.approx(700, abs=3.0)
     assert got["PIA"].amplitude > 0 > got["GSB"].amplitude
     no_pl = B.initial_bands(ta_dataset(with_pl=False).drop_vars("A0"), 2.3)
+    # without A0 and PL nothing says "ground-state bleach" or "emission": neutral names
+    assert [b.name for b in no_pl][:2] == ["band 1", "band 2"]
+    assert not {"GSB", "SE"} & {b.name for b in no_pl}
     assert no_pl[1].center_nm - no_pl[0].center_nm == pytest.approx(15.0, abs=1.0)
+    with pytest.raises(FitError, match="template"):
+        B.initial_bands(ta_dataset(with_pl=False).drop_vars("A0"), 2.3, gsb_shape="template")
 
 
 def test_deconvolve_at_and_compare_reproduce_fig2de():
@@ -288,17 +295,24 @@ def test_bad_inputs_are_clear_errors():
         B.deconvolve_at(ta_dataset(), 99.0)
 
 
-def test_non_convergence_is_a_clear_error():
-    with pytest.raises(FitError, match="did not converge"):
-        B.deconvolve(spectrum(TRUTH, snr=100), ROUGH, max_nfev=3)
+def test_non_convergence_is_reported_not_raised():
+    fit = B.deconvolve(spectrum(TRUTH, snr=100), ROUGH, max_nfev=3)
+    assert not fit.converged
+    assert fit.message.startswith("did not converge")
+    assert any("did not converge" in w for w in fit.warnings)
+    assert fit.nfev >= 3
 
 
 def test_a_band_the_data_do_not_support_is_reported():
     # the PIA really peaks at 580 nm, outside the fitted window: the fit pushes it to the edge
     data = spectrum((TRUTH[0], B.Band("PIA", 580, 20, 0.004)), snr=1000)
     start = (B.Band("GSB", 639, 20, -0.01), B.Band("PIA", 600, 10, 0.002))
-    with pytest.raises(FitError, match=r"PIA.*edge of the fitted range"):
-        B.deconvolve(data, start, x_range=(595, 700))
+    fit = B.deconvolve(data, start, x_range=(595, 700))
+    assert fit.band("PIA").center_nm == pytest.approx(595.0, abs=0.1)
+    assert any(
+        w.startswith("the fit pushed band 'PIA' to the edge of the fitted range (595.0 nm)")
+        for w in fit.warnings
+    ), fit.warnings
 
 
 def test_inputs_are_not_modified():
@@ -436,7 +450,7 @@ def test_recovered_within_2_percent_from_initial_bands_at_snr_1000(seed):
     larger, so SNR ≈ 1700); all bands free."""
     ds = ta_dataset(snr=1000, seed=seed)
     start = B.initial_bands(ds, 2.3, 3.0)
-    assert [b.name for b in start] == ["GSB", "SE", "shell", "PIA"]
+    assert [b.name for b in start] == ["GSB", "SE", "band 1", "PIA"]
     fit = B.deconvolve_at(ds, 2.3, pump=3.0, bands=start)
     scale = 1.1  # ta_dataset scales the spectrum at 2.3 ps (second delay) by 1.1
     truth = {
@@ -451,18 +465,24 @@ def test_recovered_within_2_percent_from_initial_bands_at_snr_1000(seed):
 
 
 def test_real_measurement(shared_data):
-    """Hippius et al. (2007), a dye in toluene (real, chirped, noisy): proposals and a free fit
-    at 10 ps converge and explain most of it (R² > 0.95, residual RMS < 8× the point-to-point
-    noise; measured 0.961 and 5.9×: a dye spectrum is not four Gaussians); at 1 ps a PIA peaking
-    beyond the blue edge is a clear FitError."""
+    """Hippius et al. (2007), a dye in toluene (real, chirped, noisy, no A0 or PL): proposals
+    carry neutral names (nothing in the data says "GSB" or "SE"); a free fit at 10 ps converges
+    and explains most of it (R² > 0.95) but says that its residual is well above the noise
+    (measured 5.8×: a dye spectrum is not four Gaussians); at 1 ps the induced absorption peaks
+    beyond the blue edge: its centre is locked there, so the fit is not pushed to the edge."""
     import qdwidgets
 
-    ds = qdwidgets.open_dataset(shared_data / "hippius2007_ta.ascii", format="glotaran")
+    path = shared_data / "hippius2007_ta.ascii"
+    ds = qdwidgets.open_dataset(path, format="glotaran", signal_unit="mOD")
     fit = B.deconvolve_at(ds, 10.0)
-    assert fit.message == "converged" and fit.rsquared > 0.95
+    assert [b.name for b in fit.bands] == ["band 1", "band 2", "band 3", "PIA"]
+    assert fit.converged and fit.message == "converged" and fit.rsquared > 0.95
+    assert len(fit.warnings) == 1 and "residual RMS" in fit.warnings[0]
     noise = float(np.median(np.abs(np.diff(fit.spectrum.values, 2)))) / (0.6745 * math.sqrt(6))
     assert float(np.sqrt(np.mean(fit.residual.values**2))) < 8 * noise
-    assert fit.band("GSB").center_nm == pytest.approx(532, abs=3)  # the dye's bleach
+    assert fit.band("band 1").center_nm == pytest.approx(532, abs=3)  # the dye's bleach
     assert all(np.isfinite(b.area_err) for b in fit.bands)
-    with pytest.raises(FitError, match="edge of the fitted range"):
-        B.deconvolve_at(ds, 1.0)
+    early = B.deconvolve_at(ds, 1.0)
+    assert early.band("PIA").vary == ("fwhm_nm", "amplitude")
+    assert early.band("PIA").center_nm_err == 0.0
+    assert not any("edge of the fitted range" in w for w in early.warnings)

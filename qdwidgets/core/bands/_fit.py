@@ -13,8 +13,10 @@ import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .. import _args, _status
 from . import _shapes as S
-from ._band import Band, band_area, evaluate
+from . import _trust as T
+from ._band import Band, evaluate
 from ._result import BandFit, build_model
 
 
@@ -61,7 +63,7 @@ def _spectrum(spectrum: Any, x_range: tuple[float, float] | None) -> xr.DataArra
     if np.any(wl <= 0) or not np.all(np.isfinite(wl)):
         raise FitError("spectrum wavelengths must be positive, finite numbers (nm)")
     if x_range is not None:
-        lo, hi = sorted(float(v) for v in x_range)
+        lo, hi = _args.interval("x_range", x_range, unit="nm", allow_none_ends=False)
         da = da.sel(wavelength=slice(lo, hi))
         if da.size == 0:
             raise FitError(
@@ -112,46 +114,11 @@ def _keep_order(params: lmfit.Parameters, bands: Sequence[Band], span: float) ->
             params[band.prefix + "center"].set(expr=f"{prev.prefix}center + {name}")
 
 
-def _band_values(band: Band, amp: float, cen: float, fw: float) -> np.ndarray:
-    return np.array(
-        [S.HC / cen, S.fwhm_ev_to_nm(cen, fw), amp, band_area(band.shape, amp, fw, band.template)]
-    )
-
-
-def _values_of(band: Band, value: Any) -> np.ndarray:
-    p = band.prefix
-    return _band_values(band, value(p + "amplitude"), value(p + "center"), value(p + "fwhm"))
-
-
-def _evaluator(params: lmfit.Parameters, override: dict[str, float]) -> Any:
-    """``value(name)``: a parameter's value with ``override`` applied to the free ones, resolving
-    this module's constraints ("<a> + <b>", see ``_keep_order``) without copying Parameters."""
-
-    def value(name: str) -> float:
-        expr = params[name].expr
-        if expr is None:
-            return override.get(name, params[name].value)
-        a, b = (t.strip() for t in expr.split("+"))
-        return value(a) + value(b)
-
-    return value
-
-
-def _fitted_band(band: Band, result: Any) -> Band:
-    """The fitted band; uncertainties by propagating the covariance of the free parameters
-    (numerical Jacobian through the constraints)."""
-    values = _values_of(band, _evaluator(result.params, {}))
-    errors = np.full(4, math.nan)
-    if result.errorbars and result.covar is not None:
-        names = list(result.var_names)
-        jac = np.zeros((4, len(names)))
-        for k, name in enumerate(names):
-            v = result.params[name].value
-            h = 1e-6 * max(abs(v), 1e-6)
-            up = _values_of(band, _evaluator(result.params, {name: v + h}))
-            down = _values_of(band, _evaluator(result.params, {name: v - h}))
-            jac[:, k] = (up - down) / (2 * h)
-        errors = np.sqrt(np.clip(np.diag(jac @ result.covar @ jac.T), 0.0, None))
+def _fitted_band(band: Band, result: Any, cov: np.ndarray, scale: float) -> Band:
+    """The fitted band with one-standard-error uncertainties propagated from ``cov`` (the
+    covariance of ``result.var_names``; numerical Jacobian through the constraints)."""
+    values = T.band_values(band, T.evaluator(result.params, {}))
+    errors = T.band_errors(band, result.params, list(result.var_names), cov, scale)
     return dataclasses.replace(
         band,
         center_nm=float(values[0]),
@@ -231,17 +198,34 @@ def deconvolve(
     """Fit ``bands`` (starting values, locks) to a ΔA ``spectrum`` (OD over wavelength in nm).
 
     The fit runs in photon energy (lmfit ``leastsq``, composite model with one prefix per band);
-    ``x_range`` (nm) restricts it and ``max_nfev`` caps the evaluations. Constraints: a height
-    keeps the sign it starts with; centres stay inside the range; same-sign bands with free
-    centres keep their starting energy order (no label switching between GSB and SE); widths are
-    at least one grid step (a template band's: its own width). A free height stuck at zero is
-    restarted (see ``_fit_with_restarts``). Uncertainties are one standard error from the
-    covariance scaled by the reduced χ², propagated to nm, OD and OD·eV.
+    ``x_range`` (nm, low < high) restricts it and ``max_nfev`` (≥ 1) caps the evaluations.
+    Constraints: a height keeps the sign it starts with; centres stay inside the range; same-sign
+    bands with free centres keep their starting energy order (no label switching between GSB
+    and SE); widths are at least one grid step (a template band's: its own width). A free height
+    stuck at zero is restarted (see ``_fit_with_restarts``).
 
-    Raises FitError for a band outside the fitted range, a fit that does not converge, or a band
-    the fit pushes to the edge of the range. ``BandFit.message`` notes bands fitted to zero height
-    and uncertainties that could not be estimated.
+    Uncertainties are one standard error from :func:`qdwidgets.core._status.covariance` (the
+    Jacobian at the optimum, scaled by the reduced χ²), propagated to nm, OD and OD·eV; a
+    parameter the data cannot determine gets an infinite error.
+
+    Returns
+    -------
+    BandFit
+        With ``converged`` (the solver converged and every free parameter is determined),
+        ``message``, ``nfev`` and ``warnings``: a band pushed to the edge of the fitted range, a
+        width at its limit, a band fitted to zero height, undetermined parameters, bands that
+        cancel, a residual well above the noise.
+
+    Raises
+    ------
+    FitError
+        No or clashing bands, a band outside the fitted range, too few points, or a fit whose
+        model is not finite.
+    ArgumentError
+        ``x_range`` or ``max_nfev`` out of range.
     """
+    if max_nfev is not None:
+        max_nfev = _args.integer("max_nfev", max_nfev, lo=1, hi=10**9)
     da = _spectrum(spectrum, x_range)
     wl = np.asarray(da["wavelength"].values, dtype=float)
     lo, hi = float(wl.min()), float(wl.max())
@@ -252,6 +236,7 @@ def deconvolve(
     model = build_model(bands)
     params = _params(model, bands, e_lo, e_hi, step)
     n_free = sum(1 for p in params.values() if p.vary)
+    limits = {b.name: (params[b.prefix + "fwhm"].min, params[b.prefix + "fwhm"].max) for b in bands}
     if wl.size <= n_free:
         raise FitError(
             f"{n_free} free parameters but only {wl.size} data points in "
@@ -263,34 +248,31 @@ def deconvolve(
             result = _fit_with_restarts(model, y, params, energy, max_nfev)
     except (ValueError, TypeError, RuntimeError) as exc:
         raise FitError(f"the band fit failed: {exc}; try other starting values") from exc
-    if not _converged(result) or not np.all(np.isfinite(result.best_fit)):
+    if not np.all(np.isfinite(result.best_fit)):
         raise FitError(
-            f"the band fit did not converge ({result.message.strip()}); start from "
+            f"the band fit gave a non-finite model ({result.message.strip()}); start from "
             "initial_bands(ta, delay), lock a centre or width, or narrow x_range"
         )
-    fitted = tuple(_fitted_band(b, result) for b in bands)
-    tol = 1e-4 * (e_hi - e_lo)
-    for b in bands:
-        par = result.params[b.prefix + "center"]
-        free = par.vary or par.expr is not None
-        if free and (par.value - e_lo < tol or e_hi - par.value < tol):
-            raise FitError(
-                f"the fit pushed band {b.name!r} to the edge of the fitted range "
-                f"({S.HC / par.value:.1f} nm): the data do not support it there; remove it, "
-                "lock its centre, or widen x_range"
-            )
-    notes = (
-        []
-        if result.errorbars
-        else ["uncertainties could not be estimated (degenerate bands: lock or remove one)"]
-    )
     scale = float(np.max(np.abs(y))) or 1.0
-    vanished = [b.name for b in fitted if "amplitude" in b.vary and abs(b.amplitude) < 1e-6 * scale]
-    if vanished:
-        notes.append(
-            f"band(s) {', '.join(vanished)} fitted to zero height: the other bands took their "
-            "place; move them closer to the data's features (or lock a width) and fit again"
+    names = list(result.var_names)
+    jac = T.jacobian(bands, result.params, names, energy, scale)
+    cov = _status.covariance(jac, float(result.chisqr), wl.size - len(names))
+    fitted = tuple(_fitted_band(b, result, cov, scale) for b in bands)
+    resid_values = y - np.asarray(result.best_fit, dtype=float)
+    warnings = T.band_warnings(fitted, result.params, (e_lo, e_hi), limits, y, resid_values)
+    solver_ok = _converged(result)
+    determined = bool(np.all(np.isfinite(_status.stderr(cov))))
+    if not solver_ok:
+        message = f"did not converge: {result.message.strip()}"
+        warnings.insert(
+            0,
+            f"the band fit did not converge ({result.message.strip()}); start from "
+            "initial_bands(ta, delay), lock a centre or width, or narrow x_range",
         )
+    elif not determined:
+        message = "the solver converged, but the data do not determine every parameter"
+    else:
+        message = "converged"
     comps = evaluate(fitted, wl)
     best = xr.DataArray(
         result.best_fit,
@@ -314,7 +296,9 @@ def deconvolve(
         redchi=float(result.redchi),
         rsquared=float(getattr(result, "rsquared", math.nan)),
         nfev=int(result.nfev),
-        message="; ".join(notes) or "converged",
+        message=message,
+        converged=solver_ok and determined,
+        warnings=tuple(warnings),
     )
     object.__setattr__(fit, "_lmfit", result)
     return fit

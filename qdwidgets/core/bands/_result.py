@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +11,7 @@ import lmfit
 import pandas as pd
 import xarray as xr
 
+from ..._html import escape
 from ...results import Result
 from ._band import Band
 
@@ -24,6 +24,10 @@ class BandFit(Result):
     reduced χ², lmfit's default). ``components`` holds one curve per band (OD), ``best_fit``
     their sum and ``residual`` = data − best_fit, all over the fitted wavelengths (nm).
     ``areas`` are signed ∫ band dE in OD·eV; ``shares`` are |area| / Σ|area| in %.
+
+    Fit status (:mod:`qdwidgets.core._status`): ``converged`` (the solver converged and the data
+    determine every free parameter), ``message``, ``nfev`` (model evaluations) and ``warnings``
+    (named reasons not to trust the numbers; empty when there are none).
     """
 
     bands: tuple[Band, ...]
@@ -39,8 +43,24 @@ class BandFit(Result):
     message: str = ""
     delay: float = math.nan
     pump: float = math.nan
+    converged: bool = True
+    warnings: tuple[str, ...] = ()
 
-    _summary_fields = ("bands", "x_range", "redchi", "rsquared", "delay", "pump", "message")
+    _summary_fields = (
+        "bands",
+        "x_range",
+        "redchi",
+        "rsquared",
+        "delay",
+        "pump",
+        "converged",
+        "message",
+        "warnings",
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the lmfit result of this session holds the model's functions: not plain data
+        return {k: v for k, v in self.__dict__.items() if k != "_lmfit"}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -74,7 +94,14 @@ class BandFit(Result):
 
     @property
     def lmfit(self) -> Any:
-        """The lmfit ModelResult of this session's fit (None after ``from_dict``)."""
+        """The lmfit ModelResult of this session's fit (None after ``from_dict`` or pickling);
+        the same as :meth:`to_lmfit`."""
+        return self.to_lmfit()
+
+    def to_lmfit(self) -> Any:
+        """The lmfit ModelResult of this session's fit (None after ``from_dict`` or pickling).
+
+        Never runs a fit: it is the object the fit produced, kept out of the result's data."""
         return getattr(self, "_lmfit", None)
 
     @property
@@ -84,9 +111,12 @@ class BandFit(Result):
 
     def _repr_html_(self) -> str:
         head = (
-            f"<b>BandFit</b> {html.escape(self.message)} — reduced χ² {self.redchi:.3g}, "
+            f"<b>BandFit</b> {escape(self.message)} — reduced χ² {self.redchi:.3g}, "
             f"R² {self.rsquared:.5f}, {self.x_range[0]:.1f}–{self.x_range[1]:.1f} nm"
         )
+        notes = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
+        if notes:
+            head += f"<ul>{notes}</ul>"
         return head + self.table().to_html(float_format=lambda v: f"{v:.4g}")
 
 
