@@ -7,13 +7,13 @@ panel's ``bands_table``.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import numpy as np
 
+from .._html import escape
 from ..core import bands as B
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     wl = w.wavelength
     delays = w.ta["delay"].values
     w.delay_input = W.BoundedFloatText(
-        value=2.3,
+        value=float(delays.min()),
         min=float(delays.min()),
         max=float(delays.max()),
         step=0.1,
@@ -43,6 +43,17 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     w.new_name = W.Text(placeholder="new band name", layout=W.Layout(width="130px"))
     w.new_center = W.BoundedFloatText(
         value=float(np.median(wl)), min=float(wl[0]), max=float(wl[-1]), description="at (nm)"
+    )
+    box = {"layout": W.Layout(width="200px"), "style": {"description_width": "95px"}}
+    w.range_from = W.FloatText(description="fit from (nm)", **box)
+    w.range_to = W.FloatText(description="to (nm)", **box)
+    w.range_from.add_class("qd-range-from")
+    w.range_to.add_class("qd-range-to")
+    w.link_control(
+        w.range_from, "x_range", to_trait=lambda v: [v, w.x_range[1]], to_control=lambda r: r[0]
+    )
+    w.link_control(
+        w.range_to, "x_range", to_trait=lambda v: [w.x_range[0], v], to_control=lambda r: r[1]
     )
     w.add_button = W.Button(description="Add band", icon="plus")
     w.remove_button = W.Button(description="Remove band", icon="minus")
@@ -73,7 +84,7 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     w.delay_input.observe(w.guarded(w._on_delay_input), names="value")
     return W.VBox(
         [
-            W.HBox([w.delay_input, w.propose_button, w.fit_button]),
+            W.HBox([w.delay_input, w.range_from, w.range_to, w.propose_button, w.fit_button]),
             W.HBox([w.band_select, w.shape_select, *w.lock_boxes.values()]),
             W.HBox([w.new_name, w.new_center, w.add_button, w.remove_button]),
         ]
@@ -104,14 +115,14 @@ def table_html(panels: Sequence[Panel], level_name: Callable[[float], str]) -> s
     for p in panels:
         t = B.bands_table(p.bands)
         rows = "".join(
-            f"<tr><th>{html.escape(str(name))}</th><td>{r.center_nm:.1f}</td>"
+            f"<tr><th>{escape(str(name))}</th><td>{r.center_nm:.1f}</td>"
             f"<td>{r.fwhm_nm:.1f}</td><td>{_pm(r.area_OD_eV, r.area_err)}</td>"
             f"<td>{r.share_pct:.1f}</td></tr>"
             for name, r in t.iterrows()
         )
         status = "fitted" if p.fit is not None else "not fitted"
         parts.append(
-            f"<div><b>{html.escape(level_name(p.pump))}</b> ({status})"
+            f"<div><b>{escape(level_name(p.pump))}</b> ({status})"
             "<table class='qd-table'><tr><th>band</th><th>centre (nm)</th>"
             "<th>FWHM (nm)</th><th>area (OD·eV)</th><th>share (%)</th></tr>"
             f"{rows}</table></div>"

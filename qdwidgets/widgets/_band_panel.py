@@ -7,7 +7,6 @@ Scatter handles follow bqplot 0.13's drag protocol: custom messages ``{"event": 
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 import bqplot as bq
@@ -15,6 +14,7 @@ import ipywidgets as W
 import numpy as np
 import xarray as xr
 
+from .._html import escape
 from ..core import bands as B
 from ._plots import figure, zero_line
 
@@ -61,7 +61,7 @@ class Panel:
             x=wl,
             y=np.zeros_like(wl),
             scales=sc,
-            colors=["black"],
+            colors=["var(--jp-content-font-color1, #111111)"],
             line_style="dashed",
             stroke_width=2,
             labels=["sum"],
@@ -101,8 +101,17 @@ class Panel:
             mark.on_drag(owner.guarded(lambda _m, c, k=kind: self.drag(k, c, final=False)))
             mark.on_drag_end(owner.guarded(lambda _m, c, k=kind: self.drag(k, c, final=True)))
         zero = zero_line(xs, ys, (float(wl[0]), float(wl[-1])))
+        self.range_mark = bq.Lines(
+            x=np.zeros((2, 2)),
+            y=np.array([[0.0, 1.0], [0.0, 1.0]]),
+            scales={"x": xs, "y": bq.LinearScale(min=0.0, max=1.0)},
+            colors=["#999999"],
+            line_style="dashed",
+            stroke_width=1.5,
+        )
         self.fig.marks = [
             zero,
+            self.range_mark,
             self.data_mark,
             self.band_mark,
             self.sum_mark,
@@ -131,7 +140,9 @@ class Panel:
         self.bands[i] = band
         self.fit = None
         # while dragging, leave the dragged mark alone (the browser is moving it)
-        self.draw(handles="all" if final else ("sides" if kind == "peak" else "none"))
+        self.draw(
+            handles="all" if final else ("sides" if kind == "peak" else "none"), rescale=final
+        )
         if final:  # the table and controls follow once the handle is dropped
             self.owner._bands_changed()
             B.check_bands(self.bands, *self.owner.data_range)
@@ -143,10 +154,12 @@ class Panel:
         occ = self.owner.occupancy.get(self.pump)
         occ_text = f", ⟨N⟩ ≈ {occ:.2g}" if occ is not None else ""
         self.title.value = (
-            f"<b>{html.escape(self.owner.level_name(self.pump))}{occ_text}</b> — ΔA at {d:g} ps"
+            f"<b>{escape(self.owner.level_name(self.pump))}{occ_text}</b> — ΔA at {d:g} ps"
         )
 
-    def draw(self, handles: str = "all") -> None:
+    def draw(self, handles: str = "all", *, rescale: bool = True) -> None:
+        """Redraw bands, sum, residual and handles; ``rescale=False`` (during a drag) keeps the
+        y range still under the pointer."""
         assert self.spectrum is not None
         wl = self.owner.wavelength
         y = np.asarray(self.spectrum.values, dtype=float)
@@ -162,9 +175,12 @@ class Panel:
             self.band_mark.visible = bool(self.bands)
             self.sum_mark.y = total
             self.resid_mark.y = y - total
-            pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
-            self.ys.min = float(min(y.min(), total.min(), 0.0)) - pad
-            self.ys.max = float(max(y.max(), total.max(), 0.0)) + pad
+            if rescale:
+                pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
+                self.ys.min = float(min(y.min(), total.min(), 0.0)) - pad
+                self.ys.max = float(max(y.max(), total.max(), 0.0)) + pad
+            lo, hi = self.owner.x_range
+            self.range_mark.x = np.array([[lo, lo], [hi, hi]], dtype=float)
             hs = [B.handles(b) for b in self.bands]
             if handles in ("all", "peaks"):
                 self.peaks.x = np.array([h["peak"][0] for h in hs], dtype=float)

@@ -19,14 +19,16 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from ..core import _args as A
 from ..core import bands as B
 from ..errors import DatasetError, FitError
+from ._band_code import CodeMixin, legend_html
 from ._band_controls import build_controls, sync_controls, table_html
 from ._band_panel import Panel
 from ._base import QDWidget
 
 
-class BandDeconvolver(QDWidget):
+class BandDeconvolver(CodeMixin, QDWidget):
     """Split the TA spectrum at ``delay`` (ps) into bands, at one or two pump levels.
 
     ``pump``: None (the lowest and the highest level side by side), one level, or a sequence of
@@ -36,10 +38,11 @@ class BandDeconvolver(QDWidget):
     (see ``initial_bands``); untick the locks to free them.
     """
 
-    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "pumps", "bands", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
 
-    delay = traitlets.Float(2.3)
+    delay = traitlets.Float(0.0)  # set from the data on construction (core.bands.default_delay)
     selected = traitlets.Unicode("")
+    x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
     delay_input: W.BoundedFloatText
@@ -57,7 +60,8 @@ class BandDeconvolver(QDWidget):
         self,
         ta: xr.Dataset,
         *,
-        delay: float = 2.3,
+        delay: float | None = None,
+        x_range: tuple[float, float] | None = None,
         pump: float | Sequence[float] | None = None,
         bands: Sequence[B.Band] | None = None,
         fit: bool = True,
@@ -86,16 +90,40 @@ class BandDeconvolver(QDWidget):
         self.fit_options: dict[str, Any] = {}
         self.lock_to_spectra = lock_to_spectra
         self._result: B.BandComparison | None = None
+        self._fitted_with: list[list[B.Band]] = []  # the start bands of the last fit, per panel
         self._quiet = False
         self.panels: list[Panel] = []
+        delays = np.asarray(ds["delay"].values, dtype=float)
+        lo, hi = self.data_range
+        self.check_traits(
+            {
+                "delay": lambda v: A.number(
+                    "delay", v, lo=float(delays.min()), hi=float(delays.max()), unit="ps"
+                ),
+                "x_range": lambda v: self._check_range(v),
+            }
+        )
+        self.x_range = list(x_range) if x_range is not None else [lo, hi]
         self.controls = build_controls(self)
         self.panel_box = W.HBox()
+        self.legend = W.HTML()
+        self.legend.add_class("qd-band-legend")
         self.table = W.HTML()
         self.table.add_class("qd-band-table")
-        self.children = [self.error, self.panel_box, self.controls, self.table]
-        self.delay = float(delay)
+        self.children = [
+            self.error, self.legend, self.panel_box, self.controls, self.table, self.code_panel()
+        ]  # fmt: skip
+        note = ""
+        if delay is None:
+            try:
+                delay = B.default_delay(ds)
+            except FitError as exc:  # no established signal found: start at the first delay ≥ 0
+                later = delays[delays >= 0]
+                delay = float(later[0] if later.size else delays[0])
+                note = f"{exc}; showing {delay:g} ps"
+        self.delay = delay
         self._quiet = True
-        self.delay_input.value = self.delay  # the box clamps it into the measured delays
+        self.delay_input.value = self.delay
         self._quiet = False
         with self.reporting():
             self.pumps = self._levels(pump)
@@ -108,8 +136,11 @@ class BandDeconvolver(QDWidget):
                 self.propose()
             if fit:
                 self._fit_and_warn()
+            if note:
+                self.show_warnings([note, *self.warning_messages])
         self.observe(self.guarded(self._on_delay), names="delay")
         self.observe(self.guarded(self._on_selected), names="selected")
+        self.observe(self.guarded(self._on_x_range), names="x_range")
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -169,26 +200,35 @@ class BandDeconvolver(QDWidget):
         self._draw_all()
 
     def fit(self) -> B.BandComparison:
-        """Fit every panel's bands (FitError if any fit fails; the banner shows it)."""
+        """Fit every panel's bands over ``x_range`` (FitError if any fit fails; the banner shows
+        it). The fits' ``warnings`` show in the banner as warnings."""
         if not self.names:
             raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
-        fits = []
+        fits, starts = [], []
+        options = {**self.fit_options, "x_range": self._x_range_option()}
         for p in self.panels:
-            f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **self.fit_options)
+            f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **options)
             fits.append(f)
+            starts.append(list(p.bands))
         for p, f in zip(self.panels, fits, strict=True):
             p.fit, p.bands = f, list(f.bands)
         self._result = B.BandComparison(fits=tuple(fits), delay=fits[0].delay)
+        self._fitted_with = starts
         self._bands_changed()
         self._draw_all()
+        self.show_warnings(
+            [f"{self.level_name(f.pump)}: {w}" for f in fits for w in getattr(f, "warnings", ())]
+            + [
+                f"{self.level_name(f.pump)}: {f.message}"
+                for f in fits
+                if not getattr(f, "converged", True)
+            ]
+        )
         return self._result
 
     def _fit_and_warn(self) -> None:
-        """Fit; a fit that converged to something doubtful is reported in the banner too."""
-        fits = self.fit().fits
-        notes = [f"pump {f.pump:g}: {f.message}" for f in fits if f.message != "converged"]
-        if notes:
-            raise FitError("fit warning — " + "; ".join(notes))
+        """The Fit button: fit; doubts about the result show as warnings in the banner."""
+        self.fit()
 
     def add_band(
         self, name: str, center_nm: float, fwhm_nm: float = 20.0, shape: str = "gaussian"
@@ -248,6 +288,8 @@ class BandDeconvolver(QDWidget):
         try:
             if "delay" in settings:
                 self.delay = float(settings["delay"])
+            if "x_range" in settings:
+                self.x_range = list(settings["x_range"])
             if "pumps" in settings:
                 self.pumps = list(settings["pumps"])
             if "bands" in settings:
@@ -299,6 +341,7 @@ class BandDeconvolver(QDWidget):
     def _draw_all(self) -> None:
         for p in self.panels:
             p.draw()
+        self.legend.value = legend_html(self.names)
 
     def _bands_changed(self) -> None:
         names = self.names
@@ -328,6 +371,13 @@ class BandDeconvolver(QDWidget):
         if not self.names:  # e.g. the widget was opened at a delay outside the data
             self.propose()
         sync_controls(self)
+        self._update_table()
+        self._draw_all()
+
+    def _on_x_range(self, change: dict[str, Any]) -> None:
+        for p in self.panels:
+            p.fit = None
+        self._result = None
         self._update_table()
         self._draw_all()
 
