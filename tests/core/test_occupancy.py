@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ import xarray as xr
 from scipy import stats
 
 from qdwidgets.core import occupancy as occ
-from qdwidgets.errors import DatasetError, FitError
+from qdwidgets.core._args import ArgumentError
+from qdwidgets.errors import FitError
 
 
 @pytest.mark.parametrize("n_avg", [0.0, 0.3, 1.0, 3.0, 12.5])
@@ -27,7 +29,7 @@ def test_poisson_matches_closed_form_and_scipy(n_avg):
 
 @pytest.mark.parametrize(("n_avg", "n"), [(-1.0, 0), (float("nan"), 1), (1.0, -1), (1.0, 1.5)])
 def test_poisson_bad_input(n_avg, n):
-    with pytest.raises(DatasetError):
+    with pytest.raises(ArgumentError, match=r"^n(_avg)? must"):
         occ.poisson(n_avg, n)
 
 
@@ -53,9 +55,9 @@ def test_occupancy_is_sigma_times_fluence():
     j = np.array([1e14, 5e14, 2e15])
     np.testing.assert_allclose(occ.occupancy(j, 1.5e-15), [0.15, 0.75, 3.0], rtol=1e-12)
     assert occ.occupancy(1e15, 1e-15) == pytest.approx(1.0)
-    with pytest.raises(DatasetError):
+    with pytest.raises(ArgumentError, match="fluence must be finite and >= 0"):
         occ.occupancy(-1.0, 1e-15)
-    with pytest.raises(DatasetError):
+    with pytest.raises(ArgumentError, match="cross_section must be finite"):
         occ.occupancy(1.0, float("nan"))
 
 
@@ -73,6 +75,24 @@ def test_fit_cross_section_recovers_sigma_from_noisy_saturation():
     assert res.rms == pytest.approx(5e-4, rel=0.6)
     np.testing.assert_allclose(res.model(pump.values), bleach, atol=2e-3)
     assert occ.CrossSectionFit.from_dict(res.to_dict()) == res
+    # the status of a clean fit: converged, nothing to warn about, a 95 % interval per parameter
+    assert res.converged and res.warnings == () and res.nfev > 0 and res.message
+    assert res.ci_method == "covariance" and set(res.ci) == {"cross_section", "amplitude"}
+    lo, hi = res.ci["cross_section"]
+    assert lo < res.cross_section < hi
+    assert hi - lo == pytest.approx(2 * stats.t.ppf(0.975, 5) * res.cross_section_stderr)
+    assert pickle.loads(pickle.dumps(res)) == res
+
+
+def test_fit_cross_section_in_linear_regime_says_sigma_is_not_determined():
+    """Far below saturation (⟨N⟩ ≤ 1e-4) A·(1 − e^−σj) ≈ Aσ·j: only the product is fixed by the
+    data; the curvature the fit finds is noise. The errors say so (never 0) and a warning
+    names the parameters."""
+    pump = np.array([1.0, 2.0, 3.0, 4.0])
+    bleach = -0.5 * -np.expm1(-1e-5 * pump)
+    res = occ.fit_cross_section(pump, bleach * (1 + 1e-3 * np.array([1, -1, 1, -1])))
+    assert res.cross_section_stderr > 0.5 * res.cross_section
+    assert any("cross_section" in w and "saturation" in w for w in res.warnings), res.warnings
 
 
 def test_fit_cross_section_two_levels_is_exact():
@@ -82,6 +102,8 @@ def test_fit_cross_section_two_levels_is_exact():
     assert res.cross_section == pytest.approx(0.01, rel=1e-5)
     np.testing.assert_allclose(res.occupancy, [1.0, 3.0], rtol=1e-5)
     assert np.isnan(res.cross_section_stderr)
+    assert res.converged and any("two pump levels" in w for w in res.warnings)
+    assert all(np.isnan(v) for v in res.ci["cross_section"])
 
 
 @pytest.mark.parametrize(
