@@ -3,34 +3,40 @@
 extra) from the same folder; ``qdwidgets triage PATH...`` summarises many files (see
 ``qdwidgets._triage_cli``).
 
-Where the notebooks come from (``demo``):
+``demo`` always serves a work copy of the notebooks, never the files of a source checkout
+(JupyterLab's autosave would write into them):
 
-1. ``--dir DIR`` given: JupyterLab opens in DIR. If DIR has no ``tour.ipynb``, the notebooks are
-   copied into it first (from the source checkout, else from the copy bundled in the package);
-   files already in DIR are never overwritten.
-2. No ``--dir``, running from a source checkout (``notebooks/tour.ipynb`` next to the package):
-   JupyterLab opens in that ``notebooks/`` folder, so edits land in the repository.
-3. Otherwise (an installed wheel): the bundled notebooks are copied to ``./qdwidgets-notebooks``
-   (created if missing, existing files kept) and JupyterLab opens there.
+1. ``--dir DIR`` given: the notebooks (from the source checkout, else from the copy bundled in
+   the package) are copied into DIR; files already in DIR are kept, never overwritten.
+2. No ``--dir``: the same, into ``./qdwidgets-notebooks``.
 
-The command stays thin: it finds a folder and starts ``python -m jupyterlab`` with this Python.
+JupyterLab starts on loopback with a token of its own; the command prints the tour's address
+(``http://127.0.0.1:PORT/lab/tree/tour.ipynb?token=...``) and the browser opens it. Voilà uses
+qdwidgets' template (``qdwidgets/_voila``): the lab template without its Font Awesome links to
+a CDN, so a dashboard makes no request beyond the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_NOTEBOOKS = PACKAGE_DIR.parent / "notebooks"
 BUNDLED_NOTEBOOKS = PACKAGE_DIR / "_notebooks"
+VOILA_TEMPLATES = PACKAGE_DIR / "_voila"  # a Jupyter data dir: voila/templates/qdwidgets
+VOILA_TEMPLATE = "qdwidgets"
 DEFAULT_WORK_DIR = "qdwidgets-notebooks"
+DEFAULT_PORT = 8888
 TOUR = "tour.ipynb"
 TEACHING = "teaching.ipynb"
 
@@ -53,7 +59,8 @@ def notebook_source() -> Path:
 def copy_notebooks(src: Path, dest: Path) -> list[Path]:
     """Copy the notebooks (and data files beside them) from ``src`` into ``dest``.
 
-    Existing files in ``dest`` are kept; returns the files copied.
+    Existing files in ``dest`` are kept; hidden files and ``__pycache__`` are skipped; returns
+    the files copied.
     """
     dest.mkdir(parents=True, exist_ok=True)
     copied = []
@@ -71,25 +78,60 @@ def copy_notebooks(src: Path, dest: Path) -> list[Path]:
 
 
 def demo_folder(directory: str | None) -> Path:
-    """The folder JupyterLab opens in (see the module docstring for the rules)."""
-    if directory is None:
-        if (CHECKOUT_NOTEBOOKS / TOUR).is_file():
-            return CHECKOUT_NOTEBOOKS
-        directory = DEFAULT_WORK_DIR
-    dest = Path(directory).expanduser().resolve()
+    """The work folder JupyterLab (or Voilà) serves: ``directory`` or ./qdwidgets-notebooks,
+    with the shipped notebooks copied into it (existing files kept)."""
+    given = directory if directory is not None else DEFAULT_WORK_DIR
+    dest = Path(given).expanduser().resolve()
     if dest.exists() and not dest.is_dir():
-        raise CLIError(f"--dir {directory}: exists and is not a folder; give a folder path")
-    if not (dest / TOUR).is_file():
-        copied = copy_notebooks(notebook_source(), dest)
+        raise CLIError(f"--dir {given}: exists and is not a folder; give a folder path")
+    src = notebook_source()
+    if dest == src.resolve() or src.resolve() in dest.parents:
+        raise CLIError(
+            f"--dir {given}: that is the notebooks' source folder {src}; give another folder "
+            "(the demo works on a copy, so that the originals stay as shipped)"
+        )
+    try:
+        copied = copy_notebooks(src, dest)
+    except OSError as exc:
+        raise CLIError(
+            f"--dir {given}: cannot create or write it ({exc.strerror or exc}); give a folder "
+            "you can write to"
+        ) from None
+    if copied:
         print(f"qdwidgets: copied {len(copied)} files into {dest}", file=sys.stderr)
     return dest
 
 
-def demo_command(folder: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
-    """The JupyterLab command line that opens ``folder/tour.ipynb``."""
-    cmd = [sys.executable, "-m", "jupyterlab", TOUR, f"--ServerApp.root_dir={folder}"]
+def free_port(start: int = DEFAULT_PORT, tries: int = 20) -> int:
+    """The first free loopback port from ``start`` on (else one the system picks)."""
+    for port in [*range(start, start + tries), 0]:
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return int(sock.getsockname()[1])
+    raise CLIError("no free TCP port on 127.0.0.1; close a server or pass --port")
+
+
+def tour_url(port: int, token: str) -> str:
+    """The address of the tour notebook in JupyterLab."""
+    return f"http://127.0.0.1:{port}/lab/tree/{TOUR}?token={token}"
+
+
+def demo_command(
+    folder: Path, port: int | None = None, open_browser: bool = True, token: str | None = None
+) -> list[str]:
+    """The JupyterLab command line that serves ``folder`` and opens ``tour.ipynb`` in it."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--LabApp.default_url=/lab/tree/{TOUR}",
+    ]
     if port is not None:
         cmd += [f"--port={port}", "--port-retries=0"]
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -98,8 +140,16 @@ def demo_command(folder: Path, port: int | None = None, open_browser: bool = Tru
 
 
 def voila_command(folder: Path, port: int | None = None, open_browser: bool = True) -> list[str]:
-    """The Voilà command line serving ``folder/teaching.ipynb`` as a dashboard on loopback."""
-    cmd = [sys.executable, "-m", "voila", str(folder / TEACHING), "--Voila.ip=127.0.0.1"]
+    """The Voilà command line serving ``folder/teaching.ipynb`` as a dashboard on loopback, with
+    qdwidgets' template (run it with :func:`voila_env`)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(folder / TEACHING),
+        "--Voila.ip=127.0.0.1",
+        f"--template={VOILA_TEMPLATE}",
+    ]
     if port is not None:
         cmd += [f"--port={port}", "--Voila.port_retries=0"]
     if not open_browser:
@@ -107,23 +157,28 @@ def voila_command(folder: Path, port: int | None = None, open_browser: bool = Tr
     return cmd
 
 
+def voila_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default ``os.environ``) with qdwidgets' Voilà template on ``JUPYTER_PATH``."""
+    env = dict(os.environ if base is None else base)
+    paths = [str(VOILA_TEMPLATES), env.get("JUPYTER_PATH", "")]
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+    return env
+
+
 def _voila(args: argparse.Namespace) -> int:
     """``demo --voila``: serve the teaching notebook with Voilà (the ``voila`` extra)."""
-    if args.dir is None and (CHECKOUT_NOTEBOOKS / TEACHING).is_file():
-        folder = CHECKOUT_NOTEBOOKS
-    else:
-        folder = demo_folder(args.dir)
+    folder = demo_folder(args.dir)
     if not (folder / TEACHING).is_file():
         raise CLIError(
-            f"no {TEACHING} in {folder}; remove --dir, or copy {TEACHING} from the qdwidgets "
-            "notebooks into that folder"
+            f"no {TEACHING} in {folder}; copy {TEACHING} from the qdwidgets notebooks into "
+            "that folder, or give another --dir"
         )
     if importlib.util.find_spec("voila") is None:
         raise CLIError("Voilà is not installed; install it with: pip install 'qdwidgets[voila]'")
     cmd = voila_command(folder, args.port, open_browser=not args.no_browser)
     print(f"qdwidgets: serving {folder / TEACHING} with Voilà", file=sys.stderr)
     try:
-        return subprocess.call(cmd, cwd=folder)
+        return subprocess.call(cmd, cwd=folder, env=voila_env())
     except KeyboardInterrupt:
         return 130
 
@@ -134,8 +189,11 @@ def _demo(args: argparse.Namespace) -> int:
     if args.voila:
         return _voila(args)
     folder = demo_folder(args.dir)
-    cmd = demo_command(folder, args.port, open_browser=not args.no_browser)
-    print(f"qdwidgets: opening JupyterLab on {folder / TOUR}", file=sys.stderr)
+    port = args.port if args.port is not None else free_port()
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
+    cmd = demo_command(folder, port, open_browser=not args.no_browser, token=token)
+    print(f"qdwidgets: JupyterLab serves {folder}; the tour is at", file=sys.stderr)
+    print(tour_url(port, token), flush=True)
     try:
         return subprocess.call(cmd, cwd=folder)
     except KeyboardInterrupt:
@@ -151,10 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     demo = sub.add_parser("demo", help="open JupyterLab on the tour notebook")
     demo.add_argument(
-        "--dir", help=f"work folder (default: the checkout's notebooks/ or ./{DEFAULT_WORK_DIR})"
+        "--dir",
+        help=f"work folder; the notebooks are copied into it (default: ./{DEFAULT_WORK_DIR})",
     )
     demo.add_argument(
-        "--port", type=int, help="port for JupyterLab (default: 8888 or the next free)"
+        "--port", type=int, help="port for JupyterLab (default: 8888 or the next free one)"
     )
     demo.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     demo.add_argument(

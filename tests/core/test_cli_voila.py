@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def test_voila_command_line(tmp_path: Path) -> None:
         "voila",
         str(tmp_path / "teaching.ipynb"),
         "--Voila.ip=127.0.0.1",
+        "--template=qdwidgets",
         "--port=9999",
         "--Voila.port_retries=0",
         "--no-browser",
@@ -47,6 +49,21 @@ def test_voila_itself_reads_the_options() -> None:
     assert app.extra_args == ["/nb/teaching.ipynb"]
 
 
+def test_the_template_strips_the_font_awesome_cdn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Voilà finds qdwidgets' template through voila_env(), and it links nothing off-machine."""
+    from voila.paths import collect_template_paths
+
+    monkeypatch.setenv("JUPYTER_PATH", cli.voila_env({})["JUPYTER_PATH"])
+    paths = collect_template_paths(["voila", "nbconvert"], cli.VOILA_TEMPLATE, prune=True)
+    ours = Path(paths[0])
+    assert ours == cli.VOILA_TEMPLATES / "voila" / "templates" / "qdwidgets"
+    text = (ours / "index.html.j2").read_text()
+    lab = next(Path(p) for p in paths if Path(p).name == "lab")
+    for line in (lab / "index.html.j2").read_text().splitlines():
+        if "cdn.jsdelivr.net" in line:  # every CDN link of the lab template is removed
+            assert line.strip() in text, line
+
+
 @pytest.fixture
 def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
@@ -59,15 +76,18 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_demo_voila_serves_the_checkout_teaching_notebook(
+def test_demo_voila_serves_a_work_copy_with_the_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launched: list[dict[str, Any]]
 ) -> None:
-    checkout = _folder(tmp_path / "notebooks", "teaching.ipynb")
+    checkout = _folder(tmp_path / "notebooks", "tour.ipynb", "teaching.ipynb")
     monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", checkout)
+    monkeypatch.chdir(tmp_path)
     assert cli.main(["demo", "--voila", "--port", "9999", "--no-browser"]) == 0
     (call,) = launched
-    assert call["cmd"] == cli.voila_command(checkout, 9999, open_browser=False)
-    assert call["cwd"] == checkout
+    work = (tmp_path / cli.DEFAULT_WORK_DIR).resolve()
+    assert call["cmd"] == cli.voila_command(work, 9999, open_browser=False)
+    assert call["cwd"] == work and (work / "teaching.ipynb").is_file()
+    assert str(cli.VOILA_TEMPLATES) in call["env"]["JUPYTER_PATH"].split(os.pathsep)
 
 
 def test_demo_voila_with_a_work_folder(
@@ -88,15 +108,16 @@ def test_demo_voila_errors(
     capsys: pytest.CaptureFixture[str],
     launched: list[dict[str, Any]],
 ) -> None:
-    old = _folder(tmp_path / "old", "tour.ipynb")  # a work folder from before the lesson
-    monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", tmp_path / "missing")
-    assert cli.main(["demo", "--voila", "--dir", str(old)]) == 2
+    old = _folder(tmp_path / "old", "tour.ipynb")  # shipped notebooks without the lesson
+    monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", old)
+    assert cli.main(["demo", "--voila", "--dir", str(tmp_path / "w")]) == 2
     assert "no teaching.ipynb in" in capsys.readouterr().err
     assert cli.main(["demo", "--voila", "--port", "0"]) == 2
     assert "between 1 and 65535" in capsys.readouterr().err
 
-    checkout = _folder(tmp_path / "notebooks", "teaching.ipynb")
+    checkout = _folder(tmp_path / "notebooks", "tour.ipynb", "teaching.ipynb")
     monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", checkout)
+    monkeypatch.chdir(tmp_path)
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a)

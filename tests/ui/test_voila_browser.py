@@ -1,6 +1,7 @@
 """The Voilà dashboard (``qdwidgets demo --voila``) serves teaching.ipynb and it renders.
 
-Voilà runs as a subprocess with the command line the CLI builds, on a free loopback port, serving
+Voilà runs as a subprocess with the command line and environment the CLI builds (qdwidgets'
+template: no CDN link), on a free loopback port, serving
 a clean copy of ``notebooks/teaching.ipynb`` from a temporary folder; Debian's chromium (the
 session's ``chromium`` fixture) opens it. The test moves the ⟨N⟩ slider with the keyboard and
 reads the new readout, which only the kernel can write. Teardown stops Voilà's process group and
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # s for Voilà to listen
 RENDER_TIMEOUT = 180.0  # s for the notebook to execute and the lesson to render (loaded machine)
 
-FONT_AWESOME_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@*/css/*"
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
 @dataclass
@@ -79,7 +81,7 @@ def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Voila]:
     nbformat.write(nb, str(folder / cli.TEACHING))
     port = free_port()
     env = {
-        **os.environ,
+        **cli.voila_env(),
         "HOME": str(home),
         "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
@@ -126,15 +128,19 @@ def test_voila_dashboard_renders_and_the_slider_reaches_the_kernel(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-    # Voilà's lab template links Font Awesome from a CDN, unreachable offline (its own bundle
-    # carries the icons): answer those two stylesheets with an empty one, and nothing else
-    stubbed: list[str] = []
+    # the dashboard must work offline: any request beyond this machine (Voilà's lab template
+    # links Font Awesome from a CDN; qdwidgets' template drops those links) fails the test
+    outside: list[str] = []
 
-    def empty_css(route: Any) -> None:
-        stubbed.append(route.request.url)
-        route.fulfill(status=200, content_type="text/css", body="")
+    def only_loopback(route: Any) -> None:
+        url = urllib.parse.urlsplit(route.request.url)
+        if url.scheme in ("data", "blob") or url.hostname in LOOPBACK or url.netloc in LOOPBACK:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
 
-    page.route(FONT_AWESOME_CDN, empty_css)
+    page.route("**/*", only_loopback)
     try:
         page.goto(voila.url, timeout=RENDER_TIMEOUT * 1000)
         lesson = page.locator(".qd-lesson")
@@ -170,7 +176,7 @@ def test_voila_dashboard_renders_and_the_slider_reaches_the_kernel(
         assert "mean 1S filling 1.22 > 1 → gain at 639 nm for" in after
         # the rest of the lesson rendered too: the ThresholdFitter with its readout
         page.locator(".qd-threshold-mW").first.wait_for(timeout=60_000)
+        assert outside == [], f"requests beyond the machine: {outside}"
         assert errors == [], f"browser console errors: {errors}"
-        assert len(stubbed) <= 2, stubbed
     finally:
         context.close()
