@@ -248,8 +248,11 @@ class QDWidget(W.VBox):
             if busy[0]:
                 return
             try:
-                with self.reporting():
-                    setattr(self, name, to_trait(change["new"]))
+                setattr(self, name, to_trait(change["new"]))
+            except SettingError:
+                pass  # already in the banner; the trait keeps its last good value
+            except (traitlets.TraitError, ValueError, TypeError) as exc:
+                self.show_error(f"{name}: {exc}")
             finally:
                 if to_control(getattr(self, name)) != getattr(control, attr):
                     show(getattr(self, name))  # refused or normalised: show the trait's value

@@ -143,13 +143,14 @@ def test_dragging_a_handle_moves_the_window_and_the_threshold(ds):
     assert f.result.threshold_mW == pytest.approx(150.0, rel=0.03)
 
 
-def test_dragging_past_the_other_edge_keeps_lo_below_hi(ds):
+def test_dragged_windows_never_overlap(ds):
     f = ThresholdFitter(ds, below=(10, 140), above=(160, 500))
-    drag(f, 3, 120.0)  # above's hi dragged left of its lo -> overlap error, edges kept sorted
-    assert f.above == [120.0, 160.0]
-    assert "overlap" in f.error_message
-    drag(f, 0, 2000.0)  # beyond the data: clipped to the last power
-    assert f.below[1] == 500.0
+    drag(f, 3, 120.0)  # above's hi dragged into the below window: stops one step after it
+    assert f.above == [150.0, 160.0] and f.below == [10.0, 140.0]
+    assert "overlap" not in f.error_message and "holds 2 point" in f.error_message
+    drag(f, 0, 2000.0)  # below's lo dragged far right: sorted, one step short of the above
+    assert f.below == [130.0, 140.0] and f.below[1] < f.above[0]
+    np.testing.assert_allclose(f.handles.x, [130, 140, 150, 160])
 
 
 def test_sliders_drive_the_windows(ds):
@@ -285,7 +286,7 @@ def test_output_method_selector_refits_on_the_chosen_output(ds):
     assert f.result.threshold_mW != pytest.approx(peak.threshold_mW, rel=0.05)
     integ = ds.emission.integrate("wavelength")
     np.testing.assert_allclose(f.out_fb.y, integ.sel(feedback="lamp"))
-    assert f.out_fig.axes[1].label == "spectrally integrated emission"
+    assert f.out_fig.axes[1].label == "spectrally integrated emission (nW nm)"  # with units
     f.method_select.value = "at_peak"  # the peak sits on the 654 nm grid point: heights
     np.testing.assert_allclose(f.out_none.y, ds.emission.sel(feedback="none", wavelength=654.0))
     assert f.result == core_fit(ds, f)

@@ -9,7 +9,6 @@ spectra at a selected power; the linewidth vs power. ``fitter.result`` is the co
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any, ClassVar
 
@@ -17,19 +16,25 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from ..._html import escape
+from ...core import _args as A
 from ...core.threshold import (
     ThresholdCriteria,
     ThresholdFit,
     criteria,
+    default_feedback,
     enhancement,
     find_threshold,
     fit_threshold,
     linewidth,
     peak_output,
 )
-from ...errors import DatasetError
-from .._base import QDWidget
+from ...errors import DatasetError, FitError
+from .._base import QDWidget, identifier
 from ._figures import HANDLE_Y, build
+
+METHODS = ("max", "at_peak", "integrated")
+PROFILES = ("tophat", "gaussian")
 
 __all__ = ["HANDLE_Y", "ThresholdFitter"]
 
@@ -37,9 +42,12 @@ __all__ = ["HANDLE_Y", "ThresholdFitter"]
 class ThresholdFitter(QDWidget):
     """Fit the ASE threshold of one feedback condition with two draggable windows.
 
-    ``ThresholdFitter(ase, feedback="lamp", below=None, above=None)``: windows (lo, hi) in mW;
-    without them the windows come from :func:`qdwidgets.core.threshold.find_threshold` (or the
-    outer thirds of the power range when it finds no breakpoint).
+    ``ThresholdFitter(ase, feedback=None, below=None, above=None)``: ``feedback`` defaults to the
+    first condition that is not "none"; windows (lo, hi) in mW; without them the windows come
+    from :func:`qdwidgets.core.threshold.find_threshold` (or the outer thirds of the power range
+    when it finds no breakpoint). The windows never overlap: a handle stops one power step short
+    of the other window. Log axes leave out points with a power or output ≤ 0 (a note says how
+    many).
     """
 
     _kind: ClassVar[str] = "ase"
@@ -54,7 +62,7 @@ class ThresholdFitter(QDWidget):
         "method",
     )
 
-    feedback = traitlets.Unicode("lamp")
+    feedback = traitlets.Unicode("")  # set from the data (core.threshold.default_feedback)
     below = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[0.0, 1.0])
     above = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[2.0, 3.0])
     spot_diameter_mm = traitlets.Float(1.0)
@@ -67,7 +75,7 @@ class ThresholdFitter(QDWidget):
         self,
         ase: xr.Dataset,
         *,
-        feedback: str = "lamp",
+        feedback: str | None = None,
         below: tuple[float, float] | None = None,
         above: tuple[float, float] | None = None,
         method: str = "max",
@@ -82,12 +90,29 @@ class ThresholdFitter(QDWidget):
                 f"coordinate 'feedback' {labels}: the ThresholdFitter needs the reference 'none' "
                 "and at least one feedback condition (e.g. 'lamp'). Fix: label them so"
             )
+        if feedback is None:
+            feedback = default_feedback(ds)
         if feedback not in self._options:
             raise DatasetError(
                 f"feedback {feedback!r}: not in this dataset. Fix: use one of {self._options}"
             )
         self.power = np.asarray(ds["power"].values, dtype=float)
         self.wavelength = np.asarray(ds["wavelength"].values, dtype=float)
+        p = self.power
+        self.check_traits(
+            {
+                "feedback": lambda v: A.choice("feedback", v, self._options),
+                "below": lambda v: self._check_window("below", v),
+                "above": lambda v: self._check_window("above", v),
+                "spot_diameter_mm": lambda v: A.positive("spot_diameter_mm", v, unit="mm"),
+                "profile": lambda v: A.choice("profile", v, PROFILES),
+                "scale": lambda v: A.choice("scale", v, ("linear", "log")),
+                "selected_power": lambda v: A.number(
+                    "selected_power", v, lo=float(p[0]), hi=float(p[-1]), unit="mW"
+                ),
+                "method": lambda v: A.choice("method", v, METHODS),
+            }
+        )
         self.method = method
         self._compute_curves()  # once: every control but "output" is an index into these
         self.widths = linewidth(ds)
@@ -110,7 +135,7 @@ class ThresholdFitter(QDWidget):
         self._quiet = False
         self.observe(self._guard(self._on_feedback), names="feedback")
         self.observe(self._guard(self._on_fit_inputs), names=["below", "above"])
-        self.observe(self._guard(self._on_fit_inputs), names=["spot_diameter_mm", "profile"])
+        self.observe(self._guard(self._on_spot), names=["spot_diameter_mm", "profile"])
         self.observe(self._guard(self._on_scale), names="scale")
         self.observe(self._guard(self._on_power), names="selected_power")
         self.observe(self._guard(self._on_method), names="method")
@@ -138,6 +163,37 @@ class ThresholdFitter(QDWidget):
             self._draw_spectra()
             self._apply_scale()
             self._refit()
+
+    def to_code(self, data_name: str = "ase") -> str:
+        """Python that repeats the current fit on the dataset named ``data_name``; it leaves
+        the ThresholdFit in ``result``."""
+        identifier("data_name", data_name)
+        if self._fit is None:
+            raise FitError(f"no threshold to give as code: {self._fit_error or 'no fit yet'}")
+        return (
+            "from qdwidgets.core import threshold as T\n"
+            "from qdwidgets.data import validate\n\n"
+            f"ds = validate({data_name}, 'ase')\n"
+            f"curve = T.enhancement(ds, {self.feedback!r}, method={self.method!r})\n"
+            "result = T.fit_threshold(\n"
+            "    ds['power'].values,\n"
+            "    curve.values,\n"
+            f"    below=({self.below[0]!r}, {self.below[1]!r}),\n"
+            f"    above=({self.above[0]!r}, {self.above[1]!r}),\n"
+            f"    spot_diameter_mm={float(self.spot_diameter_mm)!r},\n"
+            f"    profile={self.profile!r},\n"
+            ")\n"
+        )
+
+    def _check_window(self, name: str, value: Any) -> list[float]:
+        lo, hi = A.interval(name, value, unit="mW", allow_none_ends=False)
+        p = self.power
+        if lo < p[0] - 1e-9 or hi > p[-1] + 1e-9:
+            raise A.ArgumentError(
+                f"{name} window ({lo:g}, {hi:g}) mW must lie within the powers, "
+                f"{p[0]:g}–{p[-1]:g} mW"
+            )
+        return [float(lo), float(hi)]
 
     def _guard(self, func: Any) -> Any:
         """Like ``guarded``, but on success the banner shows the fit's state, not nothing."""
@@ -182,13 +238,21 @@ class ThresholdFitter(QDWidget):
 
     def _move_edge(self, index: int, x: float) -> None:
         """Handle ``index`` (0, 1: below lo, hi; 2, 3: above lo, hi) moved to ``x`` mW."""
-        x = float(np.clip(x, self.power[0], self.power[-1]))
+        p = self.power
+        gap = float(np.min(np.diff(p))) if p.size > 1 else 0.0
         name = "below" if index < 2 else "above"
+        if name == "below":  # stop one power step short of the other window
+            x = float(np.clip(x, p[0], self.above[0] - gap))
+        else:
+            x = float(np.clip(x, self.below[1] + gap, p[-1]))
         if self._anchor is not None and self._anchor[0] == index:
             other = self._anchor[1]  # the window's other edge when the drag began
         else:
             other = float(getattr(self, name)[1 - index % 2])
-        setattr(self, name, sorted([x, other]))
+        lo, hi = sorted([x, other])
+        if hi <= lo:  # collapsed onto its other edge: keep one power step, away from the other
+            lo, hi = (hi - gap, hi) if name == "below" else (lo, lo + gap)
+        setattr(self, name, [lo, hi])
 
     # -- reactions ----------------------------------------------------------------------------
     def _on_feedback(self, change: dict[str, Any]) -> None:
@@ -232,6 +296,16 @@ class ThresholdFitter(QDWidget):
         if not self._quiet:
             self._refit()
 
+    def _on_spot(self, change: dict[str, Any]) -> None:
+        """Spot or profile changed: refit, and recompute the criteria table if it is shown."""
+        if self._quiet:
+            return
+        try:
+            self._refit()
+        finally:
+            if self.criteria_result is not None:
+                self._on_criteria()
+
     def _on_scale(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             self._apply_scale()
@@ -241,23 +315,19 @@ class ThresholdFitter(QDWidget):
             self._draw_spectra()
 
     def _apply_scale(self) -> None:
-        if self.scale not in ("linear", "log"):
-            raise ValueError(f"scale must be 'linear' or 'log', got {self.scale!r}")
         xs, ys = self._log_scales if self.scale == "log" else self._lin_scales
-        if self.scale == "log" and (np.any(self.power <= 0) or np.any(self.output.values <= 0)):
-            raise ValueError("log axes need positive powers and outputs; use linear axes")
         for mark in (self.out_none, self.out_fb):
             mark.scales = {"x": xs, "y": ys}
         ax_x, ax_y = self.out_fig.axes
         ax_x.scale, ax_y.scale = xs, ys
+        self._draw_output()
 
     # -- drawing ------------------------------------------------------------------------------
     def _draw_curves(self) -> None:
         fb = self.feedback
         p = self.power
+        self._draw_output()
         with self.hold_sync():
-            self.out_none.x, self.out_none.y = p, self.output.sel(feedback="none").values
-            self.out_fb.x, self.out_fb.y = p, self.output.sel(feedback=fb).values
             self.out_fb.labels = [fb]
             self.enh_points.x, self.enh_points.y = p, self.enhancements[fb].values
             w_none = self.widths.sel(feedback="none").values
@@ -265,9 +335,36 @@ class ThresholdFitter(QDWidget):
             self.width_none.x, self.width_none.y = p, w_none
             self.width_fb.x, self.width_fb.y = p, w_fb
         self.out_fig.title = f"{self.output.attrs['long_name']}: none and {fb}"
-        self.out_fig.axes[1].label = self.output.attrs["long_name"]
+        units = self.output.attrs.get("units", "")
+        label = (
+            f"{self.output.attrs['long_name']} ({units})"
+            if units
+            else self.output.attrs["long_name"]
+        )
+        self.out_fig.axes[1].label = label
+        self.enh_fig.axes[1].label = f"enhancement ({units})" if units else "enhancement"
+        em_units = self.data["emission"].attrs.get("units", "")
+        self.spec_fig.axes[1].label = f"emission ({em_units})" if em_units else "emission"
         self.criteria_html.value = ""  # stale once the curves change
+        self.criteria_result = None
         self.enh_fig.title = f"enhancement ({fb} − none)"
+
+    def _draw_output(self) -> None:
+        """Output vs power; on log axes only the points with power and output > 0."""
+        p = self.power
+        none = self.output.sel(feedback="none").values
+        fb = self.output.sel(feedback=self.feedback).values
+        dropped = 0
+        with self.hold_sync():
+            for mark, y in ((self.out_none, none), (self.out_fb, fb)):
+                keep = (p > 0) & (y > 0) if self.scale == "log" else np.ones(p.size, dtype=bool)
+                dropped += int((~keep).sum())
+                mark.x, mark.y = p[keep], y[keep]
+        self.scale_note.value = (
+            f"<i>log axes: {dropped} point(s) with a power or output ≤ 0 are not drawn</i>"
+            if dropped
+            else ""
+        )
 
     def _draw_spectra(self) -> None:
         p = float(self.power[np.argmin(np.abs(self.power - self.selected_power))])
@@ -306,10 +403,12 @@ class ThresholdFitter(QDWidget):
             )
         except Exception as exc:
             self._fit_error = str(exc)
+            self.show_warnings(())
             raise
         finally:
             self._draw_windows()
             self._draw_fit()
+        self.show_warnings(self._fit.warnings)
 
     def _draw_fit(self) -> None:
         fit = self._fit
@@ -338,16 +437,16 @@ class ThresholdFitter(QDWidget):
     def _readout(self, fit: ThresholdFit) -> str:
         lo, hi = fit.ci_mW
         text = (
-            f"<b>threshold ({html.escape(self.feedback)}):</b> "
+            f"<b>threshold ({escape(self.feedback)}):</b> "
             f"<span class='qd-threshold-mW'>{fit.threshold_mW:.4g}</span> mW "
             f"(95 % CI {lo:.4g}–{hi:.4g}) = "
             f"<span class='qd-threshold-Wcm2'>{fit.threshold_W_cm2:.4g}</span> W cm⁻² "
-            f"({fit.ci_W_cm2[0]:.4g}–{fit.ci_W_cm2[1]:.4g}; {fit.profile}, "
+            f"({fit.ci_W_cm2[0]:.4g}–{fit.ci_W_cm2[1]:.4g}; {escape(fit.profile)}, "
             f"{fit.spot_diameter_mm:g} mm spot) · slope ratio {fit.slope_ratio:.3g} · "
             f"CI: {fit.ci_method}"
         )
         if self._spot_assumed:
             text += " · <i>spot diameter not in the dataset: 1 mm assumed, set it above</i>"
         if fit.message:
-            text += f"<br><i>{html.escape(fit.message)}</i>"
+            text += f"<br><i>{escape(fit.message)}</i>"
         return text

@@ -7,7 +7,6 @@ from typing import Any
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
-import traitlets
 
 from .._plots import figure
 
@@ -59,10 +58,9 @@ def build(w: Any) -> None:
         (w.power_slider, "selected_power"),
         (w.method_select, "method"),
     ]:
-        ctl.value = getattr(w, name)
-        traitlets.link((w, name), (ctl, "value"))
+        w.link_control(ctl, name)
     for ctl, name in [(w.below_slider, "below"), (w.above_slider, "above")]:
-        traitlets.link((w, name), (ctl, "value"), transform=(tuple, list))
+        w.link_control(ctl, name, to_trait=list, to_control=tuple)
     for cls, ctl in [
         ("qd-feedback", w.feedback_select),
         ("qd-spot", w.spot_input),
@@ -76,6 +74,8 @@ def build(w: Any) -> None:
         ctl.add_class(cls)
     w.readout = W.HTML()
     w.readout.add_class("qd-threshold-readout")
+    w.scale_note = W.HTML()
+    w.scale_note.add_class("qd-scale-note")
 
     # output vs power (left: with and without feedback)
     w.out_fig, w.out_xs, w.out_ys = figure("pump power (mW)", "peak emission")
@@ -126,7 +126,7 @@ def build(w: Any) -> None:
         y=[0.0],
         scales={"x": xs, "y": ys},
         marker="diamond",
-        colors=["black"],
+        colors=["var(--jp-content-font-color1, #111111)"],
         default_size=80,
     )
     w.handles = bq.Scatter(
@@ -188,6 +188,7 @@ def build(w: Any) -> None:
             W.HBox([w.feedback_select, w.spot_input, w.profile_select]),
             W.HBox([w.below_slider, w.above_slider]),
             W.HBox([w.scale_toggle, w.power_slider, w.method_select]),
+            w.scale_note,
         ]
     )
     w.children = [
@@ -198,5 +199,6 @@ def build(w: Any) -> None:
         W.HBox([w.spec_fig, w.width_fig]),
         W.HBox([w.criteria_button]),
         w.criteria_html,
+        w.code_panel(),
     ]
     w.add_class("qd-threshold-fitter")
