@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -121,18 +122,24 @@ def at_bounds(
     upper: Iterable[float],
     *,
     rel: float = 1e-3,
+    log: bool = False,
 ) -> list[str]:
-    """A warning for each parameter that ended at (within ``rel`` of the span of) a bound."""
+    """A warning for each parameter that ended at (within ``rel`` of the span of) a bound.
+
+    With ``log`` (positive parameters such as lifetimes) the distance is measured in ln units.
+    """
     out = []
     for name, v, lo, hi in zip(names, values, lower, upper, strict=True):
-        span = max(abs(v), 1.0) if not (math.isfinite(lo) and math.isfinite(hi)) else hi - lo
-        tol = rel * span
-        if math.isfinite(lo) and v - lo <= tol:
+        f = (lambda z: math.log(z) if z > 0 else -math.inf) if log else (lambda z: z)
+        fv, flo, fhi = f(v), f(lo), f(hi)
+        finite = math.isfinite(flo) and math.isfinite(fhi)
+        tol = rel * (fhi - flo if finite else max(abs(fv), 1.0))
+        if math.isfinite(flo) and fv - flo <= tol:
             out.append(
                 f"{name} = {v:.4g} ended at its lower bound {lo:.4g}: the data do not pin it; "
                 "fix it, widen its bounds or drop the component"
             )
-        elif math.isfinite(hi) and hi - v <= tol:
+        elif math.isfinite(fhi) and fhi - fv <= tol:
             out.append(
                 f"{name} = {v:.4g} ended at its upper bound {hi:.4g}: the data do not pin it; "
                 "fix it, widen its bounds or drop the component"
@@ -190,3 +197,48 @@ def undetermined(names: Sequence[str], errors: Sequence[float]) -> list[str]:
         f"the data do not determine {', '.join(bad)} (infinite standard error): fit fewer "
         "parameters or fix some"
     ]
+
+
+#: eigenvalues of the scaled normal matrix below this × the largest: an undetermined direction
+#: (the square of a singular-value ratio of 1e-6.5)
+RCOND_NORMAL = 1e-13
+
+
+def covariance_normal(h: np.ndarray, rss: Any, dof: Any) -> np.ndarray:
+    """:func:`covariance` from the normal matrix ``h = JᵀJ`` (batched over leading axes).
+
+    For solvers that never build J (variable projection sums ``JᵀJ`` over blocks). ``rss`` and
+    ``dof`` broadcast over the batch. Undetermined parameters get ``inf`` variances and NaN
+    covariances, as in :func:`covariance`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = np.array([[4.0, 0.0], [0.0, 0.0]])  # the second parameter has no effect
+    >>> np.sqrt(np.diag(covariance_normal(h, rss=2.0, dof=2)))
+    array([0.5, inf])
+    """
+    h = np.asarray(h, dtype=float)
+    p = h.shape[-1]
+    scale = np.asarray(rss, dtype=float) / np.maximum(np.asarray(dof, dtype=float), 1.0)
+    if p == 0:
+        return np.zeros(h.shape)
+    diag = np.diagonal(h, axis1=-2, axis2=-1)
+    finite = np.all(np.isfinite(h), axis=(-2, -1))
+    h = np.where(finite[..., None, None], h, 0.0)
+    d = np.sqrt(np.where(diag > 0, diag, 1.0))
+    d = np.where(np.isfinite(d), d, 1.0)
+    hs = h / (d[..., :, None] * d[..., None, :])
+    w, v = np.linalg.eigh(hs)
+    top = np.max(w, axis=-1, keepdims=True)
+    null = w <= RCOND_NORMAL * np.where(top > 0, top, 1.0)
+    inv = np.where(null, 0.0, 1.0 / np.where(null, 1.0, w))
+    cov = (v * inv[..., None, :]) @ np.swapaxes(v, -1, -2)
+    cov = cov / (d[..., :, None] * d[..., None, :]) * np.asarray(scale)[..., None, None]
+    share = np.abs(v) ** 2 * null[..., None, :]
+    bad = (diag <= 0) | ~np.isfinite(diag) | np.any(share > _NULL_SHARE, axis=-1)
+    bad |= ~finite[..., None]
+    cov = np.where(bad[..., :, None] | bad[..., None, :], np.nan, cov)
+    idx = np.arange(p)
+    cov[..., idx, idx] = np.where(bad, np.inf, cov[..., idx, idx])
+    return cov

@@ -150,7 +150,7 @@ def test_bootstrap_intervals_cover_the_estimate() -> None:
 
 def test_lmfit_result_agrees() -> None:
     fit = fit_trace(trace(1000, seed=3))
-    lm = fit.lmfit
+    lm = fit.to_lmfit()
     assert lm is not None and lm.success
     taus = sorted(lm.params[f"tau{i + 1}"].value for i in range(3))
     assert np.allclose(taus, fit.taus, rtol=1e-3)

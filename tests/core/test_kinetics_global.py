@@ -82,7 +82,7 @@ def test_global_fit_many_wavelengths_is_exact_under_compression() -> None:
     )
     g = fit_global(ds)
     assert np.allclose(g.taus, TAUS, rtol=2e-3)
-    lm = g.lmfit  # lmfit least_squares on the same residual, from the converged values
+    lm = g.to_lmfit()  # lmfit least_squares on the same residual, from the converged values
     assert np.allclose(sorted(lm.params[f"tau{i + 1}"].value for i in range(3)), g.taus, rtol=1e-4)
 
 

@@ -7,6 +7,7 @@ FWHM ``irf_fwhm``. The amplitudes A_i and A_0 are solved linearly at every step;
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,14 +17,17 @@ import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .._status import covariance
+from .._status import stderr as std_errors
 from .bootstrap import bootstrap
 from .params import Spec as Spec
 from .params import _spec as _spec
 from .params import _start, from_internal, to_internal, to_params
 from .params import make_params as make_params
 from .params import start_spec as start_spec
-from .results import KineticsFit, _attach_lmfit
-from .varpro import Projection, batch_fit, covariance
+from .results import KineticsFit
+from .trust import bound_warnings, kinetics_warnings, noise_estimate
+from .varpro import Projection, batch_fit
 
 _ODA = {"units": "OD"}
 
@@ -163,21 +167,26 @@ def fit_trace(
     row = 0
     best = from_internal(spec, out["x"][row], n)
     cov = out["cov"][row]
-    lm = None
-    if not bool(out["converged"][row]) or not np.all(np.isfinite(out["x"][row])):
+    converged, message = bool(out["converged"][row]), str(out["message"][row])
+    nfev = int(out["nfev"][row])
+    x_final = out["x"][row]
+    if not converged or not np.all(np.isfinite(out["x"][row])):
         # polish with lmfit's trust-region solver from where Levenberg–Marquardt stopped
         lm = _lmfit_minimize(proj, to_params(best), free)
+        nfev += int(lm.nfev)
         if np.sum(lm.residual**2) < out["rss"][row]:
             best = {k: [lm.params[k].value, *v[1:]] for k, v in best.items()}
+            x_final = to_internal(best, n)[0]
             cov = None
+            converged = bool(lm.success)
+            message = f"polished by lmfit least_squares: {lm.message}"
     linear = (out["a"][row], out["phi"][row]) if cov is not None else None
-    fit = _build_fit(
-        proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed, linear=linear
-    )
-    if lm is not None:
-        _attach_lmfit(fit, lm)
-    object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
-    return fit
+    status = {"converged": converged, "message": message, "nfev": nfev}
+    bounds_w = bound_warnings(x_final, lower, upper, mask, n)
+    return _build_fit(
+        proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed, linear=linear,
+        status=status, bounds=bounds_w,
+    )  # fmt: skip
 
 
 def _onset_start(
@@ -247,6 +256,8 @@ def _build_fit(
     n_boot: int,
     seed: int,
     linear: tuple[np.ndarray, np.ndarray] | None = None,
+    status: dict[str, Any] | None = None,
+    bounds: list[str] | None = None,
 ) -> KineticsFit:
     n, offset = proj.n, proj.offset
     if linear is None:
@@ -257,14 +268,14 @@ def _build_fit(
     rss = float(res @ res)
     n_pts = len(res)
     if cov is None:
-        cov = covariance(proj.full_jacobian(best, free), rss, n_pts)
-        err = np.sqrt(np.clip(np.diag(cov), 0, None))
+        jac = proj.full_jacobian(best, free)
+        cov = covariance(jac, rss, n_pts - jac.shape[1])
+        err = std_errors(cov)
     else:  # internal covariance: ln τ, ln σ → relative errors
-        err = np.sqrt(np.clip(np.diag(cov), 0, None))
+        err = std_errors(cov)
         for j, name in enumerate(free):
             if name != "t0":
                 err[j] *= abs(best[name][0])
-    err = np.where(np.isfinite(err), err, np.nan)
     stderr = dict.fromkeys(proj.names, math.nan)
     for name, e in zip(free, err[: len(free)], strict=True):
         stderr[name] = float(e)
@@ -289,13 +300,36 @@ def _build_fit(
         best_fit=_over_delay(da, full_model, "fitted ΔA"),
         residual=_over_delay(da, y_all - full_model, "ΔA - fit"),
         redchi=rss / max(n_pts - len(free) - a.size, 1),
-        success=bool(np.isfinite(rss)),
+        has_offset=bool(offset),
         wavelength=_scalar(da, "wavelength"),
         pump=_scalar(da, "pump"),
         pump_label=_pump_label(da),
         ci=bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
+        ci_method="bootstrap" if ci == "bootstrap" else "",
+        **(status or {"converged": bool(np.isfinite(rss)), "message": "", "nfev": 0}),
     )
-    return fit
+    tau_err = list(fit.taus_stderr)
+    warn = kinetics_warnings(
+        taus=list(fit.taus),
+        tau_errors=tau_err,
+        irf_error=stderr_map(fit, "irf_fwhm"),
+        amplitudes=np.asarray(fit.amplitudes),
+        peak=float(np.max(np.abs(proj.y))),
+        delay_min=float(proj.t[0]),
+        delay_max=float(proj.t[-1]),
+        rms=math.sqrt(rss / max(n_pts, 1)),
+        noise=noise_estimate(proj.y[:, 0]),
+        bounds=bounds or [],
+        converged=fit.converged,
+        message=fit.message,
+    )
+    return dataclasses.replace(fit, warnings=warn)
+
+
+def stderr_map(fit: KineticsFit, name: str) -> float:
+    """The standard error of a parameter, 0 when it was held fixed (NaN in ``stderr``)."""
+    v = fit.stderr.get(name, math.nan)
+    return 0.0 if math.isnan(v) else v
 
 
 def _over_delay(da: xr.DataArray, values: np.ndarray, long_name: str) -> xr.DataArray:

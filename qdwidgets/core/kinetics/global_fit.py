@@ -18,9 +18,15 @@ import xarray as xr
 
 from ...data.contract import validate
 from ...errors import FitError
-from .fit import _lmfit_minimize, from_internal, start_spec, to_internal, to_params
+from .. import _status
+from .._status import covariance_normal
+from . import model as M
+from .dispersion import fit_dispersion
+from .fit import from_internal, to_internal
+from .params import _start
 from .results import GlobalFit, SVDResult
-from .varpro import Projection, _qr_solve, batch_fit
+from .trust import bound_warnings, kinetics_warnings, noise_estimate
+from .varpro import _qr_solve, batch_fit
 
 
 def _matrix(
@@ -46,35 +52,6 @@ def _matrix(
     t = np.asarray(da["delay"].values, dtype=float)
     y = np.asarray(da.values, dtype=float).reshape(len(t), -1)
     return da, t, y
-
-
-def _dechirp(da: xr.DataArray, chirp: Any) -> xr.DataArray:
-    """Shift each wavelength's trace by its time zero (ps) by linear interpolation."""
-    if chirp is None:
-        return da
-    if isinstance(chirp, str):
-        raise FitError(
-            "chirp must be None, or time zero (ps) per wavelength as an array or a DataArray over "
-            "wavelength (e.g. ds['chirp'])"
-        )
-    wl = da["wavelength"]
-    if isinstance(chirp, xr.DataArray):
-        c = np.asarray(chirp.interp(wavelength=wl, kwargs={"fill_value": "extrapolate"}).values)
-    else:
-        c = np.asarray(chirp, dtype=float)
-        if c.ndim == 0:
-            c = np.full(wl.size, float(c))
-        if c.shape != (wl.size,):
-            raise FitError(
-                f"chirp has {c.size} values but the data have {wl.size} wavelengths; give one "
-                "time zero (ps) per wavelength"
-            )
-    t = np.asarray(da["delay"].values, dtype=float)
-    vals = np.asarray(da.values, dtype=float).copy()
-    for j, shift in enumerate(c):
-        for p in range(vals.shape[1]):
-            vals[:, p, j] = np.interp(t + shift, t, vals[:, p, j])
-    return da.copy(data=vals)
 
 
 def _root(y: np.ndarray) -> np.ndarray:
@@ -111,6 +88,8 @@ def fit_global(
     irf_fwhm: Any = "fit",
     t0: Any = "fit",
     chirp: Any = None,
+    chirp_order: int = 3,
+    coherent_artifact: bool = False,
     model: str = "parallel",
     offset: bool = False,
     pump: Any = None,
@@ -122,64 +101,191 @@ def fit_global(
 ) -> GlobalFit:
     """Global fit: ``n_components`` lifetimes (ps) shared by every wavelength and pump level.
 
-    ``model="parallel"`` gives decay-associated spectra (DAS); ``"sequential"`` the evolution-
-    associated spectra (EAS) of 1 → 2 → … (fast → slow; same fit, transformed spectra).
-    ``offset`` adds a non-decaying component. ``chirp``: time zero (ps) per wavelength (array or
-    DataArray over wavelength), removed by interpolation before fitting. ``pump`` selects levels
-    (nearest); all levels are fitted jointly by default. ``irf_fwhm``/``t0``: ``"fit"`` or fixed
-    (ps); ``initial``/``bounds``/``fixed`` as in ``fit_trace``.
+    Parameters
+    ----------
+    ta : Dataset
+        TA dataset (``dA`` in OD over pump, delay in ps, wavelength in nm) or a ``dA`` DataArray.
+    n_components : int
+        Number of exponential decays (1–6).
+    irf_fwhm, t0 : "fit" or float
+        The Gaussian IRF's FWHM and time zero (ps): fitted, or fixed at the number given.
+    chirp : None, "fit", array or DataArray
+        ``None``: one time zero for all wavelengths. ``"fit"``: the IRF centre is a polynomial of
+        order ``chirp_order`` in (λ − λc)/100 nm (λc the centre of the wavelength range), fitted
+        jointly with everything else, every wavelength on its own measured delays (nothing is
+        resampled or dropped). An array (one t0 per wavelength, ps) or a DataArray over
+        wavelength (e.g. from :func:`qdwidgets.core.chirp.estimate`) holds t0(λ) fixed.
+    chirp_order : int
+        Order of the dispersion polynomial (0–4) for ``chirp="fit"``.
+    coherent_artifact : bool
+        Add the coherent artefact at time zero: the IRF and its first two derivatives, with
+        amplitudes per wavelength (``GlobalFit.artifact``), so that no sub-IRF lifetime is
+        spent on it.
+    model : {"parallel", "sequential"}
+        Decay-associated (DAS) or evolution-associated spectra (EAS, 1 → 2 → …, fast → slow).
+    offset : bool
+        Add a non-decaying component.
+    pump : float or list, optional
+        Pump levels to fit (nearest); all levels jointly by default.
+    initial, bounds, fixed
+        Start values, bounds and fixed names among ``tau1..n``, ``irf_fwhm``, ``t0`` (ps).
+    delay_range, wavelength_range : (low, high), optional
+        Fit window (ps, nm).
+
+    Returns
+    -------
+    GlobalFit
+        Lifetimes with standard errors (infinite where the data cannot determine them),
+        spectra, ``best_fit``/``residual`` on the measured grid, ``chirp`` (t0 per wavelength,
+        ps), and the status fields ``converged``, ``message``, ``nfev``, ``warnings``.
+
+    Raises
+    ------
+    FitError
+        When an option is out of range or the data cannot carry the model.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import fit_global
+    >>> fit = fit_global(qdwidgets.examples.ta(), 3, delay_range=(2, None), offset=True)
+    >>> fit.converged, len(fit.taus)
+    (True, 3)
     """
     if model not in ("parallel", "sequential"):
         raise FitError(f"model must be 'parallel' or 'sequential', not {model!r}")
+    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
+        raise FitError(f"n_components must be an integer between 1 and 6, not {n_components!r}")
     n = int(n_components)
     if not 1 <= n <= 6:
         raise FitError(f"n_components must be between 1 and 6, got {n_components}")
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
-    da = _dechirp(da, chirp)
-    y = np.asarray(da.values, dtype=float).reshape(len(t), -1)
+    if not np.all(np.isfinite(y)):
+        raise FitError(
+            "ΔA holds NaN or infinite values in the fit window; crop them (delay_range, "
+            "wavelength_range) or mask the wavelengths out before fitting"
+        )
     if np.ptp(y) == 0:
         raise FitError("ΔA is constant: there is no kinetics to fit")
     n_free = n + int(irf_fwhm == "fit") + int(t0 == "fit")
-    if len(t) <= n_free + n + int(offset):
+    if len(t) <= n_free + n + int(offset) + 3 * int(coherent_artifact):
         raise FitError(
             f"{len(t)} delays are too few for {n} components; use fewer components or more delays"
         )
+    if coherent_artifact:
+        _check_artifact(t, y, irf_fwhm, t0, chirp)
+    if chirp is None:
+        core = _fit_shared(da, t, y, n, irf_fwhm, t0, offset, coherent_artifact,
+                           initial, bounds, fixed)  # fmt: skip
+    else:
+        core = fit_dispersion(
+            da, t, n, chirp=chirp, order=chirp_order, offset=offset,
+            coherent=bool(coherent_artifact), irf_fwhm=irf_fwhm, initial=initial,
+            bounds=bounds, fixed=fixed,
+            shared=lambda d, tt, yy, **kw: _fit_shared(d, tt, yy, n, **kw),
+        )  # fmt: skip
+    return _assemble(da, t, y, n, core, model=model, offset=offset, coherent=coherent_artifact)
+
+
+def _check_artifact(t: np.ndarray, y: np.ndarray, irf_fwhm: Any, t0: Any, chirp: Any) -> None:
+    """The coherent artefact needs delays on both sides of time zero, within a few IRF widths."""
+    peak = int(np.argmax(np.max(np.abs(y), axis=1)))
+    if peak < 2:
+        raise FitError(
+            "coherent_artifact=True needs delays before and around time zero, but the signal "
+            "peaks at the first delays; drop coherent_artifact or include earlier delays"
+        )
+
+
+def _fit_shared(
+    da: xr.DataArray,
+    t: np.ndarray,
+    y: np.ndarray,
+    n: int,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = False,
+    coherent: bool = False,
+    initial: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Iterable[str] = (),
+    n_starts: int = 1,
+) -> dict[str, Any]:
+    """One time zero for every column: the fit runs on ``L`` with ``L Lᵀ = Y Yᵀ``.
+
+    ``n_starts`` > 1 also returns the next-best grid lifetimes (``"candidates"``, ps).
+    """
     lroot = _root(y)
-    spec = start_spec(
-        t,
-        lroot,
-        n,
-        irf_fwhm=irf_fwhm,
-        t0=t0,
-        offset=offset,
-        initial=initial,
-        bounds=bounds,
-        fixed=fixed,
-        rise=y[:, int(np.argmax(np.max(np.abs(y), axis=0)))],
-    )
+    spec, cands = _start(
+        t, lroot, n, irf_fwhm=irf_fwhm, t0=t0, offset=offset, initial=initial, bounds=bounds,
+        fixed=fixed, rise=y[:, int(np.argmax(np.max(np.abs(y), axis=0)))], n_best=n_starts,
+    )  # fmt: skip
     free = [k for k, v in spec.items() if v[3]]
-    proj = Projection(t, lroot, n, offset)
     x0, mask, lower, upper = to_internal(spec, n)
-    m = n + int(offset)
+    m = n + int(offset) + 3 * int(coherent)
     dof = max(y.size - len(free) - m * y.shape[1], 1)
-    out = batch_fit(t, lroot[None], x0[None], n, offset, mask, lower, upper, dof=dof)
+    out = batch_fit(
+        t, lroot[None], x0[None], n, offset, mask, lower, upper, dof=dof, coherent=coherent,
+        max_iter=200,
+    )  # fmt: skip
     best = from_internal(spec, out["x"][0], n)
-    taus = np.array([best[f"tau{i + 1}"][0] for i in range(n)])
+    x = out["x"][0]
+    (phi,) = M.basis(t, np.exp(x[:n]), np.exp(x[n]), np.asarray(x[n + 1]), offset,
+                     coherent=coherent)  # fmt: skip
+    _, amp, _res = _qr_solve(phi, y)
+    return {
+        "spec": best,
+        "free": free,
+        "x": x,
+        "cov": covariance_normal(out["h"][0], out["rss"][0], dof),
+        "t0_wl": np.full(y.shape[1], float(x[n + 1])),
+        "fitted": phi @ amp,
+        "amp": amp,
+        "converged": bool(out["converged"][0]),
+        "message": str(out["message"][0]),
+        "nfev": int(out["nfev"][0]),
+        "lower": lower,
+        "upper": upper,
+        "mask": mask,
+        "dof": dof,
+        "chirp": None,
+        "candidates": cands[1:] if cands is not None else np.empty((0, n)),
+    }
+
+
+def _assemble(
+    da: xr.DataArray,
+    t: np.ndarray,
+    y: np.ndarray,
+    n: int,
+    core: dict[str, Any],
+    *,
+    model: str,
+    offset: bool,
+    coherent: bool,
+) -> GlobalFit:
+    """The GlobalFit: spectra, best fit and residual on the measured grid, errors, warnings."""
+    x, cov = core["x"], core["cov"]
+    taus = np.exp(x[:n])
     order = np.argsort(taus)
-    # spectra on the full data
-    phi = proj.basis(best)
-    _, amp, res = _qr_solve(phi, y)
-    rss = float(np.sum(res * res))
-    err = np.sqrt(np.clip(np.diag(out["cov"][0]), 0, None))
-    stderr = dict.fromkeys(proj.names, math.nan)
-    for name, e in zip(free, err, strict=True):
-        stderr[name] = float(e) * (1.0 if name == "t0" else abs(best[name][0]))
+    err_int = _status.stderr(cov)
+    names = [f"tau{i + 1}" for i in range(n)] + ["irf_fwhm"]
+    stderr = dict.fromkeys([*names, "t0"], math.nan)
+    fidx = np.flatnonzero(core["mask"])
+    for j, k in enumerate(fidx):
+        if k < n + 1:  # relative errors of ln τ, ln σ
+            value = taus[k] if k < n else math.exp(x[n]) * M.FWHM_PER_SIGMA
+            stderr[names[k]] = float(err_int[j]) * value
+        elif core["chirp"] is None:
+            stderr["t0"] = float(err_int[j])
+    amp = core["amp"]  # (m, columns)
+    npump, nwl = da.sizes["pump"], da.sizes["wavelength"]
+    m_dec = n + int(offset)
     rows = [amp[i] for i in order] + ([amp[n]] if offset else [])
     spectra = np.stack(rows)
     labels = [f"tau{i + 1}" for i in range(n)] + (["offset"] if offset else [])
     if model == "sequential":
         spectra = np.linalg.solve(sequential_matrix(taus[order], offset), spectra)
-    npump, nwl = da.sizes["pump"], da.sizes["wavelength"]
     kind = "EAS" if model == "sequential" else "DAS"
     das = xr.DataArray(
         spectra.reshape(len(rows), npump, nwl),
@@ -193,31 +299,83 @@ def fit_global(
         attrs={"units": "OD", "long_name": f"{kind} (amplitude per component)"},
     )
     das["tau"].attrs.update(units="ps", long_name="lifetime")
+    artifact = None
+    if coherent:
+        artifact = xr.DataArray(
+            amp[m_dec : m_dec + 3].reshape(3, npump, nwl),
+            dims=("term", "pump", "wavelength"),
+            coords={"term": ["irf", "d1", "d2"], "pump": da["pump"],
+                    "wavelength": da["wavelength"]},
+            attrs={"units": "OD", "long_name": "coherent artefact amplitude"},
+        )  # fmt: skip
     if npump == 1:
         das = das.isel(pump=0)
-    fitted = (phi @ amp).reshape(da.shape)
+        artifact = None if artifact is None else artifact.isel(pump=0)
+    fitted = core["fitted"].reshape(da.shape)
     best_fit = da.copy(data=fitted).transpose("pump", "delay", "wavelength")
     best_fit.attrs = {"units": "OD", "long_name": "fitted ΔA"}
-    residual = (da - da.copy(data=fitted)).transpose("pump", "delay", "wavelength")
+    resid = y.reshape(da.shape) - fitted
+    residual = da.copy(data=resid).transpose("pump", "delay", "wavelength")
     residual.attrs = {"units": "OD", "long_name": "ΔA - fit"}
+    rss = float(np.sum(resid * resid))
     std = {f"tau{j + 1}": stderr[f"tau{i + 1}"] for j, i in enumerate(order)}
     std["irf_fwhm"] = stderr["irf_fwhm"]
     std["t0"] = stderr["t0"]
-    fit = GlobalFit(
-        taus=tuple(float(v) for v in taus[order]),
+    chirp = core["chirp"]
+    if chirp is not None:
+        std.update(chirp.attrs["stderr_by_name"])
+        std["t0"] = float(core["t0_stderr"])
+        chirp = chirp.copy()
+        del chirp.attrs["stderr_by_name"]
+    tau_sorted = taus[order]
+    warnings = _fit_warnings(t, y, tau_sorted, std, amp[:m_dec], core, n, core["fitted"])
+    return GlobalFit(
+        taus=tuple(float(v) for v in tau_sorted),
         taus_stderr=tuple(std[f"tau{j + 1}"] for j in range(n)),
         das=das,
-        irf_fwhm=float(best["irf_fwhm"][0]),
-        t0=float(best["t0"][0]),
+        irf_fwhm=math.exp(x[n]) * M.FWHM_PER_SIGMA,
+        t0=float(core["t0"]) if "t0" in core else float(x[n + 1]),
         stderr=std,
         best_fit=best_fit,
         residual=residual,
-        redchi=rss / dof,
+        redchi=rss / core["dof"],
         model=model,
         offset=bool(offset),
+        chirp=chirp,
+        artifact=artifact,
+        converged=bool(core["converged"]),
+        message=str(core["message"]),
+        nfev=int(core["nfev"]),
+        warnings=warnings,
     )
-    object.__setattr__(fit, "_lmfit_factory", lambda: _lmfit_minimize(proj, to_params(best), free))
-    return fit
+
+
+def _fit_warnings(
+    t: np.ndarray,
+    y: np.ndarray,
+    taus: np.ndarray,
+    std: dict[str, float],
+    amps: np.ndarray,
+    core: dict[str, Any],
+    n: int,
+    fitted: np.ndarray,
+) -> tuple[str, ...]:
+    """The reasons not to trust a global fit (see :mod:`.trust`)."""
+    resid = y - fitted
+    return kinetics_warnings(
+        taus=list(taus),
+        tau_errors=[std[f"tau{j + 1}"] for j in range(n)],
+        irf_error=std["irf_fwhm"] if core["mask"][n] else 0.0,
+        amplitudes=amps[:n],
+        peak=float(np.max(np.abs(y))),
+        delay_min=float(t[0]),
+        delay_max=float(t[-1]),
+        rms=float(np.sqrt(np.mean(resid * resid))),
+        noise=noise_estimate(y),
+        bounds=bound_warnings(core["x"], core["lower"], core["upper"], core["mask"], n),
+        converged=bool(core["converged"]),
+        message=str(core["message"]),
+    )
 
 
 def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:

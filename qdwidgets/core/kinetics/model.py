@@ -109,13 +109,18 @@ def basis(
     offset: bool,
     *,
     derivatives: bool = False,
+    coherent: bool = False,
 ) -> tuple[np.ndarray, ...]:
     """Columns of the linear model, and optionally their derivatives.
 
     ``taus`` has shape ``(..., n)``; ``sigma`` and ``t0`` shape ``(...)``. Returns ``phi`` of shape
-    ``(..., n_t, m)`` with ``m = n + offset``; with ``derivatives`` also ``d_dtau`` (``(..., n_t,
-    n)``, column k is dφ_k/dτ_k), ``d_dsigma`` and ``d_dt0`` (``(..., n_t, m)``).
+    ``(..., n_t, m)`` with ``m = n + offset (+ 3 with coherent)``; with ``derivatives`` also
+    ``d_dtau`` (``(..., n_t, n)``, column k is dφ_k/dτ_k), ``d_dsigma`` and ``d_dt0``
+    (``(..., n_t, m)``). ``coherent`` appends the coherent-artefact columns
+    :func:`artifact_columns` (the IRF and the shapes of its first two derivatives).
     """
+    if coherent:
+        return _with_artifact(t, taus, sigma, t0, offset, derivatives)
     taus = np.asarray(taus, dtype=float)
     sigma = np.maximum(np.asarray(sigma, dtype=float), MIN_SIGMA)[..., None, None]
     t0 = np.asarray(t0, dtype=float)[..., None, None]
@@ -160,6 +165,39 @@ def basis(
         d_sigma[..., n:] = -g * u / sigma
         d_t0[..., n:] = -g
     return phi, d_tau, d_sigma, d_t0
+
+
+def artifact_columns(u: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The coherent artefact at time zero: ``h0 = e^{-x²/2}``, ``h1 = -x h0`` and
+    ``h2 = (x² - 1) h0`` with ``x = u/σ`` (the IRF and the shapes of its first two derivatives,
+    peak 1), with their derivatives with respect to σ and t0. Shapes ``(..., n_t, 3)``."""
+    x = u / sigma
+    h0 = np.exp(np.maximum(-0.5 * x * x, _EXP_MIN))
+    h = np.concatenate([h0, -x * h0, (x * x - 1.0) * h0], axis=-1)
+    dh_dx = np.concatenate([-x * h0, (x * x - 1.0) * h0, (3.0 * x - x**3) * h0], axis=-1)
+    return h, dh_dx * (-x / sigma), dh_dx * (-1.0 / sigma)
+
+
+def _with_artifact(
+    t: np.ndarray,
+    taus: np.ndarray,
+    sigma: np.ndarray,
+    t0: np.ndarray,
+    offset: bool,
+    derivatives: bool,
+) -> tuple[np.ndarray, ...]:
+    """:func:`basis` with the three coherent-artefact columns appended."""
+    parts = basis(t, taus, sigma, t0, offset, derivatives=derivatives)
+    sig = np.maximum(np.asarray(sigma, dtype=float), MIN_SIGMA)[..., None, None]
+    u = np.asarray(t, dtype=float)[:, None] - np.asarray(t0, dtype=float)[..., None, None]
+    h, dh_sig, dh_t0 = artifact_columns(u, sig)
+    phi = np.concatenate([parts[0], np.broadcast_to(h, (*parts[0].shape[:-1], 3))], axis=-1)
+    if not derivatives:
+        return (phi,)
+    shp = (*parts[2].shape[:-1], 3)
+    d_sig = np.concatenate([parts[2], np.broadcast_to(dh_sig, shp)], axis=-1)
+    d_t0 = np.concatenate([parts[3], np.broadcast_to(dh_t0, shp)], axis=-1)
+    return phi, parts[1], d_sig, d_t0
 
 
 def evaluate(

@@ -8,6 +8,7 @@ exponential amplitudes, |A_i| / Σ|A_j| × 100; the offset A_0 does NOT count (t
 from __future__ import annotations
 
 import math
+import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -16,10 +17,6 @@ import pandas as pd
 import xarray as xr
 
 from ...results import Result
-
-
-def _attach_lmfit(obj: Any, lm: Any) -> None:
-    object.__setattr__(obj, "_lmfit", lm)
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -50,11 +47,16 @@ class KineticsFit(Result):
     best_fit: xr.DataArray
     residual: xr.DataArray
     redchi: float
-    success: bool = True
+    converged: bool = True
     wavelength: float = math.nan
     pump: float = math.nan
     pump_label: str = ""
     ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    ci_method: str = ""
+    message: str = ""
+    nfev: int = 0
+    warnings: tuple[str, ...] = ()
+    has_offset: bool = True
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "taus",
@@ -65,7 +67,19 @@ class KineticsFit(Result):
         "irf_fwhm",
         "t0",
         "redchi",
+        "converged",
+        "warnings",
     )
+
+    @property
+    def success(self) -> bool:
+        """Deprecated name of :attr:`converged`."""
+        _warnings.warn(
+            "KineticsFit.success is deprecated; use .converged (and read .warnings)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.converged
 
     @property
     def fractions(self) -> tuple[float, ...]:
@@ -79,18 +93,26 @@ class KineticsFit(Result):
     def n_components(self) -> int:
         return len(self.taus)
 
+    def to_lmfit(self) -> Any:
+        """lmfit's ``MinimizerResult`` for this fit (params, bounds, ``fit_report()``).
+
+        Runs lmfit's ``least_squares`` on the same variable-projection residual (the data are
+        ``best_fit + residual``) from the fitted values, so the report describes this optimum.
+        Explicit: nothing runs until you call it.
+        """
+        from .lmfit_bridge import trace_to_lmfit
+
+        return trace_to_lmfit(self)
+
     @property
     def lmfit(self) -> Any:
-        """The lmfit ``MinimizerResult`` (params, bounds, ``fit_report()``).
-
-        The fit itself runs a vectorised Levenberg–Marquardt on the variable-projection problem;
-        on first access this runs lmfit's ``least_squares`` (same residual, analytic Jacobian) from
-        the converged values, so lmfit's report describes the same optimum. None after
-        ``from_dict``.
-        """
-        if getattr(self, "_lmfit", None) is None and getattr(self, "_lmfit_factory", None):
-            object.__setattr__(self, "_lmfit", self._lmfit_factory())  # type: ignore[attr-defined]
-        return getattr(self, "_lmfit", None)
+        """Deprecated: runs :meth:`to_lmfit` (a new lmfit fit) each time it is read."""
+        _warnings.warn(
+            "reading .lmfit runs another fit; call .to_lmfit() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_lmfit()
 
     @property
     def noise(self) -> float:
@@ -193,6 +215,12 @@ class GlobalFit(Result):
     redchi: float
     model: str = "parallel"
     offset: bool = False
+    chirp: xr.DataArray | None = None
+    artifact: xr.DataArray | None = None
+    converged: bool = True
+    message: str = ""
+    nfev: int = 0
+    warnings: tuple[str, ...] = ()
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "taus",
@@ -201,17 +229,30 @@ class GlobalFit(Result):
         "t0",
         "model",
         "redchi",
+        "converged",
+        "warnings",
         "das",
     )
 
+    def to_lmfit(self) -> Any:
+        """lmfit's ``MinimizerResult`` on the same problem, from the fitted values (explicit).
+
+        The data are ``best_fit + residual``; with dispersion the residual is evaluated per
+        wavelength on its own delays, as in the fit.
+        """
+        from .lmfit_bridge import global_to_lmfit
+
+        return global_to_lmfit(self)
+
     @property
     def lmfit(self) -> Any:
-        """The lmfit ``MinimizerResult``: lmfit's ``least_squares`` on the same (compressed)
-        variable-projection residual, run from the converged values on first access (None after
-        ``from_dict``)."""
-        if getattr(self, "_lmfit", None) is None and getattr(self, "_lmfit_factory", None):
-            object.__setattr__(self, "_lmfit", self._lmfit_factory())  # type: ignore[attr-defined]
-        return getattr(self, "_lmfit", None)
+        """Deprecated: runs :meth:`to_lmfit` (a new lmfit fit) each time it is read."""
+        _warnings.warn(
+            "reading .lmfit runs another fit; call .to_lmfit() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_lmfit()
 
     @property
     def eas(self) -> xr.DataArray:

@@ -6,15 +6,18 @@ problem (``varpro.batch_fit``), started from a global fit (shared lifetimes) of 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .._status import stderr as std_errors
 from .fit import _spec, from_internal, start_spec, to_internal
 from .global_fit import _matrix, fit_global
 from .model import FWHM_PER_SIGMA
+from .trust import bound_warnings, kinetics_warnings, noise_estimate
 from .varpro import batch_fit
 
 
@@ -98,8 +101,7 @@ def _to_dataset(
     b = y.shape[1]
     x, a, cov = out["x"], out["a"], out["cov"]
     fidx = out["free_index"]
-    err_all = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
-    err_all[~np.isfinite(err_all)] = np.nan
+    err_all = std_errors(cov)  # inf where the data do not determine a parameter
     nf = fidx.size
     xerr = np.full((b, n + 2), np.nan)
     xerr[:, fidx] = err_all[:, :nf]
@@ -158,6 +160,14 @@ def _to_dataset(
             "t0_stderr": var(xerr[:, n + 1], dims2, "ps", "standard error of time zero"),
             "redchi": var(redchi, dims2, "OD^2", "reduced chi-square"),
             "converged": var(out["converged"], dims2, "1", "fit converged"),
+            "nfev": var(out["nfev"], dims2, "1", "model evaluations"),
+            "message": var(out["message"].astype(str), dims2, "", "why the solver stopped"),
+            "warnings": var(
+                _warnings(taus, tau_err, fwhm_err, amps, y, t, out, spec, n, mask_free),
+                dims2,
+                "",
+                "reasons not to trust the fit ('; '-separated, empty when none)",
+            ),
         },
         coords={"pump": da["pump"], "wavelength": da["wavelength"], "component": comp},
     )
@@ -168,6 +178,45 @@ def _to_dataset(
     ds.attrs["offset"] = int(offset)
     ds.attrs["fraction_note"] = "shares of the exponential amplitudes; the offset does not count"
     return ds
+
+
+def _warnings(
+    taus: np.ndarray,
+    tau_err: np.ndarray,
+    fwhm_err: np.ndarray,
+    amps: np.ndarray,
+    y: np.ndarray,
+    t: np.ndarray,
+    out: dict[str, np.ndarray],
+    spec: dict[str, list[Any]],
+    n: int,
+    free: Any,
+) -> np.ndarray:
+    """Per-trace warnings (see :mod:`.trust`), joined with '; '."""
+    _, mask, lower, upper = to_internal(spec, n)
+    model = y  # (delays, traces): the data, for the peak and the noise
+    rows = []
+    for b in range(y.shape[1]):
+        if not np.all(np.isfinite(taus[b])):
+            rows.append("")
+            continue
+        rms = math.sqrt(float(out["rss"][b]) / max(len(t), 1))
+        w = kinetics_warnings(
+            taus=list(taus[b]),
+            tau_errors=list(tau_err[b]),
+            irf_error=float(fwhm_err[b]) if free(spec, "irf_fwhm") else 0.0,
+            amplitudes=amps[b],
+            peak=float(np.max(np.abs(model[:, b]))),
+            delay_min=float(t[0]),
+            delay_max=float(t[-1]),
+            rms=rms,
+            noise=noise_estimate(model[:, b]),
+            bounds=bound_warnings(out["x"][b], lower, upper, mask, n),
+            converged=bool(out["converged"][b]),
+            message=str(out["message"][b]),
+        )
+        rows.append("; ".join(w))
+    return np.array(rows, dtype=object).astype(str)
 
 
 def mask_free(spec: dict[str, list[Any]], name: str) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._status import covariance_normal
 from . import model as M
 from .projection import Projection as Projection
 from .projection import _qr_solve
@@ -24,9 +25,24 @@ from .projection import covariance as covariance
 
 # -- vectorised Levenberg–Marquardt over independent traces ------------------------------------
 
+#: why the solver stopped, by status code (1 and 2 are convergence)
+MESSAGES = {
+    1: "converged: the change of χ² is below the noise floor",
+    2: "converged: the predicted decrease of χ² is below the noise floor",
+    3: "stopped: no step lowers χ² any further (damping at its limit)",
+    4: "stopped: the iteration limit was reached before convergence",
+}
+
 
 def _batch_state(
-    t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool, *, compact: bool = True
+    t: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    n: int,
+    offset: bool,
+    *,
+    compact: bool = True,
+    coherent: bool = False,
 ) -> tuple[Any, ...]:
     """Residuals, Gauss–Newton matrices (Kaufman, w.r.t. ln τ, ln σ, t0) and amplitudes.
 
@@ -40,7 +56,9 @@ def _batch_state(
     taus = np.exp(x[:, :n])
     sigma = np.exp(x[:, n])
     t0 = x[:, n + 1]
-    phi, d_tau, d_sig, d_t0 = M.basis(t, taus, sigma, t0, offset, derivatives=True)
+    phi, d_tau, d_sig, d_t0 = M.basis(
+        t, taus, sigma, t0, offset, derivatives=True, coherent=coherent
+    )
     q, a, res = _qr_solve(phi, y)
     p = n + 2
     m = phi.shape[2]
@@ -83,16 +101,27 @@ def _batch_state(
 
 
 def _state_blocks(
-    t: np.ndarray, y: np.ndarray, x: np.ndarray, n: int, offset: bool, block: int
+    t: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray,
+    n: int,
+    offset: bool,
+    block: int,
+    coherent: bool = False,
 ) -> tuple[Any, ...]:
     """:func:`_batch_state` over blocks of ``block`` rows (cache-sized), concatenated."""
     b = y.shape[0]
+    kw = {"coherent": coherent}
     if b <= block:
-        return _batch_state(t, y, x, n, offset)
-    first = _batch_state(t, y[:block], x[:block], n, offset)
+        return _batch_state(t, y, x, n, offset, **kw)
+    first = _batch_state(t, y[:block], x[:block], n, offset, **kw)
     out = [None if v is None else np.empty((b, *v.shape[1:])) for v in first]
     for i in range(0, b, block):
-        part = first if i == 0 else _batch_state(t, y[i : i + block], x[i : i + block], n, offset)
+        part = (
+            first
+            if i == 0
+            else _batch_state(t, y[i : i + block], x[i : i + block], n, offset, **kw)
+        )
         for dst, src in zip(out, part, strict=True):
             if dst is not None:
                 dst[i : i + block] = src
@@ -113,6 +142,7 @@ def batch_fit(
     tol: float = 1e-9,
     dof: int | None = None,
     block: int = 64,
+    coherent: bool = False,
 ) -> dict[str, np.ndarray]:
     """Fit every row of ``y`` (B × n_t, or B × n_t × k columns sharing θ) independently, at once.
 
@@ -125,16 +155,20 @@ def batch_fit(
     """
     single = y.ndim == 2
     if single and y.shape[0] == 1 and np.any(free):
-        return _fit_one(t, y, x0, n, offset, free, lower, upper, max_iter=max_iter, tol=tol)
+        return _fit_one(
+            t, y, x0, n, offset, free, lower, upper, max_iter=max_iter, tol=tol, coherent=coherent
+        )
     y3 = y[:, :, None] if single else y
     b, n_t, k = y3.shape
     p = x0.shape[1]
     x = np.clip(x0.astype(float).copy(), lower, upper)
     lam = np.full(b, 1e-3)
-    res, hh, gg, a, phi, dmod = _state_blocks(t, y3, x, n, offset, block)
+    res, hh, gg, a, phi, dmod = _state_blocks(t, y3, x, n, offset, block, coherent)
     cost = np.einsum("bi,bi->b", res, res)
     active = np.ones(b, dtype=bool)
     converged = np.zeros(b, dtype=bool)
+    status = np.full(b, 4)  # see MESSAGES
+    nfev = np.ones(b, dtype=int)
     fidx = np.flatnonzero(free)
     eye = np.eye(fidx.size)
     it = 0
@@ -158,6 +192,7 @@ def batch_fit(
         small = (pred < 0.1 * floor0) & (it > 1)
         if small.any():
             converged[idx[small]] = True
+            status[idx[small]] = 2
             active[idx[small]] = False
             keep = ~small
             idx, step, g, h = idx[keep], step[keep], g[keep], h[keep]
@@ -165,7 +200,8 @@ def batch_fit(
                 break
         xt = x[idx].copy()
         xt[:, fidx] = np.minimum(np.maximum(xt[:, fidx] + step, lower[fidx]), upper[fidx])
-        rt, ht, gt, at, pt, dt = _state_blocks(t, y3[idx], xt, n, offset, block)
+        rt, ht, gt, at, pt, dt = _state_blocks(t, y3[idx], xt, n, offset, block, coherent)
+        nfev[idx] += 1
         ct = np.einsum("bi,bi->b", rt, rt)
         ok = np.isfinite(ct) & (ct <= cost[idx])
         # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-2 of the
@@ -179,9 +215,12 @@ def batch_fit(
         if single:
             dmod[acc] = dt[ok]
         lam[idx] = np.where(ok, np.maximum(lam[idx] / 3.0, 1e-9), np.minimum(lam[idx] * 4, 1e12))
-        done = (ok & ((gain < 1.0) | (moved < 1e-10))) | (lam[idx] >= 1e12)
+        done = ok & ((gain < 1.0) | (moved < 1e-10))
+        stuck = ~done & (lam[idx] >= 1e12)
         converged[idx[done]] = True
-        active[idx[done]] = False
+        status[idx[done]] = 1
+        status[idx[stuck]] = 3
+        active[idx[done | stuck]] = False
     if single:  # standard errors from the exact full Jacobian [∂model/∂x_free, Φ]
         full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
         dof = max(n_t - full.shape[2], 1)
@@ -190,19 +229,18 @@ def batch_fit(
     else:  # reduced (Kaufman) Jacobian: the nonlinear parameters only
         dof = dof or max(n_t * k - fidx.size - phi.shape[2] * k, 1)
         h = hh[:, fidx][:, :, fidx]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        try:
-            cov = np.linalg.inv(h) * (cost / dof)[:, None, None]
-        except np.linalg.LinAlgError:
-            cov = np.stack([np.linalg.pinv(hi) for hi in h]) * (cost / dof)[:, None, None]
+    cov = covariance_normal(h, cost, dof)
     return {
         "x": x,
         "a": a,
         "phi": phi,
         "cov": cov,
+        "h": h,
         "rss": cost,
         "iterations": np.asarray(it),
         "converged": converged,
+        "message": np.array([MESSAGES[k] for k in status]),
+        "nfev": nfev,
         "free_index": fidx,
         "p": np.asarray(p),
     }
@@ -220,6 +258,7 @@ def _fit_one(
     *,
     max_iter: int,
     tol: float,
+    coherent: bool = False,
 ) -> dict[str, np.ndarray]:
     """:func:`batch_fit` for one trace of one column (``y`` 1 × n_t): the same Levenberg–Marquardt
     steps, damping and convergence rules, without the bookkeeping of a batch (which costs more
@@ -230,10 +269,12 @@ def _fit_one(
     ix = np.ix_(fidx, fidx)
     lo, hi = lower[fidx], upper[fidx]
     x = np.minimum(np.maximum(x0[0].astype(float), lower), upper)
-    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset)
+    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset, coherent=coherent)
     cost = float(res[0] @ res[0])
     lam = 1e-3
     converged = False
+    code = 4
+    nfev = 1
     nf = max(n_t - fidx.size, 1)
     it = 0
     for it in range(1, max_iter + 1):
@@ -248,11 +289,12 @@ def _fit_one(
         pred = -float(step @ (g + 0.5 * (h @ step)))
         floor = max(tol * cost, 1e-2 * cost / nf)
         if pred < 0.1 * floor and it > 1:  # predicted decrease below the floor: stop unevaluated
-            converged = True
+            converged, code = True, 2
             break
         xt = x.copy()
         xt[fidx] = np.minimum(np.maximum(x[fidx] + step, lo), hi)
-        state = _batch_state(t, y3, xt[None], n, offset)
+        state = _batch_state(t, y3, xt[None], n, offset, coherent=coherent)
+        nfev += 1
         ct = float(state[0][0] @ state[0][0])
         ok = math.isfinite(ct) and ct <= cost
         gain = (cost - ct) / max(floor, 1e-300) if ok else math.inf
@@ -261,26 +303,27 @@ def _fit_one(
             x, cost = xt, ct
             res, hh, gg, a, phi, dmod = state
         lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4, 1e12)
-        if (ok and (gain < 1.0 or moved < 1e-10)) or lam >= 1e12:
-            converged = True
+        if ok and (gain < 1.0 or moved < 1e-10):
+            converged, code = True, 1
             it = min(it + 1, max_iter)
+            break
+        if lam >= 1e12:
+            code = 3
             break
     full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
     dof = max(n_t - full.shape[2], 1)
     h = np.swapaxes(full, 1, 2) @ full
-    with np.errstate(invalid="ignore", divide="ignore"):
-        try:
-            cov = np.linalg.inv(h) * (cost / dof)
-        except np.linalg.LinAlgError:
-            cov = np.linalg.pinv(h) * (cost / dof)
     return {
         "x": x[None],
         "a": a[:, :, 0],
         "phi": phi,
-        "cov": cov,
+        "cov": covariance_normal(h, cost, dof),
+        "h": h,
         "rss": np.array([cost]),
         "iterations": np.asarray(it),
         "converged": np.array([converged]),
+        "message": np.array([MESSAGES[code]]),
+        "nfev": np.array([nfev]),
         "free_index": fidx,
         "p": np.asarray(x0.shape[1]),
     }

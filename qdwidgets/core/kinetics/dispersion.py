@@ -1,0 +1,377 @@
+"""Global fit with dispersion inside the model: each wavelength on its own measured delays.
+
+The IRF centre of wavelength λ_j is ``t0_j = base_j + Σ_k c_k x_j^k`` with
+``x_j = (λ_j − λc) / 100 nm`` (λc the centre of the wavelength range; pyglotaran's
+parametrisation), ``base`` a fixed t0(λ) (zero when the polynomial is fitted). Every wavelength
+keeps the measured delays: its basis Φ_j (delays × m) is evaluated at ``t − t0_j``, so nothing
+is resampled and nothing is dropped.
+
+The spectra are solved linearly per wavelength (variable projection, one batched QR for all
+wavelengths); the nonlinear parameters ``[ln τ_1..n, ln σ, c_0..c_K]`` are shared. The Gauss–Newton
+matrices of the wavelengths, computed in one vectorised call, are summed through the chain rule
+``∂t0_j/∂c_k = x_j^k`` into the global ``JᵀJ`` and ``Jᵀr``; no Jacobian of size
+(delays·wavelengths) × p is ever built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .varpro import _state_blocks
+
+SCALE_NM = 100.0  # x = (λ − λc) / SCALE_NM
+
+
+def powers(wavelength: np.ndarray, order: int, centre: float) -> np.ndarray:
+    """``x^k`` for k = 0..order, x = (λ − centre)/100 nm: shape (n_wavelengths, order + 1)."""
+    x = (np.asarray(wavelength, dtype=float) - centre) / SCALE_NM
+    return np.vander(x, order + 1, increasing=True)
+
+
+def levenberg_marquardt(
+    state: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, Any]],
+    x0: np.ndarray,
+    free: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    n_data: int,
+    max_iter: int = 200,
+    tol: float = 1e-9,
+) -> dict[str, Any]:
+    """Levenberg–Marquardt with box clipping on a problem that gives ``(cost, JᵀJ, Jᵀr, extra)``.
+
+    The damping, step acceptance and convergence rules are those of ``varpro.batch_fit``:
+    converged when an accepted step lowers χ² by less than ``tol`` (relative) or by less than
+    1e-2 of the noise variance per point, or when the Gauss–Newton model predicts no more than
+    that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``, ``message``,
+    ``nfev`` and ``iterations``.
+    """
+    fidx = np.flatnonzero(free)
+    lo, hi = lower[fidx], upper[fidx]
+    x = np.minimum(np.maximum(np.asarray(x0, dtype=float), lower), upper)
+    cost, hh, gg, extra = state(x)
+    nfev = 1
+    if not math.isfinite(cost):
+        return _out(x, cost, extra, False, "the model is not finite at the start values", nfev, 0)
+    lam = 1e-3
+    nf = max(n_data - fidx.size, 1)
+    converged, message = False, f"stopped after {max_iter} iterations without converging"
+    it = 0
+    for it in range(1, max_iter + 1):
+        h = hh[np.ix_(fidx, fidx)]
+        g = gg[fidx]
+        dh = np.maximum(np.diagonal(h), 1e-30)
+        try:
+            step = -np.linalg.solve(h + np.diag(lam * dh), g)
+        except np.linalg.LinAlgError:
+            step = -g / dh
+        floor = max(tol * cost, 1e-2 * cost / nf)
+        pred = -float(step @ (g + 0.5 * (h @ step)))
+        if pred < 0.1 * floor and it > 1:
+            converged, message = True, "the predicted decrease of χ² is below the noise floor"
+            break
+        xt = x.copy()
+        xt[fidx] = np.minimum(np.maximum(x[fidx] + step, lo), hi)
+        ct, ht, gt, et = state(xt)
+        nfev += 1
+        ok = math.isfinite(ct) and ct <= cost
+        gain = (cost - ct) / max(floor, 1e-300) if ok else math.inf
+        moved = float(np.max(np.abs(xt[fidx] - x[fidx]))) if fidx.size else 0.0
+        if ok:
+            x, cost, hh, gg, extra = xt, ct, ht, gt, et
+        lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4.0, 1e12)
+        if ok and (gain < 1.0 or moved < 1e-10):
+            converged, message = True, "the change of χ² is below the noise floor"
+            break
+        if lam >= 1e12:
+            message = "no step lowers χ² any further (damping at its limit)"
+            converged = bool(np.linalg.norm(g) <= 1e-6 * max(cost, 1e-300) ** 0.5)
+            break
+    return _out(x, cost, extra, converged, message, nfev, it)
+
+
+def _out(
+    x: np.ndarray, cost: float, extra: Any, ok: bool, msg: str, nfev: int, it: int
+) -> dict[str, Any]:
+    return {
+        "x": x,
+        "cost": cost,
+        "extra": extra,
+        "converged": bool(ok),
+        "message": msg,
+        "nfev": int(nfev),
+        "iterations": int(it),
+    }
+
+
+class DispersionProblem:
+    """The variable-projection problem of :func:`fit_global` with t0 per wavelength.
+
+    ``t`` (n_t,) delays (ps); ``y`` (n_wl, n_t, k) data, k pump levels; ``pw`` (n_wl, K+1) the
+    powers of x (K = -1: no polynomial, t0 = ``base``); ``base`` (n_wl,) fixed t0 (ps).
+    Global vector ``x = [ln τ_1..n, ln σ, c_0..c_K]``.
+    """
+
+    def __init__(
+        self,
+        t: np.ndarray,
+        y: np.ndarray,
+        n: int,
+        offset: bool,
+        coherent: bool,
+        pw: np.ndarray,
+        base: np.ndarray,
+    ) -> None:
+        self.t, self.y, self.n, self.offset, self.coherent = t, y, n, offset, coherent
+        self.pw, self.base = pw, base
+        self.n_wl = y.shape[0]
+
+    def rows(self, xg: np.ndarray) -> np.ndarray:
+        """Per-wavelength internal vectors ``[ln τ, ln σ, t0_j]`` (n_wl, n + 2)."""
+        n = self.n
+        xr_ = np.empty((self.n_wl, n + 2))
+        xr_[:, : n + 1] = xg[: n + 1]
+        xr_[:, n + 1] = self.base + self.pw @ xg[n + 1 :]
+        return xr_
+
+    def state(self, xg: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, Any]:
+        """χ², the global JᵀJ and Jᵀr, and (amplitudes, basis) per wavelength."""
+        n = self.n
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # a trial step may overflow; its χ² is then not finite and the step is refused
+            res, h, g, a, phi, _ = _state_blocks(
+                self.t, self.y, self.rows(xg), n, self.offset, 64, self.coherent
+            )
+        cost = float(np.einsum("bi,bi->", res, res))
+        s = n + 1  # shared parameters
+        pw = self.pw
+        p = s + pw.shape[1]
+        hg = np.empty((p, p))
+        hg[:s, :s] = h[:, :s, :s].sum(axis=0)
+        cross = np.einsum("ja,jk->ak", h[:, :s, s], pw)
+        hg[:s, s:] = cross
+        hg[s:, :s] = cross.T
+        hg[s:, s:] = np.einsum("j,jk,jl->kl", h[:, s, s], pw, pw)
+        gg = np.empty(p)
+        gg[:s] = g[:, :s].sum(axis=0)
+        gg[s:] = pw.T @ g[:, s]
+        return cost, hg, gg, (a, phi)
+
+
+def _shift_traces(t: np.ndarray, y3: np.ndarray, t0: np.ndarray) -> np.ndarray:
+    """Each wavelength's traces sampled at t + t0_j (start values only; edges held)."""
+    out = np.empty_like(y3)
+    for j in range(y3.shape[0]):
+        for p in range(y3.shape[2]):
+            out[j, :, p] = np.interp(t + t0[j], t, y3[j, :, p])
+    return out
+
+
+def _start_chirp(t: np.ndarray, y3: np.ndarray) -> np.ndarray:
+    """t0 per wavelength to start from: the half-rise of the strongest pump level (robust)."""
+    from ..chirp import rise_times
+
+    k = int(np.argmax(np.max(np.abs(y3), axis=(0, 1))))
+    return rise_times(t, y3[:, :, k].T)
+
+
+def fit_dispersion(
+    da: Any,
+    t: np.ndarray,
+    n: int,
+    *,
+    chirp: Any,
+    order: int,
+    offset: bool,
+    coherent: bool,
+    irf_fwhm: Any,
+    initial: Any,
+    bounds: Any,
+    fixed: Any,
+    shared: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    """The ``chirp="fit"`` / fixed-chirp branch of ``fit_global`` (see the module docstring).
+
+    ``shared(da, t, y, **options)`` is the one-time-zero global fit, run once on traces shifted
+    by the start t0(λ) to get start lifetimes and IRF width.
+    """
+    import xarray as xr
+
+    from ...errors import FitError
+    from .. import _status
+
+    wl = np.asarray(da["wavelength"].values, dtype=float)
+    nwl, npump = wl.size, da.sizes["pump"]
+    y3 = np.ascontiguousarray(np.asarray(da.transpose("wavelength", "delay", "pump").values, float))
+    centre = float((wl[0] + wl[-1]) / 2.0)
+    fit_poly = isinstance(chirp, str)
+    if fit_poly:
+        if chirp != "fit":
+            raise FitError(
+                f"chirp must be None, 'fit', or time zero (ps) per wavelength, not {chirp!r}"
+            )
+        if (
+            isinstance(order, bool)
+            or not isinstance(order, (int, np.integer))
+            or not (0 <= order <= 4)
+        ):
+            raise FitError(f"chirp_order must be an integer from 0 to 4, not {order!r}")
+        if nwl < order + 2:
+            raise FitError(
+                f"a dispersion polynomial of order {order} needs at least {order + 2} "
+                f"wavelengths; the data have {nwl}. Use a lower chirp_order or more wavelengths"
+            )
+        pw = powers(wl, int(order), centre)
+        base = np.zeros(nwl)
+        rough = _start_chirp(t, y3)
+        ok = np.isfinite(rough)
+        if ok.sum() < order + 1:
+            rough = np.full(nwl, float(np.nanmedian(rough)) if ok.any() else float(t[0]))
+            ok = np.ones(nwl, dtype=bool)
+        coef, *_ = np.linalg.lstsq(pw[ok], rough[ok], rcond=None)
+        start_t0 = pw @ coef
+    else:
+        base = _fixed_chirp(chirp, da["wavelength"], FitError)
+        pw = np.zeros((nwl, 0))
+        coef = np.zeros(0)
+        start_t0 = base
+    # start lifetimes and IRF from the one-time-zero fit of the traces aligned on a common
+    # time zero t_ref (the median start t0, so the rise stays inside the measured delays)
+    t_ref = float(np.median(start_t0))
+    ys = _shift_traces(t, y3, start_t0 - t_ref)
+    ys2 = ys.transpose(1, 2, 0).reshape(len(t), -1)
+    first = shared(
+        da, t, ys2, irf_fwhm=irf_fwhm, t0="fit" if fit_poly else t_ref, offset=offset,
+        coherent=coherent, initial=initial, bounds=bounds, fixed=fixed, n_starts=4,
+    )  # fmt: skip
+    x_sh = first["x"]
+    if fit_poly:
+        coef = coef.copy()
+        coef[0] += float(x_sh[n + 1]) - t_ref
+    x0 = np.concatenate([x_sh[: n + 1], coef])
+    mask = np.concatenate([first["mask"][: n + 1], np.ones(coef.size, dtype=bool)])
+    lower = np.concatenate([first["lower"][: n + 1], np.full(coef.size, -np.inf)])
+    upper = np.concatenate([first["upper"][: n + 1], np.full(coef.size, np.inf)])
+    problem = DispersionProblem(t, y3, n, offset, coherent, pw, base)
+    # multi-start: the shared fit's optimum and the next-best grid lifetimes, screened with a
+    # few iterations each; the best is finished (local minima are common with 4+ components)
+    starts = [x0]
+    span = float(t[-1] - t[0])
+    spread = np.geomspace(max(float(np.min(np.diff(t))), 1e-3) * 10.0, span / 2.0, n)
+    for cand in [*first["candidates"], spread]:
+        xs = x0.copy()
+        xs[:n] = np.clip(np.log(np.asarray(cand, dtype=float)), lower[:n], upper[:n])
+        starts.append(xs)
+    if len(starts) > 1:
+        screened = [
+            levenberg_marquardt(problem.state, xs, mask, lower, upper, n_data=y3.size, max_iter=30)
+            for xs in starts
+        ]
+        costs = [s_["cost"] if math.isfinite(s_["cost"]) else math.inf for s_ in screened]
+        x0 = screened[int(np.argmin(costs))]["x"]
+        extra_nfev = sum(s_["nfev"] for s_ in screened)
+    else:
+        extra_nfev = 0
+    out = levenberg_marquardt(problem.state, x0, mask, lower, upper, n_data=y3.size)
+    out["nfev"] += extra_nfev
+    x = out["x"]
+    cost, h, _, (a, phi) = problem.state(x)
+    m = a.shape[1]
+    fidx = np.flatnonzero(mask)
+    dof = max(y3.size - fidx.size - m * nwl * npump, 1)
+    cov = _status.covariance_normal(h[np.ix_(fidx, fidx)], cost, dof)
+    fitted = np.einsum("jtm,jmk->jtk", phi, a)
+    # the chirp curve and its standard error
+    t0_wl = base + pw @ x[n + 1 :]
+    k_c = coef.size
+    if k_c:
+        ci = [int(np.flatnonzero(fidx == n + 1 + i)[0]) for i in range(k_c)]
+        cov_c = cov[np.ix_(ci, ci)]
+        with np.errstate(invalid="ignore"):
+            var = np.einsum("wi,ij,wj->w", pw, np.nan_to_num(cov_c, nan=np.inf), pw)
+        curve_err = np.sqrt(np.where(np.isfinite(var) & (var >= 0), var, np.inf))
+        coef_err = _status.stderr(cov_c)
+    else:
+        curve_err = np.zeros(nwl)
+        coef_err = np.zeros(0)
+    names = {f"chirp_c{i}": float(e) for i, e in enumerate(coef_err)}
+    chirp_da = xr.DataArray(
+        t0_wl,
+        dims=("wavelength",),
+        coords={
+            "wavelength": da["wavelength"],
+            "chirp_stderr": (
+                "wavelength",
+                curve_err,
+                {"units": "ps", "long_name": "standard error"},
+            ),
+        },
+        name="chirp",
+        attrs={
+            "units": "ps",
+            "long_name": "time zero per wavelength (IRF centre)",
+            "method": "fitted" if fit_poly else "fixed",
+            "order": int(order) if fit_poly else -1,
+            "coefficients": [float(c) for c in x[n + 1 :]],
+            "coefficients_stderr": [float(e) for e in coef_err],
+            "wavelength_center": centre,
+            "wavelength_scale": SCALE_NM,
+            "stderr_by_name": names,
+        },
+    )
+    t0_centre = float(base[np.argmin(np.abs(wl - centre))] + (x[n + 1] if k_c else 0.0))
+    return {
+        "free": [],
+        "x": np.concatenate([x[: n + 1], [t0_centre]]),
+        "cov": cov,
+        "mask": mask,
+        "lower": lower,
+        "upper": upper,
+        "fitted": fitted.transpose(1, 2, 0).reshape(len(t), -1),
+        "amp": a.transpose(1, 2, 0).reshape(m, -1),
+        "converged": out["converged"],
+        "message": out["message"],
+        "nfev": out["nfev"] + int(first["nfev"]),
+        "dof": dof,
+        "chirp": chirp_da,
+        "t0": t0_centre,
+        "t0_stderr": float(coef_err[0]) if k_c else float("nan"),
+    }
+
+
+def _fixed_chirp(chirp: Any, wl_coord: Any, error: type[Exception]) -> np.ndarray:
+    """A fixed t0 per wavelength (ps) from an array or a DataArray over wavelength."""
+    import xarray as xr
+
+    wl = np.asarray(wl_coord.values, dtype=float)
+    if isinstance(chirp, xr.DataArray):
+        if "wavelength" not in chirp.dims:
+            raise error("a chirp DataArray must be over 'wavelength' (t0 in ps per wavelength)")
+        src = np.asarray(chirp["wavelength"].values, dtype=float)
+        vals = np.asarray(chirp.values, dtype=float)
+        if src.size < 1 or wl.min() < src.min() - 1e-9 or wl.max() > src.max() + 1e-9:
+            raise error(
+                f"the chirp covers {src.min():g}–{src.max():g} nm but the data "
+                f"{wl.min():g}–{wl.max():g} nm; estimate it on the same wavelengths"
+            )
+        c = vals if np.array_equal(src, wl) else np.interp(wl, src, vals)
+    else:
+        try:
+            c = np.asarray(chirp, dtype=float)
+        except (TypeError, ValueError):
+            raise error(f"chirp must be numbers (t0 in ps per wavelength), not {chirp!r}") from None
+        if c.ndim == 0:
+            c = np.full(wl.size, float(c))
+        if c.shape != (wl.size,):
+            raise error(
+                f"chirp has {c.size} values but the data have {wl.size} wavelengths; give one "
+                "time zero (ps) per wavelength"
+            )
+    if not np.all(np.isfinite(c)):
+        raise error("chirp holds NaN or infinite values; give a finite t0 (ps) per wavelength")
+    return c
