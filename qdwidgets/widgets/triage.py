@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import ipywidgets as W
@@ -18,7 +18,7 @@ import traitlets
 import xarray as xr
 
 from .._html import escape
-from ..batch import Source, find_sources, triage
+from ..batch import Source, _options_for, check_open_options, find_sources, triage
 from ._base import QDWidget
 
 SORT_COLUMNS = (
@@ -75,9 +75,11 @@ class Triage(QDWidget):
     """Summaries of many datasets, one row each; ``Open`` shows the dataset's explorer below.
 
     ``sources``: files, folders (recursive, ``pattern``) or datasets; ``client``: an optional
-    ``dask.distributed.Client`` (else the local ``scheduler``); ``open_options`` go to
-    ``qdwidgets.open_dataset``. The work runs in a background thread (``wait()`` blocks until
-    it is done).
+    ``dask.distributed.Client`` (else the local ``scheduler``). The reader options the readers'
+    own errors ask for (``signal_unit='mOD'``, ``delay_unit``, ``wavelength_unit``,
+    ``power_unit``, ``delays_along``, ``delay_axis``, ``format``) and any other in
+    ``open_options`` go to ``qdwidgets.open_dataset`` (each file gets those its reader takes).
+    The work runs in a background thread (``wait()`` blocks until it is done).
     """
 
     selected = traitlets.Int(-1, help="index (in .table) of the opened row, -1 for none")
@@ -94,9 +96,30 @@ class Triage(QDWidget):
         pattern: str | None = None,
         scheduler: str = "processes",
         run: bool = True,
-        **open_options: Any,
+        signal_unit: str | None = None,
+        delay_unit: str | None = None,
+        wavelength_unit: str | None = None,
+        power_unit: str | None = None,
+        delays_along: str | None = None,
+        delay_axis: int | None = None,
+        format: str | None = None,
+        open_options: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(None)  # many datasets, opened by the batch
+        named = {
+            "signal_unit": signal_unit,
+            "delay_unit": delay_unit,
+            "wavelength_unit": wavelength_unit,
+            "power_unit": power_unit,
+            "delays_along": delays_along,
+            "delay_axis": delay_axis,
+            "format": format,
+        }
+        open_options = {
+            **dict(open_options or {}),
+            **{k: v for k, v in named.items() if v is not None},
+        }
+        check_open_options(open_options)
         self._items = find_sources(sources, pattern)
         self._client, self._scheduler, self._open_options = client, scheduler, open_options
         self.table = pd.DataFrame()
@@ -240,7 +263,7 @@ class Triage(QDWidget):
         if isinstance(item, xr.Dataset):
             ds = validate(item)
         else:
-            ds = open_dataset(item, **self._open_options)
+            ds = open_dataset(item, **_options_for(item, self._open_options))
         if ds.attrs["qd_kind"] == "ta":
             from .ta_explorer import TAExplorer
 

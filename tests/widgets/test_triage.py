@@ -141,3 +141,16 @@ def test_a_580_nm_sample_opens_at_its_band_edge(tmp_path):
     assert abs(view.wavelength - 580.0) <= 3.0 and view.delay >= gain.time_zero(ds)
     w.selected = -1  # closing the row closes the explorer
     assert w.detail.children == () and view.comm is None
+
+
+def test_reader_options_reach_the_readers_and_misspellings_are_refused(tmp_path):
+    ds, _ = simulate.ta(pump=(300.0,), wavelength=WAVELENGTHS, seed=5)
+    ds = ds.assign(dA=ds["dA"] * 1000.0)
+    ds["dA"].attrs["units"] = "mOD"
+    save(ds, tmp_path / "in_mod.nc")
+    w = Triage(tmp_path, scheduler="sync", signal_unit="mOD").wait(60)
+    assert w.error_message == "" and "0 failed" in w.status.value
+    with pytest.raises(TypeError, match="signal_unit"):
+        Triage(tmp_path, run=False, open_options={"signal_units": "mOD"})
+    with pytest.raises(TypeError, match="signal_unit"):
+        Triage(tmp_path, run=False, signal_units="mOD")
