@@ -8,6 +8,7 @@ aborts the batch.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 import xarray as xr
 from dask.diagnostics import Callback
 
+from .core._args import choice, integer
 from .errors import DatasetError
 
 DEFAULT_PATTERNS = (
@@ -53,7 +55,13 @@ COLUMNS = (
 
 
 def find_sources(sources: Source | Iterable[Source], pattern: str | None = None) -> list[Source]:
-    """Expand files, folders (recursive, by glob ``pattern``) and datasets into a flat list."""
+    """Expand files, folders (recursive, by glob ``pattern``) and datasets into a flat list.
+
+    Hidden files and folders (names starting with '.') are skipped BELOW each folder given, never
+    because of the folder's own path (``~/.cache/runs`` and ``../runs`` work). Matches that are
+    not regular files (named pipes, devices, sockets) are listed too, so that they become error
+    rows; they are never opened.
+    """
     if isinstance(sources, (str, os.PathLike, xr.Dataset)):
         sources = [sources]
     patterns = (pattern,) if pattern else DEFAULT_PATTERNS
@@ -64,13 +72,44 @@ def find_sources(sources: Source | Iterable[Source], pattern: str | None = None)
             continue
         path = Path(src)
         if path.is_dir():
-            files = {p for pat in patterns for p in path.rglob(pat) if p.is_file()}
+            files = {p for pat in patterns for p in path.rglob(pat) if not p.is_dir()}
             found.extend(
-                str(p) for p in sorted(files) if not any(part.startswith(".") for part in p.parts)
+                str(p)
+                for p in sorted(files)
+                if not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             found.append(str(path))  # a missing file becomes an error row, not an exception
     return found
+
+
+def patterns_text(pattern: str | None = None) -> str:
+    """The globs a folder is searched with, for messages."""
+    return ", ".join((pattern,) if pattern else DEFAULT_PATTERNS)
+
+
+def check_open_options(open_options: dict[str, Any]) -> None:
+    """Refuse an option no reader understands (a misspelling would otherwise be dropped)."""
+    from .data.io import FORMATS, accepted_options
+
+    known = sorted({name for fmt in FORMATS for name in accepted_options(fmt)} | {"format"})
+    for name in open_options:
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise TypeError(f"triage: unknown reader option {name!r}{hint}; known: {known}")
+
+
+def _options_for(source: Source, open_options: dict[str, Any]) -> dict[str, Any]:
+    """The options that the reader of this file understands (signal_unit means nothing to an
+    ASE table, so it is not passed there)."""
+    from .data.io import accepted_options, detect_format
+
+    if not open_options or isinstance(source, xr.Dataset):
+        return open_options
+    fmt = open_options.get("format") or detect_format(source)
+    wanted = set(accepted_options(str(fmt).lower().replace("_", "-"))) | {"format"}
+    return {k: v for k, v in open_options.items() if k in wanted}
 
 
 def _label(source: Source, index: int) -> str:
@@ -90,7 +129,7 @@ def summarize_source(source: Source, index: int = 0, **open_options: Any) -> dic
         if isinstance(source, xr.Dataset):
             ds = validate(source)
         else:
-            ds = open_dataset(source, **open_options)
+            ds = open_dataset(source, **_options_for(source, open_options))
         summary = summarize(ds)
         row.update(table_row(summary))
         row["summary"] = summary
@@ -132,6 +171,10 @@ def triage(
     ``pattern``: glob for folders (default: every format qdwidgets reads).
     ``open_options`` go to ``qdwidgets.open_dataset`` for every file.
     """
+    check_open_options(open_options)
+    if workers is not None:
+        workers = integer("workers", workers, lo=1, hi=1024)
+    scheduler = choice("scheduler", scheduler, ("processes", "threads", "sync", "synchronous"))
     items = find_sources(sources, pattern)
     tasks = [dask.delayed(summarize_source)(s, i, **open_options) for i, s in enumerate(items)]
     rows = _compute(tasks, client=client, progress=progress, scheduler=scheduler, workers=workers)

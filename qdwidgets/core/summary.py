@@ -2,17 +2,20 @@
 
 ``summarize(ds)`` returns a JSON-serialisable dict (layout documented in the README):
 
-TA — ``shape``, ``delay_range_ps``, ``wavelength_range_nm``, ``noise_OD`` (median pre-time-zero
-σ), ``time_zero_ps`` (median half-rise time zero), ``band_edge_nm`` and ``band_edge_bleach_OD``
-(the most negative ΔA there), and per pump level (``levels``): ``gain`` (A_ex ≤ 0 at the band edge),
-``zero_crossing_ps`` ± ``zero_crossing_stderr_ps``, ``gain_duration_ps``, ``taus_ps`` (three
-lifetimes at the band edge).
+TA — ``shape``, ``delay_range_ps``, ``wavelength_range_nm``, ``time_zero_ps`` (median half-rise
+time zero), ``n_pre_time_zero`` (delays before it), ``noise_OD`` (median σ of those delays),
+``band_edge_nm`` and ``band_edge_bleach_OD`` (the most negative ΔA there), and per pump level
+(``levels``): ``gain`` (a zero crossing of A_ex at the band edge, or A_ex < −σ there at any
+delay, the first one included), ``a_ex_first_OD`` and ``a_ex_min_OD`` (A_ex there at the first
+delay and its minimum), ``zero_crossing_ps`` ± ``zero_crossing_stderr_ps``,
+``gain_duration_ps``, ``taus_ps`` (three lifetimes at the band edge).
 ASE — ``shape``, ``power_range_mW``, and per feedback condition (``feedback``): threshold in mW
 and W cm⁻² with the 95 % interval, ``slope_efficiency`` (output per mW above threshold),
 ``linewidth_narrowing_nm`` (FWHM at the lowest power whose peak is ≥ 10 % of the highest, minus
 the FWHM at the highest power; negative when the line broadens).
 Both — ``flags``: short strings such as "missing A0", "no gain", "no threshold", "saturation",
-"no time zero", "kinetics fit failed".
+"no time zero", "no pre-time-zero data" (only when ``n_pre_time_zero`` is 0), "kinetics fit
+failed".
 """
 
 from __future__ import annotations
@@ -84,15 +87,11 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
         "wavelength_range_nm": [_f(wl[0]), _f(wl[-1])],
     }
     try:
-        out["noise_OD"] = _f(np.median(gain.noise_level(ds).values))
-    except QDError:
-        out["noise_OD"] = None
-        flags.append("no pre-time-zero data")
-    try:
         out["time_zero_ps"] = _f(np.median(chirp.estimate(ds, method="half-rise").values))
     except QDError:
         out["time_zero_ps"] = None
         flags.append("no time zero")
+    _noise(ds, out, flags)
     if _saturated(da):
         flags.append("saturation")
     edge = gain.band_edge(ds)
@@ -111,10 +110,13 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
     else:
         crossing = gain.zero_crossing(ds, edge)
         window = gain.gain_window(ds, edge)
+        trace = gain.a_ex(ds).isel(wavelength=i_edge).values  # (pump, delay)
         for i, level in enumerate(levels):
             level["zero_crossing_ps"] = _f(crossing.values[i])
             level["zero_crossing_stderr_ps"] = _f(crossing["zero_crossing_stderr"].values[i])
-            level["gain"] = bool(np.isfinite(crossing.values[i]))
+            level["a_ex_first_OD"] = _f(trace[i, 0])
+            level["a_ex_min_OD"] = _f(trace[i].min())
+            level["gain"] = _has_gain(crossing.values[i], trace[i], crossing["noise"].values[i])
             level["gain_duration_ps"] = (
                 _f(delay[-1] - window.onset[i])
                 if window.lasts_to_end[i]
@@ -132,6 +134,37 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
     out["preview"] = _preview(da[-1].T[::-1])  # wavelength (long → short) × delay
     out["flags"] = flags
     return out
+
+
+def _noise(ds: xr.Dataset, out: dict[str, Any], flags: list[str]) -> None:
+    """noise_OD from the delays before time zero; the flags say why when there is none."""
+    from .gain import NOISE_BEFORE_PS, noise_level
+
+    delay = ds["delay"].values
+    t0 = out.get("time_zero_ps")
+    zero = t0 if t0 is not None else 0.0
+    n_pre = int(np.sum(delay < zero))
+    out["n_pre_time_zero"] = n_pre
+    out["noise_OD"] = None
+    if n_pre == 0:
+        flags.append("no pre-time-zero data")
+        return
+    for before in dict.fromkeys((min(NOISE_BEFORE_PS, zero), zero)):
+        try:
+            out["noise_OD"] = _f(np.median(noise_level(ds, before=before).values))
+            return
+        except QDError:
+            continue
+    flags.append(f"only {n_pre} delay(s) before time zero: no noise estimate")
+
+
+def _has_gain(crossing: float, trace: np.ndarray, sigma: float) -> bool:
+    """Gain at some delay: a zero crossing, or A_ex below −σ (below 0 without a noise
+    estimate) anywhere, the first delay included (gain already at the first delay)."""
+    if np.isfinite(crossing):
+        return True
+    margin = float(sigma) if np.isfinite(sigma) else 0.0
+    return bool(np.any(trace < -margin))
 
 
 def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:

@@ -153,6 +153,14 @@ def _open(path: Any, kind: str | None, format: str | None, options: dict[str, An
         raise DatasetError(f"{name} (read as {fmt}): {exc}") from None
 
 
+def accepted_options(fmt: str) -> list[str]:
+    """The keyword options the reader of format ``fmt`` accepts (see FORMATS)."""
+    if fmt not in FORMATS:
+        return []
+    params = inspect.signature(_reader(fmt)).parameters
+    return [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
 def _check_options(reader: Callable[..., Any], fmt: str, options: dict[str, Any]) -> None:
     params = inspect.signature(reader).parameters
     accepted = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
