@@ -52,7 +52,7 @@ def test_dir_gets_a_copy_without_hidden_files_and_keeps_user_files(
     assert not (work / ".ipynb_checkpoints").exists()
 
 
-def test_default_folder_is_the_checkout_else_a_work_copy(
+def test_default_folder_is_always_a_work_copy_never_the_checkout(
     tmp_path: Path, no_checkout: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -60,7 +60,13 @@ def test_default_folder_is_the_checkout_else_a_work_copy(
     assert (tmp_path / cli.DEFAULT_WORK_DIR / "tour.ipynb").is_file()
     checkout = _fake_notebooks(tmp_path / "checkout")
     monkeypatch.setattr(cli, "CHECKOUT_NOTEBOOKS", checkout)
-    assert cli.demo_folder(None) == checkout
+    before = {p: p.stat().st_mtime_ns for p in checkout.rglob("*")}
+    work = cli.demo_folder(None)
+    assert work != checkout and checkout not in work.parents
+    assert (work / "data" / "extra.csv").is_file()  # the checkout's files, copied
+    assert {p: p.stat().st_mtime_ns for p in checkout.rglob("*")} == before
+    with pytest.raises(cli.CLIError, match="source folder"):
+        cli.demo_folder(str(checkout))  # the tracked files are never served
 
 
 def test_missing_notebooks_and_bad_options_are_reported(
@@ -77,16 +83,23 @@ def test_missing_notebooks_and_bad_options_are_reported(
     (tmp_path / "file").write_text("")
     assert cli.main(["demo", "--dir", str(tmp_path / "file")]) == 2
     assert "not a folder" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "BUNDLED_NOTEBOOKS", _fake_notebooks(tmp_path / "b2"))
+    assert cli.main(["demo", "--dir", str(tmp_path / "file" / "below"), "--no-browser"]) == 2
+    assert "cannot create or write it" in capsys.readouterr().err  # no traceback
     with pytest.raises(SystemExit):
         cli.main([])
 
 
-def test_demo_command_line(tmp_path: Path) -> None:
-    cmd = cli.demo_command(tmp_path, port=9999, open_browser=False)
-    assert cmd[:4] == [sys.executable, "-m", "jupyterlab", "tour.ipynb"]
+def test_demo_command_line_opens_the_tour(tmp_path: Path) -> None:
+    cmd = cli.demo_command(tmp_path, port=9999, open_browser=False, token="t0k")
+    assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={tmp_path}" in cmd
+    assert "--LabApp.default_url=/lab/tree/tour.ipynb" in cmd  # not the Launcher
     assert {"--port=9999", "--port-retries=0", "--no-browser"} <= set(cmd)
+    assert {"--IdentityProvider.token=t0k", "--ServerApp.ip=127.0.0.1"} <= set(cmd)
     assert "--no-browser" not in cli.demo_command(tmp_path)
+    assert cli.tour_url(9999, "t0k") == "http://127.0.0.1:9999/lab/tree/tour.ipynb?token=t0k"
+    assert 0 < cli.free_port() < 65536
 
 
 def _free_port() -> int:
@@ -97,8 +110,9 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_demo_serves_the_tour(tmp_path: Path) -> None:
-    """``qdwidgets demo`` really starts JupyterLab with tour.ipynb in its root."""
-    work = _fake_notebooks(tmp_path / "work")
+    """``qdwidgets demo`` really starts JupyterLab on a work copy, and the address it prints
+    opens the tour notebook (not the Launcher)."""
+    work = tmp_path / "work"
     home = tmp_path / "home"
     home.mkdir()
     port, token = _free_port(), "qd-test-token"
@@ -135,6 +149,12 @@ def test_demo_serves_the_tour(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert model["type"] == "notebook"
         assert model["path"] == "tour.ipynb"
+        assert (work / "tour.ipynb").is_file() and (work / "paper.ipynb").is_file()  # a copy
+        printed = (tmp_path / "log").read_text()
+        url = f"http://127.0.0.1:{port}/lab/tree/tour.ipynb?token={token}"
+        assert url in printed.splitlines()
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200 and resp.url.split("?")[0].endswith("/lab/tree/tour.ipynb")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
