@@ -26,7 +26,13 @@ from .params import _start, from_internal, to_internal, to_params
 from .params import make_params as make_params
 from .params import start_spec as start_spec
 from .results import KineticsFit
-from .trust import bound_warnings, kinetics_warnings, noise_estimate
+from .trust import (
+    LN_ERR_MAX,
+    bound_warnings,
+    kinetics_warnings,
+    noise_estimate,
+    relative_error,
+)
 from .varpro import Projection, batch_fit
 
 _ODA = {"units": "OD"}
@@ -275,7 +281,7 @@ def _build_fit(
         err = std_errors(cov)
         for j, name in enumerate(free):
             if name != "t0":
-                err[j] *= abs(best[name][0])
+                err[j] = relative_error(float(err[j]), best[name][0])
     stderr = dict.fromkeys(proj.names, math.nan)
     for name, e in zip(free, err[: len(free)], strict=True):
         stderr[name] = float(e)
@@ -283,6 +289,11 @@ def _build_fit(
     for i in range(n):
         stderr[f"A{i + 1}"] = float(lin[i])
     stderr["offset"] = float(lin[n]) if offset else math.nan
+    for i in range(n):  # no lifetime is known better than its own amplitude
+        tau_i = best[f"tau{i + 1}"][0]
+        loose = not math.isfinite(stderr[f"A{i + 1}"]) or stderr[f"tau{i + 1}"] > LN_ERR_MAX * tau_i
+        if loose and not math.isnan(stderr[f"tau{i + 1}"]):
+            stderr[f"tau{i + 1}"] = math.inf
     taus = np.array([best[f"tau{i + 1}"][0] for i in range(n)])
     order = np.argsort(taus)
     full_model = np.full(t_all.shape, np.nan)

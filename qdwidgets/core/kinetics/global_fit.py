@@ -25,7 +25,7 @@ from .dispersion import fit_dispersion
 from .fit import from_internal, to_internal
 from .params import _start
 from .results import GlobalFit, SVDResult
-from .trust import bound_warnings, kinetics_warnings, noise_estimate
+from .trust import bound_warnings, kinetics_warnings, noise_estimate, relative_error
 from .varpro import _qr_solve, batch_fit
 
 
@@ -275,7 +275,7 @@ def _assemble(
     for j, k in enumerate(fidx):
         if k < n + 1:  # relative errors of ln τ, ln σ
             value = taus[k] if k < n else math.exp(x[n]) * M.FWHM_PER_SIGMA
-            stderr[names[k]] = float(err_int[j]) * value
+            stderr[names[k]] = relative_error(float(err_int[j]), value)
         elif core["chirp"] is None:
             stderr["t0"] = float(err_int[j])
     amp = core["amp"]  # (m, columns)

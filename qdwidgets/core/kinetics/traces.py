@@ -17,7 +17,7 @@ from .._status import stderr as std_errors
 from .fit import _spec, from_internal, start_spec, to_internal
 from .global_fit import _matrix, fit_global
 from .model import FWHM_PER_SIGMA
-from .trust import bound_warnings, kinetics_warnings, noise_estimate
+from .trust import LN_ERR_MAX, bound_warnings, kinetics_warnings, noise_estimate
 from .varpro import batch_fit
 
 
@@ -107,7 +107,7 @@ def _to_dataset(
     xerr[:, fidx] = err_all[:, :nf]
     aerr = err_all[:, nf:]
     taus = np.exp(x[:, :n])
-    tau_err = taus * xerr[:, :n]
+    tau_err = np.where(xerr[:, :n] > LN_ERR_MAX, np.inf, taus * xerr[:, :n])
     order = np.argsort(taus, axis=1)
     taus = np.take_along_axis(taus, order, 1)
     tau_err = np.take_along_axis(tau_err, order, 1)

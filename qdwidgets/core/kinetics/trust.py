@@ -14,6 +14,17 @@ import numpy as np
 from .. import _status
 from . import model as M
 
+#: a lifetime or width whose standard error in ln units exceeds this (a factor e³ ≈ 20 either
+#: way) is not determined by the data: the linearised error means nothing there, report inf
+LN_ERR_MAX = 3.0
+
+
+def relative_error(err_ln: float, value: float) -> float:
+    """The standard error (same unit as ``value``) of a parameter fitted as ln(value)."""
+    if not math.isfinite(err_ln) or err_ln > LN_ERR_MAX:
+        return math.inf
+    return err_ln * abs(value)
+
 
 def noise_estimate(y: np.ndarray) -> float:
     """Model-free noise (OD) of traces (delays × columns): MAD of second differences / √6."""
