@@ -114,8 +114,9 @@ def band_warnings(
     residual: np.ndarray,
 ) -> list[str]:
     """Named problems of a band fit, in words: a band pushed to the edge of the fitted range, a
-    width at its limit, a height fitted to zero, undetermined parameters, bands that cancel,
-    a residual well above the noise."""
+    width at its limit, a height fitted to zero, a small band whose height is within two
+    standard errors of zero, undetermined parameters, bands that cancel, a residual well above
+    the noise (3× the point-to-point noise of the spectrum)."""
     e_lo, e_hi = edges
     out: list[str] = []
     tol = 1e-4 * (e_hi - e_lo)
@@ -148,6 +149,23 @@ def band_warnings(
         out.append(
             f"band(s) {', '.join(vanished)} fitted to zero height: the other bands took their "
             "place; move them closer to the data's features (or lock a width) and fit again"
+        )
+    # a small band (< 5 % of the summed |areas|) whose height is not significant: noise fitted.
+    # (A large band with a wide error is a split between overlapping bands; its error says so.)
+    total = sum(abs(b.area) for b in fitted) or 1.0
+    faint = [
+        b.name
+        for b in fitted
+        if "amplitude" in b.vary
+        and b.name not in vanished
+        and math.isfinite(b.amplitude_err)
+        and abs(b.amplitude) < 2 * b.amplitude_err
+        and abs(b.area) < 0.05 * total
+    ]
+    if faint:
+        out.append(
+            f"band(s) {', '.join(faint)}: height within two standard errors of zero, the data do "
+            "not need them; remove them or move them to a feature of the spectrum"
         )
     names, errors = [], []
     for b in fitted:
