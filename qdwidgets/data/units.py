@@ -130,7 +130,16 @@ _NOT_UNITS = {
 }
 
 
-_SHOWN = {"ev": "eV", "mev": "meV", "a": "A (ångström)"}
+_SHOWN = {
+    "ev": "eV",
+    "mev": "meV",
+    "a": "A (ångström)",
+    "mw": "mW",
+    "w": "W",
+    "uw": "uW",
+    "nw": "nW",
+    "kw": "kW",
+}
 
 
 def _key(unit: object) -> str:
@@ -143,8 +152,7 @@ def known_units(kind: str) -> str:
     if kind == "signal":
         names = (names - set(_DTT)) | {"dT/T", "dT/T (%)"}
         names = {n if n.startswith("dT") else n.replace("od", "OD") for n in names}
-    if kind == "wavelength":
-        names = {_SHOWN.get(n, n) for n in names}
+    names = {_SHOWN.get(n, n) for n in names}
     return ", ".join(sorted(names, key=str.lower))
 
 
@@ -157,17 +165,18 @@ def kind_of(unit: object) -> str | None:
     return None
 
 
+def meaning(unit: object, kind: str) -> str:
+    """' (what the unit is)' when it is known but not a unit of ``kind``, else ''."""
+    text = _NOT_UNITS.get(_key(unit))
+    if text:
+        return f" ({text})"
+    other = kind_of(unit)
+    return f" (a unit of {other}, not of {kind})" if other and other != kind else ""
+
+
 def unknown_unit(unit: object, what: str, kind: str) -> DatasetError:
     """The DatasetError for a unit that is not in the table for ``kind`` (lists the known ones)."""
-    meaning = _NOT_UNITS.get(_key(unit))
-    other = kind_of(unit)
-    why = (
-        f" ({meaning})"
-        if meaning
-        else f" (a unit of {other}, not of {kind})"
-        if other and other != kind
-        else ""
-    )
+    why = meaning(unit, kind)
     canonical = CANONICAL[kind]
     return DatasetError(
         f"{what}: unknown units {unit!r}{why}. Fix: use one of: {known_units(kind)}; e.g. set "

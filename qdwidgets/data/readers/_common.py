@@ -305,8 +305,8 @@ def header_unit(label: str, kind: str, option: str, source: object) -> str | Non
         return None  # a trailing word that is not a unit ('sample MS-2'): no unit written
     raise fail(
         source,
-        f"the header {label!r} gives the unit {unit!r}, which is not a {kind} unit"
-        + (f" ({U.kind_of(unit)})" if U.kind_of(unit) else ""),
+        f"the header {label!r} gives the unit {unit!r}{U.meaning(unit, kind)}, which is not a "
+        f"{kind} unit",
         f"convert that column to one of: {U.known_units(kind)}; or, if the header is wrong, "
         f"pass {option}= to say the unit",
     )
