@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..core import _args
 from ..errors import DatasetError
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class ExplorerSettings:
 
     @delay.setter
     def delay(self, value: float) -> None:
-        self.view.delay = float(value)
+        self.view.delay = _args.number("delay", value, unit="ps")
 
     @property
     def wavelength(self) -> float:
@@ -46,8 +47,9 @@ class ExplorerSettings:
 
     @wavelength.setter
     def wavelength(self, value: float) -> None:
+        value = _args.number("wavelength", value, unit="nm")
         with self.view.hold_sync():
-            self._set_wavelength(float(value))
+            self._set_wavelength(value)
             self._refresh_readout()
 
     @property
@@ -72,7 +74,13 @@ class ExplorerSettings:
 
     @band_nm.setter
     def band_nm(self, value: float) -> None:
-        self.band_box.value = float(value)
+        value = _args.non_negative("band_nm", value, unit="nm")
+        if value > self.band_box.max:
+            raise _args.ArgumentError(
+                f"band_nm must be at most the measured range, {self.band_box.max:g} nm, "
+                f"got {value:g} nm"
+            )
+        self.band_box.value = value
 
     @property
     def quantity(self) -> str:
@@ -81,7 +89,7 @@ class ExplorerSettings:
 
     @quantity.setter
     def quantity(self, value: str) -> None:
-        self.view.quantity = value
+        self.view.quantity = _args.choice("quantity", value, ("A_ex", "dA"))
 
     @property
     def log_delay(self) -> bool:
@@ -99,4 +107,4 @@ class ExplorerSettings:
 
     @vmax.setter
     def vmax(self, value: float) -> None:
-        self.vmax_box.value = float(value)
+        self.vmax_box.value = _args.non_negative("vmax", value, unit="OD")

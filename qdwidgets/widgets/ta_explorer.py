@@ -19,7 +19,7 @@ import xarray as xr
 from ..core import _args, gain
 from ..core._time_zero import detect as _detect_time_zero
 from ..errors import DatasetError
-from ._base import QDWidget, to_binary
+from ._base import QDWidget, identifier, to_binary
 from ._ta_explorer_result import ExplorerResult, explorer_result, pump_index_of, readout_line
 from ._ta_explorer_settings import ExplorerSettings
 from .ta_view import TAView
@@ -125,7 +125,7 @@ class TAExplorer(ExplorerSettings, QDWidget):
         self.vmax_box.add_class("qd-vmax")
         self._controls = W.HBox([self.wavelength_box, self.band_box, self.vmax_box])
         self._controls.add_class("qd-explorer-controls")
-        self.children = [self.error, self.view, self._controls]
+        self.children = [self.error, self.view, self._controls, self.code_panel()]
 
         self.wavelength_box.observe(self.guarded(self._on_wavelength_box), "value")
         self.band_box.observe(self.guarded(self._on_band_box), "value")
@@ -150,14 +150,18 @@ class TAExplorer(ExplorerSettings, QDWidget):
         if getattr(self, "_closed", False):
             return
         self._closed = True
-        widgets = [self.view, self.wavelength_box, self.band_box, self.vmax_box, self._controls]
+        names = ("view", "wavelength_box", "band_box", "vmax_box", "_controls", "code_button")
+        widgets = [w for w in (getattr(self, n, None) for n in (*names, "code_box")) if w]
         for widget in widgets:
             widget.unobserve_all()
-        for widget in [*widgets, self.error]:
-            widget.close()
+        for widget in [*widgets, getattr(self, "error", None)]:
+            if widget is not None:
+                widget.close()
         empty = np.zeros((0, 0, 0), dtype=np.float32)
-        self.view.set_trait("dA", to_binary(empty))  # the comm is closed: nothing is sent
-        self.view.set_trait("noise", to_binary(np.zeros((0, 0), dtype=np.float32)))
+        view = getattr(self, "view", None)
+        if view is not None:  # the comm is closed: nothing is sent
+            view.set_trait("dA", to_binary(empty))
+            view.set_trait("noise", to_binary(np.zeros((0, 0), dtype=np.float32)))
         self._dA = empty
         self._a0 = None
         self._noise = np.zeros((0, 0))
@@ -329,8 +333,7 @@ class TAExplorer(ExplorerSettings, QDWidget):
     def to_code(self, data_name: str = "ta") -> str:
         """Python that, where ``data_name`` names the same dataset, leaves this view's current
         result in ``result`` (no widget needed)."""
-        if not data_name.isidentifier():
-            raise ValueError(f"data_name must be a Python name, got {data_name!r}")
+        data_name = identifier("data_name", data_name)
         pump = float(self._pumps[self.pump_index])
         return (
             "from qdwidgets.widgets.ta_explorer import explorer_result\n\n"

@@ -91,5 +91,33 @@ def test_to_code_reproduces_the_result(name, blue):
     assert explorer_result(ta, wavelength=645.0, delay=ex.delay, pump=100.0, band_nm=4.0) == (
         ex.result
     )
-    with pytest.raises(ValueError, match="Python name"):
+    with pytest.raises(ValueError, match="Python variable name"):
         ex.to_code("not a name")
+
+
+def test_bad_settings_are_refused_by_name_and_the_view_keeps_its_state(blue):
+    ex = TAExplorer(blue)
+    before = (ex.delay, ex.wavelength, ex.band_nm, ex.vmax)
+    for name, value in (
+        ("delay", float("nan")),
+        ("delay", float("inf")),
+        ("wavelength", float("nan")),
+        ("band_nm", -2.0),
+        ("band_nm", 1e6),
+        ("vmax", -1.0),
+        ("quantity", "Aex"),
+    ):
+        with pytest.raises(ValueError, match=name):
+            setattr(ex, name, value)
+    assert (ex.delay, ex.wavelength, ex.band_nm, ex.vmax) == before
+    with pytest.raises(TypeError, match="wavelength"):
+        TAExplorer(blue, wavelenght=580.0)
+    with pytest.raises(ValueError, match="band_nm"):
+        TAExplorer(blue, band_nm=-1.0)
+
+
+def test_copy_code_button_shows_the_code(blue):
+    ex = TAExplorer(blue)
+    assert ex.code_button in ex.children[-1].children
+    ex.code_button.click()
+    assert "explorer_result(" in ex.code_box.value and ex.error_message == ""
