@@ -215,7 +215,10 @@ class QDWidget(W.VBox):
             except (ValueError, TypeError) as exc:
                 message = str(exc)
                 self.show_error(message)
+                self._setting_error = message
                 raise SettingError(message) from None
+            if self._error_text and self._error_text == self.__dict__.get("_setting_error"):
+                self.clear_error()  # a good value replaces the refused one
         super().__setattr__(name, value)
 
     def link_control(

@@ -326,7 +326,9 @@ class BandDeconvolver(CodeMixin, QDWidget):
         return band.replace(shape=shape, template=None)
 
     def _align_names(self) -> None:
-        """Panels may propose different bands (e.g. PIA only at high pump): keep the union."""
+        """Panels may propose different bands (e.g. PIA only at high pump): keep the union. A
+        band the data of a panel did not propose is added there at zero height with its centre
+        and width locked (the data do not determine them); free its height to fit it."""
         union: dict[str, B.Band] = {}
         for p in self.panels:
             for b in p.bands:
@@ -334,7 +336,7 @@ class BandDeconvolver(CodeMixin, QDWidget):
         for p in self.panels:
             have = {b.name for b in p.bands}
             p.bands = p.bands + [
-                union[n].replace(amplitude=union[n].amplitude * 0.1) for n in union if n not in have
+                union[n].replace(amplitude=0.0, vary=()) for n in union if n not in have
             ]
             p.bands.sort(key=lambda b: list(union).index(b.name))
 

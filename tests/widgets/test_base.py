@@ -128,3 +128,93 @@ def test_a_view_without_a_dataset():
 
     widget = Many(None)
     assert not hasattr(widget, "data") and "qd-many" in widget._dom_classes
+
+
+# -- keywords, checked settings, warnings, code -------------------------------------------------
+import ipywidgets as W  # noqa: E402
+
+from qdwidgets.core import _args as A  # noqa: E402
+from qdwidgets.widgets._base import SettingError  # noqa: E402
+
+
+class Checked(QDWidget):
+    delay = traitlets.Float(1.0)
+    mode = traitlets.Unicode("linear")
+
+    def __init__(self, ta: xr.Dataset, *, delay: float = 1.0, mode: str = "linear", **kw) -> None:
+        super().__init__(ta, **kw)
+        self.check_traits(
+            {
+                "delay": lambda v: A.number("delay", v, lo=0.0, hi=2.0, unit="ps"),
+                "mode": lambda v: A.choice("mode", v, ("linear", "log")),
+            }
+        )
+        self.delay, self.mode = delay, mode
+        self.box = W.FloatText()
+        self.pick = W.Dropdown(options=["linear", "log"])
+        self.link_control(self.box, "delay")
+        self.link_control(self.pick, "mode")
+
+    @property
+    def result(self) -> Picked:
+        return Picked(self.delay)
+
+    def to_code(self, data_name: str = "ta") -> str:
+        return f"result = {data_name}  # <b>&</b>\n"
+
+
+def test_unknown_keywords_are_refused_naming_the_closest():
+    with pytest.raises(TypeError, match=r"unknown keyword argument 'dealy'; did you mean 'delay'"):
+        Checked(_ta(), dealy=1.5)
+    with pytest.raises(TypeError, match="'colour'"):
+        Checked(_ta(), colour="red")
+    assert Checked(_ta(), layout=W.Layout(width="50%")).layout.width == "50%"  # box keywords
+
+
+def test_a_bad_setting_from_python_is_refused_and_shown():
+    w = Checked(_ta(), delay=1.5)
+    for bad, words in ((float("nan"), "finite"), (3.0, "[0, 2] ps"), ("x", "number")):
+        with pytest.raises(SettingError, match="delay") as info:
+            w.delay = bad
+        assert isinstance(info.value, ValueError) and words in str(info.value)
+        assert w.delay == 1.5 and words in w.error_message  # the last good state, in the banner
+    with pytest.raises(SettingError, match=r"did you mean 'log'"):
+        w.mode = "lgo"
+    with pytest.raises(ValueError, match="delay must be in"):
+        Checked(_ta(), delay=-1.0)  # a constructor argument goes through the same check
+
+
+def test_a_bad_value_in_a_control_shows_in_the_banner_and_the_control_goes_back():
+    w = Checked(_ta(), delay=1.5)
+    w.box.value = float("nan")  # what a linked control sends
+    assert w.delay == 1.5 and w.box.value == 1.5
+    assert "delay must be finite" in w.error_message and "Broken link" not in w.error_message
+    w.box.value = 0.5
+    assert w.delay == 0.5 and w.error_message == ""
+    w.mode = "log"
+    assert w.pick.value == "log"
+    w.pick.value = "linear"
+    assert w.mode == "linear"
+
+
+def test_warnings_are_amber_and_separate_from_errors():
+    w = Checked(_ta())
+    w.show_warnings(["parameter at <bound>"])
+    assert w.warning_messages == ("parameter at <bound>",) and w.error_message == ""
+    assert "qd-banner-warning" in w.error.value and "qd-banner-error" not in w.error.value
+    assert "&lt;bound&gt;" in w.error.value
+    w.show_error("bad")
+    assert "qd-banner-error" in w.error.value and "qd-banner-warning" in w.error.value
+    w.show_warnings(())
+    w.clear_error()
+    assert w.error.value == "" and w.error.layout.height  # the space stays reserved
+
+
+def test_copy_code_shows_escaped_code():
+    w = Checked(_ta())
+    w.code_panel()
+    w.code_button.click()
+    assert w.error_message == "" and w.code_box.layout.display is None
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in w.code_box.value and "<b>" not in w.code_box.value
+    with pytest.raises(NotImplementedError):
+        Demo(_ta()).to_code()
