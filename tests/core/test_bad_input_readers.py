@@ -273,3 +273,36 @@ def test_the_read_limit_refuses_large_files_and_names_the_option(tmp_path: Path)
     np.testing.assert_allclose(open_dataset(path, max_bytes=size)["dA"].values[0], MAP)
     with pytest.raises(ValueError, match="max_bytes"):
         open_dataset(path, max_bytes=-1)
+
+
+# -- numeric and choice options are checked at the entry ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [
+        ({"spot_diameter_mm": -1.0}, "spot_diameter_mm"),
+        ({"spot_diameter_mm": float("nan")}, "spot_diameter_mm"),
+        ({"pump_wavelength_nm": 0.0}, "pump_wavelength_nm"),
+        ({"beam_profile": "gausian"}, "did you mean 'gaussian'"),
+        ({"feedback": ""}, "feedback"),
+        ({"powers": [10.0, float("inf")]}, "powers"),
+        ({"powers": [-10.0, 20.0]}, "powers"),
+    ],
+)
+def test_ase_reader_options_are_checked(tmp_path: Path, options: dict, name: str) -> None:
+    folder = tmp_path / "spectra"
+    folder.mkdir()
+    for p in (10, 20):
+        (folder / f"{p}mW.csv").write_text("600,1\n620,2\n640,1\n")
+    with pytest.raises(ValueError, match=name):
+        open_dataset(folder, **options)
+
+
+def test_matrix_reader_options_are_checked(tmp_path: Path) -> None:
+    path = matrix(tmp_path / "m.csv", WLS, DELAYS, MAP)
+    with pytest.raises(ValueError, match="sep must be a separator"):
+        open_dataset(path, sep="")
+    np.savez(tmp_path / "d.npz", data=MAP, t_ps=DELAYS, wl=WLS)
+    with pytest.raises(ValueError, match="delay_axis must be an integer in"):
+        open_dataset(tmp_path / "d.npz", delay_axis=2)

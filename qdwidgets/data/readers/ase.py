@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ...core._args import ArgumentError, choice, positive
 from .. import units as U
 from ._common import (
     History,
@@ -65,6 +66,23 @@ def sniff_table(text: str) -> bool:
     first = lines[0][1]
     roles = {_column_role(c) for c in split(first, detect_separator([first]))}
     return {"power", "wavelength", "emission"} <= roles
+
+
+def check_options(
+    feedback: object,
+    spot_diameter_mm: float | None,
+    beam_profile: str | None,
+    pump_wavelength_nm: float | None,
+) -> None:
+    """Entry checks of the ASE readers' options (ArgumentError naming the option)."""
+    if not isinstance(feedback, str) or not feedback.strip():
+        raise ArgumentError(f"feedback must be a non-empty label such as 'none', not {feedback!r}")
+    if spot_diameter_mm is not None:
+        positive("spot_diameter_mm", spot_diameter_mm, unit="mm")
+    if pump_wavelength_nm is not None:
+        positive("pump_wavelength_nm", pump_wavelength_nm, unit="nm")
+    if beam_profile is not None:
+        choice("beam_profile", beam_profile, ("tophat", "gaussian"))
 
 
 def _attrs(
@@ -156,6 +174,7 @@ def read_table(
     pump_wavelength_nm: float | None = None,
 ) -> xr.Dataset:
     """Read a long ASE table into a raw (not yet validated) ASE dataset."""
+    check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()
     lines = data_lines(read_text(path))
     if len(lines) < 2:

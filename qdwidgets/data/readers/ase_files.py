@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ...core._args import ArgumentError, finite_array
 from .. import units as U
 from ._common import (
     History,
@@ -33,7 +34,7 @@ from ._common import (
     to_floats,
     unit_hint,
 )
-from .ase import _attrs, _build, _check_wavelengths, _unit
+from .ase import _attrs, _build, _check_wavelengths, _unit, check_options
 
 _POWER_IN_NAME = re.compile(
     r"(?<![\d.])(\d+(?:[.p]\d+)?)\s*[_-]?\s*(mW|uW|µW|kW|W)(?![A-Za-z])", re.IGNORECASE
@@ -126,15 +127,13 @@ def read_files(
     pump_wavelength_nm: float | None = None,
 ) -> xr.Dataset:
     """Read one spectrum file per pump power (a folder or a list) into a raw ASE dataset."""
+    check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()
     files, label = _files(source)
     if powers is not None:
-        try:
-            pw = np.asarray(powers, dtype=float).ravel()
-        except (TypeError, ValueError):
-            raise fail(
-                label, f"powers={powers!r} are not numbers", "pass a list of numbers"
-            ) from None
+        pw = finite_array("powers", powers)
+        if np.any(pw < 0):
+            raise ArgumentError(f"powers must be >= 0, got {pw.min():g}")
         if pw.size != len(files):
             raise fail(
                 label,

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ...core._args import ArgumentError
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (
@@ -191,6 +192,11 @@ def read(
     ):
         if value is not None:
             check_unit(value, kind, name, path)
+    if sep is not None and (not isinstance(sep, str) or not sep or sep.isspace()):
+        raise ArgumentError(
+            f"sep must be a separator such as ',' ';' or '\\t', not {sep!r} (omit it for runs "
+            "of whitespace)"
+        )
     along = None
     if delays_along is not None:
         key = str(delays_along).strip().lower()

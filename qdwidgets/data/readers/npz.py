@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ...core._args import integer
 from ...errors import DatasetError
 from .. import units as U
 from ._common import (
@@ -178,8 +179,7 @@ def read(
     nd, nw = delay.size, wl.size
     shape = signal.shape
     if delay_axis is not None:
-        if delay_axis not in (0, 1) or isinstance(delay_axis, bool):
-            raise fail(path, f"delay_axis={delay_axis!r} is not 0 or 1", "pass 0 or 1")
+        delay_axis = integer("delay_axis", delay_axis, lo=0, hi=1)
         expected = (nd, nw) if delay_axis == 0 else (nw, nd)
         if shape != expected:
             raise fail(
