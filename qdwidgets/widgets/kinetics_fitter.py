@@ -368,15 +368,11 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._redraw_all()
         self._update_table()
         chi = ", ".join(f"{math.sqrt(f.redchi):.2g}" for f in fits)
-        held = (
+        note = (
             " · t0 and IRF held (the window starts after the rise)" if self._after_rise(0) else ""
         )
-        self.status.value = f"fitted: rms residual {chi} OD{held}"
-        notes = [
-            f"{escape(f.pump_label) or 'fit'}: {w}"
-            for f in fits
-            for w in getattr(f, "warnings", ())
-        ]
+        self.status.value = f"fitted: rms residual {chi} OD{note}"
+        notes = [f"{f.pump_label or 'fit'}: {w}" for f in fits for w in getattr(f, "warnings", ())]
         self.show_warnings(notes)
         return self._result
 
