@@ -20,18 +20,27 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from ..core import _args
 from ..core.lesson import GainLessonResult, filling_curve, gain_lesson
 from ..errors import QDError
-from ._base import QDWidget
+from ._base import QDWidget, identifier
 from ._plots import figure, zero_line
 
-__all__ = ["GainLesson"]
+__all__ = ["GainLesson", "occupancy_bins"]
 
 T = TypeVar("T", bound="GainLesson")
 N_RANGE = (0.0, 5.0)  # ⟨N⟩ slider
+N_BINS = 9  # P(n) bars: n = 0 … 7 and "8+"
+BIN_LABELS = [str(n) for n in range(N_BINS - 1)] + [f"{N_BINS - 1}+"]
 TAU_XX_RANGE = (50.0, 1500.0)  # ps
 DELAY_RANGE = (5.0 / 10**1.4, 3000.0)  # ps (≈ 0.2 ps, so that 5 ps lies on the log-slider grid)
 _BLUE, _ORANGE, _GREY, _RED = "#1f77b4", "#ff7f0e", "#9a9a9a", "#d62728"
+
+
+def occupancy_bins(p: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
+    """P(n) for n = 0 … n_bins − 2, then P(n ≥ n_bins − 1) in the last bin (sums to 1)."""
+    head = np.asarray(p, dtype=float)[: n_bins - 1]
+    return np.append(head, max(0.0, 1.0 - float(head.sum())))
 
 
 class GainLesson(QDWidget):
@@ -57,6 +66,17 @@ class GainLesson(QDWidget):
         super().__init__(None)  # the lesson has no dataset: it simulates its own
         self.add_class("qd-lesson")
         self._result: GainLessonResult | None = None
+        self.check_traits(
+            {
+                "n_avg": lambda v: _args.number("n_avg", v, lo=N_RANGE[0], hi=N_RANGE[1]),
+                "tau_xx": lambda v: _args.number(
+                    "tau_xx", v, lo=TAU_XX_RANGE[0], hi=TAU_XX_RANGE[1], unit="ps"
+                ),
+                "delay": lambda v: _args.number(
+                    "delay", v, lo=DELAY_RANGE[0], hi=DELAY_RANGE[1], unit="ps"
+                ),
+            }
+        )
         self._build()
         self.n_avg, self.tau_xx, self.delay = float(n_avg), float(tau_xx), float(delay)
         self._link_controls()
@@ -87,15 +107,17 @@ class GainLesson(QDWidget):
         self.readout = W.HTML("")
         self.readout.add_class("qd-lesson-readout")
 
-        # P(n) bars: n < 2 in blue, n ≥ 2 (the dots that can have gain) in orange
-        xs, ys = bq.OrdinalScale(domain=list(range(9))), bq.LinearScale(min=0.0)
+        # P(n) bars: n < 2 in blue, n ≥ 2 (the dots that can have gain) in orange; the last
+        # bin holds every dot with N_BINS - 1 or more excitons ("8+"), so the bars sum to 1
+        xs, ys = bq.OrdinalScale(domain=BIN_LABELS), bq.LinearScale(min=0.0, max=1.0)
+        self.p_scale = ys
         self.bars_low = bq.Bars(
-            x=np.arange(2.0), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
+            x=BIN_LABELS[:2], y=np.zeros(2), scales={"x": xs, "y": ys}, colors=[_BLUE],
             padding=0.25,
         )  # fmt: skip
         self.bars_multi = bq.Bars(
-            x=np.arange(2.0, 9.0), y=np.zeros(7), scales={"x": xs, "y": ys}, colors=[_ORANGE],
-            padding=0.25,
+            x=BIN_LABELS[2:], y=np.zeros(N_BINS - 2), scales={"x": xs, "y": ys},
+            colors=[_ORANGE], padding=0.25,
         )  # fmt: skip
         self.fig_occupancy, _, _ = figure(
             "excitons per dot n", "fraction of dots P(n)",
@@ -193,25 +215,27 @@ class GainLesson(QDWidget):
             self.readout,
             W.HBox([self.fig_occupancy, self.fig_filling]),
             W.HBox([self.fig_spectrum, self.fig_trace]),
+            self.code_panel(),
         ]
 
     def _link_controls(self) -> None:
         # the traits are the source: the sliders start at the constructor's values
-        W.link((self, "n_avg"), (self.n_slider, "value"))
-        W.link((self, "tau_xx"), (self.tau_slider, "value"))
-        W.link((self, "delay"), (self.delay_slider, "value"))
+        self.link_control(self.n_slider, "n_avg")
+        self.link_control(self.tau_slider, "tau_xx")
+        self.link_control(self.delay_slider, "delay")
 
     # -- drawing ------------------------------------------------------------------------------
     def _update(self) -> None:
         r = gain_lesson(self.n_avg, tau_xx=self.tau_xx, delay=self.delay)
         self._result = r
-        p = r.occupancy.values
+        p = occupancy_bins(r.occupancy.values)
         wl = r.spectrum["wavelength"].values
         t = r.trace["delay"].values
         edge_a0 = float(r.a0.sel(wavelength=r.wavelength))
         with self.hold_sync():
             self.bars_low.y = p[:2]
             self.bars_multi.y = p[2:]
+            self.p_scale.max = float(np.ceil(11.5 * p.max()) / 10.0)  # headroom above the bars
             self.threshold_line.x = np.full(2, r.threshold)
             self.filling_point.x = np.array([r.n_avg])
             self.filling_point.y = np.array([r.filling])
@@ -237,6 +261,16 @@ class GainLesson(QDWidget):
             )
 
     # -- API ----------------------------------------------------------------------------------
+    def to_code(self, data_name: str = "ta") -> str:
+        """Python that recomputes :attr:`result` (the lesson has no dataset: ``data_name`` is
+        not used)."""
+        identifier("data_name", data_name)
+        return (
+            "from qdwidgets.core.lesson import gain_lesson\n\n"
+            f"result = gain_lesson({self.n_avg!r}, tau_xx={self.tau_xx!r}, "
+            f"delay={self.delay!r})\n"
+        )
+
     @property
     def result(self) -> GainLessonResult:
         """The current :class:`~qdwidgets.core.lesson.GainLessonResult`."""

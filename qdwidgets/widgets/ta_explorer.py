@@ -143,6 +143,15 @@ class TAExplorer(ExplorerSettings, QDWidget):
             except DatasetError as exc:  # shown in the banner for as long as the view lives
                 self._a0_message = f"ΔA only: {exc}"
         self._start(wavelength, pump_index_of(self._pumps, pump, self._pump_units), delay)
+        self.check_traits(  # a refused value shows in the banner too (see the base)
+            {
+                "delay": lambda v: _args.number("delay", v, unit="ps"),
+                "wavelength": lambda v: _args.number("wavelength", v, unit="nm"),
+                "band_nm": lambda v: _args.non_negative("band_nm", v, unit="nm"),
+                "vmax": lambda v: _args.non_negative("vmax", v, unit="OD"),
+                "quantity": lambda v: _args.choice("quantity", v, ("A_ex", "dA")),
+            }
+        )
         self.clear_error()
 
     def close(self) -> None:

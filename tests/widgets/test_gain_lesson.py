@@ -43,7 +43,11 @@ def test_n_slider_updates_every_panel_and_the_readout(lesson: GainLesson) -> Non
     r = lesson.result
     assert lesson.n_avg == 1.5 and r.n_avg == 1.5
     bars = np.concatenate([lesson.bars_low.y, lesson.bars_multi.y])
-    np.testing.assert_allclose(bars, [_closed_p(1.5, n) for n in range(9)], rtol=1e-12)
+    np.testing.assert_allclose(bars[:8], [_closed_p(1.5, n) for n in range(8)], rtol=1e-12)
+    # the last bar is "8+": every dot with 8 or more excitons; the bars sum to 1
+    assert list(lesson.bars_multi.x)[-1] == "8+" and bars.sum() == pytest.approx(1.0)
+    assert bars[-1] == pytest.approx(1 - sum(_closed_p(1.5, n) for n in range(8)), abs=1e-12)
+    assert lesson.p_scale.max >= 1.1 * bars.max()  # the tallest bar is not cut by the top
     assert lesson.filling_point.x[0] == 1.5
     assert lesson.filling_point.y[0] == pytest.approx(2.0 - 3.5 * math.exp(-1.5), abs=1e-12)
     assert lesson.threshold_line.x[0] == pytest.approx(1.146, abs=1e-3)
@@ -117,3 +121,30 @@ def test_from_state_refuses_data_and_foreign_states() -> None:
         GainLesson.from_state(object(), state)  # type: ignore[arg-type]
     with pytest.raises(QDError, match="ThresholdFitter"):
         GainLesson.from_state(None, {**state, "widget": "ThresholdFitter"})
+
+
+def test_bad_values_show_in_the_banner_and_the_lesson_keeps_its_state(lesson: GainLesson) -> None:
+    for name, value in (("n_avg", float("nan")), ("n_avg", 7.0), ("tau_xx", -5.0)):
+        with pytest.raises(ValueError, match=name):
+            setattr(lesson, name, value)
+        assert name in lesson.error_message
+    assert lesson.n_avg == 1.0 and lesson.result.n_avg == 1.0
+    lesson.n_avg = 2.0  # a good value clears the banner
+    assert lesson.error_message == "" and lesson.n_slider.value == 2.0
+
+
+def test_to_code_reproduces_the_result() -> None:
+    lesson = GainLesson(2.5, tau_xx=300.0, delay=20.0)
+    scope: dict = {}
+    exec(lesson.to_code(), scope)
+    assert scope["result"].to_dict() == lesson.result.to_dict()
+    lesson.code_button.click()
+    assert "gain_lesson(2.5" in lesson.code_box.value
+
+
+def test_every_n_keeps_the_bars_inside_the_axis() -> None:
+    lesson = GainLesson(0.0)
+    for n in (0.0, 0.3, 1.0, 4.9, 5.0):
+        lesson.n_avg = n
+        bars = np.concatenate([lesson.bars_low.y, lesson.bars_multi.y])
+        assert bars.max() < lesson.p_scale.max <= 1.2
