@@ -70,8 +70,9 @@ class QDAccessor:
 
         return fit_global(self._ds, **kwargs)
 
-    def deconvolve(self, delay: float, **kwargs: Any) -> Any:
-        """Band fit of the spectrum at ``delay`` (ps) (see core.bands.deconvolve_at)."""
+    def deconvolve(self, delay: float | None = None, **kwargs: Any) -> Any:
+        """Band fit of the spectrum at ``delay`` (ps; None = from the data, see
+        core.bands.default_delay) (see core.bands.deconvolve_at)."""
         from .core.bands import deconvolve_at
 
         return deconvolve_at(self._ds, delay, **kwargs)

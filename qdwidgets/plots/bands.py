@@ -67,6 +67,18 @@ def _fit_panel(ax: Axes, res: Any, cmap: dict[str, Any] | None = None) -> None:
     ax.set_title("band deconvolution" + (f" at {', '.join(where)}" if where else ""),
                  fontsize="medium")  # fmt: skip
     ax.legend(fontsize="x-small", title="share of |area|", title_fontsize="x-small")
+    _warnings_note(ax, res)
+
+
+def _warnings_note(ax: Axes, res: Any) -> None:
+    """The fit's first warning (and how many more) in small print, so a figure of a doubtful
+    fit says so; nothing for a clean fit."""
+    notes = tuple(getattr(res, "warnings", ()))
+    if not notes:
+        return
+    more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+    ax.text(0.01, 0.01, f"warning: {notes[0]}"[:70] + "…" + more, transform=ax.transAxes,
+            fontsize="xx-small", color="C3", va="bottom", gid="warnings")  # fmt: skip
 
 
 def _residual_panel(ax: Axes, res: Any) -> None:
@@ -80,8 +92,8 @@ def _residual_panel(ax: Axes, res: Any) -> None:
 
 def plot_band_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.bands.BandFit`: the ΔA spectrum (OD) vs wavelength (nm), each
-    band filled with its share of the summed |area| in the legend, their sum, and (new figure)
-    the residual below."""
+    band filled with its share of the summed |area| in the legend, their sum, the fit's first
+    warning in small print (when it has any), and (new figure) the residual below."""
     if ax is not None:
         _, ax = single(ax)
         _fit_panel(ax, res)

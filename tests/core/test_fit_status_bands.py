@@ -226,3 +226,15 @@ def test_bad_options_name_the_argument(call, match):
         warnings.simplefilter("error")
         with pytest.raises(ArgumentError, match=match):
             call(ds, s)
+
+
+def test_the_figure_of_a_doubtful_fit_says_so():
+    import matplotlib.pyplot as plt
+
+    clean = B.deconvolve(spectrum(TRUTH, snr=1000), ROUGH)
+    loud = B.deconvolve(spectrum(TRUTH, snr=100), ROUGH, max_nfev=3)
+    texts = [t for t in clean.plot().axes[0].texts if t.get_gid() == "warnings"]
+    assert texts == []
+    texts = [t for t in loud.plot().axes[0].texts if t.get_gid() == "warnings"]
+    assert len(texts) == 1 and texts[0].get_text().startswith("warning: the band fit did not")
+    plt.close("all")
