@@ -19,7 +19,8 @@ import xarray as xr
 
 from .._html import escape
 from ..batch import Source, _options_for, check_open_options, find_sources, triage
-from ._base import QDWidget
+from ..errors import QDError
+from ._base import QDWidget, identifier
 
 SORT_COLUMNS = (
     "source",
@@ -279,6 +280,18 @@ class Triage(QDWidget):
         widget = cls(data).wait()
         widget.apply_settings(state.get("settings", {}))
         return widget
+
+    def to_code(self, data_name: str = "ta") -> str:
+        """Python that builds the same table (``result``) without the widget; the sources must
+        be files or folders (``data_name`` is not used)."""
+        identifier("data_name", data_name)
+        if any(isinstance(item, xr.Dataset) for item in self._items):
+            raise QDError("triage of in-memory datasets cannot be written as code; save them")
+        paths = "".join(f"        {str(item)!r},\n" for item in self._items)
+        options = {"scheduler": self._scheduler, **self._open_options}
+        keywords = "".join(f"    {k}={v!r},\n" for k, v in options.items())
+        head = "from qdwidgets.batch import triage\n\nresult = triage(\n"
+        return f"{head}    [\n{paths}    ],\n{keywords})\n"
 
     @property
     def result(self) -> pd.DataFrame:

@@ -154,3 +154,11 @@ def test_reader_options_reach_the_readers_and_misspellings_are_refused(tmp_path)
         Triage(tmp_path, run=False, open_options={"signal_units": "mOD"})
     with pytest.raises(TypeError, match="signal_unit"):
         Triage(tmp_path, run=False, signal_units="mOD")
+
+
+def test_to_code_reproduces_the_table(widget):
+    scope: dict = {}
+    exec(widget.to_code(), scope)
+    cols = ["source", "kind", "ok", "flags", "first_crossing_ps"]
+    ours, theirs = widget.table[cols], scope["result"][cols]
+    assert ours.astype(str).values.tolist() == theirs.astype(str).values.tolist()
