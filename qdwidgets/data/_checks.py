@@ -67,39 +67,39 @@ def _check_signal(ds: xr.Dataset, name: str) -> None:
     if bad.any():
         where = np.argwhere(bad)[0]
         at = ", ".join(f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True))
-        raise _non_finite(da, name, int(bad.sum()), at)
+        raise _non_finite(tuple(da.dims), name, int(bad.sum()), at)
 
 
-def _non_finite(da: xr.DataArray, name: str, count: int | str, at: str) -> DatasetError:
+def _non_finite(dims: tuple[Any, ...], name: str, count: int | str, at: str) -> DatasetError:
     return _fail(
         name,
         f"has {count} NaN or infinite value(s) (first at {at})",
-        f"remove or fill them, e.g. ds = ds.dropna('{da.dims[-1]}') or "
-        f"ds['{name}'] = ds['{name}'].interpolate_na('{da.dims[-1]}')",
+        f"remove or fill them, e.g. ds = ds.dropna('{dims[-1]}') or "
+        f"ds['{name}'] = ds['{name}'].interpolate_na('{dims[-1]}')",
     )
 
 
 def _lazy_finite(da: xr.DataArray, name: str) -> Any:
-    """``da.data`` with a block-wise finite check in its graph (still lazy)."""
+    """``da.data`` with a block-wise finite check in its graph (still lazy; the check holds
+    only the small coordinate arrays, not the data array)."""
     coords = {d: np.asarray(da[d].values) if d in da.coords else None for d in da.dims}
-    dims = da.dims
+    dims = tuple(da.dims)
 
     def check(block: np.ndarray, block_info: Any = None) -> np.ndarray:
         bad = ~np.isfinite(block)
         if bad.any():
             first = np.argwhere(bad)[0]
-            starts = (
-                [lo for lo, _ in block_info[0]["array-location"]] if block_info else [0] * len(dims)
-            )
+            info = block_info[0]["array-location"] if block_info else [(0, 0)] * len(dims)
             parts = []
-            for d, i, start in zip(dims, first, starts, strict=True):
+            for d, i, (start, _) in zip(dims, first, info, strict=True):
                 j = int(i) + int(start)
                 c = coords[d]
                 parts.append(f"{d}={c[j]}" if c is not None else f"{d}=#{j}")
-            raise _non_finite(da, name, f"{int(bad.sum())} (in one block)", ", ".join(parts))
+            raise _non_finite(dims, name, f"{int(bad.sum())} (in one block)", ", ".join(parts))
         return block
 
-    return da.data.astype(float).map_blocks(check, dtype=float)
+    data = da.data if da.dtype.kind == "f" else da.data.astype(float)
+    return data.map_blocks(check, dtype=data.dtype)
 
 
 def _coord_text(da: xr.DataArray, dim: object, i: int) -> str:

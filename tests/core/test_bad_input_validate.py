@@ -186,6 +186,13 @@ def test_lazy_data_stay_lazy_and_are_converted_lazily() -> None:
     np.testing.assert_allclose(dtt["dA"].values, -np.log10(1 + ta()["dA"].values / 100))
 
 
+def test_lazy_float32_stays_float32() -> None:
+    raw = ta(data=ta()["dA"].values.astype(np.float32))
+    out = validate(lazy(raw))
+    assert is_lazy(out["dA"].data) and out["dA"].dtype == np.float32
+    np.testing.assert_array_equal(out["dA"].values, raw["dA"].values)
+
+
 def test_lazy_non_finite_values_raise_when_computed_naming_the_place() -> None:
     values = ta()["dA"].values.copy()
     values[1, 6, 2] = np.inf
