@@ -237,3 +237,23 @@ def test_lazy_100_million_values_validate_and_cross_with_bounded_memory() -> Non
     assert crossing.sizes == {"pump": 1}
     assert np.isnan(crossing.values[0])  # A_ex ≈ 0.5 OD: no gain
     assert peak < 0.25 * size, f"peak {peak / 1e6:.0f} MB for {size / 1e6:.0f} MB of data"
+
+
+# -- core calls never trust a qd_kind tag ---------------------------------------------------------
+
+
+def test_core_calls_convert_a_dataset_tagged_ta_in_mod_and_fs() -> None:
+    """Issue 12 "validation skipped": `ds.qd.deconvolve` and core.bands trusted qd_kind='ta'."""
+    from qdwidgets import examples
+
+    ds = examples.ta()
+    raw = ds.copy(deep=True)
+    raw["dA"] = raw["dA"] * 1000
+    raw["dA"].attrs["units"] = "mOD"
+    raw = raw.assign_coords(delay=("delay", ds["delay"].values * 1000, {"units": "fs"}))
+    raw.attrs = {k: v for k, v in raw.attrs.items() if k != VALIDATED_ATTR}
+    assert raw.attrs["qd_kind"] == "ta"
+    want, got = ds.qd.deconvolve(5.0), raw.qd.deconvolve(5.0)
+    np.testing.assert_allclose(got.spectrum.values, want.spectrum.values, rtol=1e-5)  # float32
+    assert got.spectrum.attrs.get("units", "OD") == "OD"
+    xr.testing.assert_allclose(zero_crossing(raw, 640.0), zero_crossing(ds, 640.0))
