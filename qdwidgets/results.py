@@ -121,8 +121,20 @@ def decode(value: Any) -> Any:
     """Inverse of :func:`encode`; lists come back as tuples (results are immutable).
 
     Only qdwidgets' own result classes are rebuilt (an allow-list, see :func:`result_class`);
-    a state naming any other class or module raises ``QDError``.
+    a state naming any other class or module, or a damaged state, raises ``QDError``.
     """
+    try:
+        return _decode(value)
+    except QDError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        raise QDError(
+            f"saved state cannot be restored ({type(exc).__name__}: {str(exc)[:200]}). Fix: "
+            "load a state written by this version's to_dict(), unmodified"
+        ) from None
+
+
+def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if _RES in value:
             return result_class(value[_RES]).from_dict(value)
@@ -138,9 +150,9 @@ def decode(value: Any) -> Any:
                     "refused. Fix: store numbers or strings"
                 )
             return np.asarray(value[_ND], dtype=dtype)
-        return {k: decode(v) for k, v in value.items()}
+        return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
-        return tuple(decode(v) for v in value)
+        return tuple(_decode(v) for v in value)
     return value
 
 

@@ -77,3 +77,32 @@ def test_object_arrays_in_a_state_are_refused() -> None:
     with pytest.raises(QDError, match="not plain data"):
         decode({"__ndarray__": [1, 2], "dtype": "object"})
     np.testing.assert_array_equal(decode({"__ndarray__": [1, 2], "dtype": "int64"}), [1, 2])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["__result__", "__dataarray__", "__ndarray__", "dtype", "x", "tau"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_any_json_state_decodes_or_raises_qderror(state) -> None:
+    try:
+        decode(state)
+    except QDError as exc:
+        assert "Fix:" in str(exc) or "refused" in str(exc)
+
+
+def test_a_damaged_result_state_is_a_qderror() -> None:
+    data = gain_spectrum(examples.ta(), 5.0).to_dict()
+    del data["bands"]
+    with pytest.raises(QDError, match="cannot be restored"):
+        decode(data)
