@@ -211,6 +211,9 @@ def test_band_fits_always_validate():
         (lambda ds, s: B.initial_bands(ds, 1.0, gsb_shape="lorentz"), "gsb_shape must be one of"),
         (lambda ds, s: B.compare(ds, 1.0, pumps=[1.0, math.nan]), "pumps holds NaN"),
         (lambda ds, s: B.compare(ds, 1.0, pumps=[]), "pumps"),
+        (lambda ds, s: B.evaluate(TRUTH, [600.0, math.nan]), "wavelength holds NaN"),
+        (lambda ds, s: B.evaluate(TRUTH, [-600.0]), "wavelength must be > 0"),
+        (lambda ds, s: B.make_template(s, max_points=2), r"max_points must be an integer in \[5"),
     ],
 )
 def test_bad_options_name_the_argument(call, match):

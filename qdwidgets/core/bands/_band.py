@@ -13,6 +13,7 @@ import xarray as xr
 
 from ...errors import FitError
 from ...results import Result
+from .. import _args
 from . import _shapes as S
 
 PARAMS = ("center_nm", "fwhm_nm", "amplitude")
@@ -211,8 +212,10 @@ def move_handle(band: Band, handle: str, x_nm: float, y: float | None = None) ->
 
 
 def evaluate(bands: Iterable[Band], wavelength: np.ndarray) -> xr.Dataset:
-    """Each band's curve (OD) at ``wavelength`` (nm), one variable per band."""
-    wl = np.asarray(wavelength, dtype=float)
+    """Each band's curve (OD) at ``wavelength`` (nm, finite and > 0), one variable per band."""
+    wl = _args.finite_array("wavelength", wavelength)
+    if np.any(wl <= 0):
+        raise _args.ArgumentError("wavelength must be > 0 nm everywhere")
     coords = {"wavelength": ("wavelength", wl, {"units": "nm", "long_name": "probe wavelength"})}
     out = xr.Dataset(coords=coords)
     for band in bands:

@@ -23,6 +23,7 @@ import xarray as xr
 from scipy import optimize, signal, special
 
 from ...errors import FitError
+from .. import _args
 
 HC = 1239.841984  # h c / e in eV nm
 SHAPES = ("gaussian", "lorentzian", "voigt", "template")
@@ -118,6 +119,7 @@ def make_template(a0: xr.DataArray, *, max_points: int = 601) -> xr.DataArray:
     to give a symmetric shape. Returned over ``energy_offset`` (eV from the peak), with the peak
     energy in ``attrs["peak_ev"]``.
     """
+    max_points = _args.integer("max_points", max_points, lo=5, hi=100_000)
     if not isinstance(a0, xr.DataArray) or a0.dims != ("wavelength",):
         raise FitError(
             "a template band needs the steady-state absorbance A0 over ('wavelength',); "
