@@ -20,6 +20,7 @@ import xarray as xr
 from dask.diagnostics import Callback
 
 from .core._args import choice, integer
+from .data.readers._common import is_dir
 from .errors import DatasetError
 
 DEFAULT_PATTERNS = (
@@ -64,14 +65,19 @@ def find_sources(sources: Source | Iterable[Source], pattern: str | None = None)
     """
     if isinstance(sources, (str, os.PathLike, xr.Dataset)):
         sources = [sources]
+    if not isinstance(sources, Iterable):
+        raise TypeError(
+            f"triage: sources must be a path, a dataset or a list of them, not "
+            f"{type(sources).__name__}"
+        )
     patterns = (pattern,) if pattern else DEFAULT_PATTERNS
     found: list[Source] = []
     for src in sources:
-        if isinstance(src, xr.Dataset):
-            found.append(src)
+        if isinstance(src, xr.Dataset) or not isinstance(src, (str, os.PathLike)):
+            found.append(src)  # a dataset, or something open_dataset refuses in its error row
             continue
         path = Path(src)
-        if path.is_dir():
+        if is_dir(path):
             files = {p for pat in patterns for p in path.rglob(pat) if not p.is_dir()}
             found.extend(
                 str(p)

@@ -25,7 +25,7 @@ import xarray as xr
 from ..core._args import integer
 from ..errors import DatasetError
 from .contract import VALIDATED_ATTR, validate
-from .readers._common import as_path, decode_text, fail, read_bytes, read_limit
+from .readers._common import as_path, decode_text, fail, is_dir, read_bytes, read_limit
 
 # format name -> (module in qdwidgets.data.readers, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -63,7 +63,7 @@ def detect_format(path: Any) -> str:
     if isinstance(path, (list, tuple)):
         return "ase-files"
     p = as_path(path)
-    if p.is_dir():
+    if is_dir(p):
         return "ase-files"
     data = read_bytes(p, limit=65536)  # enough to sniff; readers read the whole file
     if not data.strip():

@@ -162,3 +162,11 @@ def test_gain_already_at_the_first_delay_counts_as_gain() -> None:
     # no delay before time zero: the flag says so, and the numbers agree
     assert s["n_pre_time_zero"] == 0
     assert "no pre-time-zero data" in s["flags"] and s["noise_OD"] is None
+
+
+def test_sources_that_are_not_paths_become_error_rows_or_a_clear_type_error() -> None:
+    frame = triage([5, "a\x00b.csv"], progress=False, scheduler="sync")
+    assert not frame["ok"].any()
+    assert all(err.startswith("DatasetError") and "Fix:" in err for err in frame["error"])
+    with pytest.raises(TypeError, match="sources must be a path"):
+        triage(None, progress=False)  # type: ignore[arg-type]

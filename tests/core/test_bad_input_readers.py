@@ -306,3 +306,9 @@ def test_matrix_reader_options_are_checked(tmp_path: Path) -> None:
     np.savez(tmp_path / "d.npz", data=MAP, t_ps=DELAYS, wl=WLS)
     with pytest.raises(ValueError, match="delay_axis must be an integer in"):
         open_dataset(tmp_path / "d.npz", delay_axis=2)
+
+
+@pytest.mark.parametrize("path", ["", "   ", "a\x00b.csv", "x" * 5000, None, b"data.csv", 3.5])
+def test_unusable_paths_are_dataset_errors(path) -> None:
+    with pytest.raises(DatasetError, match="Fix:"):
+        open_dataset(path)

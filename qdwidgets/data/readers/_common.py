@@ -34,12 +34,27 @@ MAX_ASSUMED_OD = 5.0
 
 
 def as_path(path: object, what: str = "path") -> Path:
+    """``path`` as a Path; anything that is not a usable path raises a DatasetError."""
     if isinstance(path, (str, os.PathLike)):
-        return Path(path)
+        text = os.fspath(path)
+        if isinstance(text, str) and text.strip() and "\x00" not in text:
+            return Path(text)
+        raise DatasetError(
+            f"{what}: {str(text)[:80]!r} is not a usable path (empty, or with a NUL character). "
+            "Fix: pass the path of the file, e.g. qdwidgets.open_dataset('data/run1.csv')"
+        )
     raise DatasetError(
         f"{what}: expected a file path (str or pathlib.Path), got {type(path).__name__}. "
         "Fix: pass the path of the file, e.g. qdwidgets.open_dataset('data/run1.csv')"
     )
+
+
+def is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; False (not an exception) for names the OS refuses."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def data_lines(text: str, comment: str = "#") -> list[tuple[int, str]]:

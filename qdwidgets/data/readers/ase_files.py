@@ -29,6 +29,7 @@ from ._common import (
     detect_separator,
     fail,
     finish,
+    is_dir,
     read_text,
     split,
     to_floats,
@@ -53,7 +54,7 @@ def _files(source: Any) -> tuple[list[Path], str]:
             raise fail("files", "the list of files is empty", "pass at least one file")
         return files, "; ".join(p.name for p in files)
     folder = as_path(source)
-    if not folder.is_dir():
+    if not is_dir(folder):
         return [folder], folder.name
     files = sorted(
         (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SPECTRUM_SUFFIXES),
