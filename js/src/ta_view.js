@@ -349,8 +349,12 @@ function render({ model, el: host }) {
   }) : null;
 
   // JupyterLab switches theme by changing attributes (and variables) on body: redraw then
+  // (the theme's stylesheet may land after the attributes change: look again a few times)
+  const themeTimers = [];
+  const themeCheck = () => { if (readTheme(host).bg !== S.theme.bg) redrawAll(); };
   const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(() => {
-    if (readTheme(host).bg !== S.theme.bg) redrawAll();
+    themeCheck();
+    for (const ms of [100, 400, 1200, 3000]) themeTimers.push(setTimeout(themeCheck, ms));
   }) : null;
   themeWatch?.observe(document.body, { attributes: true });
 
@@ -366,6 +370,7 @@ function render({ model, el: host }) {
     abort.abort();
     ro?.disconnect();
     themeWatch?.disconnect();
+    themeTimers.forEach(clearTimeout);
     for (const [ev, fn] of modelHandlers) model.off(ev, fn);
     root.remove();
   };

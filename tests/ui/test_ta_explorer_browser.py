@@ -86,3 +86,49 @@ def test_slider_keys_map_click_and_wavelength_box(notebook: Any) -> None:
     assert nb.eval("ex.error_message") == "''"
     errors = [e for e in nb.console_errors if "TAView" in e or "ta_view" in e]
     assert not errors, errors
+
+
+def test_readout_follows_the_cursor_while_scrubbing(notebook: Any) -> None:
+    """Hovering the map and dragging the slider (input events, nothing settled) rewrite the bold
+    readout in the browser; Python's settled line comes back when the cursor does."""
+    nb = notebook([CELL])
+    page = nb.page
+    view = page.locator(".qd-ta-explorer .qd-taview")
+    view.wait_for(state="visible", timeout=30_000)
+    settled = nb.eval("print(ex.view.readout)").strip()
+    page_readout_is(nb, settled)
+    head = settled.split(" · ")[0]
+
+    canvas = view.locator(".qd-map")
+    x0, y0, x1, y1 = (float(v) for v in canvas.get_attribute("data-plot-box").split(","))
+    x = x0 + (8.0 - (-2.0)) / 12.0 * (x1 - x0)
+    y = y1 - (639.0 - 600.0) / 80.0 * (y1 - y0)
+    canvas.hover(position={"x": x, "y": y})
+    value = nb.eval(
+        "i = int(np.argmin(abs(ds.delay.values - 8.0))); "
+        "print(f'{ds.delay.values[i]:.3g} ps: A_ex = {float(ds.dA[0, i, 39] + ds.A0[39]):+.4f}')"
+    ).strip()
+    want = f"{head} · at {value} OD"
+    page.wait_for_function(f"(t) => {READOUT}.startsWith(t)", arg=want, timeout=10_000)
+    assert nb.eval("print(ex.view.readout)").strip() == settled  # nothing went to Python
+    page.mouse.move(5, 5)  # leave the map: Python's line again
+    page_readout_is(nb, settled)
+
+    # drag the slider (input events only): the line follows; release (change) settles it
+    page.evaluate(
+        """() => {
+        const s = document.querySelector('.qd-ta-explorer .qd-delay-slider');
+        s.value = String(Number(s.max) - 1);
+        s.dispatchEvent(new Event('input'));
+    }"""
+    )
+    page.wait_for_function(
+        f"(h) => {READOUT}.startsWith(h + ' · at 9.9 ps: A_ex = ')", arg=head, timeout=10_000
+    )
+    assert nb.eval("ex.delay") == "0.0"
+    page.evaluate(
+        "() => document.querySelector('.qd-ta-explorer .qd-delay-slider')"
+        ".dispatchEvent(new Event('change'))"
+    )
+    nb.wait_for("ex.delay", "9.9")
+    page_readout_is(nb, nb.eval("print(ex.view.readout)").strip())
