@@ -4,6 +4,7 @@ checked: the example, the real Hippius measurement, and a simulated sample whose
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 import warnings
@@ -105,12 +106,16 @@ def test_results_pickle_and_round_trip(example):
     assert back == fit and back.to_lmfit() is None
     assert B.BandFit.from_dict(fit.to_dict()) == fit
     cmp = B.compare(example)
+    assert cmp.converged and cmp.warnings == ()
     assert pickle.loads(pickle.dumps(cmp)) == cmp
     assert B.BandComparison.from_dict(cmp.to_dict()) == cmp
     assert "<li>" not in fit._repr_html_()  # no warnings to list
     loud = B.deconvolve(spectrum(TRUTH, snr=100), ROUGH, max_nfev=3)
     html = loud._repr_html_()
     assert "<li>" in html and "did not converge" in html
+    both = B.BandComparison(fits=(fit, dataclasses.replace(loud, pump=7.0)), delay=fit.delay)
+    assert not both.converged
+    assert both.warnings[0].startswith("pump 7: the band fit did not converge")
 
 
 # -- defaults from the data -----------------------------------------------------------------------

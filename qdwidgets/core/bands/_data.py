@@ -80,9 +80,10 @@ def spectrum_at(ta: xr.Dataset, delay: float, pump: float | None = None) -> xr.D
             f"{delays.min():g}–{delays.max():g} ps; choose a delay inside"
         )
     spec = ta["dA"].sel(pump=pick_pump(ta, pump)).sel(delay=d, method="nearest")
-    return spec.drop_vars([c for c in spec.coords if c != "wavelength"]).assign_attrs(
+    out: xr.DataArray = spec.drop_vars([c for c in spec.coords if c != "wavelength"]).assign_attrs(
         delay=float(spec["delay"]), pump=float(spec["pump"])
     )
+    return out
 
 
 def _half_width_ev(energy: np.ndarray, y: np.ndarray, i: int) -> float:
@@ -275,6 +276,16 @@ class BandComparison(Result):
     def pumps(self) -> tuple[float, ...]:
         return tuple(f.pump for f in self.fits)
 
+    @property
+    def converged(self) -> bool:
+        """Every pump level's fit converged (see :class:`BandFit`)."""
+        return all(f.converged for f in self.fits)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every fit's warnings, each prefixed with its pump level ("pump 250: …")."""
+        return tuple(f"pump {f.pump:g}: {w}" for f in self.fits for w in f.warnings)
+
     def table(self) -> pd.DataFrame:
         """Areas (OD·eV, with errors) and shares (%) per pump level and band."""
         frames = []
@@ -282,7 +293,8 @@ class BandComparison(Result):
             t = f.table()[["area_OD_eV", "area_err", "share_pct"]].reset_index()
             t.insert(0, "pump", f.pump)
             frames.append(t)
-        return pd.concat(frames, ignore_index=True).set_index(["pump", "band"])
+        table: pd.DataFrame = pd.concat(frames, ignore_index=True).set_index(["pump", "band"])
+        return table
 
     def ratio(self, numerator: str = "SE", denominator: str = "GSB") -> tuple[float, ...]:
         """|area(numerator)| / |area(denominator)| at each pump level."""

@@ -50,7 +50,7 @@ def _spectrum(spectrum: Any, x_range: tuple[float, float] | None) -> xr.DataArra
             f"spectrum must be an xarray.DataArray over 'wavelength', got {type(spectrum).__name__}"
             "; take one from a TA dataset with spectrum_at(ta, delay)"
         )
-    da = spectrum.squeeze(drop=False)
+    da: xr.DataArray = spectrum.squeeze(drop=False)
     if da.dims != ("wavelength",):
         raise FitError(
             f"spectrum must be one curve over ('wavelength',), got dims {da.dims}; select one "

@@ -162,7 +162,8 @@ def bands_table(bands: Sequence[Band]) -> pd.DataFrame:
         "area_err",
         "share_pct",
     ]
-    return pd.DataFrame(rows, columns=columns).set_index("band")
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=columns).set_index("band")
+    return frame
 
 
 # -- building the lmfit model -----------------------------------------------------------------

@@ -87,7 +87,7 @@ def voigt(x: np.ndarray, amplitude: float, center: float, fwhm: float) -> np.nda
     """Voigt in energy with equal Gaussian σ and Lorentzian γ (as lmfit's VoigtModel default);
     ``amplitude`` at ``center`` (eV), total full width ``fwhm`` (eV)."""
     s = fwhm / _VOIGT_K
-    return amplitude * special.voigt_profile(x - center, s, s) * s / _VOIGT_PEAK
+    return np.asarray(amplitude * special.voigt_profile(x - center, s, s) * s / _VOIGT_PEAK)
 
 
 PROFILES: dict[str, Callable[..., np.ndarray]] = {
@@ -243,7 +243,7 @@ def template_profile(template: xr.DataArray) -> Callable[..., np.ndarray]:
 
     def template_band(x: np.ndarray, amplitude: float, center: float, fwhm: float) -> np.ndarray:
         grid, vals = broadened(template, fwhm)
-        return amplitude * np.interp(x - center, grid, vals, left=0.0, right=0.0)
+        return np.asarray(amplitude * np.interp(x - center, grid, vals, left=0.0, right=0.0))
 
     return template_band
 

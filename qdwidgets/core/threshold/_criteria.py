@@ -111,7 +111,8 @@ class ThresholdCriteria(Result):
             }
             for c in self.criteria
         ]
-        return pd.DataFrame(rows).set_index("criterion")
+        frame: pd.DataFrame = pd.DataFrame(rows).set_index("criterion")
+        return frame
 
     def _repr_html_(self) -> str:
         esc = _html.escape

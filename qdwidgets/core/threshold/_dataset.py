@@ -112,7 +112,8 @@ def peak_output(
     else:
         out = em.integrate("wavelength")
         out.attrs = {"units": f"{unit} nm", "long_name": "spectrally integrated emission"}
-    return out.rename("output")
+    named: xr.DataArray = out.rename("output")
+    return named
 
 
 def enhancement(
@@ -131,7 +132,8 @@ def enhancement(
     out = peak_output(ds, method=method)
     enh = out.sel(feedback=feedback, drop=True) - out.sel(feedback="none", drop=True)
     enh.attrs = {"units": out.attrs["units"], "long_name": f"enhancement ({feedback} − none)"}
-    return enh.rename("enhancement")
+    named: xr.DataArray = enh.rename("enhancement")
+    return named
 
 
 def _fwhm(wl: np.ndarray, s: np.ndarray) -> float:
@@ -226,7 +228,8 @@ def signal_curve(
     labels = [str(v) for v in ds["feedback"].values]
     if label not in labels:
         raise DatasetError(f"feedback {label!r}: not in this dataset. Fix: use one of {labels}")
-    return peak_output(ds, method=method).sel(feedback=label, drop=True)
+    curve: xr.DataArray = peak_output(ds, method=method).sel(feedback=label, drop=True)
+    return curve
 
 
 def fit_dataset(

@@ -87,7 +87,7 @@ def segmented(
         d = (res @ h) ** 2 / hh
         with np.errstate(divide="ignore", invalid="ignore"):
             f = d / (np.maximum(rss[..., None] - d, 0.0) / (n - 3))
-        return np.nan_to_num(f, nan=0.0, posinf=np.inf).max(axis=-1)
+        return np.asarray(np.nan_to_num(f, nan=0.0, posinf=np.inf).max(axis=-1))
 
     drss = (r @ h) ** 2 / hh
     best = int(np.argmax(drss))
