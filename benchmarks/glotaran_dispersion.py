@@ -70,7 +70,11 @@ dataset:
 """,
         format_name="yml_str",
     )
-    lines = ["rates:"] + [f"  - [{c}, {1.0 / tau}]" for c, tau in zip(comps, start["taus"])]
+    # rates bounded as qdwidgets bounds its lifetimes (τ ≥ tau_min ps) when start gives tau_min
+    cap = f", {{max: {1.0 / start['tau_min']}}}" if start.get("tau_min") else ""
+    lines = ["rates:"] + [
+        f"  - [{c}, {1.0 / tau}{cap}]" for c, tau in zip(comps, start["taus"], strict=True)
+    ]
     lines += ["irf:", f"  - [center, {start['coef'][0]}]", f"  - [width, {start['sigma']}]"]
     lines += [f"  - [dispc, {start['centre']}, {{vary: false}}]"]
     lines += [f"  - [disp{i + 1}, {start['coef'][i + 1]}]" for i in range(order)]

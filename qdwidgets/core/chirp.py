@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy import optimize, special
 
 from ..data.contract import validate
-from ..errors import DatasetError
-from .gain import NOISE_BEFORE_PS, trace_noise
+from ..errors import DatasetError, QDError
+from .gain import NOISE_BEFORE_PS
+from .kinetics.model import FWHM_PER_SIGMA
 
 CORRECTED = "qd_chirp_corrected"
 
@@ -77,30 +77,6 @@ def rise_times(t: np.ndarray, x: np.ndarray, min_snr: float = 5.0) -> np.ndarray
     return np.where(snr >= min_snr, t0, np.nan)
 
 
-def _irf_exp(x: np.ndarray, s: float, tau: float) -> np.ndarray:
-    """A Gaussian IRF (std ``s``) convolved with step(x)·e^(−x/τ) (τ = inf: the plain step)."""
-    if not np.isfinite(tau):
-        return np.asarray(special.ndtr(x / s))
-    return np.asarray(
-        np.exp(-x / tau + s**2 / (2 * tau**2) + special.log_ndtr((x - s**2 / tau) / s))
-    )
-
-
-def onset_basis(t: np.ndarray, t0: np.ndarray, s: float, taus: Any) -> np.ndarray:
-    """Basis (wavelength, delay, k): IRF-convolved exponentials started at t0(λ), the step, and
-    the IRF itself (coherent artefact); amplitudes are solved linearly."""
-    x = t[None, :] - np.asarray(t0)[:, None]
-    cols = [_irf_exp(x, s, float(tau)) for tau in taus]
-    cols += [_irf_exp(x, s, np.inf), np.exp(-0.5 * (x / s) ** 2)]
-    return np.stack(cols, axis=-1)
-
-
-def _project_out(basis: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """y (wavelength, delay) minus its least-squares fit by each wavelength's basis."""
-    q, _ = np.linalg.qr(basis)
-    return y - np.einsum("wdk,wk->wd", q, np.einsum("wdk,wd->wk", q, y))
-
-
 def estimate(
     ta: xr.Dataset,
     *,
@@ -114,21 +90,22 @@ def estimate(
 ) -> xr.DataArray:
     """Time zero t0(λ) (ps) per wavelength as a polynomial of degree ``order`` in λ.
 
-    ``method="fit"`` (default): a global fit around time zero (delays up to ``window_ps`` after
-    the latest rise) of up to ``max_wavelengths`` wavelengths with S/N ≥ ``min_snr``: each
-    trace is a linear combination of IRF-convolved exponentials (lifetimes ``taus``, shared and
-    fitted, ≥ 0.1 ps), a step and the IRF itself (coherent artefact), all starting at the
-    polynomial t0(λ); the IRF width, lifetimes and polynomial are fitted by least squares, the
-    amplitudes solved linearly. Slow rises (cooling) therefore do not bias t0.
-    ``method="half-rise"``: the polynomial through the per-wavelength half-rise times (fast,
-    biased late where the signal builds up slowly).
+    ``method="fit"`` (default): :func:`qdwidgets.core.kinetics.fit_global` with
+    ``chirp="fit"`` on up to ``max_wavelengths`` wavelengths with S/N ≥ ``min_snr`` and the
+    delays up to ``window_ps`` after the latest rise: ``len(taus)`` lifetimes (fitted from
+    automatic starts; only the count of ``taus`` is used) and an offset, convolved with a
+    Gaussian IRF whose centre is the polynomial — every wavelength on its own measured delays.
+    Slow rises (cooling) therefore do not bias t0. ``method="half-rise"``: the polynomial
+    through the per-wavelength half-rise times (fast, biased late where the signal builds up
+    slowly). Noise and S/N come from neighbouring delays, so the estimate does not depend on
+    where zero sits on the delay axis: relabel t → t + c and t0(λ) moves by c.
 
     ``pump`` picks the pump level (index; default the one with the largest |ΔA|). Returns the
     DataArray ``chirp`` over wavelength (ps) with coordinates ``chirp_stderr`` (ps, NaN for
     half-rise) and ``t0_half_rise`` (per-wavelength half-rise, NaN where unused), and attrs
-    ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale),
-    ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only), ``method`` and ``rms_ps``
-    (half-rise scatter about the fit).
+    ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale,
+    wavelength_scale = 100 nm), ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only),
+    ``method`` and ``rms_ps`` (half-rise scatter about the fit).
     """
     if method not in ("fit", "half-rise"):
         raise DatasetError(f"method: {method!r} is not 'fit' or 'half-rise'")
@@ -139,7 +116,7 @@ def estimate(
     if not -da.shape[0] <= p < da.shape[0]:
         raise DatasetError(f"pump: index {p} out of range (the dataset has {da.shape[0]} levels)")
     x = da[p]
-    sigma = trace_noise(t, x.T)
+    sigma = diff_noise(x)  # noise from neighbouring delays: independent of the axis origin
     t0, snr = half_rise(t, x, sigma)
     use = np.isfinite(t0) & (snr >= min_snr)
     if int(use.sum()) < order + 2:
@@ -149,15 +126,14 @@ def estimate(
             "min_snr=, or give a dataset that covers time zero"
         )
     centre = float((wl[0] + wl[-1]) / 2.0)
-    scale = float(max((wl[-1] - wl[0]) / 2.0, 1e-9))
+    scale = 100.0  # nm: x = (λ − centre) / 100 nm, as in fit_global(chirp="fit")
     xs = (wl - centre) / scale
     coef, use = _robust_polyfit(xs, t0, np.minimum(snr, 100.0), use, order)
     attrs: dict[str, Any] = {"method": method, "irf_sigma_ps": float("nan")}
     stderr = np.full(wl.size, np.nan)
     if method == "fit":
-        coef, stderr, attrs = _global_fit(
-            t, x, sigma, xs, use, coef, order, taus, max_wavelengths, window_ps, t0
-        )
+        coef, stderr, attrs = _joint_fit(ds, p, xs, use, order, len(taus), max_wavelengths,
+                                         window_ps, t0)  # fmt: skip
     fit = np.polyval(coef, xs)
     rms = float(np.sqrt(np.mean((t0[use] - fit[use]) ** 2)))
     return xr.DataArray(
@@ -202,56 +178,48 @@ def _robust_polyfit(
     return coef, use
 
 
-def _global_fit(
-    t: np.ndarray,
-    x: np.ndarray,
-    sigma: np.ndarray,
+def _joint_fit(
+    ds: xr.Dataset,
+    p: int,
     xs: np.ndarray,
     use: np.ndarray,
-    coef0: np.ndarray,
     order: int,
-    taus: tuple[float, ...],
+    n_tau: int,
     max_wl: int,
     window: float,
     t0_rough: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """t0(λ) from ``fit_global(chirp="fit")`` on the wavelengths with a clear rise (at most
+    ``max_wl``) and the delays up to ``window`` ps after the latest rise: ``n_tau`` lifetimes and
+    an offset, every wavelength on its own measured delays. Returns the polynomial (highest
+    power first, in ``xs`` units), its standard error per wavelength and attrs."""
+    from .kinetics.global_fit import fit_global
+
     idx = np.flatnonzero(use)
     if idx.size > max_wl:
         idx = idx[np.round(np.linspace(0, idx.size - 1, max_wl)).astype(int)]
-    win = t <= float(np.nanmax(t0_rough[idx])) + window
-    tw, y, xu = t[win], x[win][:, idx].T, xs[idx]
-    wts = 1.0 / np.where(sigma[idx] > 0, sigma[idx], np.median(sigma[idx]) or 1.0)
-    n_tau = len(taus)
-
-    def residuals(params: np.ndarray) -> np.ndarray:
-        t0 = np.polyval(params[: order + 1], xu)
-        s = float(np.exp(params[order + 1]))
-        basis = onset_basis(tw, t0, s, np.exp(params[order + 2 :]))
-        return np.asarray((_project_out(basis, y) * wts[:, None]).ravel())
-
-    p0 = np.concatenate([coef0, [np.log(0.08)], np.log(np.asarray(taus, dtype=float))])
-    lo = np.concatenate([np.full(order + 1, -np.inf), [np.log(0.005)], np.full(n_tau, np.log(0.1))])
-    hi = np.concatenate([np.full(order + 1, np.inf), [np.log(2.0)], np.full(n_tau, np.log(1e5))])
-    p0 = np.clip(p0, lo + 1e-9, hi - 1e-9)
+    t = ds["delay"].values
+    late = float(np.nanmax(t0_rough[idx])) + window
+    sub = ds.isel(pump=[p], wavelength=idx, delay=np.flatnonzero(t <= late))
     try:
-        res = optimize.least_squares(residuals, p0, bounds=(lo, hi), x_scale="jac")
-    except (ValueError, np.linalg.LinAlgError) as exc:
+        g = fit_global(sub, n_tau, chirp="fit", chirp_order=order, offset=True)
+    except QDError as exc:
         raise DatasetError(
             f"chirp: the time-zero fit failed ({exc}). Fix: try method='half-rise'"
         ) from None
-    coef = res.x[: order + 1]
-    dof = max(res.fun.size - res.x.size - y.shape[0] * (n_tau + 2), 1)
-    jac = res.jac[:, : order + 1]
-    try:
-        cov = np.linalg.inv(jac.T @ jac) * float(res.fun @ res.fun) / dof
-        powers = np.vander(xs, order + 1)
-        stderr = np.sqrt(np.maximum(np.einsum("wi,ij,wj->w", powers, cov, powers), 0.0))
-    except np.linalg.LinAlgError:
-        stderr = np.full(xs.size, np.nan)
+    assert g.chirp is not None
+    wl = ds["wavelength"].values.astype(float)
+    sub_c = g.chirp.attrs
+    x_sub = (wl - float(sub_c["wavelength_center"])) / float(sub_c["wavelength_scale"])
+    t0_all = np.polynomial.polynomial.polyval(x_sub, sub_c["coefficients"])
+    coef = np.polyfit(xs, t0_all, order)  # the same polynomial about this dataset's centre
+    err_used = g.chirp["chirp_stderr"].values
+    stderr = np.interp(wl, wl[idx], err_used)
     attrs = {
         "method": "fit",
-        "irf_sigma_ps": float(np.exp(res.x[order + 1])),
-        "taus_ps": [float(v) for v in np.exp(res.x[order + 2 :])],
+        "irf_sigma_ps": float(g.irf_fwhm / FWHM_PER_SIGMA),
+        "taus_ps": [float(v) for v in g.taus],
+        "converged": int(g.converged),
     }
     return coef, stderr, attrs
 

@@ -169,3 +169,22 @@ def test_corrected_dataset_survives_a_netcdf_round_trip(tmp_path, method):
     assert back["chirp"].attrs["method"] == method and int(back.attrs[chirp.CORRECTED]) == 1
     np.testing.assert_allclose(back["chirp"].values, corrected["chirp"].values, rtol=1e-6)
     assert chirp.uncorrect(back).sizes["delay"] > 0.8 * ta.sizes["delay"]
+
+
+@pytest.mark.parametrize("shift", [3.0, -3.0])
+def test_estimate_moves_with_the_delay_axis(shift):
+    """Relabelling t → t + c moves the estimate by exactly c (no fixed 'before −0.2 ps')."""
+    ta = make_ta(sigma=3e-4, seed=5)
+    est = chirp.estimate(ta)
+    moved = ta.assign_coords(delay=ta["delay"] + shift)
+    moved["delay"].attrs["units"] = "ps"
+    est2 = chirp.estimate(moved)
+    np.testing.assert_allclose(est2.values - est.values, shift, atol=1e-3)
+
+
+def test_default_estimate_is_unbiased_on_noise_free_chirp():
+    """A 20 fs-scale chirp on noise-free data: the default fit recovers it within 2 fs."""
+    ta = make_ta(sigma=0.0)
+    est = chirp.estimate(ta)
+    strong = np.abs(ta["dA"].values[0, -50, :]) > 0.002
+    assert np.max(np.abs(est.values[strong] - true_t0()[strong])) < 0.002

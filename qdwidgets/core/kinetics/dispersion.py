@@ -258,27 +258,8 @@ def fit_dispersion(
     lower = np.concatenate([first["lower"][: n + 1], np.full(coef.size, -np.inf)])
     upper = np.concatenate([first["upper"][: n + 1], np.full(coef.size, np.inf)])
     problem = DispersionProblem(t, y3, n, offset, coherent, pw, base)
-    # multi-start: the shared fit's optimum and the next-best grid lifetimes, screened with a
-    # few iterations each; the best is finished (local minima are common with 4+ components)
-    starts = [x0]
-    span = float(t[-1] - t[0])
-    spread = np.geomspace(max(float(np.min(np.diff(t))), 1e-3) * 10.0, span / 2.0, n)
-    for cand in [*first["candidates"], spread]:
-        xs = x0.copy()
-        xs[:n] = np.clip(np.log(np.asarray(cand, dtype=float)), lower[:n], upper[:n])
-        starts.append(xs)
-    if len(starts) > 1:
-        screened = [
-            levenberg_marquardt(problem.state, xs, mask, lower, upper, n_data=y3.size, max_iter=30)
-            for xs in starts
-        ]
-        costs = [s_["cost"] if math.isfinite(s_["cost"]) else math.inf for s_ in screened]
-        x0 = screened[int(np.argmin(costs))]["x"]
-        extra_nfev = sum(s_["nfev"] for s_ in screened)
-    else:
-        extra_nfev = 0
     out = levenberg_marquardt(problem.state, x0, mask, lower, upper, n_data=y3.size)
-    out["nfev"] += extra_nfev
+
     x = out["x"]
     cost, h, _, (a, phi) = problem.state(x)
     m = a.shape[1]

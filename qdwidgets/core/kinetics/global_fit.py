@@ -213,7 +213,8 @@ def _fit_shared(
 ) -> dict[str, Any]:
     """One time zero for every column: the fit runs on ``L`` with ``L Lᵀ = Y Yᵀ``.
 
-    ``n_starts`` > 1 also returns the next-best grid lifetimes (``"candidates"``, ps).
+    ``n_starts`` > 1: the ``n_starts`` best grid lifetime sets and a log-spaced set are all
+    fitted (one batched call) and the lowest χ² is kept.
     """
     lroot = _root(y)
     spec, cands = _start(
@@ -224,10 +225,22 @@ def _fit_shared(
     x0, mask, lower, upper = to_internal(spec, n)
     m = n + int(offset) + 3 * int(coherent)
     dof = max(y.size - len(free) - m * y.shape[1], 1)
+    starts = [x0]
+    if cands is not None and n_starts > 1:  # the next-best grid lifetimes, and a log spread
+        span = float(t[-1] - t[0])
+        spread = np.geomspace(max(float(np.min(np.diff(t))), 1e-3) * 10.0, span / 2.0, n)
+        for cand in [*cands[1:], spread]:
+            xs = x0.copy()
+            xs[:n] = np.clip(np.log(np.asarray(cand, dtype=float)), lower[:n], upper[:n])
+            starts.append(xs)
+    batch = np.broadcast_to(lroot, (len(starts), *lroot.shape))
     out = batch_fit(
-        t, lroot[None], x0[None], n, offset, mask, lower, upper, dof=dof, coherent=coherent,
+        t, batch, np.array(starts), n, offset, mask, lower, upper, dof=dof, coherent=coherent,
         max_iter=200,
     )  # fmt: skip
+    i_best = int(np.argmin(np.where(np.isfinite(out["rss"]), out["rss"], np.inf)))
+    out = {k: (v[i_best : i_best + 1] if np.ndim(v) and len(v) == len(starts) else v)
+           for k, v in out.items()}  # fmt: skip
     best = from_internal(spec, out["x"][0], n)
     x = out["x"][0]
     (phi,) = M.basis(t, np.exp(x[:n]), np.exp(x[n]), np.asarray(x[n + 1]), offset,
@@ -249,7 +262,6 @@ def _fit_shared(
         "mask": mask,
         "dof": dof,
         "chirp": None,
-        "candidates": cands[1:] if cands is not None else np.empty((0, n)),
     }
 
 
