@@ -62,7 +62,9 @@ def covariance(jac: np.ndarray, rss: float, dof: int) -> np.ndarray:
     norms = np.linalg.norm(jac, axis=0)
     cols = np.where(norms > 0, norms, 1.0)
     js = jac / cols  # column scaling: units of the parameters do not matter
-    _, s, vt = np.linalg.svd(js, full_matrices=True)
+    # vt must be p × p; the full U (n × n) is never needed: for n ≥ p the thin SVD gives the
+    # whole vt (a full U of a 5000-point trace would be 200 MB, and takes ~1000× longer)
+    _, s, vt = np.linalg.svd(js, full_matrices=js.shape[0] < p)
     s_full = np.zeros(p)
     s_full[: len(s)] = s
     null = s_full <= RCOND * (s_full[0] if s_full[0] > 0 else 1.0)
