@@ -25,11 +25,9 @@ def build_plots(self: Any) -> None:
         "delay (ps), log", "", height=300, scales=(bq.LogScale(), self.ys)
     )
     self.res_lin, rx_lin, self.rys = figure(
-        "delay (ps)", "residual (OD)", height=170, num_ticks=(5, 3)
+        "delay (ps)", "residual (OD)", height=170, num_ticks=(5, None)
     )
-    self.res_log, rx_log, _ = figure(
-        "delay (ps)", "", height=170, scales=(bq.LogScale(), self.rys), num_ticks=(None, 3)
-    )
+    self.res_log, rx_log, _ = figure("delay (ps)", "", height=170, scales=(bq.LogScale(), self.rys))
     unit = bq.LinearScale(min=0.0, max=1.0)
     self.marks = {}
     for side, fig, xs, rfig, rxs in (
@@ -208,6 +206,9 @@ class DrawingMixin(TableMixin):
     xs_lin: Any
     xs_log: Any
     ys: Any
+    rys: Any
+    res_lin: Any
+    res_log: Any
 
     @property
     def pumps(self) -> list[float]:
@@ -253,7 +254,7 @@ class DrawingMixin(TableMixin):
                 self._redraw_all()
                 return
             my[i] = model[sel]
-            ry[i] = y[i][sel] - model[sel]
+            ry[i] = self._in_window(self.delay[sel], y[i][sel] - model[sel])
             with m["model"].hold_sync(), m["resid"].hold_sync():
                 m["model"].y = my
                 m["resid"].y = ry
@@ -273,18 +274,35 @@ class DrawingMixin(TableMixin):
                 with m[key].hold_sync():
                     m[key].x, m[key].y = x, vals
             with m["resid"].hold_sync():
-                m["resid"].x, m["resid"].y = x, y[:, sel] - models[:, sel]
+                m["resid"].x, m["resid"].y = x, self._in_window(x, y[:, sel] - models[:, sel])
             xs.min, xs.max = float(x[0]), float(x[-1])
         lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
         pad = 0.05 * (hi - lo or 1.0)
         self.ys.min, self.ys.max = lo - pad, hi + pad
+        self._residual_axis(self._in_window(self.delay, y - models))
         self._draw_window()
         self._update_shares()
+
+    def _residual_axis(self, resid: np.ndarray) -> None:
+        """Symmetric residual range with three round ticks (−r, 0, r): short panels stay legible."""
+        big = float(np.nanmax(np.abs(resid))) if np.isfinite(resid).any() else 0.0
+        if not big > 0:
+            big = 1e-6
+        unit = 10 ** math.floor(math.log10(big))
+        r = math.ceil(big / unit) * unit
+        self.rys.min, self.rys.max = -1.15 * r, 1.15 * r
+        for fig in (self.res_lin, self.res_log):
+            fig.axes[1].tick_values = np.array([-r, 0.0, r])
+
+    def _in_window(self, x: np.ndarray, resid: np.ndarray) -> np.ndarray:
+        """The residual where it was fitted (inside the window); NaN (a gap) elsewhere."""
+        lo, hi = (float(v) for v in self.window)
+        return np.where((x >= lo) & (x <= hi), resid, np.nan)
 
     def _draw_window(self) -> None:
         """The fit window's edges as dashed lines on both panels."""
         lo, hi = (float(v) for v in self.window)
         for side in ("lin", "log"):
-            mark = self.marks[side]["window"]
+            mark = self.marks[side]["window"]  # the residual panels follow in _redraw_all
             with mark.hold_sync():
                 mark.x = np.array([[lo, lo], [hi, hi]])

@@ -104,10 +104,10 @@ class TableMixin:
                     lo = max(self._tau_range[0], c - TAU_DECADES)
                     hi = min(self._tau_range[1], c + TAU_DECADES)
                     _recentre(row["tau"], lo, hi, tau)
-                    row["amp"].value = float(p["amplitudes"][i])
+                    row["amp"].value = shown(p["amplitudes"][i])
                     row["lock"].value = bool(self.locks[i]) if i < len(self.locks) else False
             self.offset_check.value = self.offset_on
-            self.offset_amp.value = float(p["offset"])
+            self.offset_amp.value = shown(p["offset"])
             self.offset_amp.disabled = not self.offset_on
             irf = float(p["irf_fwhm"])
             _recentre(self.irf_slider, 0.0, max(4 * irf, 10 * res), irf)
@@ -206,3 +206,10 @@ def snapped(slider: Any, exact: float, new: float) -> bool:
         lo = float(slider.min)
         grid = lo + round((exact - lo) / step) * step
     return math.isclose(new, grid, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def shown(value: float) -> float:
+    """``value`` rounded to 4 significant digits for a text box (the exact value stays in
+    ``params``; the box writes back only what the user types)."""
+    value = float(value)
+    return float(f"{value:.4g}") if math.isfinite(value) else value

@@ -7,6 +7,9 @@ from typing import Any
 import bqplot as bq
 import numpy as np
 
+#: tick labels of a log axis: plain numbers (0.1, 1, 10, 1000), never '1e+1'
+LOG_TICKS = "~g"
+
 
 def figure(
     x_label: str,
@@ -31,19 +34,26 @@ def figure(
     )
     axes = [
         bq.Axis(scale=xs, label=x_label, grid_lines="none"),
-        bq.Axis(scale=ys, label=y_label, side="left", grid_lines="dashed", tick_format=".3g"),
+        bq.Axis(
+            scale=ys,
+            label=y_label,
+            side="left",
+            grid_lines="dashed",
+            tick_format=".3~g",  # 3 significant digits, no trailing zeros: -0.05, not -0.0500
+            label_offset="52px",  # clear of the widest tick labels ("-0.0017")
+        ),
     ]
     for axis, n in zip(axes, num_ticks, strict=True):
         if n is not None:
             axis.num_ticks = n
         if isinstance(axis.scale, bq.LogScale):
-            axis.tick_format = "~g"  # d3 trims '1e+3' style clutter: 0.1, 1, 10, 1000
+            axis.tick_format = LOG_TICKS
 
     fig = bq.Figure(
         marks=marks or [],
         axes=axes,
         title=title,
-        fig_margin={"top": 30 if title else 10, "bottom": 45, "left": 65, "right": 15},
+        fig_margin={"top": 30 if title else 10, "bottom": 45, "left": 72, "right": 15},
         layout={"height": f"{height}px", "width": "100%"},
         animation_duration=0,
     )

@@ -141,7 +141,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
     def _on_window(self, change: dict[str, Any]) -> None:
         if not self._building:
             with self.reporting():
-                self._draw_window()
+                self._redraw_all()  # the window's edges and the residual inside it
 
     @traitlets.observe("wavelength", "band_nm")
     def _on_where(self, change: dict[str, Any]) -> None:

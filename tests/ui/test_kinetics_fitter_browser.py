@@ -62,7 +62,7 @@ def test_tau_slider_and_fit_button(notebook: Any) -> None:
     table = root.locator(".qd-kinetics-table")
     page.wait_for_function(
         "() => (document.querySelector('.qd-kinetics-fitter .qd-kinetics-table')?.textContent"
-        " || '').includes('τ_3 (ps)')",
+        " || '').includes('τ3 (ps)')",
         timeout=15_000,
     )
     text = table.inner_text()

@@ -31,6 +31,7 @@ from ...core.threshold import (
 )
 from ...errors import DatasetError, FitError
 from .._base import QDWidget, identifier
+from .._plots import LOG_TICKS
 from ._figures import HANDLE_Y, build
 
 METHODS = ("max", "at_peak", "integrated")
@@ -320,6 +321,8 @@ class ThresholdFitter(QDWidget):
             mark.scales = {"x": xs, "y": ys}
         ax_x, ax_y = self.out_fig.axes
         ax_x.scale, ax_y.scale = xs, ys
+        ax_x.tick_format = LOG_TICKS if self.scale == "log" else None
+        ax_y.tick_format = LOG_TICKS if self.scale == "log" else ".3~g"
         self._draw_output()
 
     # -- drawing ------------------------------------------------------------------------------

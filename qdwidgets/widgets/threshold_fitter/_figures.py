@@ -99,6 +99,7 @@ def build(w: Any) -> None:
         display_legend=True,
     )
     w.out_fig.marks = [w.out_none, w.out_fb]
+    w.out_fig.legend_location = "top-left"  # the curves rise to the top right
     w.out_fig.add_class("qd-output-figure")
 
     # enhancement with windows, lines, intersection
