@@ -4,7 +4,7 @@ Parallel decays, a Gaussian IRF whose centre is ``c0 + Σ_i c_i ((λ − λc)/10
 ``dispersion_center`` and ``center_dispersion_coefficients``), λc the centre of the wavelength
 range, no offset. Runs only where pyglotaran is importable (the git-ignored ``.venv-bench``)::
 
-    PYTHONPATH=. .venv-bench/bin/python benchmarks/glotaran_dispersion.py
+    PYTHONPATH=. .venv-bench/bin/python benchmarks/glotaran_dispersion.py [--from-qdwidgets]
 
 prints the optimised lifetimes, IRF FWHM, dispersion coefficients and the RMS of the residual on
 the measured grid, as JSON. The numbers stored in ``tests/core/test_kinetics_dispersion.py`` were
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from typing import Any
 
@@ -85,7 +84,9 @@ dataset:
         coords={"time": da["delay"].values.astype(float), "spectral": da["wavelength"].values},
     )
     t_start = time.perf_counter()
-    scheme = Scheme(model=model, parameters=params, data={"d1": data}, maximum_number_function_evaluations=500)
+    scheme = Scheme(
+        model=model, parameters=params, data={"d1": data}, maximum_number_function_evaluations=500
+    )
     result = optimize(scheme, verbose=False)
     wall = time.perf_counter() - t_start
     p = result.optimized_parameters
@@ -103,12 +104,35 @@ dataset:
     }
 
 
+def start_from_qdwidgets(ds: xr.Dataset, n: int, order: int) -> dict[str, Any]:
+    """Start values = qdwidgets' optimum (lifetimes, IRF, dispersion), with its τ lower bound."""
+    from qdwidgets.core.kinetics import fit_global
+
+    fit = fit_global(ds, n, chirp="fit", chirp_order=order)
+    coef = fit.chirp.attrs["coefficients"]
+    wl = ds["wavelength"].values.astype(float)
+    return {
+        "centre": float((wl[0] + wl[-1]) / 2.0),
+        "coef": list(coef),
+        "taus": list(fit.taus),
+        "sigma": fit.irf_fwhm / FWHM_PER_SIGMA,
+        "tau_min": 0.0009 if min(fit.taus) <= 0.0009 * 1.001 else None,
+    }
+
+
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 4
-    if len(sys.argv) > 2:  # a netCDF file written from qdwidgets (dA in OD)
-        data = xr.load_dataset(sys.argv[2])
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, nargs="?", default=4, help="number of decays")
+    ap.add_argument("--file", help="a netCDF written by qdwidgets (dA in OD); default: Hippius")
+    ap.add_argument("--from-qdwidgets", action="store_true", help="start at qdwidgets' optimum")
+    args = ap.parse_args()
+    if args.file:
+        data = xr.load_dataset(args.file)
     else:
         import qdwidgets
 
         data = qdwidgets.examples.hippius()
-    print(json.dumps(run(data, n=n), indent=1))
+    begin = start_from_qdwidgets(data, args.n, 3) if args.from_qdwidgets else None
+    print(json.dumps(run(data, n=args.n, start=begin), indent=1))
