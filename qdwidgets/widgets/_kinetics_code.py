@@ -17,7 +17,7 @@ import xarray as xr
 from ..core.kinetics.start import guess_t0_fwhm
 
 #: the default window starts this many IRF widths (FWHM) after time zero: the rise is over
-RISE_WIDTHS = 1.5
+RISE_WIDTHS = 2.5
 
 
 def onset(trace: xr.DataArray) -> tuple[float, float]:
@@ -32,7 +32,7 @@ def onset(trace: xr.DataArray) -> tuple[float, float]:
 
 def default_window(traces: xr.DataArray) -> tuple[float, float]:
     """The fit window (ps) after the rise: from the first measured delay at or after
-    t0 + 1.5 IRF widths (the latest over the pump levels) to the last delay."""
+    t0 + 2.5 IRF widths (the latest over the pump levels) to the last delay."""
     t = np.asarray(traces["delay"].values, dtype=float)
     ends = []
     for i in range(traces.sizes.get("pump", 1)):
