@@ -312,3 +312,21 @@ def test_matrix_reader_options_are_checked(tmp_path: Path) -> None:
 def test_unusable_paths_are_dataset_errors(path) -> None:
     with pytest.raises(DatasetError, match="Fix:"):
         open_dataset(path)
+
+
+@pytest.mark.parametrize("fmt", ["npz", "netcdf"])
+def test_compressed_files_that_unpack_beyond_the_limit_are_refused(tmp_path: Path, fmt) -> None:
+    """A zip or HDF5 bomb: a few kB on disk, megabytes once unpacked."""
+    big = np.zeros((500, 1000))  # 4 MB of zeros compress to a few kB
+    if fmt == "npz":
+        path = tmp_path / "bomb.npz"
+        np.savez_compressed(path, data=big, t_ps=np.arange(500.0), wl=np.linspace(400, 800, 1000))
+    else:
+        import xarray as xr
+
+        path = tmp_path / "bomb.nc"
+        xr.Dataset({"dA": (("delay", "wavelength"), big)}).to_netcdf(
+            path, engine="netcdf4", encoding={"dA": {"zlib": True}}
+        )
+    assert path.stat().st_size < 500_000
+    refused(lambda: open_dataset(path, max_bytes=1_000_000), "unpacks to", "max_bytes=")

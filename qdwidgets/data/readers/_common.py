@@ -18,6 +18,7 @@ from .. import units as U
 from ._files import (  # noqa: F401 - re-exported for the readers
     MAX_BYTES,
     check_file,
+    check_unpacked,
     decode_text,
     fail,
     looks_binary,

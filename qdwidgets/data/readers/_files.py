@@ -107,6 +107,18 @@ def _too_large(path: Path, size: int, limit: int) -> DatasetError:
     )
 
 
+def check_unpacked(path: Path, size: int) -> None:
+    """Refuse a compressed file (npz, netCDF) whose contents unpack to more than the limit."""
+    limit = _max_bytes.get()
+    if size > limit:
+        raise fail(
+            path,
+            f"unpacks to {_size_text(size)}, more than the read limit of {_size_text(limit)}",
+            f"if you mean it, raise the limit: open_dataset(path, max_bytes={2 * size}), or "
+            "open it lazily with xarray.open_dataset(path, chunks={}) and validate that",
+        )
+
+
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes (the first ``limit`` only, if given), with errors that name the file.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import xarray as xr
 
 from ...errors import DatasetError
-from ._common import fail, read_bytes
+from ._common import check_unpacked, fail, read_bytes
 
 NETCDF_MAGIC = (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05")
 
@@ -37,6 +37,7 @@ def read(path: Path) -> xr.Dataset:
         )
     try:
         with xr.open_dataset(path, engine="netcdf4", decode_timedelta=False) as f:
+            check_unpacked(path, int(f.nbytes))  # compressed variables may unpack to gigabytes
             ds = f.load()
     except DatasetError:
         raise

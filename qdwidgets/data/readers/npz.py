@@ -31,6 +31,7 @@ from ._common import (
     History,
     check_assumed_od,
     check_unit,
+    check_unpacked,
     fail,
     finish,
     read_bytes,
@@ -68,6 +69,8 @@ def _load(path: Path) -> dict[str, np.ndarray]:
             # from memory: numpy leaks the file handle when a damaged zip fails to open
             archive = np.load(io.BytesIO(raw), allow_pickle=False)
             with archive:
+                unpacked = sum(info.file_size for info in archive.zip.infolist())
+                check_unpacked(path, unpacked)  # a small archive may unpack to gigabytes
                 return {name: archive[name] for name in archive.files}
     except DatasetError:
         raise
