@@ -164,6 +164,10 @@ def test_real_measurement_defaults(shared_data):
     assert "GSB" not in names and "SE" not in names and names[0] == "band 1"
     assert fit.converged
     assert fit.band("band 1").center_nm == pytest.approx(531, abs=3)
+    cmp = B.compare(ds)
+    with pytest.raises(FitError, match=r"no band 'SE' in the fit at pump 0; bands are \['band 1'"):
+        cmp.ratio()
+    assert cmp.ratio("band 2", "band 1")[0] > 0
 
 
 def test_delay_without_a_rise_is_where_the_band_edge_signal_is_largest():

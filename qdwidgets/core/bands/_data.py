@@ -297,10 +297,18 @@ class BandComparison(Result):
         return table
 
     def ratio(self, numerator: str = "SE", denominator: str = "GSB") -> tuple[float, ...]:
-        """|area(numerator)| / |area(denominator)| at each pump level."""
+        """|area(numerator)| / |area(denominator)| at each pump level (band names; FitError
+        naming the fitted bands when one is missing)."""
         out = []
         for f in self.fits:
             a = f.areas
+            missing = [n for n in (numerator, denominator) if n not in a]
+            if missing:
+                names = list(a)
+                raise FitError(
+                    f"no band {missing[0]!r} in the fit at pump {f.pump:g}; bands are "
+                    f"{names}: pass their names, e.g. ratio({names[-1]!r}, {names[0]!r})"
+                )
             out.append(abs(a[numerator]) / abs(a[denominator]) if a[denominator] else math.nan)
         return tuple(out)
 
