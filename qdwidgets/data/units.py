@@ -280,7 +280,8 @@ def unit_in_label(label: str) -> str | None:
     """The unit written in a label, in a unit position only, or None.
 
     Unit positions: inside parentheses or brackets (``delay (ps)``, ``wavelength [nm]``), or the
-    last word after a space, comma, underscore or slash (``delay ps``, ``power_mW``, ``P/W``).
+    last word after a space, comma, underscore or slash when it is a unit (``delay ps``,
+    ``power_mW``, ``P/W``; not ``pump_power``).
     A ΔT/T label with a percent (``dT/T (%)``) gives ``'dT/T (%)'``; a bare ``dT/T`` gives
     ``'dT/T'``. ``sample MS-2`` gives None.
     """
@@ -298,5 +299,7 @@ def unit_in_label(label: str) -> str | None:
         return "dT/T (%)" if "%" in text else "dT/T"
     m = _TRAILING.search(text)
     if m and m.start(1) > 0:
-        return m.group(1)
+        word = m.group(1)  # a trailing word counts only when it is a unit ('pump_power' is not)
+        if kind_of(word) is not None or _key(word) in _NOT_UNITS:
+            return word
     return None

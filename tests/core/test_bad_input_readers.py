@@ -330,3 +330,31 @@ def test_compressed_files_that_unpack_beyond_the_limit_are_refused(tmp_path: Pat
         )
     assert path.stat().st_size < 500_000
     refused(lambda: open_dataset(path, max_bytes=1_000_000), "unpacks to", "max_bytes=")
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("pump_power", None),
+        ("delay_time", None),
+        ("sample MS-2", None),
+        ("power_mW", "mW"),
+        ("P/W", "W"),
+        ("delay, fs", "fs"),
+        ("wavelength [nm]", "nm"),
+        ("dT/T (%)", "dT/T (%)"),
+        ("power (mA)", "mA"),
+    ],
+)
+def test_units_are_read_from_unit_positions_only(label: str, unit) -> None:
+    assert U.unit_in_label(label) == unit
+
+
+def test_ase_header_without_units_assumes_mw_and_says_so(tmp_path: Path) -> None:
+    rows = ["pump_power,wavelength,emission"]
+    rows += [f"{p},{w},1.0" for p in (10, 20) for w in (600, 620, 640)]
+    path = tmp_path / "ase.csv"
+    path.write_text("\n".join(rows) + "\n")
+    ds = open_dataset(path)
+    np.testing.assert_allclose(ds["power"].values, [10.0, 20.0])
+    assert "does not state the power unit; assumed mW" in ds.attrs["qd_history"]
