@@ -103,6 +103,13 @@ def identifier(name: str, value: Any) -> str:
     return value
 
 
+def boolean(name: str, value: Any) -> bool:
+    """``value`` if it is True or False (numpy's too), else ArgumentError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ArgumentError(f"{name} must be True or False, not {value!r}")
+
+
 class QDWidget(W.VBox):
     """Base view. Subclasses list the settings that ``state()`` saves in ``_state_keys``."""
 

@@ -101,6 +101,7 @@ class BandDeconvolver(CodeMixin, QDWidget):
                     "delay", v, lo=float(delays.min()), hi=float(delays.max()), unit="ps"
                 ),
                 "x_range": lambda v: self._check_range(v),
+                "selected": lambda v: v if v == "" else A.choice("selected", v, self.names),
             }
         )
         self.x_range = list(x_range) if x_range is not None else [lo, hi]

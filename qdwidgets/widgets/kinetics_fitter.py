@@ -28,7 +28,7 @@ from ..core import kinetics as K
 from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit
 from ..errors import FitError
-from ._base import QDWidget
+from ._base import QDWidget, boolean
 from ._kinetics_code import Recipe, default_window, onset, recipe_code
 from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
 from ._kinetics_state import StateMixin
@@ -98,6 +98,8 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
                 "split_ps": lambda v: A.number("split_ps", v, lo=float(t[0]), hi=float(t[-1])),
                 "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
                 "window": self._check_window,
+                "offset_on": lambda v: boolean("offset_on", v),
+                "locks": lambda v: [boolean("locks", x) for x in v],
             }
         )
         if wavelength is None:
