@@ -358,3 +358,16 @@ def test_ase_header_without_units_assumes_mw_and_says_so(tmp_path: Path) -> None
     ds = open_dataset(path)
     np.testing.assert_allclose(ds["power"].values, [10.0, 20.0])
     assert "does not state the power unit; assumed mW" in ds.attrs["qd_history"]
+
+
+def test_a_corner_naming_the_first_column_settles_an_ambiguous_matrix(tmp_path: Path) -> None:
+    """Both axes plausible as nm and evenly spaced: the corner's header word decides (pandas'
+    to_csv writes the index name there), and a corner that contradicts the ranges is refused."""
+    delays = np.linspace(200.0, 1200.0, 6)
+    data = np.outer(np.arange(delays.size), np.ones(WLS.size)) * 1e-3
+    for corner in ("delay (fs)", "time"):
+        ds = open_dataset(matrix(tmp_path / "m.csv", WLS, delays, data, corner=corner))
+        np.testing.assert_allclose(ds["wavelength"].values, WLS)
+        assert "corner cell names the first column (delay)" in ds.attrs["qd_history"]
+    wrong = matrix(tmp_path / "w.csv", WLS, DELAYS, MAP, corner="wavelength")
+    refused(lambda: open_dataset(wrong), "corner cell says the first column", "delays_along=")

@@ -2,11 +2,14 @@
 
 Layout: the first row holds one axis (after an optional corner cell), the first column the other
 axis, the rest is the ΔA matrix. Lines starting with ``#`` are comments. Which axis is the delay is
-DETECTED and refused when unclear:
+DECIDED FROM EVIDENCE, all of it together, and refused when the evidence is not clear:
 
-- an axis with a zero or negative value is the delay axis (wavelengths are positive);
-- otherwise the axis evenly spaced in wavelength or photon energy is the wavelength axis, provided
-  the other one is not;
+- wavelengths are positive and lie within 100–20000 nm in the wavelength unit (the option, the
+  corner cell, else nm): an axis that cannot be wavelengths is the delay axis;
+- a corner cell that names one axis only ("wavelength (nm)", "delay", "t/ps") labels the first
+  column, as pandas' ``to_csv`` writes the index name; it must agree with the ranges;
+- when both axes could be wavelengths, an evenly spaced axis (in nm or energy) is the wavelength
+  axis only if the other has the growing steps of a delay stage;
 - anything else raises a DatasetError asking for ``delays_along='row'`` (delays in the first row)
   or ``delays_along='column'`` (delays in the first column).
 
@@ -125,8 +128,20 @@ def _can_be_wavelengths(values: np.ndarray, unit: str) -> bool:
     return bool(np.all(np.isfinite(nm)) and nm.min() >= lo and nm.max() <= hi)
 
 
+def _corner_axis(corner: str) -> str | None:
+    """The one axis ('delay' or 'wavelength') a corner cell names, else None."""
+    text = _DTT_TOKEN.sub(" ", re.sub(r"[\(\[][^\)\]]*[\)\]]", " ", corner))
+    named = {U.quantity_of(w) for w in re.split(r"[\s\\/;|,]+", text) if w}
+    named &= {"delay", "wavelength"}
+    return named.pop() if len(named) == 1 else None
+
+
 def _orientation(
-    first_row: np.ndarray, first_col: np.ndarray, source: Path, wl_unit: str = "nm"
+    first_row: np.ndarray,
+    first_col: np.ndarray,
+    source: Path,
+    wl_unit: str = "nm",
+    first_column: str | None = None,
 ) -> str:
     """'row' if delays are along the first row, 'column' if along the first column.
 
@@ -151,6 +166,17 @@ def _orientation(
         f"first row {first_row.min():g}…{first_row.max():g}, first column "
         f"{first_col.min():g}…{first_col.max():g}"
     )
+    if first_column is not None:
+        along = "row" if first_column == "wavelength" else "column"
+        if col_wl if along == "row" else row_wl:
+            return along
+        raise fail(
+            source,
+            f"the corner cell says the first column holds the {first_column}s, but the "
+            f"{'first column' if along == 'row' else 'first row'} cannot be wavelengths in "
+            f"{wl_unit} ({ranges})",
+            "say it: delays_along='row' or 'column' (and wavelength_unit= if it is not nm)",
+        )
     if row_wl != col_wl:
         return "column" if row_wl else "row"
     if not row_wl:
@@ -265,8 +291,11 @@ def read(
     check_finite(data, path, "the data", row_lines, col_offset=2)
     hints = _corner_units(corner, path)
     if along is None:
-        along = _orientation(top, left, path, wavelength_unit or hints.get("wavelength", "nm"))
-        history.add(f"delimited: delays detected along the first {along}")
+        named = _corner_axis(corner)
+        wl_unit = wavelength_unit or hints.get("wavelength", "nm")
+        along = _orientation(top, left, path, wl_unit, named)
+        how = f"; the corner cell names the first column ({named})" if named else ""
+        history.add(f"delimited: delays detected along the first {along}{how}")
     else:
         history.add(f"delimited: delays along the first {along} (given as delays_along)")
     delay, wl = (top, left) if along == "row" else (left, top)
