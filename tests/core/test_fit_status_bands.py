@@ -77,6 +77,12 @@ def test_two_identical_bands_are_reported_undetermined():
     assert any("do not determine a height, b height" in w for w in fit.warnings), fit.warnings
 
 
+def test_nothing_to_fit_is_a_clear_error():
+    locked = (B.Band("GSB", 639.0, 20.0, -0.012, vary=False),)
+    with pytest.raises(FitError, match="every parameter of every band is locked"):
+        B.deconvolve(spectrum(TRUTH), locked)
+
+
 def test_a_free_twin_band_that_fits_noise_is_flagged():
     """All free, the twin slides off and fits the noise: its height is within 2σ of zero."""
     data = spectrum(TRUTH[:1], snr=1000)

@@ -213,8 +213,9 @@ def deconvolve(
     BandFit
         With ``converged`` (the solver converged and every free parameter is determined),
         ``message``, ``nfev`` and ``warnings``: a band pushed to the edge of the fitted range, a
-        width at its limit, a band fitted to zero height, undetermined parameters, bands that
-        cancel, a residual well above the noise.
+        width at its limit, a band fitted to zero height, a small band whose height is within
+        two standard errors of zero, undetermined parameters, bands that cancel, a residual well
+        above the noise.
 
     Raises
     ------
@@ -237,6 +238,11 @@ def deconvolve(
     params = _params(model, bands, e_lo, e_hi, step)
     n_free = sum(1 for p in params.values() if p.vary)
     limits = {b.name: (params[b.prefix + "fwhm"].min, params[b.prefix + "fwhm"].max) for b in bands}
+    if n_free == 0:
+        raise FitError(
+            "every parameter of every band is locked: nothing to fit; unlock one (Band.vary), "
+            "or draw the bands as they are with evaluate(bands, wavelength)"
+        )
     if wl.size <= n_free:
         raise FitError(
             f"{n_free} free parameters but only {wl.size} data points in "
