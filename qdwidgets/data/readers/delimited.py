@@ -9,7 +9,7 @@ DECIDED FROM EVIDENCE, all of it together, and refused when the evidence is not 
 - a corner cell that names one axis only ("wavelength (nm)", "delay", "t/ps") labels the first
   column, as pandas' ``to_csv`` writes the index name; it must agree with the ranges;
 - when both axes could be wavelengths, an evenly spaced axis (in nm or energy) is the wavelength
-  axis only if the other has the growing steps of a delay stage;
+  axis only if the other is monotonic with the growing steps of a delay stage;
 - anything else raises a DatasetError asking for ``delays_along='row'`` (delays in the first row)
   or ``delays_along='column'`` (delays in the first column).
 
@@ -73,8 +73,11 @@ def _even(values: np.ndarray) -> bool:
 def _growing(values: np.ndarray) -> bool:
     """Steps that grow along the axis (log-like or piecewise delays), never shrinking by > 20 %:
     the spacing of a delay stage, not of a spectrometer (an even grid with a gap is not this)."""
+    order = np.diff(values)
+    if not (np.all(order > 0) or np.all(order < 0)):
+        return False  # a delay scan is monotonic as recorded
     steps = np.diff(np.sort(values))
-    if steps.size < 3 or steps.min() <= 0:
+    if steps.size < 3:
         return False
     return bool(steps[-1] >= 3 * steps[0] and np.all(steps[1:] >= 0.8 * steps[:-1]))
 
