@@ -189,3 +189,26 @@ def test_hippius_agrees_with_pyglotaran() -> None:
     assert fit.noise <= ref["rms_OD"] * (1 + 1e-6)
     assert fit.noise < GLOTARAN_HIPPIUS["generic_start"]["rms_OD"]
     assert math.isfinite(fit.taus_stderr[2]) and fit.taus_stderr[2] > 0
+
+
+def test_per_trace_fits_take_the_same_chirp(
+    sim_fit: tuple[GlobalFit, np.ndarray, xr.Dataset],
+) -> None:
+    from qdwidgets.core.kinetics import fit_kinetics, fit_trace, fit_traces
+
+    fit, _, ds = sim_fit
+    assert fit.chirp is not None
+    out = fit_traces(ds, 3, offset=False, chirp=fit.chirp)
+    np.testing.assert_allclose(out["t0"].values[0], fit.chirp.values)  # held, not fitted
+    assert np.isnan(out["t0_stderr"].values).all()
+    strong = np.abs(ds["dA"].values[0, 40, :]) > 0.004
+    mid = np.median(out["tau"].values[0][strong], axis=0)
+    np.testing.assert_allclose(mid, TAUS, rtol=0.1)
+    one = ds["dA"].isel(pump=0, wavelength=20)
+    single = fit_trace(one, 3, offset=False, chirp=fit.chirp)
+    assert single.t0 == pytest.approx(float(fit.chirp.values[20]))
+    by_wl = fit_kinetics(ds, wavelength=float(ds.wavelength[20]), n_components=3, offset=False,
+                         chirp=fit.chirp)  # fmt: skip
+    assert by_wl.t0 == pytest.approx(single.t0)
+    with pytest.raises(FitError, match="not both"):
+        fit_trace(one, 3, chirp=0.3, t0=0.2)

@@ -28,7 +28,9 @@ def bootstrap(
     from .fit import to_internal
 
     x0, mask, lower, upper = to_internal(best, n)
-    out = batch_fit(t, ys, np.tile(x0, (n_boot, 1)), n, offset, mask, lower, upper)
+    out = batch_fit(
+        t, ys, np.tile(x0, (n_boot, 1)), n, offset, mask, lower, upper, coherent=proj.coherent
+    )
     taus = np.exp(out["x"][:, :n])
     order = np.argsort(taus, axis=1)
     taus = np.take_along_axis(taus, order, axis=1)

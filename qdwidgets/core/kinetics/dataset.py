@@ -43,13 +43,17 @@ def extract_trace(
 def fit_kinetics(
     ta: xr.Dataset,
     *,
-    wavelength: float = 639.0,
+    wavelength: float | None = None,
     pump: Any = None,
     band_nm: float = 0.0,
     delay_range: tuple[float | None, float | None] | None = None,
     **kw: Any,
 ) -> KineticsFit | KineticsSeries:
     """Table 1: fit the kinetics at ``wavelength`` (nm; band-averaged over ``band_nm``) per pump.
+
+    ``wavelength=None`` (default) fits at the band edge found in the data
+    (:func:`qdwidgets.core.gain.band_edge`: the red-most absorption band of A0, or where the late
+    bleach is deepest without A0), never at a fixed wavelength.
 
     Returns a :class:`KineticsFit` when ``pump`` is given (nearest level) or the data hold one
     pump level, else a :class:`KineticsSeries` (one fit per pump level, ``.table()`` side by
@@ -58,6 +62,10 @@ def fit_kinetics(
     rise, t0 of the rise in the full trace goes to :func:`fit_trace` as ``onset`` (one more start
     with t0 free). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
     """
+    if wavelength is None:
+        from ..gain import band_edge
+
+        wavelength = band_edge(ta)
     full = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
     traces = full
     if delay_range is not None:

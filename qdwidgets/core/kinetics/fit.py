@@ -105,6 +105,8 @@ def fit_trace(
     starts: int = 4,
     early_stop: bool = True,
     onset: float | None = None,
+    chirp: Any = None,
+    coherent_artifact: bool = False,
 ) -> KineticsFit:
     """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
 
@@ -121,15 +123,20 @@ def fit_trace(
     passes the full trace's); the automatic start puts t0 at the first delay with a narrow IRF,
     so when ``onset`` lies before the first delay one more start has t0 there and an IRF FWHM of
     twice the gap (``_onset_start``), also subject to the early stop; the lower χ² wins.
+    ``chirp``: time zero (ps) held fixed for this trace — a number, or t0(λ) as a DataArray over
+    wavelength (from :func:`qdwidgets.core.chirp.estimate` or ``GlobalFit.chirp``) read at the
+    trace's ``wavelength`` coordinate. ``coherent_artifact``: add the coherent artefact at time
+    zero (the IRF and its first two derivatives; amplitudes in ``KineticsFit.artifact``).
     Non-finite points are skipped. Raises FitError for flat, all-NaN or too-short traces.
     """
-    if not 1 <= int(n_components) <= 6:
-        raise FitError(f"n_components must be between 1 and 6, got {n_components}")
-    n = int(n_components)
+    n = _n_components(n_components)
     t_all, y_all, da = _as_trace(trace)
+    if chirp is not None:
+        t0 = _trace_t0(chirp, da, t0)
+    coh = bool(coherent_artifact)
     vary_w, _ = _spec(irf_fwhm, "irf_fwhm")
     vary_t0, _ = _spec(t0, "t0")
-    n_params = 2 * n + int(offset) + int(vary_w) + int(vary_t0)
+    n_params = 2 * n + int(offset) + int(vary_w) + int(vary_t0) + 3 * int(coh)
     ok = _check(t_all, y_all, n_params)
     t, y = t_all[ok], y_all[ok]
     multi = n > 1 and starts > 1 and not any(f"tau{i + 1}" in (initial or {}) for i in range(n))
@@ -139,10 +146,10 @@ def fit_trace(
     )  # fmt: skip
     if ci not in (None, "bootstrap"):
         raise FitError(f"ci must be None or 'bootstrap', not {ci!r}")
-    proj = Projection(t, y[:, None], n, offset)
+    proj = Projection(t, y[:, None], n, offset, coh)
     free = [name for name, v in spec.items() if v[3]]
     x0, mask, lower, upper = to_internal(spec, n)
-    out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper)
+    out = batch_fit(t, y[None, :], x0[None, :], n, offset, mask, lower, upper, coherent=coh)
     others = cands[1:] if multi and cands is not None else np.empty((0, n))
     x_on = None
     if onset is not None:
@@ -151,7 +158,7 @@ def fit_trace(
     done = bool(len(others) or x_on is not None) and early_stop and _at_noise_level(y, out, mask)
     if x_on is not None and not done:
         alt = batch_fit(t, y[None, :], np.clip(x_on, lower, upper)[None, :], n, offset, mask,
-                        lower, upper)  # fmt: skip
+                        lower, upper, coherent=coh)  # fmt: skip
         if not np.isfinite(out["rss"][0]) or alt["rss"][0] < out["rss"][0]:
             out = alt
     if len(others) and not done:
@@ -164,10 +171,10 @@ def fit_trace(
             x_starts.append(x)
         k = len(x_starts)
         pre = batch_fit(t, np.tile(y, (k, 1)), np.array(x_starts), n, offset, mask, lower, upper,
-                        max_iter=6)  # fmt: skip
+                        max_iter=6, coherent=coh)  # fmt: skip
         rss = np.where(np.isfinite(pre["rss"]), pre["rss"], np.inf)
         xb = pre["x"][int(np.argmin(rss))]
-        alt = batch_fit(t, y[None, :], xb[None, :], n, offset, mask, lower, upper)
+        alt = batch_fit(t, y[None, :], xb[None, :], n, offset, mask, lower, upper, coherent=coh)
         if not np.isfinite(out["rss"][0]) or alt["rss"][0] < out["rss"][0]:
             out = alt
     row = 0
@@ -193,6 +200,40 @@ def fit_trace(
         proj, best, free, t_all, ok, da, cov, ci=ci, n_boot=n_boot, seed=seed, linear=linear,
         status=status, bounds=bounds_w,
     )  # fmt: skip
+
+
+def _n_components(value: Any) -> int:
+    """The number of exponentials, 1–6, or FitError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 6:
+        raise FitError(f"n_components must be an integer from 1 to 6, not {value!r}")
+    return int(value)
+
+
+def _trace_t0(chirp: Any, da: xr.DataArray, t0: Any) -> float:
+    """The fixed time zero (ps) that ``chirp`` gives this trace."""
+    if not (isinstance(t0, str) and t0 == "fit"):
+        raise FitError("give either chirp= or a fixed t0=, not both")
+    if isinstance(chirp, xr.DataArray):
+        if "wavelength" not in chirp.dims or "wavelength" not in da.coords:
+            raise FitError(
+                "chirp as a DataArray must be over 'wavelength' and the trace must carry a "
+                "'wavelength' coordinate; or pass the trace's time zero as a number (ps)"
+            )
+        wl = float(np.asarray(da["wavelength"].values).mean())
+        src = np.asarray(chirp["wavelength"].values, dtype=float)
+        if not src.min() - 1e-9 <= wl <= src.max() + 1e-9:
+            raise FitError(f"the chirp covers {src.min():g}–{src.max():g} nm, not {wl:g} nm")
+        value = float(np.interp(wl, src, np.asarray(chirp.values, dtype=float)))
+    else:
+        try:
+            value = float(chirp)
+        except (TypeError, ValueError):
+            raise FitError(
+                f"chirp must be a time zero in ps or a DataArray over wavelength, not {chirp!r}"
+            ) from None
+    if not math.isfinite(value):
+        raise FitError("chirp gives a NaN or infinite time zero for this trace")
+    return value
 
 
 def _onset_start(
@@ -312,6 +353,7 @@ def _build_fit(
         residual=_over_delay(da, y_all - full_model, "ΔA - fit"),
         redchi=rss / max(n_pts - len(free) - a.size, 1),
         has_offset=bool(offset),
+        artifact=tuple(float(v) for v in a[n + int(offset) :]) if proj.coherent else (),
         wavelength=_scalar(da, "wavelength"),
         pump=_scalar(da, "pump"),
         pump_label=_pump_label(da),

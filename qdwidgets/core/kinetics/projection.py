@@ -43,6 +43,7 @@ class Projection:
     y: np.ndarray
     n: int
     offset: bool
+    coherent: bool = False
 
     def __post_init__(self) -> None:
         self.names = [f"tau{i + 1}" for i in range(self.n)] + ["irf_fwhm", "t0"]
@@ -66,7 +67,9 @@ class Projection:
             return self._cache[1]
         taus = np.asarray(theta[: self.n])
         sigma = M.sigma_from_fwhm(theta[self.n])
-        (phi,) = M.basis(self.t, taus, sigma, np.asarray(theta[self.n + 1]), self.offset)
+        (phi,) = M.basis(
+            self.t, taus, sigma, np.asarray(theta[self.n + 1]), self.offset, coherent=self.coherent
+        )
         q, a, res = _qr_solve(phi, self.y)
         state = (phi, q, a, res)
         self._cache = (theta, state)
@@ -80,7 +83,13 @@ class Projection:
         taus = np.asarray(theta[: self.n])
         sigma = M.sigma_from_fwhm(theta[self.n])
         _, d_tau, d_sig, d_t0 = M.basis(
-            self.t, taus, sigma, np.asarray(theta[self.n + 1]), self.offset, derivatives=True
+            self.t,
+            taus,
+            sigma,
+            np.asarray(theta[self.n + 1]),
+            self.offset,
+            derivatives=True,
+            coherent=self.coherent,
         )
         self._dcache = (theta, (d_tau, d_sig, d_t0))
         return self._dcache[1]

@@ -31,9 +31,13 @@ class KineticsFit(Result):
     ``amplitudes_stderr``; ``offset`` (OD, long-lived step, 0 when not fitted); ``fractions`` (%,
     offset excluded); ``irf_fwhm`` and ``t0`` (ps); ``stderr`` maps every parameter name to its
     standard error (NaN when fixed); ``best_fit``/``residual`` over ``delay`` (OD); ``redchi``
-    (OD²); ``ci`` holds confidence intervals {name: (low, high)} when requested. ``wavelength``
-    (nm) and ``pump`` record where the trace came from (NaN if unknown). ``.lmfit`` is the lmfit
-    MinimizerResult (None after ``from_dict``).
+    (OD²); ``ci`` holds confidence intervals {name: (low, high)} when requested, with the
+    method in ``ci_method``. ``wavelength`` (nm) and ``pump`` record where the trace came from
+    (NaN if unknown). Whether to trust it: ``converged`` (the solver's own criterion),
+    ``message``, ``nfev`` and ``warnings`` (reasons, in words; empty when none); a parameter the
+    data cannot determine has an infinite standard error. ``artifact``: amplitudes (OD) of the
+    coherent-artefact terms when fitted. ``to_lmfit()`` gives lmfit's report of the same
+    optimum.
     """
 
     taus: tuple[float, ...]
@@ -57,6 +61,7 @@ class KineticsFit(Result):
     nfev: int = 0
     warnings: tuple[str, ...] = ()
     has_offset: bool = True
+    artifact: tuple[float, ...] = ()
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "taus",

@@ -14,7 +14,8 @@ import xarray as xr
 
 from ...errors import FitError
 from .._status import stderr as std_errors
-from .fit import _spec, from_internal, start_spec, to_internal
+from .dispersion import _fixed_chirp
+from .fit import _n_components, _spec, from_internal, start_spec, to_internal
 from .global_fit import _matrix, fit_global
 from .model import FWHM_PER_SIGMA
 from .trust import LN_ERR_MAX, bound_warnings, kinetics_warnings, noise_estimate
@@ -33,6 +34,8 @@ def fit_traces(
     wavelength_range: tuple[float, float] | None = None,
     max_iter: int = 60,
     chunk: int = 64,
+    chirp: Any = None,
+    coherent_artifact: bool = False,
 ) -> xr.Dataset:
     """Fit every (pump, wavelength) trace of ``dA`` independently; vectorised.
 
@@ -41,15 +44,21 @@ def fit_traces(
     excluded), ``offset`` (OD), ``offset_stderr``, ``irf_fwhm``, ``t0`` (ps) with stderr,
     ``redchi`` (OD²), ``converged`` (bool) and ``best_fit`` (OD, like ``dA``). Start values come
     from a global fit of the same data; ``irf_fwhm``/``t0`` ``"fit"`` (per trace) or fixed (ps).
-    Traces are fitted in vectorised blocks of ``chunk``.
+    Traces are fitted in vectorised blocks of ``chunk``. ``chirp`` (t0 per wavelength, ps, as
+    in :func:`fit_global`) holds each trace's time zero fixed; ``coherent_artifact`` adds the
+    coherent-artefact terms. Whether to trust each fit: ``converged``, ``message``, ``nfev`` and
+    ``warnings`` ('; '-separated) per trace; undetermined parameters have infinite errors.
     """
-    n = int(n_components)
-    if not 1 <= n <= 6:
-        raise FitError(f"n_components must be between 1 and 6, got {n_components}")
+    n = _n_components(n_components)
+    coh = bool(coherent_artifact)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
+    if chirp is not None:
+        if not (isinstance(t0, str) and t0 == "fit"):
+            raise FitError("give either chirp= or a fixed t0=, not both")
+        t0_wl = _fixed_chirp(chirp, da["wavelength"], FitError)
     vary_w, _ = _spec(irf_fwhm, "irf_fwhm")
     vary_t0, _ = _spec(t0, "t0")
-    n_par = 2 * n + int(offset) + int(vary_w) + int(vary_t0)
+    n_par = 2 * n + int(offset) + int(vary_w) + int(vary_t0) + 3 * int(coh)
     if len(t) <= n_par:
         raise FitError(
             f"{len(t)} delays are too few for {n_par} parameters per trace; use fewer components"
@@ -66,6 +75,8 @@ def fit_traces(
         pump=pump,
         delay_range=delay_range,
         wavelength_range=wavelength_range,
+        chirp=chirp,
+        coherent_artifact=coh,
     )
     spec = start_spec(
         t,
@@ -81,11 +92,19 @@ def fit_traces(
         },
     )
     x0, mask, lower, upper = to_internal(spec, n)
+    x0s = np.tile(x0, (y.shape[1], 1))
+    if chirp is not None:  # rows are (pump, wavelength), pump-major: t0 fixed per wavelength
+        x0s[:, n + 1] = np.tile(t0_wl, da.sizes["pump"])
+        mask = mask.copy()
+        mask[n + 1] = False
+        lower, upper = lower.copy(), upper.copy()
+        lower[n + 1], upper[n + 1] = -np.inf, np.inf
     out = batch_fit(
-        t, y.T, np.tile(x0, (y.shape[1], 1)), n, offset, mask, lower, upper,
-        max_iter=max_iter, block=chunk,
+        t, y.T, x0s, n, offset, mask, lower, upper, max_iter=max_iter, block=chunk, coherent=coh,
     )  # fmt: skip
-    return _to_dataset(da, t, y, out, spec, n, offset, flat)
+    if chirp is not None:
+        spec["t0"][3] = False
+    return _to_dataset(da, t, y, out, spec, n, offset, flat, coh)
 
 
 def _to_dataset(
@@ -97,6 +116,7 @@ def _to_dataset(
     n: int,
     offset: bool,
     flat: np.ndarray,
+    coherent: bool = False,
 ) -> xr.Dataset:
     b = y.shape[1]
     x, a, cov = out["x"], out["a"], out["cov"]
@@ -123,7 +143,7 @@ def _to_dataset(
     # model on the data grid
     from .model import basis
 
-    (phi,) = basis(t, np.exp(x[:, :n]), sigma, x[:, n + 1], offset)
+    (phi,) = basis(t, np.exp(x[:, :n]), sigma, x[:, n + 1], offset, coherent=coherent)
     model = np.einsum("btm,bm->bt", phi, a)
     dof = max(len(t) - nf - a.shape[1], 1)
     redchi = out["rss"] / dof
