@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 from dask.diagnostics import Callback
 
-from .core._args import choice, integer
+from .core._args import ArgumentError, choice, integer
 from .data.readers._common import is_dir
 from .errors import DatasetError
 
@@ -70,6 +70,8 @@ def find_sources(sources: Source | Iterable[Source], pattern: str | None = None)
             f"triage: sources must be a path, a dataset or a list of them, not "
             f"{type(sources).__name__}"
         )
+    if pattern is not None and (not isinstance(pattern, str) or not pattern.strip()):
+        raise ArgumentError(f"pattern must be a glob such as '*.csv', not {pattern!r}")
     patterns = (pattern,) if pattern else DEFAULT_PATTERNS
     found: list[Source] = []
     for src in sources:

@@ -127,6 +127,10 @@ def test_misspelt_reader_options_are_refused_not_dropped(tmp_path):
         triage([tmp_path], progress=False, signal_units="mOD")
     with pytest.raises(ValueError, match="workers"):
         triage([tmp_path], progress=False, workers=0)
+    with pytest.raises(ValueError, match="pattern must be a glob"):
+        triage([tmp_path], progress=False, pattern="")
+    with pytest.raises(ValueError, match="did you mean 'threads'"):
+        triage([tmp_path], progress=False, scheduler="thread")
 
 
 # -- summary flags agree with the numbers ---------------------------------------------------------
