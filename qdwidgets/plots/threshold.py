@@ -16,6 +16,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 
 from ._common import done, figure, label, secondary_x, single
+from .bands import _warnings_note
 
 
 def _mw_to_w_cm2(spot_mm: float, profile: str) -> float:
@@ -102,6 +103,7 @@ def _draw(
     secondary_x(ax, factor, label(f"pump intensity ({fit.profile})", "W cm⁻²"))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="x-small")
+    _warnings_note(ax, fit)
 
 
 def plot_threshold_fit(

@@ -179,3 +179,15 @@ def test_fit_threshold_options(kwargs, match):
 def test_dataset_options(call, match):
     with pytest.raises(ArgumentError, match=match):
         call(ase_dataset())
+
+
+def test_the_figure_of_a_fit_with_warnings_says_so():
+    import matplotlib.pyplot as plt
+
+    p = np.arange(10.0, 501.0, 40.0)
+    few = T.fit_threshold(p, hinge(p, noise=0.005, seed=2), below=(10, 90), above=(210, 290))
+    ok = T.fit_threshold(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
+    notes = [t for t in few.plot().axes[0].texts if t.get_gid() == "warnings"]
+    assert len(notes) == 1 and notes[0].get_text().startswith("warning: the below window")
+    assert not [t for t in ok.plot().axes[0].texts if t.get_gid() == "warnings"]
+    plt.close("all")
