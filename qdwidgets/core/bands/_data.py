@@ -44,7 +44,22 @@ def default_delay(ta: xr.Dataset) -> float:
     The first measured delay after the detected time zero where the signal at the band edge is
     established (:func:`qdwidgets.core.gain.established_delay`); when no rise is detected (e.g.
     every delay lies after time zero), the delay of the largest |ΔA| at the band edge
-    (:func:`qdwidgets.core.gain.band_edge`). Raises FitError when ΔA is zero there.
+    (:func:`qdwidgets.core.gain.band_edge`).
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (validated here: units converted, axes checked).
+
+    Returns
+    -------
+    float
+        A measured delay (ps).
+
+    Raises
+    ------
+    FitError
+        ΔA is zero at the band edge at every delay.
 
     Examples
     --------

@@ -49,7 +49,20 @@ def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Da
 def default_feedback(ase: xr.Dataset) -> str:
     """The feedback condition used when none is named: the first label that is not ``"none"``.
 
-    Raises DatasetError when the dataset holds no feedback condition besides ``"none"``.
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (validated here).
+
+    Returns
+    -------
+    str
+        A label of the ``feedback`` coordinate (never a paper's "lamp" unless the data say so).
+
+    Raises
+    ------
+    DatasetError
+        The dataset holds no feedback condition besides ``"none"``.
 
     Examples
     --------
