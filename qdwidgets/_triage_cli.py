@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
             json.dump(rows, sys.stdout, indent=1, default=_plain)
             sys.stdout.write("\n")
         elif args.csv:
-            frame.drop(columns=["summary"]).map(csv_cell).to_csv(sys.stdout, index=False)
+            flat = frame.drop(columns=["summary"])
+            flat.apply(lambda column: column.map(csv_cell)).to_csv(sys.stdout, index=False)
         else:
             print(frame[TEXT_COLUMNS].to_string(index=False, na_rep="", max_colwidth=60))
         sys.stdout.flush()
