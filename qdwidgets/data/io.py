@@ -150,7 +150,10 @@ def _open(path: Any, kind: str | None, format: str | None, options: dict[str, An
         return validate(ds, kind)
     except DatasetError as exc:
         name = ds.attrs.get("source", "the file")
-        raise DatasetError(f"{name} (read as {fmt}): {exc}") from None
+        text = str(exc)
+        if "coordinate 'wavelength'" in text and "wavelength_unit" in accepted_options(fmt):
+            text += "; for this file: open_dataset(path, wavelength_unit='um') (or 'eV', 'A')"
+        raise DatasetError(f"{name} (read as {fmt}): {text}") from None
 
 
 def accepted_options(fmt: str) -> list[str]:
