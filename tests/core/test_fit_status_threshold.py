@@ -191,3 +191,18 @@ def test_the_figure_of_a_fit_with_warnings_says_so():
     assert len(notes) == 1 and notes[0].get_text().startswith("warning: the below window")
     assert not [t for t in ok.plot().axes[0].texts if t.get_gid() == "warnings"]
     plt.close("all")
+
+
+def test_segmented_returns_a_result_in_the_common_vocabulary():
+    x = POWERS
+    seg = T.segmented(x, hinge(x, noise=0.005))
+    assert isinstance(seg, T.Breakpoint)
+    assert seg.converged and seg.psi == pytest.approx(150.0, rel=0.03) and seg.p_value < 0.05
+    assert seg.message.startswith("breakpoint search") and seg.nfev > 0
+    assert pickle.loads(pickle.dumps(seg)) == seg
+    with pytest.warns(DeprecationWarning, match=r"segmented\(...\)\['found'\]"):
+        assert seg["found"] is True
+    with pytest.warns(DeprecationWarning):
+        assert seg["note"] == seg.message
+    line = T.segmented(x, 2.0 * x + 1.0)
+    assert not line.converged and math.isnan(line.psi)

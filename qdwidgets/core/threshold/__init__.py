@@ -26,11 +26,12 @@ from ._dataset import (
 )
 from ._intensity import intensity
 from ._lines import CI_METHODS, fit_threshold
-from ._results import LineFit, ThresholdFit
+from ._results import Breakpoint, LineFit, ThresholdFit
 from ._segmented import find_threshold, segmented
 
 __all__ = [
     "CI_METHODS",
+    "Breakpoint",
     "Criterion",
     "LineFit",
     "ThresholdCriteria",

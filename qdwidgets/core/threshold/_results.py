@@ -161,3 +161,33 @@ class ThresholdFit(Result):
                 f"{self.spot_diameter_mm:g} mm)"
             )
         return text
+
+
+_BREAKPOINT_KEYS = {"found": "converged", "note": "message"}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Breakpoint(Result):
+    """The segmented-regression search of :func:`~qdwidgets.core.threshold.segmented`.
+
+    ``converged``: a breakpoint exists (sup-F test p < alpha and a broken line beats a parabola);
+    ``psi``: where (the curve's x units; NaN if none); ``p_value``; ``k``: points at or below
+    ``psi``; ``message``: the verdict in words; ``nfev``: straight- and broken-line fits
+    evaluated; ``warnings``: none are raised by the search itself (kept for the vocabulary).
+    ``seg["found"]``-style access to the old dict keys still works for one version (with a
+    DeprecationWarning).
+    """
+
+    converged: bool
+    psi: float
+    p_value: float
+    k: int
+    message: str
+    nfev: int
+    warnings: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        new = _BREAKPOINT_KEYS.get(key, key)
+        if key not in {"found", "psi", "p_value", "k", "note", "nfev"}:
+            raise KeyError(key)
+        return deprecated(f"segmented(...)[{key!r}]", f"segmented(...).{new}", getattr(self, new))

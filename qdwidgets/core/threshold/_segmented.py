@@ -22,7 +22,7 @@ from scipy import optimize
 from ...errors import FitError
 from .. import _args
 from ._lines import _as_curve, _finish, fit_threshold
-from ._results import ThresholdFit
+from ._results import NAN, Breakpoint, ThresholdFit
 
 
 def _hinge_rss(x: np.ndarray, y: np.ndarray, psi: float) -> float:
@@ -39,13 +39,13 @@ def segmented(
     n_sim: int = 1000,
     seed: int = 0,
     per_gap: int = 2,
-) -> dict[str, Any]:
-    """Breakpoint search and test on sorted ``x``.
+) -> Breakpoint:
+    """Breakpoint search and test on sorted ``x`` (see the module docstring).
 
-    Returns a dict: ``found`` (a breakpoint exists), ``psi`` (where, NaN if none), ``p_value``,
-    ``k`` (points ≤ psi), ``note`` (in words) and ``nfev`` (straight-line and broken-line fits
-    evaluated). ``alpha`` in (0, 1); ``n_sim`` ≥ 100 null simulations; ``per_gap`` ≥ 1 candidates
-    per gap between powers.
+    Returns a :class:`Breakpoint`: ``converged`` (a breakpoint exists), ``psi`` (where, NaN if
+    none), ``p_value``, ``k`` (points ≤ psi), ``message`` (in words) and ``nfev`` (straight-line
+    and broken-line fits evaluated). ``alpha`` in (0, 1); ``n_sim`` ≥ 100 null simulations;
+    ``per_gap`` ≥ 1 candidates per gap between powers (ArgumentError otherwise).
     """
     alpha = _args.number("alpha", alpha, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     n_sim = _args.integer("n_sim", n_sim, lo=100, hi=1_000_000)
@@ -74,14 +74,9 @@ def segmented(
     rss0 = float(r @ r)
     scale = float((y - y.mean()) @ (y - y.mean()))
     if rss0 <= 1e-24 * max(scale, 1e-300):
-        return {
-            "found": False,
-            "psi": float("nan"),
-            "p_value": 1.0,
-            "k": 0,
-            "note": "the data lie exactly on one straight line: no breakpoint",
-            "nfev": 1,
-        }
+        return Breakpoint(
+            False, NAN, 1.0, 0, "the data lie exactly on one straight line: no breakpoint", 1
+        )
 
     def sup_f(res: np.ndarray, rss: np.ndarray) -> np.ndarray:
         d = (res @ h) ** 2 / hh
@@ -111,29 +106,15 @@ def segmented(
             f"no breakpoint: a single straight line is not rejected (sup-F test p = "
             f"{p_value:.3g} ≥ {alpha:g})"
         )
-        return {
-            "found": False,
-            "psi": float("nan"),
-            "p_value": p_value,
-            "k": k,
-            "note": note,
-            "nfev": nfev,
-        }
+        return Breakpoint(False, NAN, p_value, k, note, nfev)
     if rss_quad <= rss_hinge:
         note = (
             f"no distinct breakpoint: the curve bends (p = {p_value:.3g}) but a smooth "
             "parabola fits it as well as two straight lines do"
         )
-        return {
-            "found": False,
-            "psi": float("nan"),
-            "p_value": p_value,
-            "k": k,
-            "note": note,
-            "nfev": nfev,
-        }
+        return Breakpoint(False, NAN, p_value, k, note, nfev)
     note = f"breakpoint search: broken line bends at {psi:.4g}, sup-F test p = {p_value:.3g}"
-    return {"found": True, "psi": psi, "p_value": p_value, "k": k, "note": note, "nfev": nfev}
+    return Breakpoint(True, psi, p_value, k, note, nfev)
 
 
 def find_threshold(
@@ -174,19 +155,19 @@ def find_threshold(
             profile,
             note,
             converged=False,
-            p_value=seg["p_value"],
+            p_value=seg.p_value,
             curve=(x, y),
-            nfev=seg["nfev"],
+            nfev=seg.nfev,
         )
 
-    if not seg["found"]:
-        return none_found(seg["note"])
-    psi = seg["psi"]
+    if not seg.converged:
+        return none_found(seg.message)
+    psi = seg.psi
     left = x[x <= psi - gap_mW / 2]
     right = x[x > psi + gap_mW / 2]
     if left.size < 3 or right.size < 3:
         note = (
-            f"no threshold: {seg['note']}, but fewer than 3 points remain on one side of it with "
+            f"no threshold: {seg.message}, but fewer than 3 points remain on one side of it with "
             f"gap_mW={gap_mW:g}: no threshold fitted"
         )
         return none_found(note)
@@ -201,9 +182,9 @@ def find_threshold(
             **fit_kwargs,
         )
     except FitError as exc:
-        note = f"no threshold: {seg['note']}, but the lines on either side give none: {exc}"
+        note = f"no threshold: {seg.message}, but the lines on either side give none: {exc}"
         return none_found(note)
-    note = f"{seg['note']}; {fit.message}"
+    note = f"{seg.message}; {fit.message}"
     return _finish(
         fit.threshold_mW,
         fit.ci_mW,
@@ -214,8 +195,8 @@ def find_threshold(
         spot_diameter_mm,
         profile,
         note,
-        p_value=seg["p_value"],
+        p_value=seg.p_value,
         curve=(x, y),
-        nfev=seg["nfev"] + fit.nfev,
+        nfev=seg.nfev + fit.nfev,
         warnings=fit.warnings,
     )
