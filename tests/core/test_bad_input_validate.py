@@ -95,7 +95,7 @@ def test_glotaran_micrometres_labelled_nm_are_refused(tmp_path) -> None:
     rows += [f"{w} 0.001 0.002 0.003" for w in (0.5, 0.55, 0.6)]
     path = tmp_path / "um.ascii"
     path.write_text("\n".join(rows) + "\n")
-    with pytest.raises(DatasetError, match="outside the plausible.*wavelength_unit='um'"):
+    with pytest.raises(DatasetError, match=r"outside the plausible.*wavelength_unit='um'"):
         open_dataset(path)
     ds = open_dataset(path, wavelength_unit="um")
     np.testing.assert_allclose(ds["wavelength"].values, [500.0, 550.0, 600.0])
