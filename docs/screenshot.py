@@ -43,7 +43,7 @@ from qdwidgets.data import simulate
 from qdwidgets.widgets.ta_explorer import TAExplorer
 blue, _ = simulate.ta(pump=(150.0,), transitions_nm=(580.0, 556.0, 520.0, 480.0),
                       pl_peak_nm=595.0, chirp_reference_nm=580.0, pia_peak_nm=640.0, seed=1)
-TAExplorer(blue.isel(pump=0, drop=True).drop_vars("occupancy"))
+TAExplorer(blue.isel(pump=0, drop=True).drop_vars("occupancy", errors="ignore"))
 """,
         ".qd-ta-explorer",
     ),
@@ -61,7 +61,7 @@ save(simulate.ta(pump=(300.0,), seed=1)[0], folder / "ta_300nJ.nc")
 save(simulate.ta(pump=(150.0,), transitions_nm=(580.0, 556.0, 520.0, 480.0), pl_peak_nm=595.0,
                  chirp_reference_nm=580.0, seed=2)[0], folder / "ta_580nm.nc")
 save(simulate.ase(seed=3)[0], folder / "ase.nc")
-(folder / "<b>broken</b>.csv").write_text("a,b\\n1,2,3\\n")
+(folder / "<i>broken.csv").write_text("a,b\\n1,2,3\\n")
 t = Triage(folder, scheduler="sync").wait(120)
 t
 """,
@@ -114,9 +114,11 @@ def shoot(views: dict[str, tuple[str, str]], out: Path, themes: tuple[str, ...])
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", metavar="DIR", help="every view, light and dark, into DIR")
+    parser.add_argument("--only", nargs="+", choices=sorted(EVERY_VIEW), help="with --all")
     args = parser.parse_args(argv)
     if args.all:
-        shoot(EVERY_VIEW, Path(args.all), ("light", "dark"))
+        views = {k: v for k, v in EVERY_VIEW.items() if not args.only or k in args.only}
+        shoot(views, Path(args.all), ("light", "dark"))
         return
     (path,) = shoot({"taview": (EXPLORER, ".qd-ta-explorer")}, ROOT / "docs", ("light",))
     path.replace(ROOT / "docs" / "taview.png")

@@ -43,6 +43,33 @@ _SHOWN = (
 )
 
 
+# column widths (px): fixed, so that header and rows line up (no flex shrinking)
+_WIDTHS = {
+    "preview": 110,
+    "source": 170,
+    "kind": 50,
+    "flags": 130,
+    "gain": 80,
+    "first_crossing_ps": 90,
+    "tau_ps": 110,
+    "threshold_mW": 110,
+    "error": 240,
+    "open": 70,
+}
+
+
+def _cell_layout(column: str) -> W.Layout:
+    width = f"{_WIDTHS[column]}px"
+    return W.Layout(width=width, min_width=width, flex="0 0 auto", overflow="hidden")
+
+
+def _cell(html_text: str, column: str, *, title: str = "") -> W.HTML:
+    """One table cell; ``html_text`` already escaped; ``title`` (plain text) as its tooltip."""
+    tip = f" title='{escape(title)}'" if title else ""
+    value = f"<div{tip} style='overflow-wrap:anywhere;line-height:1.3'>{html_text}</div>"
+    return W.HTML(value, layout=_cell_layout(column))
+
+
 def thumbnail(preview: Any, kind: str) -> bytes:
     """A small PNG of a summary's ``preview`` (TA map, or ASE output vs power).
 
@@ -61,8 +88,14 @@ def thumbnail(preview: Any, kind: str) -> bytes:
     ax.set_axis_off()
     values = np.asarray(preview, dtype=float)
     if values.size and kind == "ta":
+        from matplotlib import colormaps
+
         lim = float(np.nanmax(np.abs(values))) or 1.0
-        ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim)
+        rgba = colormaps["RdBu_r"](np.clip(values / lim, -1, 1) / 2 + 0.5)
+        # opacity grows with |ΔA|: where nothing happens the page's own background (light or
+        # dark theme) shows through, instead of a white box
+        rgba[..., 3] = np.clip(np.nan_to_num(np.abs(values) / lim) * 2.5, 0, 1) ** 0.7
+        ax.imshow(rgba, aspect="auto", interpolation="nearest")
     elif values.size:
         colors = ("#1f77b4", "#e07b00", "#2ca02c", "#d62728")  # visible on light and dark
         for i, row in enumerate(np.atleast_2d(values)):
@@ -131,7 +164,7 @@ class Triage(QDWidget):
         )
         self._sort = W.Dropdown(options=SORT_COLUMNS, value="source", description="sort by")
         self._order = W.ToggleButton(value=True, description="ascending", icon="sort-amount-asc")
-        self._rows = W.VBox()
+        self._rows = W.VBox(layout=W.Layout(overflow="auto"))  # wide tables scroll
         self._rows.add_class("qd-triage-rows")
         self.detail = W.VBox()
         self.detail.add_class("qd-triage-detail")
@@ -200,12 +233,10 @@ class Triage(QDWidget):
         self._rows.children = rows
 
     def _header(self) -> W.HBox:
-        cells = [
-            W.HTML("<b>preview</b>", layout=W.Layout(width="110px")),
-            W.HTML("<b>source</b>", layout=W.Layout(width="220px")),
-        ]
-        cells += [W.HTML(f"<b>{label}</b>", layout=W.Layout(width="120px")) for _, label in _SHOWN]
-        return W.HBox(cells)
+        cells = [_cell("<b>preview</b>", "preview"), _cell("<b>source</b>", "source")]
+        cells.append(_cell("", "open"))
+        cells += [_cell(f"<b>{escape(label)}</b>", column) for column, label in _SHOWN]
+        return W.HBox(cells, layout=W.Layout(flex_flow="row nowrap"))
 
     def _row(self, index: int, row: pd.Series) -> W.HBox:
         summary = row["summary"] if isinstance(row["summary"], dict) else {}
@@ -221,8 +252,8 @@ class Triage(QDWidget):
         )
         name = str(row["source"]).rsplit("/", 1)[-1]
         cells: list[W.Widget] = [
-            W.Box([image], layout=W.Layout(width="110px")),
-            W.HTML(escape(name), layout=W.Layout(width="220px")),
+            W.Box([image], layout=_cell_layout("preview")),
+            _cell(escape(name), "source", title=str(row["source"])),
         ]
         for column, _ in _SHOWN:
             value = row.get(column)
@@ -231,17 +262,18 @@ class Triage(QDWidget):
                 if value is None or (isinstance(value, float) and np.isnan(value))
                 else (f"{value:.3g}" if isinstance(value, float) else str(value))
             )
-            cells.append(W.HTML(escape(text[:200]), layout=W.Layout(width="120px")))
+            short = text if len(text) <= 140 else text[:139] + "…"
+            cells.append(_cell(escape(short), column, title=text[:2000]))
         button = W.Button(
             description="Open",
             button_style="info" if row["ok"] else "",
             disabled=not bool(row["ok"]),
-            layout=W.Layout(width="70px"),
+            layout=_cell_layout("open"),
         )
         button.add_class("qd-triage-open")
         button.on_click(self.guarded(lambda _b, i=index: setattr(self, "selected", i)))
-        cells.append(button)
-        box = W.HBox(cells)
+        cells.insert(2, button)  # beside the name: never scrolled out of sight
+        box = W.HBox(cells, layout=W.Layout(flex_flow="row nowrap"))
         box.add_class("qd-triage-row")
         return box
 

@@ -32,7 +32,10 @@ def _names(w: Triage) -> list[str]:
 
 
 def _buttons(w: Triage):
-    return [row.children[-1] for row in w._rows.children[1:]]
+    return [
+        next(c for c in row.children if "qd-triage-open" in c._dom_classes)
+        for row in w._rows.children[1:]
+    ]
 
 
 def test_progress_then_one_row_per_file(widget):
@@ -42,7 +45,7 @@ def test_progress_then_one_row_per_file(widget):
     assert sorted(_names(widget)) == ["ase.nc", "broken.csv", "ta_30.nc", "ta_300.nc"]
     # the failed file cannot be opened; its error is in its row
     broken = widget._rows.children[1 + _names(widget).index("broken.csv")]
-    assert broken.children[-1].disabled
+    assert broken.children[2].disabled and "qd-triage-open" in broken.children[2]._dom_classes
     assert any("DatasetError" in getattr(c, "value", "") for c in broken.children)
 
 
