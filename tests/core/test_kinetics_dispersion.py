@@ -103,7 +103,9 @@ def test_fixed_chirp_is_applied_to_the_model(
 
 
 def test_coherent_artifact_is_separate_from_the_lifetimes() -> None:
-    ds, _ = chirped()
+    # low noise: the artefact's derivative terms trade with time zero (a shift of the IRF term
+    # is its first derivative), so its amplitudes are only sharp on clean data
+    ds, _ = chirped(noise=1e-5)
     wl = ds.wavelength.values
     t = ds.delay.values
     t0 = powers(wl, 3, 575.0) @ COEF
@@ -150,15 +152,20 @@ def test_too_many_components_are_refused() -> None:
 # its centre in (λ − λc)/100 nm, no offset) on qdwidgets.examples.hippius(), the shared Hippius
 # file in OD, made once in .venv-bench with `benchmarks/glotaran_dispersion.py`:
 # - "same_start": started from qdwidgets' optimum (`--from-qdwidgets`): pyglotaran stays there
-#   (success, 6 evaluations), so both codes share this optimum of the model;
+#   (success, 17 evaluations), so both codes share this optimum of the model;
 # - "generic_start": started from its own generic values (log-spaced τ, half-rise dispersion):
 #   pyglotaran converges (success, 40 evaluations) to a different, worse local minimum.
 GLOTARAN_HIPPIUS = {
     "same_start": {
-        "taus_ps": [0.07713089829633363, 0.11494297677403238, 16.54297213545559, 58.00140224576945],
-        "irf_fwhm_ps": 0.1090899343649237,
-        "dispersion": [0.2044183211685065, -0.07793308484552665, 0.0044956426383844636],
-        "rms_OD": 0.0007076964381727841,
+        "taus_ps": [
+            0.002727581393394736,
+            1.8451365075092314,
+            21.514632097763123,
+            50.81462292116598,
+        ],
+        "irf_fwhm_ps": 0.13986656499604985,
+        "dispersion": [0.19868713838988358, -0.05501099159143375, 0.014552054739972372],
+        "rms_OD": 0.000691402845221683,
     },
     "generic_start": {
         "taus_ps": [0.7340878716898062, 19.49729640289036, 53.83561537395581, 2199.9420755008987],

@@ -172,12 +172,23 @@ def _shift_traces(t: np.ndarray, y3: np.ndarray, t0: np.ndarray) -> np.ndarray:
     return out
 
 
-def _start_chirp(t: np.ndarray, y3: np.ndarray) -> np.ndarray:
-    """t0 per wavelength to start from: the half-rise of the strongest pump level (robust)."""
-    from ..chirp import rise_times
+def _start_chirp(t: np.ndarray, y3: np.ndarray, pw: np.ndarray) -> np.ndarray:
+    """Start coefficients of t0(λ): a robust (S/N-weighted, MAD-clipped) polynomial through the
+    half-rise times of the strongest pump level; a constant when too few rises are clear."""
+    from ..chirp import _robust_polyfit, diff_noise, half_rise
 
     k = int(np.argmax(np.max(np.abs(y3), axis=(0, 1))))
-    return rise_times(t, y3[:, :, k].T)
+    x = y3[:, :, k].T
+    t0, snr = half_rise(t, x, diff_noise(x))
+    use = np.isfinite(t0) & (snr >= 5.0)
+    order = pw.shape[1] - 1
+    if use.sum() < order + 2:
+        coef = np.zeros(order + 1)
+        coef[0] = float(np.nanmedian(t0)) if np.isfinite(t0).any() else float(t[0])
+        return coef
+    xs = pw[:, 1] if order >= 1 else np.zeros(len(t0))
+    c_high, _ = _robust_polyfit(xs, t0, np.minimum(snr, 100.0), use, order)
+    return np.asarray(c_high[::-1], dtype=float)  # increasing powers
 
 
 def fit_dispersion(
@@ -228,12 +239,7 @@ def fit_dispersion(
             )
         pw = powers(wl, int(order), centre)
         base = np.zeros(nwl)
-        rough = _start_chirp(t, y3)
-        ok = np.isfinite(rough)
-        if ok.sum() < order + 1:
-            rough = np.full(nwl, float(np.nanmedian(rough)) if ok.any() else float(t[0]))
-            ok = np.ones(nwl, dtype=bool)
-        coef, *_ = np.linalg.lstsq(pw[ok], rough[ok], rcond=None)
+        coef = _start_chirp(t, y3, pw)
         start_t0 = pw @ coef
     else:
         base = _fixed_chirp(chirp, da["wavelength"], FitError)
