@@ -91,10 +91,10 @@ def thumbnail(preview: Any, kind: str) -> bytes:
         from matplotlib import colormaps
 
         lim = float(np.nanmax(np.abs(values))) or 1.0
-        rgba = colormaps["RdBu_r"](np.clip(values / lim, -1, 1) / 2 + 0.5)
-        # opacity grows with |ΔA|: where nothing happens the page's own background (light or
-        # dark theme) shows through, instead of a white box
-        rgba[..., 3] = np.clip(np.nan_to_num(np.abs(values) / lim) * 2.5, 0, 1) ** 0.7
+        # the sign's colour (blue negative, red positive) with an opacity that grows with |ΔA|:
+        # where nothing happens the page's own background (light or dark theme) shows through
+        rgba = colormaps["RdBu_r"](np.where(values < 0, 0.1, 0.9))
+        rgba[..., 3] = np.clip(np.nan_to_num(np.abs(values) / lim) * 1.5, 0, 1) ** 0.8
         ax.imshow(rgba, aspect="auto", interpolation="nearest")
     elif values.size:
         colors = ("#1f77b4", "#e07b00", "#2ca02c", "#d62728")  # visible on light and dark
