@@ -79,7 +79,7 @@ class Panel:
             y=[],
             scales=sc,
             enable_move=True,
-            update_on_move=True,
+            update_on_move=False,  # the custom drag messages carry the point; x, y sync at the end
             marker="circle",
             default_size=120,
             stroke="black",
@@ -89,7 +89,7 @@ class Panel:
             y=[],
             scales=sc,
             enable_move=True,
-            update_on_move=True,
+            update_on_move=False,  # the custom drag messages carry the point; x, y sync at the end
             restrict_x=True,
             marker="square",
             default_size=70,
@@ -167,13 +167,13 @@ class Panel:
         total = curves.sum(axis=0) if self.bands else np.zeros_like(wl)
         colors = [COLORS[self.owner.names.index(b.name) % len(COLORS)] for b in self.bands]
         with self.fig.hold_sync():
+            self.sum_mark.y = total  # first: what a drag is judged by
             self.data_mark.y = y
             if self.bands:
                 self.band_mark.y = curves
                 self.band_mark.colors = colors
                 self.band_mark.labels = [b.name for b in self.bands]
             self.band_mark.visible = bool(self.bands)
-            self.sum_mark.y = total
             self.resid_mark.y = y - total
             if rescale:
                 pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
