@@ -16,6 +16,7 @@ import xarray as xr
 
 from ..data.contract import validate
 from ..errors import DatasetError, QDError
+from . import _args
 from .gain import NOISE_BEFORE_PS
 from .kinetics.model import FWHM_PER_SIGMA
 
@@ -107,8 +108,16 @@ def estimate(
     wavelength_scale = 100 nm), ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only),
     ``method`` and ``rms_ps`` (half-rise scatter about the fit).
     """
-    if method not in ("fit", "half-rise"):
-        raise DatasetError(f"method: {method!r} is not 'fit' or 'half-rise'")
+    try:
+        _args.choice("method", method, ("fit", "half-rise"))
+        order = _args.integer("order", order, lo=0, hi=6)
+        min_snr = _args.positive("min_snr", min_snr)
+        max_wavelengths = _args.integer("max_wavelengths", max_wavelengths, lo=order + 2, hi=10**6)
+        window_ps = _args.positive("window_ps", window_ps, unit="ps")
+        if len(taus) < 1:
+            raise _args.ArgumentError("taus must name at least one lifetime")
+    except _args.ArgumentError as exc:
+        raise DatasetError(f"chirp: {exc}") from None
     ds = validate(ta, "ta")
     t, wl = ds["delay"].values, ds["wavelength"].values
     da = ds["dA"].transpose("pump", "delay", "wavelength").values
@@ -318,6 +327,10 @@ def uncorrect(ta: xr.Dataset) -> xr.Dataset:
 
 def subtract_background(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.Dataset:
     """ΔA minus its mean over delays < ``before`` ps, per pump level and wavelength."""
+    try:
+        before = _args.number("before", before, unit="ps")
+    except _args.ArgumentError as exc:
+        raise DatasetError(f"background: {exc}") from None
     ds = validate(ta, "ta")
     pre = ds["delay"].values < before
     if int(pre.sum()) < 2:

@@ -8,6 +8,8 @@ import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .. import _args
+from ._options import fit_options, windows
 from .fit import fit_trace
 from .results import KineticsFit, KineticsSeries
 
@@ -18,10 +20,12 @@ def extract_trace(
     """ΔA (OD) over (pump, delay) at ``wavelength`` (nm), averaged over ±band_nm/2 when > 0."""
     from ...data.contract import validate
 
+    with fit_options():
+        wavelength = _args.number("wavelength", wavelength, unit="nm")
+        band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
     ds = validate(ta, "ta")
     da = ds["dA"]
     wl = np.asarray(da["wavelength"].values, dtype=float)
-    wavelength = float(wavelength)
     if not wl.min() - 1e-9 <= wavelength <= wl.max() + 1e-9:
         raise FitError(
             f"wavelength {wavelength:g} nm is outside the data ({wl.min():g}–{wl.max():g} nm); "
@@ -66,6 +70,8 @@ def fit_kinetics(
         from ..gain import band_edge
 
         wavelength = band_edge(ta)
+    if delay_range is not None:
+        windows(delay_range, None)
     full = extract_trace(ta, wavelength, band_nm=band_nm, pump=pump)
     traces = full
     if delay_range is not None:

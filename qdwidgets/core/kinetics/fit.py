@@ -17,8 +17,10 @@ import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .. import _args
 from .._status import covariance
 from .._status import stderr as std_errors
+from ._options import fit_options
 from .bootstrap import bootstrap
 from .params import Spec as Spec
 from .params import _spec as _spec
@@ -130,6 +132,12 @@ def fit_trace(
     Non-finite points are skipped. Raises FitError for flat, all-NaN or too-short traces.
     """
     n = _n_components(n_components)
+    with fit_options():
+        n_boot = _args.integer("n_boot", n_boot, lo=2, hi=1_000_000)
+        starts = _args.integer("starts", starts, lo=1, hi=100)
+        seed = _args.integer("seed", seed, lo=0, hi=2**63 - 1)
+        if onset is not None:
+            onset = _args.number("onset", onset, unit="ps")
     t_all, y_all, da = _as_trace(trace)
     if chirp is not None:
         t0 = _trace_t0(chirp, da, t0)

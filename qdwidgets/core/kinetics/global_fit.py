@@ -18,9 +18,10 @@ import xarray as xr
 
 from ...data.contract import validate
 from ...errors import FitError
-from .. import _status
+from .. import _args, _status
 from .._status import covariance_normal
 from . import model as M
+from ._options import fit_options, windows
 from .dispersion import fit_dispersion
 from .fit import from_internal, to_internal
 from .params import _start
@@ -159,6 +160,7 @@ def fit_global(
     n = int(n_components)
     if not 1 <= n <= 6:
         raise FitError(f"n_components must be between 1 and 6, got {n_components}")
+    windows(delay_range, wavelength_range)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
     if not np.all(np.isfinite(y)):
         raise FitError(
@@ -398,7 +400,11 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     median over wavelengths);
     ``n_significant`` counts the singular values above it.
     """
+    with fit_options():
+        n = _args.integer("n", n, lo=1, hi=10_000)
     da, _t, y = _matrix(ta, pump, None, None)
+    if not np.all(np.isfinite(y)):
+        raise FitError("ΔA holds NaN or infinite values; crop or mask them before the SVD")
     u, s, vt = np.linalg.svd(y, full_matrices=False)
     k = min(n, len(s))
     vals = np.asarray(da.values, dtype=float)  # (delay, pump, wavelength)

@@ -13,7 +13,9 @@ import numpy as np
 import xarray as xr
 
 from ...errors import FitError
+from .. import _args
 from .._status import stderr as std_errors
+from ._options import fit_options, windows
 from .dispersion import _fixed_chirp
 from .fit import _n_components, _spec, from_internal, start_spec, to_internal
 from .global_fit import _matrix, fit_global
@@ -50,6 +52,10 @@ def fit_traces(
     ``warnings`` ('; '-separated) per trace; undetermined parameters have infinite errors.
     """
     n = _n_components(n_components)
+    windows(delay_range, wavelength_range)
+    with fit_options():
+        max_iter = _args.integer("max_iter", max_iter, lo=1, hi=100_000)
+        chunk = _args.integer("chunk", chunk, lo=1, hi=1_000_000)
     coh = bool(coherent_artifact)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
     if chirp is not None:
