@@ -81,7 +81,7 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     w.shape_select.observe(w.guarded(w._on_shape), names="value")
     for param, box in w.lock_boxes.items():
         box.observe(w.guarded(lambda ch, p=param: w._on_lock(p, ch)), names="value")
-    w.delay_input.observe(w.guarded(w._on_delay_input), names="value")
+    w.link_control(w.delay_input, "delay")
     return W.VBox(
         [
             W.HBox([w.delay_input, w.range_from, w.range_to, w.propose_button, w.fit_button]),
@@ -104,7 +104,6 @@ def sync_controls(w: BandDeconvolver) -> None:
             w.shape_select.value = band.shape
             for param, box in w.lock_boxes.items():
                 box.value = param not in band.vary
-        w.delay_input.value = w.delay
     finally:
         w._quiet = False
 

@@ -123,9 +123,6 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 delay = float(later[0] if later.size else delays[0])
                 note = f"{exc}; showing {delay:g} ps"
         self.delay = delay
-        self._quiet = True
-        self.delay_input.value = self.delay
-        self._quiet = False
         with self.reporting():
             self.pumps = self._levels(pump)
             if bands is not None:
@@ -363,10 +360,6 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self.table.value = table_html(self.panels, self.level_name)
 
     # -- observers ------------------------------------------------------------------------------
-    def _on_delay_input(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self.delay = float(change["new"])
-
     def _on_delay(self, change: dict[str, Any]) -> None:
         for p in self.panels:
             p.load(self.delay)

@@ -61,7 +61,7 @@ def test_band_deconvolver_settings(ta):
     delay = w.delay
     w.delay_input.value = math.nan
     assert "delay must be finite" in w.error_message and clean(w.error_message)
-    assert w.delay == delay
+    assert w.delay == delay and w.delay_input.value == delay  # the box shows the good value
     with pytest.raises(SettingError, match=r"did you mean 'GSB'"):
         w.selected = "GBS"
     with pytest.raises(TypeError, match=r"'pumps'; did you mean 'pump'"):
