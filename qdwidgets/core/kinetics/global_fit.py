@@ -190,12 +190,18 @@ def fit_global(
 
 
 def _check_artifact(t: np.ndarray, y: np.ndarray, irf_fwhm: Any, t0: Any, chirp: Any) -> None:
-    """The coherent artefact needs delays on both sides of time zero, within a few IRF widths."""
-    peak = int(np.argmax(np.max(np.abs(y), axis=1)))
-    if peak < 2:
+    """The coherent artefact needs delays before and around time zero: at least three delays
+    before the half-rise of the strongest trace."""
+    from ..chirp import diff_noise, half_rise
+
+    col = int(np.argmax(np.max(np.abs(y), axis=0)))
+    x = y[:, col : col + 1]
+    rise, _ = half_rise(t, x, diff_noise(x))
+    before = int(np.sum(t < rise[0])) if np.isfinite(rise[0]) else 0
+    if before < 3:
         raise FitError(
-            "coherent_artifact=True needs delays before and around time zero, but the signal "
-            "peaks at the first delays; drop coherent_artifact or include earlier delays"
+            f"coherent_artifact=True needs delays before time zero, but only {before} delay(s) "
+            "lie before the signal's rise; drop coherent_artifact or include earlier delays"
         )
 
 
