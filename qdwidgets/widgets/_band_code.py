@@ -110,6 +110,11 @@ class CodeMixin:
         identifier("data_name", data_name)
         if self._result is None:
             raise FitError("no fit yet: press Fit first, then ask for its code")
+        if len(self._fitted_with) != len(self.panels):
+            raise FitError(
+                "this fit was restored from a saved state, which does not keep its start "
+                "values: press Fit to fit again, then ask for its code"
+            )
         return comparison_code(
             data_name,
             self.delay,

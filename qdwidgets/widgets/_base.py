@@ -169,7 +169,13 @@ class QDWidget(W.VBox):
             self._render_banner()
 
     def show_warnings(self, warnings: Sequence[str]) -> None:
-        """Show a result's ``warnings`` (amber, one line each; none clears them)."""
+        """Show a result's ``warnings`` in the banner, amber, one line each.
+
+        Parameters
+        ----------
+        warnings : sequence of str
+            The fit result's ``warnings`` (an empty one clears them); errors stay above them.
+        """
         self._warning_texts = tuple(str(w) for w in warnings)
         self._render_banner()
 
@@ -207,10 +213,16 @@ class QDWidget(W.VBox):
 
     # -- checked settings --------------------------------------------------------------------
     def check_traits(self, checks: Mapping[str, Callable[[Any], Any]]) -> None:
-        """Declare the check of each user-settable trait: ``{name: check(value) -> value}``.
+        """Declare the check of each user-settable trait.
 
-        A check raises ``ValueError`` (e.g. ``qdwidgets.core._args.number``) with a message naming
-        the setting; it may also normalise the value (a float for a number).
+        Parameters
+        ----------
+        checks : mapping of str to callable
+            ``{name: check}``; ``check(value)`` returns the value to store (it may normalise it,
+            e.g. a float for a number) or raises ``ValueError`` (e.g. from
+            ``qdwidgets.core._args.number``) with a message naming the setting and the fix.
+            Every later assignment of ``name`` goes through it; a refused value raises
+            :class:`SettingError` and shows in the banner.
         """
         self._checks.update(checks)
 
@@ -239,9 +251,22 @@ class QDWidget(W.VBox):
     ) -> None:
         """Tie ``control.<attr>`` to the trait ``name`` both ways, through the trait's check.
 
+        Parameters
+        ----------
+        control : ipywidgets.Widget
+            The control (slider, box, dropdown, ...).
+        name : str
+            The widget's trait.
+        to_trait, to_control : callable, optional
+            Conversions between the control's value and the trait's (e.g. one end of a range).
+        attr : str
+            The control's trait that holds its value.
+
+        Notes
+        -----
         A value the check refuses shows in the banner and the control goes back to the trait's
         value; a trait value the control cannot show (e.g. not among a Dropdown's options) shows
-        in the banner too.
+        in the banner too. Nothing is raised into the front end's message handler.
         """
         busy = [False]
 
@@ -277,8 +302,20 @@ class QDWidget(W.VBox):
 
     # -- code --------------------------------------------------------------------------------
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that, run where ``data_name`` names the same dataset, leaves this widget's
-        current result in a variable ``result``."""
+        """The widget's analysis as Python code.
+
+        Parameters
+        ----------
+        data_name : str
+            The variable that names the dataset the widget was opened on, where the code runs.
+
+        Returns
+        -------
+        str
+            Code that, run where ``data_name`` names the same dataset, leaves this widget's
+            current result in a variable ``result`` (``result.to_dict()`` equals
+            ``widget.result.to_dict()``).
+        """
         raise NotImplementedError(f"{type(self).__name__} cannot give its analysis as code yet")
 
     def show_code(self) -> str:

@@ -396,7 +396,8 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
 
         identifier("data_name", data_name)
         if self._recipe is None:
-            raise FitError("no fit yet: press Fit first, then ask for its code")
+            why = "this fit was restored from a saved state" if self._result else "no fit yet"
+            raise FitError(f"{why}: press Fit first, then ask for its code")
         return recipe_code(self._recipe, data_name, self.n_pumps)
 
     @property

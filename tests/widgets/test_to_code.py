@@ -208,3 +208,19 @@ def test_threshold_units_on_every_axis(ase):
     for fig in (f.out_fig, f.enh_fig, f.spec_fig, f.width_fig):
         for axis in fig.axes:
             assert "(" in axis.label and ")" in axis.label, axis.label
+
+
+def test_a_restored_fit_asks_for_a_new_fit_before_giving_code(ta):
+    w = BandDeconvolver(ta, pump=250.0)
+    again = BandDeconvolver.from_state(ta, json.loads(json.dumps(w.state())))
+    with pytest.raises(qdwidgets.FitError, match="restored from a saved state"):
+        again.to_code()
+    click(again.code_button)
+    assert "restored from a saved state" in again.error_message
+    click(again.fit_button)
+    assert same(run(again.to_code(), ta=ta), again.result)
+    k = KineticsFitter(ta, pump=100.0)
+    k.fit()
+    k2 = KineticsFitter.from_state(ta, json.loads(json.dumps(k.state())))
+    with pytest.raises(qdwidgets.FitError, match="restored from a saved state"):
+        k2.to_code()
