@@ -166,9 +166,13 @@ class ThresholdFit(Result):
 _BREAKPOINT_KEYS = {"found": "converged", "note": "message"}
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class Breakpoint(Result):
+@dataclass(frozen=True)
+class Breakpoint:
     """The segmented-regression search of :func:`~qdwidgets.core.threshold.segmented`.
+
+    An intermediate outcome, not a saved result (it holds no curve to draw or restore): the
+    result of a threshold search is :func:`~qdwidgets.core.threshold.find_threshold`'s
+    ``ThresholdFit``. It speaks the same vocabulary and pickles.
 
     ``converged``: a breakpoint exists (sup-F test p < alpha and a broken line beats a parabola);
     ``psi``: where (the curve's x units; NaN if none); ``p_value``; ``k``: points at or below
