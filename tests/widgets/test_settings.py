@@ -89,3 +89,20 @@ def test_threshold_fitter_settings(ase):
     assert f.result is fit  # nothing refitted, the last good fit kept
     with pytest.raises(TypeError, match=r"'feedbak'; did you mean 'feedback'"):
         ThresholdFitter(ase, feedbak="lamp")
+
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_text_from_the_data_is_escaped(ta, ase):
+    data = ta.drop_vars("occupancy")
+    data["pump"].attrs["units"] = EVIL
+    k = KineticsFitter(data)
+    k.fit()
+    for html in (k.legend.value, k.table_html.value):
+        assert EVIL not in html and "&lt;img src=x" in html
+    labels = [("<i>lamp</i>" if f == "lamp" else str(f)) for f in ase["feedback"].values]
+    f = ThresholdFitter(ase.assign_coords(feedback=labels))
+    f.criteria_button.click()
+    for html in (f.readout.value, f.criteria_html.value):
+        assert "<i>lamp</i>" not in html and "&lt;i&gt;lamp&lt;/i&gt;" in html
