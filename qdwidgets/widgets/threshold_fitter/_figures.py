@@ -24,13 +24,17 @@ def build(w: Any) -> None:
         options=[("top hat", "tophat"), ("Gaussian (1/e² ⌀)", "gaussian")],
         description="profile",
     )
-    w.scale_toggle = W.ToggleButtons(options=["linear", "log"], description="axes")
+    w.scale_toggle = W.ToggleButtons(
+        options=["linear", "log"],
+        description="axes",
+        style={"description_width": "initial", "button_width": "70px"},
+    )
     rng = {
         "min": float(p[0]),
         "max": float(p[-1]),
         "step": step,
-        "readout_format": ".4g",
-        "layout": W.Layout(width="460px"),
+        "readout_format": ".4~g",
+        "layout": W.Layout(width="480px"),
         "style": {"description_width": "80px"},
     }
     w.below_slider = W.FloatRangeSlider(description="below (mW)", **rng)
@@ -187,7 +191,10 @@ def build(w: Any) -> None:
     controls = W.VBox(
         [
             W.HBox([w.feedback_select, w.spot_input, w.profile_select]),
-            W.HBox([w.below_slider, w.above_slider]),
+            W.HBox(
+                [w.below_slider, w.above_slider],
+                layout=W.Layout(flex_flow="row wrap"),  # one per line when the cell is narrow
+            ),
             W.HBox([w.scale_toggle, w.power_slider, w.method_select]),
             w.scale_note,
         ]
