@@ -295,10 +295,10 @@ def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
     median over 9 neighbouring wavelengths, since a few samples per wavelength give a noisy σ
     (10 samples: ±25 %) and noise varies slowly with wavelength.
     """
-    arr = np.asarray(dA, dtype=float)
-    p, d, w = arr.shape
-    rows = np.moveaxis(arr, 1, 2).reshape(p * w, d)
-    sigma = trace_noise(np.asarray(t, dtype=float), rows).reshape(p, w)
+    arr = np.asarray(dA)  # no copy: one pump level at a time, as (wavelength, delay) views
+    t = np.asarray(t, dtype=float)
+    sigma = np.stack([np.asarray(trace_noise(t, level.T), dtype=float) for level in arr])
+    w = arr.shape[2]
     return np.asarray(ndimage.median_filter(sigma, size=(1, min(9, w)), mode="nearest"))
 
 
