@@ -183,7 +183,11 @@ def test_hippius_agrees_with_pyglotaran() -> None:
     assert fit.converged, fit.message
     rel = np.abs(np.asarray(fit.taus[1:]) / np.asarray(ref["taus_ps"][1:]) - 1.0)
     assert np.all(rel <= [0.03, 0.01, 0.01])  # the 3 / 1 / 1 % for the slower three
-    np.testing.assert_allclose(fit.taus, ref["taus_ps"], rtol=3e-3)  # all four, to 3–5 digits
+    np.testing.assert_allclose(fit.taus[1:], ref["taus_ps"][1:], rtol=1e-4)  # in fact to 4 digits
+    # the fastest is a sub-IRF spike the data cannot pin (pyglotaran: 0.0027 ps, here ~0.002):
+    # an infinite error and a warning say so
+    assert fit.taus[0] < 0.01 and fit.taus_stderr[0] == math.inf
+    assert any("do not determine tau1" in w for w in fit.warnings)
     assert fit.irf_fwhm == pytest.approx(ref["irf_fwhm_ps"], rel=0.05)
     assert fit.chirp is not None
     # the dispersion part of t0(λ) (the constant is pyglotaran's irf.center): within 1 fs

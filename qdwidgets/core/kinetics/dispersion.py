@@ -42,12 +42,13 @@ def levenberg_marquardt(
     n_data: int,
     max_iter: int = 200,
     tol: float = 1e-9,
+    noise_floor: float = 1e-2,
 ) -> dict[str, Any]:
     """Levenberg–Marquardt with box clipping on a problem that gives ``(cost, JᵀJ, Jᵀr, extra)``.
 
     The damping, step acceptance and convergence rules are those of ``varpro.batch_fit``:
     converged when an accepted step lowers χ² by less than ``tol`` (relative) or by less than
-    1e-2 of the noise variance per point, or when the Gauss–Newton model predicts no more than
+    ``noise_floor`` × the noise variance per point, or when the Gauss–Newton model predicts no more than
     that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``, ``message``,
     ``nfev`` and ``iterations``.
     """
@@ -70,7 +71,7 @@ def levenberg_marquardt(
             step = -np.linalg.solve(h + np.diag(lam * dh), g)
         except np.linalg.LinAlgError:
             step = -g / dh
-        floor = max(tol * cost, 1e-2 * cost / nf)
+        floor = max(tol * cost, noise_floor * cost / nf)
         pred = -float(step @ (g + 0.5 * (h @ step)))
         if pred < 0.1 * floor and it > 1:
             converged, message = True, "the predicted decrease of χ² is below the noise floor"
@@ -264,7 +265,10 @@ def fit_dispersion(
     lower = np.concatenate([first["lower"][: n + 1], np.full(coef.size, -np.inf)])
     upper = np.concatenate([first["upper"][: n + 1], np.full(coef.size, np.inf)])
     problem = DispersionProblem(t, y3, n, offset, coherent, pw, base)
-    out = levenberg_marquardt(problem.state, x0, mask, lower, upper, n_data=y3.size)
+    # a tighter floor than the per-trace fits: thousands of points share these few parameters
+    out = levenberg_marquardt(
+        problem.state, x0, mask, lower, upper, n_data=y3.size, noise_floor=1e-3
+    )
 
     x = out["x"]
     cost, h, _, (a, phi) = problem.state(x)

@@ -241,14 +241,15 @@ def _fit_shared(
             xs = x0.copy()
             xs[:n] = np.clip(np.log(np.asarray(cand, dtype=float)), lower[:n], upper[:n])
             starts.append(xs)
-    batch = np.broadcast_to(lroot, (len(starts), *lroot.shape))
-    out = batch_fit(
-        t, batch, np.array(starts), n, offset, mask, lower, upper, dof=dof, coherent=coherent,
-        max_iter=200,
-    )  # fmt: skip
-    i_best = int(np.argmin(np.where(np.isfinite(out["rss"]), out["rss"], np.inf)))
-    out = {k: (v[i_best : i_best + 1] if np.ndim(v) and len(v) == len(starts) else v)
-           for k, v in out.items()}  # fmt: skip
+    x_first = np.array(starts)
+    if len(starts) > 1:  # screen every start with a few iterations (one batched call)
+        batch = np.broadcast_to(lroot, (len(starts), *lroot.shape))
+        pre = batch_fit(t, batch, x_first, n, offset, mask, lower, upper, dof=dof,
+                        coherent=coherent, max_iter=10)  # fmt: skip
+        i_best = int(np.argmin(np.where(np.isfinite(pre["rss"]), pre["rss"], np.inf)))
+        x_first = pre["x"][i_best : i_best + 1]
+    out = batch_fit(t, lroot[None], x_first, n, offset, mask, lower, upper, dof=dof,
+                    coherent=coherent, max_iter=200)  # fmt: skip
     best = from_internal(spec, out["x"][0], n)
     x = out["x"][0]
     (phi,) = M.basis(t, np.exp(x[:n]), np.exp(x[n]), np.asarray(x[n + 1]), offset,
