@@ -49,8 +49,8 @@ def levenberg_marquardt(
     The damping, step acceptance and convergence rules are those of ``varpro.batch_fit``:
     converged when an accepted step lowers χ² by less than ``tol`` (relative) or by less than
     ``noise_floor`` × the noise variance per point, or when the Gauss–Newton model predicts no
-    more than that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``, ``message``,
-    ``nfev`` and ``iterations``.
+    more than that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``,
+    ``message``, ``nfev`` and ``iterations``.
     """
     fidx = np.flatnonzero(free)
     lo, hi = lower[fidx], upper[fidx]
