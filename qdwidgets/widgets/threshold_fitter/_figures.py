@@ -33,7 +33,7 @@ def build(w: Any) -> None:
         "min": float(p[0]),
         "max": float(p[-1]),
         "step": step,
-        "readout_format": ".4~g",
+        "readout_format": ".4g",
         "layout": W.Layout(width="480px"),
         "style": {"description_width": "80px"},
     }
