@@ -128,6 +128,11 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
         fits = fit_kinetics(ds, wavelength=edge, n_components=3)
         for level, fit in zip(levels, getattr(fits, "fits", (fits,)), strict=True):
             level["taus_ps"] = [_f(t) for t in fit.taus]
+            level["kinetics_converged"] = bool(fit.converged)
+            level["kinetics_warnings"] = list(fit.warnings)
+            if not fit.converged or fit.warnings:
+                why = fit.warnings[0] if fit.warnings else fit.message
+                flags.append(f"kinetics doubtful (pump {level['pump']}): {why}"[:160])
     except QDError as exc:
         flags.append(f"kinetics fit failed: {exc}".split(". Fix")[0][:120])
     out["levels"] = levels
@@ -197,6 +202,8 @@ def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:
             except QDError as exc:
                 fit = None
                 entry["note"] = str(exc)
+            if fit is not None and fit.warnings:
+                flags.append(f"threshold doubtful ({label}): {fit.warnings[0]}"[:160])
             if fit is not None and fit.converged:
                 entry.update(
                     threshold_mW=_f(fit.threshold_mW),
