@@ -1,4 +1,5 @@
-"""KineticsFitter: its settings restored from a saved state (and the saved result)."""
+"""KineticsFitter: the fit window's trace, the last fit as code, and its settings restored from
+a saved state (with the saved result)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,45 @@ from typing import Any
 
 import xarray as xr
 
+from ..errors import FitError
+from ._base import identifier
+from ._kinetics_code import recipe_code
+
 
 class StateMixin:
-    """``apply_settings`` and ``from_state`` of KineticsFitter (see that class)."""
+    """Window, code and state of KineticsFitter (see that class)."""
+
+    _traces: Any
+    _onsets: list[tuple[float, float]]
+    _recipe: Any
+    window: list[float]
+    n_pumps: int
 
     _building: bool
     params: list[dict[str, Any]]
     locks: list[bool]
     edit_index: int
     _result: Any
+
+    def _window_trace(self, i: int) -> xr.DataArray:
+        assert self._traces is not None
+        lo, hi = self.window
+        return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
+
+    def _after_rise(self, i: int) -> bool:
+        """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
+        then t0 and the IRF width cannot be fitted and are held at their current values."""
+        t0, fwhm = self._onsets[i]
+        return float(self.window[0]) > t0 + fwhm
+
+    def to_code(self, data_name: str = "ta") -> str:
+        """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
+        this widget was opened on); it leaves the fit in ``result``."""
+        identifier("data_name", data_name)
+        if self._recipe is None:
+            why = "this fit was restored from a saved state" if self._result else "no fit yet"
+            raise FitError(f"{why}: press Fit first, then ask for its code")
+        return recipe_code(self._recipe, data_name, self.n_pumps)
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
         """Set saved settings, then reload the trace and redraw."""

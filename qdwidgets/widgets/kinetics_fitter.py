@@ -29,7 +29,7 @@ from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit
 from ..errors import FitError
 from ._base import QDWidget, boolean
-from ._kinetics_code import Recipe, default_window, onset, recipe_code
+from ._kinetics_code import Recipe, default_window, onset
 from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
 from ._kinetics_state import StateMixin
 from ._kinetics_table import snapped
@@ -377,28 +377,6 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         notes = [f"{f.pump_label or 'fit'}: {w}" for f in fits for w in getattr(f, "warnings", ())]
         self.show_warnings(notes)
         return self._result
-
-    def _window_trace(self, i: int) -> xr.DataArray:
-        assert self._traces is not None
-        lo, hi = self.window
-        return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
-
-    def _after_rise(self, i: int) -> bool:
-        """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
-        then t0 and the IRF width cannot be fitted and are held at their current values."""
-        t0, fwhm = self._onsets[i]
-        return float(self.window[0]) > t0 + fwhm
-
-    def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
-        this widget was opened on); it leaves the fit in ``result``."""
-        from ._base import identifier
-
-        identifier("data_name", data_name)
-        if self._recipe is None:
-            why = "this fit was restored from a saved state" if self._result else "no fit yet"
-            raise FitError(f"{why}: press Fit first, then ask for its code")
-        return recipe_code(self._recipe, data_name, self.n_pumps)
 
     @property
     def result(self) -> Any:
