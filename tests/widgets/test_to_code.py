@@ -166,7 +166,7 @@ def test_bands_x_range_is_a_checked_control(ta):
 
 def test_bands_on_a_580_nm_sample(edge580):
     w = BandDeconvolver(edge580)
-    assert w.error_message == ""
+    assert w.error_message == "" and w.delay > gain.time_zero(edge580)
     gsb = next(b for b in w.panels[0].bands if b.name == "GSB")
     assert abs(gsb.center_nm - 580.0) <= 6.0
 
