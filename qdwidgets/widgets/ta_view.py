@@ -53,6 +53,13 @@ def _nearest(grid: list[float], value: float) -> float:
     return float(arr[int(np.argmin(np.abs(arr - value)))])
 
 
+def _finite(proposal: dict[str, Any]) -> float:
+    value = float(proposal["value"])
+    if not np.isfinite(value):
+        raise T.TraitError(f"{proposal['trait'].name} must be finite, got {value}")
+    return value
+
+
 class TAView(anywidget.AnyWidget):
     """TA map + spectrum + kinetics drawn in the browser from ``dA`` [P, D, W] and ``A0`` [W].
 
@@ -102,11 +109,11 @@ class TAView(anywidget.AnyWidget):
 
     @T.validate("delay")
     def _snap_delay(self, proposal: dict[str, Any]) -> float:
-        return _nearest(self.delays, float(proposal["value"]))
+        return _nearest(self.delays, _finite(proposal))
 
     @T.validate("wavelength")
     def _snap_wavelength(self, proposal: dict[str, Any]) -> float:
-        return _nearest(self.wavelengths, float(proposal["value"]))
+        return _nearest(self.wavelengths, _finite(proposal))
 
     @T.validate("linthresh", "play_step_ms", "height")
     def _positive(self, proposal: dict[str, Any]) -> Any:

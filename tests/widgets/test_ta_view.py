@@ -223,3 +223,15 @@ def test_crossings_nan_travels_as_null() -> None:
     view.crossings = [2.31, float("nan"), None, float("inf")]
     assert view.crossings == [2.31, None, None, None]
     assert json.dumps(view.get_state("crossings"), allow_nan=False)  # strict JSON
+
+
+def test_cursor_values_must_be_finite() -> None:
+    dA, delays, wl = small()
+    view = TAView()
+    view.set_data(dA, delays, wl)
+    view.delay, view.wavelength = 2.0, 620.0
+    for name in ("delay", "wavelength"):
+        for bad in (float("nan"), float("inf")):
+            with pytest.raises(traitlets.TraitError, match=f"{name} must be finite"):
+                setattr(view, name, bad)
+    assert (view.delay, view.wavelength) == (2.0, 620.0)
