@@ -233,3 +233,24 @@ def test_errors_are_shown_in_the_banner() -> None:
 
 def test_top_level_name() -> None:
     assert qdwidgets.KineticsFitter is KineticsFitter
+
+
+def test_a_slider_never_writes_a_fitted_value_back_quantised(fitter: KineticsFitter) -> None:
+    fitter.fit()
+    exact = fitter.params[0]["taus"][1]
+    slider = fitter.rows[1]["tau"]
+    assert slider.value == exact  # shown exactly (the readout formats it)
+    lo, step = slider.min, slider.step
+    grid = 10 ** (lo + round((math.log10(exact) - lo) / step) * step)
+    assert grid != exact
+    send(slider, value=grid)  # what a front end sends after snapping the handle to its grid
+    assert fitter.params[0]["taus"][1] == exact
+    send(slider, value=grid * 10**step)  # one step further: the user's move
+    assert fitter.params[0]["taus"][1] == pytest.approx(grid * 10**step)
+    t0 = fitter.params[0]["t0"]
+    snapped_t0 = (
+        fitter.t0_slider.min
+        + round((t0 - fitter.t0_slider.min) / fitter.t0_slider.step) * fitter.t0_slider.step
+    )
+    send(fitter.t0_slider, value=snapped_t0)
+    assert fitter.params[0]["t0"] == t0
