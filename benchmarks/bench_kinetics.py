@@ -14,6 +14,8 @@
    ``Model.fit`` started 20 % off the truth. Wall and CPU (``process_time``) medians: on a shared
    machine the wall time carries the load, which the report records (``load_average``).
    ``--only table1`` runs just this part.
+4. Dispersion inside the model on real data (``bench_dispersion.py``): the Hippius map and a
+   simulated one of its size, four decays with a cubic t0(λ), vs pyglotaran 0.7.5.
 
 Run (from the repo root)::
 
@@ -349,16 +351,24 @@ def main() -> None:
     parser.add_argument("--loop-sample", type=int, default=128)
     parser.add_argument("--no-glotaran", action="store_true")
     parser.add_argument("--json", help="also write the figures to this JSON file")
-    parser.add_argument("--only", choices=["table1", "global", "traces"], help="one part only")
+    parser.add_argument(
+        "--only", choices=["table1", "global", "traces", "dispersion"], help="one part only"
+    )
     args = parser.parse_args()
     report: dict[str, Any] = {
         "load_average": os.getloadavg()[0],
         "blas_threads": os.environ["OPENBLAS_NUM_THREADS"],
     }
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_dispersion import bench as bench_dispersion
+
     for name, part in (
         ("table1", bench_table1),
         ("global", bench_global),
         ("traces", bench_traces),
+        ("dispersion", bench_dispersion),  # real chirped data (Hippius) + a simulated twin
     ):
         if args.only in (None, name):
             part(args, report)
