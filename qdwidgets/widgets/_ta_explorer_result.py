@@ -58,6 +58,21 @@ class ExplorerResult(Result):
         "crossing_stderr",
         "crossings",
     )
+    _units: ClassVar[dict[str, str]] = {
+        "delay": "ps",
+        "wavelength": "nm",
+        "band_nm": "nm",
+        "dA": "OD",
+        "a_ex": "OD",
+        "crossing": "ps",
+        "crossing_stderr": "ps",
+        "crossings": "ps",
+        "crossings_stderr": "ps",
+    }
+
+    def _fields_for_display(self) -> list[tuple[str, Any]]:
+        rows = gain.with_units(super()._fields_for_display(), self._units)
+        return [(f"pump ({self.pump_units})" if n == "pump" else n, v) for n, v in rows]
 
 
 def pump_index_of(pumps: np.ndarray, pump: Any, units: str = "") -> int:

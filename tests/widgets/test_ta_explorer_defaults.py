@@ -121,3 +121,12 @@ def test_copy_code_button_shows_the_code(blue):
     assert ex.code_button in ex.children[-1].children
     ex.code_button.click()
     assert "explorer_result(" in ex.code_box.value and ex.error_message == ""
+
+
+def test_results_show_their_units():
+    ex = TAExplorer(examples.ta())
+    page = ex.result._repr_html_()
+    for label in ("delay (ps)", "wavelength (nm)", "pump (nJ)", "a_ex (OD)", "crossing (ps)"):
+        assert label in page, label
+    assert "width (nm)" in repr(ex.result.gain) and "depth (OD)" in repr(ex.result.gain)
+    assert "onset (ps)" in repr(gain.gain_window(examples.ta(), ex.wavelength))

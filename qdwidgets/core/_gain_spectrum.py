@@ -1,0 +1,182 @@
+"""Gain spectra: where A_ex = ΔA + A0 < −k·σ at one delay (ps, nm, OD).
+
+Part of :mod:`qdwidgets.core.gain`, which re-exports everything here (import from there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+from scipy import ndimage
+
+from ..data.contract import validate
+from ..errors import DatasetError
+from ..results import Result
+from . import _args
+from ._traces import negative_regions, trace_noise
+
+GAIN_K = 3.0
+"""Default k of the gain threshold: a wavelength has gain where A_ex < −k·σ (σ: noise of ΔA)."""
+
+
+def _ta(ta: xr.Dataset) -> xr.Dataset:
+    return validate(ta, "ta")
+
+
+def _need_a0(ds: xr.Dataset) -> None:
+    if "A0" not in ds.data_vars:
+        raise DatasetError(
+            "dataset: A_ex = ΔA + A0 needs the steady-state absorbance 'A0', which this dataset "
+            "lacks. Fix: attach it with qdwidgets.data.attach_absorbance(ta, source) or "
+            "ta['A0'] = ('wavelength', values) with attrs units='OD'"
+        )
+
+
+@dataclasses.dataclass(frozen=True, repr=False, eq=False)
+class GainSpectrum(Result):
+    """Where A_ex < −k·σ at one delay (σ: the noise of ΔA at each wavelength and pump level).
+
+    delay: the grid delay used (ps). pump: pump levels. a_ex: A_ex (OD) over (pump, wavelength).
+    bands: per pump level, the (start, end) wavelengths (nm) of each region where
+    A_ex < −k·σ, edges linearly interpolated to that threshold. peak_wavelength / depth: where
+    A_ex is most negative inside those regions (nm) and its value (OD) per pump level, NaN
+    without gain. width: total gain width (nm). k: the threshold in units of σ; noise: σ (OD)
+    over (pump, wavelength) (None: no threshold, A_ex < 0).
+    """
+
+    __module__ = "qdwidgets.core.gain"  # its public home (saved states and pickles name it)
+
+    delay: float
+    pump: tuple[float, ...]
+    a_ex: xr.DataArray
+    bands: tuple[tuple[tuple[float, float], ...], ...]
+    peak_wavelength: tuple[float, ...]
+    depth: tuple[float, ...]
+    width: tuple[float, ...]
+    k: float = GAIN_K
+    noise: xr.DataArray | None = None
+
+    _summary_fields = ("delay", "pump", "bands", "peak_wavelength", "depth", "width", "k")
+    _units: ClassVar[dict[str, str]] = {
+        "delay": "ps",
+        "bands": "nm",
+        "peak_wavelength": "nm",
+        "depth": "OD",
+        "width": "nm",
+        "k": "σ",
+    }
+
+    def _fields_for_display(self) -> list[tuple[str, Any]]:
+        return with_units(super()._fields_for_display(), self._units)
+
+    @property
+    def has_gain(self) -> tuple[bool, ...]:
+        """Whether A_ex < −k·σ anywhere, per pump level."""
+        return tuple(bool(b) for b in self.bands)
+
+
+def with_units(fields: list[tuple[str, Any]], units: dict[str, str]) -> list[tuple[str, Any]]:
+    """Display rows ``(name, value)`` with the unit in the name: ``("delay (ps)", 2.3)``."""
+    return [(f"{n} ({units[n]})" if n in units else n, v) for n, v in fields]
+
+
+def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """Noise σ (OD) of ΔA (pump, delay, wavelength) per (pump, wavelength).
+
+    From the delays before ``NOISE_BEFORE_PS`` (at least 3), else from the scatter of successive
+    differences over the last fifth of the delays (see :func:`trace_noise`); then a running
+    median over 9 neighbouring wavelengths, since a few samples per wavelength give a noisy σ
+    (10 samples: ±25 %) and noise varies slowly with wavelength.
+    """
+    arr = np.asarray(dA)  # no copy: one pump level at a time, as (wavelength, delay) views
+    t = np.asarray(t, dtype=float)
+    sigma = np.stack([np.asarray(trace_noise(t, level.T), dtype=float) for level in arr])
+    w = arr.shape[2]
+    return np.asarray(ndimage.median_filter(sigma, size=(1, min(9, w)), mode="nearest"))
+
+
+def gain_bands(
+    wl: np.ndarray, a_ex: np.ndarray, noise: np.ndarray | None = None, k: float = GAIN_K
+) -> tuple[tuple[float, float], ...]:
+    """(start, end) nm of each region of one spectrum where A_ex < −k·σ (edges interpolated)."""
+    y = np.asarray(a_ex, dtype=float)
+    floor = 0.0 if noise is None else k * np.asarray(noise, dtype=float)
+    return negative_regions(np.asarray(wl, dtype=float), y + floor)
+
+
+def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpectrum:
+    """Where A_ex < −k·σ at the grid delay nearest ``delay`` (ps), per pump level.
+
+    σ is the noise of ΔA at each wavelength and pump level (:func:`spectral_noise`: from the
+    pre-time-zero delays); ``k`` (default 3) keeps noise dipping below zero from counting as
+    gain (k = 0: every A_ex < 0). TAExplorer shades the same regions.
+    """
+    ds = _ta(ta)
+    _need_a0(ds)
+    k = _args.non_negative("k", k)
+    t = ds["delay"].values
+    delay = _args.number("delay", delay, unit="ps")
+    if delay < t[0] or delay > t[-1]:
+        raise DatasetError(
+            f"delay: {delay!r} ps lies outside the measured range {t[0]:g}–{t[-1]:g} ps. "
+            "Fix: choose a delay inside it"
+        )
+    i = int(np.argmin(np.abs(t - delay)))
+    spec = (ds["dA"].isel(delay=i) + ds["A0"]).transpose("pump", "wavelength").values
+    noise = spectral_noise(t, ds["dA"].transpose("pump", "delay", "wavelength").values)
+    return gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec, noise=noise, k=k)
+
+
+def gain_spectrum_of(
+    delay: float,
+    pump: xr.DataArray,
+    wavelength: xr.DataArray,
+    a_ex: np.ndarray,
+    *,
+    noise: np.ndarray | None = None,
+    k: float = GAIN_K,
+) -> GainSpectrum:
+    """:class:`GainSpectrum` from an A_ex array (pump, wavelength) in OD at ``delay`` ps.
+
+    ``noise``: σ (OD) over (pump, wavelength), see :func:`spectral_noise`; None: threshold 0.
+    """
+    spec = xr.DataArray(
+        np.asarray(a_ex, dtype=float),
+        dims=("pump", "wavelength"),
+        coords={"pump": pump, "wavelength": wavelength},
+        name="A_ex",
+        attrs={"units": "OD", "long_name": f"A_ex = ΔA + A0 at {delay:.4g} ps"},
+    )
+    sigma = None
+    if noise is not None:
+        sigma = xr.DataArray(
+            np.broadcast_to(np.asarray(noise, dtype=float), spec.shape).copy(),
+            dims=("pump", "wavelength"),
+            coords={"pump": pump, "wavelength": wavelength},
+            name="noise",
+            attrs={"units": "OD", "long_name": "noise σ of ΔA"},
+        )
+    wl = np.asarray(wavelength.values, dtype=float)
+    parts: list[tuple[tuple[tuple[float, float], ...], float, float, float]] = []
+    for p, row in enumerate(spec.values):
+        floor = 0.0 if sigma is None else k * sigma.values[p]
+        bands = negative_regions(wl, row + floor)
+        if not bands:
+            parts.append(((), float("nan"), float("nan"), 0.0))
+            continue
+        j = int(np.argmin(np.where(row + floor < 0, row, np.inf)))
+        parts.append((bands, float(wl[j]), float(row[j]), float(sum(b - a for a, b in bands))))
+    return GainSpectrum(
+        delay=float(delay),
+        pump=tuple(float(p) for p in pump.values),
+        a_ex=spec,
+        bands=tuple(p[0] for p in parts),
+        peak_wavelength=tuple(p[1] for p in parts),
+        depth=tuple(p[2] for p in parts),
+        width=tuple(p[3] for p in parts),
+        k=float(k),
+        noise=sigma,
+    )
