@@ -223,3 +223,16 @@ def test_per_trace_fits_take_the_same_chirp(
     assert by_wl.t0 == pytest.approx(single.t0)
     with pytest.raises(FitError, match="not both"):
         fit_trace(one, 3, chirp=0.3, t0=0.2)
+
+
+@pytest.mark.parametrize("shift", [-1.0, 3.0])
+def test_one_time_zero_fit_is_also_origin_free(shift: float) -> None:
+    import qdwidgets
+
+    ds = qdwidgets.examples.hippius()
+    base = fit_global(ds, 3)
+    moved = ds.assign_coords(delay=ds["delay"] + shift)
+    moved["delay"].attrs["units"] = "ps"
+    fit = fit_global(moved, 3)
+    np.testing.assert_allclose(fit.taus, base.taus, rtol=1e-6)
+    assert fit.t0 - base.t0 == pytest.approx(shift, abs=1e-6)
