@@ -21,6 +21,12 @@ test("gainBands: A_ex < −k·σ with interpolated edges, runs at the grid ends"
   assert.deepEqual(gainBands(wl, [1, 1, 1, 1, 1]), []);
   // noise speckle: single points a little below zero are not gain with k = 3
   assert.deepEqual(gainBands(wl, [0.001, -0.002, 0.001, -0.001, 0.0], [0.001, 0.001, 0.001, 0.001, 0.001], 3), []);
+  // one sample just above the threshold inside a band (noise at its edge) does not split it
+  const split = gainBands([600, 601, 602, 603, 604, 605, 606], [1, -1, -1, 0.01, -1, -1, 1]);
+  assert.equal(split.length, 1);
+  close(split[0][0], 600.5);
+  close(split[0][1], 605.5);
+  assert.equal(gainBands([600, 601, 602, 603, 604, 605, 606], [1, -1, 1, 1, 1, -1, 1]).length, 2);
   assert.deepEqual(widest([[1, 2], [3, 9], [10, 11]]), [3, 9]);
   assert.equal(widest([]), null);
 });

@@ -41,10 +41,10 @@ class GainSpectrum(Result):
 
     delay: the grid delay used (ps). pump: pump levels. a_ex: A_ex (OD) over (pump, wavelength).
     bands: per pump level, the (start, end) wavelengths (nm) of each region where
-    A_ex < −k·σ, edges linearly interpolated to that threshold. peak_wavelength / depth: where
-    A_ex is most negative inside those regions (nm) and its value (OD) per pump level, NaN
-    without gain. width: total gain width (nm). k: the threshold in units of σ; noise: σ (OD)
-    over (pump, wavelength) (None: no threshold, A_ex < 0).
+    A_ex < −k·σ, edges linearly interpolated to that threshold (see :func:`gain_bands`).
+    peak_wavelength / depth: where A_ex is most negative inside those regions (nm) and its
+    value (OD) per pump level, NaN without gain. width: total gain width (nm). k: the
+    threshold in units of σ; noise: σ (OD) over (pump, wavelength) (None: threshold 0).
     """
 
     __module__ = "qdwidgets.core.gain"  # its public home (saved states and pickles name it)
@@ -101,10 +101,21 @@ def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
 def gain_bands(
     wl: np.ndarray, a_ex: np.ndarray, noise: np.ndarray | None = None, k: float = GAIN_K
 ) -> tuple[tuple[float, float], ...]:
-    """(start, end) nm of each region of one spectrum where A_ex < −k·σ (edges interpolated)."""
+    """(start, end) nm of each region of one spectrum where A_ex < −k·σ, edges interpolated to
+    the threshold; two regions split by a single sample above it (a gap under two grid steps:
+    noise at the edge of one band) count as one."""
+    wl = np.asarray(wl, dtype=float)
     y = np.asarray(a_ex, dtype=float)
     floor = 0.0 if noise is None else k * np.asarray(noise, dtype=float)
-    return negative_regions(np.asarray(wl, dtype=float), y + floor)
+    bands = negative_regions(wl, y + floor)
+    gap = 2.0 * float(np.median(np.diff(wl))) if wl.size > 1 else 0.0
+    merged: list[tuple[float, float]] = []
+    for lo, hi in bands:
+        if merged and lo - merged[-1][1] < gap:
+            merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
 
 
 def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpectrum:
@@ -163,7 +174,7 @@ def gain_spectrum_of(
     parts: list[tuple[tuple[tuple[float, float], ...], float, float, float]] = []
     for p, row in enumerate(spec.values):
         floor = 0.0 if sigma is None else k * sigma.values[p]
-        bands = negative_regions(wl, row + floor)
+        bands = gain_bands(wl, row, None if sigma is None else sigma.values[p], k)
         if not bands:
             parts.append(((), float("nan"), float("nan"), 0.0))
             continue

@@ -344,3 +344,11 @@ def test_time_zero_and_established_delay_follow_the_data():
     flat = make_ta((1.0,))
     flat["dA"].values[...] = 0.0
     assert np.isnan(gain.time_zero(flat)) and np.isnan(gain.established_delay(flat))
+
+
+def test_one_noisy_sample_does_not_split_a_gain_band():
+    wl = np.arange(600.0, 607.0)
+    one = gain.gain_bands(wl, np.array([1, -1, -1, 0.01, -1, -1, 1.0]))
+    assert one == ((600.5, 605.5),)
+    two = gain.gain_bands(wl, np.array([1, -1, 1, 1, 1, -1, 1.0]))
+    assert len(two) == 2
