@@ -248,16 +248,21 @@ class DrawingMixin(TableMixin):
             if not sel.any():
                 continue
             m = self.marks[side]
+            rsel = self._fitted(side)
             my = np.array(m["model"].y, dtype=float, ndmin=2)
             ry = np.array(m["resid"].y, dtype=float, ndmin=2)
-            if my.shape != (self.n_pumps, int(sel.sum())):
+            if my.shape != (self.n_pumps, int(sel.sum())) or (
+                rsel.any() and ry.shape != (self.n_pumps, int(rsel.sum()))
+            ):
                 self._redraw_all()
                 return
             my[i] = model[sel]
-            ry[i] = self._in_window(self.delay[sel], y[i][sel] - model[sel])
-            with m["model"].hold_sync(), m["resid"].hold_sync():
+            with m["model"].hold_sync():
                 m["model"].y = my
-                m["resid"].y = ry
+            if rsel.any():
+                ry[i] = y[i][rsel] - model[rsel]
+                with m["resid"].hold_sync():
+                    m["resid"].y = ry
 
     def _redraw_all(self) -> None:
         if self._traces is None or not self.params:
@@ -273,13 +278,17 @@ class DrawingMixin(TableMixin):
             for key, vals in (("data", y[:, sel]), ("model", models[:, sel])):
                 with m[key].hold_sync():
                     m[key].x, m[key].y = x, vals
+            rsel = self._fitted(side)  # the residual where it was fitted: inside the window
             with m["resid"].hold_sync():
-                m["resid"].x, m["resid"].y = x, self._in_window(x, y[:, sel] - models[:, sel])
+                if rsel.any():
+                    m["resid"].x, m["resid"].y = self.delay[rsel], y[:, rsel] - models[:, rsel]
+                m["resid"].visible = bool(rsel.any())
             xs.min, xs.max = float(x[0]), float(x[-1])
         lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
         pad = 0.05 * (hi - lo or 1.0)
         self.ys.min, self.ys.max = lo - pad, hi + pad
-        self._residual_axis(self._in_window(self.delay, y - models))
+        inside = self._fitted("all")
+        self._residual_axis((y - models)[:, inside] if inside.any() else np.zeros((1, 1)))
         self._draw_window()
         self._update_shares()
 
@@ -294,10 +303,12 @@ class DrawingMixin(TableMixin):
         for fig in (self.res_lin, self.res_log):
             fig.axes[1].tick_values = np.array([-r, 0.0, r])
 
-    def _in_window(self, x: np.ndarray, resid: np.ndarray) -> np.ndarray:
-        """The residual where it was fitted (inside the window); NaN (a gap) elsewhere."""
+    def _fitted(self, side: str) -> np.ndarray:
+        """Delays of a panel ('lin', 'log' or 'all') inside the fit window."""
         lo, hi = (float(v) for v in self.window)
-        return np.where((x >= lo) & (x <= hi), resid, np.nan)
+        t = self.delay
+        inside = (t >= lo) & (t <= hi)
+        return inside if side == "all" else inside & self._side(side)
 
     def _draw_window(self) -> None:
         """The fit window's edges as dashed lines on both panels."""

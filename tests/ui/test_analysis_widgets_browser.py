@@ -112,6 +112,7 @@ def test_analysis_widgets_light_and_dark(notebook: Any) -> None:
     assert page.evaluate(STROKE_JS, ".qd-band-panel") > 0.9
     _shoot(page, "dark")
     _set_theme(page, "JupyterLab Light")
+    assert nb.console_errors == [], nb.console_errors  # no mark drawn from NaN or undefined
 
 
 LATENCY_SETUP_JS = """() => {
