@@ -1,17 +1,25 @@
 """KineticsFitter: Fig. 2f and Table 1 — multi-exponential fits of the bleach recovery.
 
-A thin view over ``qdwidgets.core.kinetics``. The trace at the chosen wavelength (optionally
-averaged over a band) is drawn for every pump level on a *linear-then-log* delay axis: two panels
-side by side, linear up to ``split_ps`` (default 5 ps, so time zero and the IRF are visible) and
-logarithmic beyond, each with the residual below. One row of controls per component — lifetime τ
-(a log slider), amplitude, and a lock that holds τ during "Fit" — then the offset, the IRF width
-and t0. The controls edit the parameters of the pump level picked in "edit"; moving one redraws
-that level's model at once (model evaluation only). "Fit" fits every pump level from its current
-values (amplitudes are solved linearly, so a lock holds the lifetime and the amplitude follows).
-The table is laid out like Table 1 with the pump levels side by side (``table_text`` to copy,
-"Export CSV" to save). ``fitter.result`` is what ``qdwidgets.core.kinetics.fit_kinetics`` returns:
-a ``KineticsSeries`` (several pump levels) or a ``KineticsFit`` (one), None before a fit.
+A thin view over ``qdwidgets.core.kinetics``. The trace at the chosen wavelength (default: the
+band edge found in the data, ``qdwidgets.core.gain.band_edge``; optionally averaged over a band)
+is drawn for every pump level on a *linear-then-log* delay axis: two panels side by side, linear
+up to ``split_ps`` (default 5 ps, so time zero and the IRF are visible) and logarithmic beyond,
+each with the residual (inside the fit window) below. The fit window ("fit from … to …", dashed
+lines) defaults to after the rise: from t0 + 2.5 IRF widths of the data's own rise to the last
+delay; when it starts after the rise, t0 and the IRF width are held at the rise's values (the
+window cannot determine them). One row of controls per component — lifetime τ (a log slider over
+±1.5 decades around the current value, recentred after a fit), amplitude, and a lock that holds
+τ during "Fit" — then the offset, the IRF width and t0 (within a few IRF widths). The controls
+edit the parameters of the pump level picked in "edit"; moving one redraws that level's model at
+once (model evaluation only); a slider's own rounding is never written back. "Fit" fits every
+pump level from its current values (amplitudes are solved linearly, so a lock holds the lifetime
+and the amplitude follows). The table is laid out like Table 1 with the pump levels side by side,
+with standard errors; a component of the opposite sign to the signal is a *rise* and is labelled
+so, never a share (``table_text`` to copy, "Export CSV" to save, "Copy code" for the Python that
+repeats the fit). ``fitter.result`` is a ``KineticsSeries`` (several pump levels) or a
+``KineticsFit`` (one), None before a fit.
 """
+
 
 from __future__ import annotations
 
