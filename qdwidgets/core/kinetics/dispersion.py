@@ -15,12 +15,12 @@ matrices of the wavelengths, computed in one vectorised call, are summed through
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from .lm import levenberg_marquardt
 from .varpro import _state_blocks
 
 SCALE_NM = 100.0  # x = (λ − λc) / SCALE_NM
@@ -30,84 +30,6 @@ def powers(wavelength: np.ndarray, order: int, centre: float) -> np.ndarray:
     """``x^k`` for k = 0..order, x = (λ − centre)/100 nm: shape (n_wavelengths, order + 1)."""
     x = (np.asarray(wavelength, dtype=float) - centre) / SCALE_NM
     return np.vander(x, order + 1, increasing=True)
-
-
-def levenberg_marquardt(
-    state: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, Any]],
-    x0: np.ndarray,
-    free: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    *,
-    n_data: int,
-    max_iter: int = 200,
-    tol: float = 1e-9,
-    noise_floor: float = 1e-2,
-) -> dict[str, Any]:
-    """Levenberg–Marquardt with box clipping on a problem that gives ``(cost, JᵀJ, Jᵀr, extra)``.
-
-    The damping, step acceptance and convergence rules are those of ``varpro.batch_fit``:
-    converged when an accepted step lowers χ² by less than ``tol`` (relative) or by less than
-    ``noise_floor`` × the noise variance per point, or when the Gauss–Newton model predicts no
-    more than that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``,
-    ``message``, ``nfev`` and ``iterations``.
-    """
-    fidx = np.flatnonzero(free)
-    lo, hi = lower[fidx], upper[fidx]
-    x = np.minimum(np.maximum(np.asarray(x0, dtype=float), lower), upper)
-    cost, hh, gg, extra = state(x)
-    nfev = 1
-    if not math.isfinite(cost):
-        return _out(x, cost, extra, False, "the model is not finite at the start values", nfev, 0)
-    lam = 1e-3
-    nf = max(n_data - fidx.size, 1)
-    converged, message = False, f"stopped after {max_iter} iterations without converging"
-    it = 0
-    for it in range(1, max_iter + 1):
-        h = hh[np.ix_(fidx, fidx)]
-        g = gg[fidx]
-        dh = np.maximum(np.diagonal(h), 1e-30)
-        try:
-            step = -np.linalg.solve(h + np.diag(lam * dh), g)
-        except np.linalg.LinAlgError:
-            step = -g / dh
-        floor = max(tol * cost, noise_floor * cost / nf)
-        pred = -float(step @ (g + 0.5 * (h @ step)))
-        if pred < 0.1 * floor and it > 1:
-            converged, message = True, "the predicted decrease of χ² is below the noise floor"
-            break
-        xt = x.copy()
-        xt[fidx] = np.minimum(np.maximum(x[fidx] + step, lo), hi)
-        ct, ht, gt, et = state(xt)
-        nfev += 1
-        ok = math.isfinite(ct) and ct <= cost
-        gain = (cost - ct) / max(floor, 1e-300) if ok else math.inf
-        moved = float(np.max(np.abs(xt[fidx] - x[fidx]))) if fidx.size else 0.0
-        if ok:
-            x, cost, hh, gg, extra = xt, ct, ht, gt, et
-        lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4.0, 1e12)
-        if ok and (gain < 1.0 or moved < 1e-10):
-            converged, message = True, "the change of χ² is below the noise floor"
-            break
-        if lam >= 1e12:
-            message = "no step lowers χ² any further (damping at its limit)"
-            converged = bool(np.linalg.norm(g) <= 1e-6 * max(cost, 1e-300) ** 0.5)
-            break
-    return _out(x, cost, extra, converged, message, nfev, it)
-
-
-def _out(
-    x: np.ndarray, cost: float, extra: Any, ok: bool, msg: str, nfev: int, it: int
-) -> dict[str, Any]:
-    return {
-        "x": x,
-        "cost": cost,
-        "extra": extra,
-        "converged": bool(ok),
-        "message": msg,
-        "nfev": int(nfev),
-        "iterations": int(it),
-    }
 
 
 class DispersionProblem:

@@ -12,26 +12,18 @@ Nonlinear parameters: ``tau1..n`` (ps), ``irf_fwhm`` (ps), ``t0`` (ps).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .._status import covariance_normal
 from . import model as M
+from .lm import MESSAGES, levenberg_marquardt
 from .projection import Projection as Projection
 from .projection import _qr_solve
 from .projection import covariance as covariance
 
 # -- vectorised Levenberg–Marquardt over independent traces ------------------------------------
-
-#: why the solver stopped, by status code (1 and 2 are convergence)
-MESSAGES = {
-    1: "converged: the change of χ² is below the noise floor",
-    2: "converged: the predicted decrease of χ² is below the noise floor",
-    3: "stopped: no step lowers χ² any further (damping at its limit)",
-    4: "stopped: the iteration limit was reached before convergence",
-}
 
 
 def _batch_state(
@@ -268,50 +260,16 @@ def _fit_one(
     y3 = y[:, :, None]
     n_t = y.shape[1]
     fidx = np.flatnonzero(free)
-    ix = np.ix_(fidx, fidx)
-    lo, hi = lower[fidx], upper[fidx]
-    x = np.minimum(np.maximum(x0[0].astype(float), lower), upper)
-    res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset, coherent=coherent)
-    cost = float(res[0] @ res[0])
-    lam = 1e-3
-    converged = False
-    code = 4
-    nfev = 1
-    nf = max(n_t - fidx.size, 1)
-    it = 0
-    for it in range(1, max_iter + 1):
-        h = hh[0][ix]
-        g = gg[0][fidx]
-        dh = np.maximum(np.diagonal(h), 1e-30)
-        damp = h + np.diag(lam * dh)
-        try:
-            step = -np.linalg.solve(damp, g)
-        except np.linalg.LinAlgError:
-            step = -g / dh
-        pred = -float(step @ (g + 0.5 * (h @ step)))
-        floor = max(tol * cost, 1e-2 * cost / nf)
-        if pred < 0.1 * floor and it > 1:  # predicted decrease below the floor: stop unevaluated
-            converged, code = True, 2
-            break
-        xt = x.copy()
-        xt[fidx] = np.minimum(np.maximum(x[fidx] + step, lo), hi)
-        state = _batch_state(t, y3, xt[None], n, offset, coherent=coherent)
-        nfev += 1
-        ct = float(state[0][0] @ state[0][0])
-        ok = math.isfinite(ct) and ct <= cost
-        gain = (cost - ct) / max(floor, 1e-300) if ok else math.inf
-        moved = float(np.max(np.abs(xt[fidx] - x[fidx])))
-        if ok:
-            x, cost = xt, ct
-            res, hh, gg, a, phi, dmod = state
-        lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4, 1e12)
-        if ok and (gain < 1.0 or moved < 1e-10):
-            converged, code = True, 1
-            it = min(it + 1, max_iter)
-            break
-        if lam >= 1e12:
-            code = 3
-            break
+
+    def state(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, Any]:
+        res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset, coherent=coherent)
+        return float(res[0] @ res[0]), hh[0], gg[0], (a, phi, dmod)
+
+    out = levenberg_marquardt(state, x0[0], free, lower, upper, n_data=n_t, max_iter=max_iter,
+                              tol=tol)  # fmt: skip
+    x, cost, converged = out["x"], out["cost"], out["converged"]
+    a, phi, dmod = out["extra"]
+    it, nfev = out["iterations"], out["nfev"]
     full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
     dof = max(n_t - full.shape[2], 1)
     h = np.swapaxes(full, 1, 2) @ full
@@ -324,7 +282,7 @@ def _fit_one(
         "rss": np.array([cost]),
         "iterations": np.asarray(it),
         "converged": np.array([converged]),
-        "message": np.array([MESSAGES[code]]),
+        "message": np.array([out["message"]]),
         "nfev": np.array([nfev]),
         "free_index": fidx,
         "p": np.asarray(x0.shape[1]),
