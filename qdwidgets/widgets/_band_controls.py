@@ -7,6 +7,7 @@ panel's ``bands_table``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -113,9 +114,12 @@ def table_html(panels: Sequence[Panel], level_name: Callable[[float], str]) -> s
     parts = []
     for p in panels:
         t = B.bands_table(p.bands)
+        fixed = {b.name for b in p.bands if not b.vary}  # held entirely: no uncertainty
         rows = "".join(
             f"<tr><th>{escape(str(name))}</th><td>{r.center_nm:.1f}</td>"
-            f"<td>{r.fwhm_nm:.1f}</td><td>{_pm(r.area_OD_eV, r.area_err)}</td>"
+            f"<td>{r.fwhm_nm:.1f}</td>"
+            f"<td>{_pm(r.area_OD_eV, math.nan if name in fixed else r.area_err)}"
+            f"{' (held)' if name in fixed else ''}</td>"
             f"<td>{r.share_pct:.1f}</td></tr>"
             for name, r in t.iterrows()
         )
