@@ -54,6 +54,7 @@ __all__ = [
     "GainSpectrum",
     "GainWindow",
     "a_ex",
+    "band_columns",
     "band_edge",
     "band_trace",
     "crossings_at",
@@ -135,7 +136,7 @@ def _t0_pair(ta: xr.Dataset, wavelength: float | None, band_nm: float) -> tuple[
 
 
 def time_zero(ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float = 0.0) -> float:
-    """Time zero (ps) detected in the data: the half-rise of |ΔA| at ``wavelength`` nm.
+    """Time zero (ps) detected in the data: the half-rise of ``|ΔA|`` at ``wavelength`` nm.
 
     ``wavelength`` defaults to :func:`band_edge`; ΔA is averaged over ± band_nm/2. The most
     strongly excited pump level decides. NaN when the trace shows no signal above its noise.
@@ -155,11 +156,20 @@ def established_delay(
 ) -> float:
     """The first grid delay (ps) after :func:`time_zero` where the signal is established.
 
-    That is where the 3-point running mean of |ΔA| at ``wavelength`` nm (default
+    That is where the 3-point running mean of ``|ΔA|`` at ``wavelength`` nm (default
     :func:`band_edge`) first reaches 80 % of its maximum: the default delay of widgets and
     functions that need "a delay with signal" (never a paper's value). NaN without signal.
     """
     return _t0_pair(ta, wavelength, band_nm)[1]
+
+
+def band_columns(wavelengths: np.ndarray, wavelength: float, band_nm: float = 0.0) -> np.ndarray:
+    """Indices of the wavelengths averaged at ``wavelength`` ± band_nm/2 (at least the nearest),
+    as :func:`band_trace` averages them; raises DatasetError outside the measured range."""
+    wl = np.asarray(wavelengths, dtype=float)
+    band_trace(wl[None, :], wl, float(wavelength), band_nm)  # range and band checks
+    sel = np.flatnonzero(np.abs(wl - wavelength) <= band_nm / 2.0)
+    return sel if sel.size else np.array([int(np.argmin(np.abs(wl - wavelength)))])
 
 
 # -- zero crossing -------------------------------------------------------------------------------
@@ -212,11 +222,14 @@ def zero_crossing(
     """
     ds = _ta(ta)
     _need_a0(ds)
-    x = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength").data  # lazy stays lazy
+    wl = ds["wavelength"].values
+    cols = band_columns(wl, float(wavelength), band_nm)
+    part = ds.isel(wavelength=cols)  # A_ex only where it is averaged; lazy data stay lazy
+    x = (part["dA"] + part["A0"]).transpose("pump", "delay", "wavelength").data
     vals, errs, sigma, centre = crossings_at(
         ds["delay"].values,
         x,
-        ds["wavelength"].values,
+        wl[cols],
         float(wavelength),
         band_nm=band_nm,
         after=after,

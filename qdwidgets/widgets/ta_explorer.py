@@ -230,15 +230,10 @@ class TAExplorer(ExplorerSettings, QDWidget):
         if self.view.wavelength == old:  # no change event: update here
             self._update_crossings()
 
-    def _band_columns(self, wl: float) -> np.ndarray:
-        """Indices of the wavelengths averaged for the crossing (as ``gain.band_trace``)."""
-        sel = np.flatnonzero(np.abs(self._wl - wl) <= self._band / 2.0)
-        return sel if sel.size else np.array([int(np.argmin(np.abs(self._wl - wl)))])
-
     def _update_crossings(self) -> None:
         wl = float(self.view.wavelength)
         if self._a0 is not None:
-            cols = self._band_columns(wl)
+            cols = gain.band_columns(self._wl, wl, self._band)
             sub = self._dA[:, :, cols].astype(float) + self._a0[cols]  # (pump, delay, band)
             vals, errs, _, self._centre = gain.crossings_at(
                 self._t, sub, self._wl[cols], wl, band_nm=self._band
