@@ -2,6 +2,7 @@
 #
 #   make demo   set everything up and open JupyterLab on notebooks/tour.ipynb (qdwidgets demo)
 #   make test   set everything up (Debian's chromium too) and run the whole test suite
+#   make docs   set everything up and build the documentation into docs/_build/html (offline)
 #
 # Variables: PYTHON (interpreter that creates .venv), DEMO_ARGS (e.g. "--no-browser --port 8890"),
 # PYTEST_ARGS (e.g. "tests/core -x"). Setup steps are skipped when their inputs did not change.
@@ -15,7 +16,7 @@ PYTEST_ARGS ?=
 PYTEST_TIMEOUT ?= 900
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: demo test setup chromium clean
+.PHONY: demo test docs setup chromium clean
 
 demo: setup
 	$(BIN)/qdwidgets demo $(DEMO_ARGS)
@@ -28,11 +29,23 @@ test: setup chromium
 	echo "==> ruff format --check"; $(BIN)/ruff format --check . || failed="$$failed ruff-format"; \
 	echo "==> mypy";              $(BIN)/mypy || failed="$$failed mypy"; \
 	echo "==> JS unit tests";     npm --prefix js test || failed="$$failed js"; \
+	echo "==> docs (sphinx, warnings are errors)"; $(SPHINX) || failed="$$failed docs"; \
+	echo "==> doctests (core, data)"; $(DOCTEST) || failed="$$failed doctests"; \
 	echo "==> pytest (core, widgets, ui, notebooks)"; \
 	QD_CHROMIUM="$$(command -v chromium)" $(BIN)/python -m pytest \
 	  --timeout=$(PYTEST_TIMEOUT) $(PYTEST_ARGS) || failed="$$failed pytest"; \
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed"; exit 1; fi; \
 	echo "==> all checks passed"
+
+# The documentation: offline, warnings are errors (-W), every problem listed (--keep-going). The
+# notebooks of the user guide run once and are cached in docs/_build/.jupyter_cache.
+SPHINX = $(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+# The examples in the docstrings of qdwidgets.core and qdwidgets.data
+DOCTEST = $(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules \
+  --timeout=$(PYTEST_TIMEOUT) qdwidgets/core qdwidgets/data
+
+docs: setup
+	$(SPHINX)
 
 setup: $(VENV)/.qd-installed
 	npm --prefix js run build --silent
@@ -59,4 +72,5 @@ chromium:
 	@command -v chromium >/dev/null || { echo "chromium is still missing"; exit 1; }
 
 clean:
-	rm -rf $(VENV) js/node_modules qdwidgets/static build dist .pytest_cache .mypy_cache
+	rm -rf $(VENV) js/node_modules qdwidgets/static build dist .pytest_cache .mypy_cache \
+	  docs/_build docs/api/*.rst docs/api/generated docs/guide/notebooks

@@ -75,7 +75,7 @@ def first_crossing(
 def band_trace(
     values: np.ndarray, wavelengths: np.ndarray, wavelength: float, band_nm: float
 ) -> tuple[np.ndarray, float]:
-    """Average of ``values[..., w]`` over |λ − wavelength| ≤ band_nm/2 (at least the nearest λ).
+    """Average of ``values[..., w]`` over ``|λ − wavelength|`` ≤ band_nm/2 (at least the nearest λ).
 
     Returns (trace, centre wavelength used in nm).
     """

@@ -1,7 +1,7 @@
 """Chirp (group-velocity dispersion of the probe): time zero t0(λ) per wavelength, and its removal.
 
 :func:`estimate` fits t0(λ) as a polynomial in λ: globally, with IRF-convolved exponentials
-that all start at t0(λ) (default), or through the per-wavelength half-rise of |ΔA|.
+that all start at t0(λ) (default), or through the per-wavelength half-rise of ``|ΔA|``.
 :func:`correct` shifts every wavelength's trace by −t0(λ) onto the measured delay axis (linear
 interpolation; delays that some wavelength did not cover are cropped) and stores ``chirp`` (ps)
 in the dataset; :func:`uncorrect` undoes it. Delays in ps, wavelengths in nm, signals in OD.
@@ -29,7 +29,7 @@ def _history(ds: xr.Dataset, line: str) -> None:
 
 
 def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half-rise time (ps) of |signal| per column of ``x`` (delays, wavelengths) and its S/N.
+    """Half-rise time (ps) of ``|signal|`` per column of ``x`` (delays, wavelengths) and its S/N.
 
     The peak is the first delay where the 3-point running mean of sign·x reaches 80 % of its
     maximum; t0 is the last crossing of half that maximum before the peak, interpolated.
@@ -101,7 +101,7 @@ def estimate(
     slowly). Noise and S/N come from neighbouring delays, so the estimate does not depend on
     where zero sits on the delay axis: relabel t → t + c and t0(λ) moves by c.
 
-    ``pump`` picks the pump level (index; default the one with the largest |ΔA|). Returns the
+    ``pump`` picks the pump level (index; default the one with the largest ``|ΔA|``). Returns the
     DataArray ``chirp`` over wavelength (ps) with coordinates ``chirp_stderr`` (ps, NaN for
     half-rise) and ``t0_half_rise`` (per-wavelength half-rise, NaN where unused), and attrs
     ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale,

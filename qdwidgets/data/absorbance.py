@@ -1,11 +1,13 @@
 """Attach the steady-state absorbance A0 to a TA dataset, on the TA wavelength grid.
 
 ``attach_absorbance(ta, source)`` takes A0 from
+
 - a two-column text file (wavelength, absorbance; CSV/TSV/whitespace, optional header lines, ``#``
   comments; a unit in the header, e.g. ``wavelength (nm), A (mOD)``, is used),
 - an ``xarray.DataArray`` with a wavelength coordinate (its ``units`` attrs are used),
 - a ``(wavelengths, values)`` pair,
 - or a 1-D array already on the TA wavelength grid (one value per TA wavelength).
+
 Units not stated by the source are the options ``wavelength_unit`` (default nm; µm, eV, cm-1
 also work) and ``signal_unit`` (default OD; mOD, ...). A0 is linearly interpolated onto the TA
 wavelengths (nm); the source must cover them, since extrapolating an absorbance spectrum would

@@ -1,7 +1,8 @@
 """Band deconvolution of TA spectra (paper Fig. 2d–e): GSB, SE, further bleaches and PIA bands.
 
 Bands are symmetric in photon energy E = 1239.841984 / λ (eV) and drawn over wavelength (nm); see
-``_shapes`` for the exact width mapping. Areas are ∫ band dE in OD·eV; shares are |area| / Σ|area|.
+``_shapes`` for the exact width mapping. Areas are ∫ band dE in OD·eV; shares are
+``|area| / Σ|area|``.
 
 - :class:`Band`, :func:`template_band` (GSB shaped like A0's band-edge peak)
 - :func:`deconvolve` (a spectrum) -> :class:`BandFit`; :func:`deconvolve_at` (a TA dataset)

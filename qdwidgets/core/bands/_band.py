@@ -192,7 +192,7 @@ def move_handle(band: Band, handle: str, x_nm: float, y: float | None = None) ->
     """The band after dragging ``handle`` to ``(x_nm, y)``.
 
     'peak' moves the centre to ``x_nm`` and the height to ``y``; 'blue'/'red' set the half
-    width in energy to |E(x_nm) − E0| (the other side follows: bands are symmetric in energy).
+    width in energy to ``|E(x_nm) − E0|`` (the other side follows: bands are symmetric in energy).
     """
     x = float(x_nm)
     if not math.isfinite(x) or x <= 0:

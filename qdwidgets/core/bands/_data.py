@@ -43,7 +43,7 @@ def default_delay(ta: xr.Dataset) -> float:
 
     The first measured delay after the detected time zero where the signal at the band edge is
     established (:func:`qdwidgets.core.gain.established_delay`); when no rise is detected (e.g.
-    every delay lies after time zero), the delay of the largest |ΔA| at the band edge
+    every delay lies after time zero), the delay of the largest ``|ΔA|`` at the band edge
     (:func:`qdwidgets.core.gain.band_edge`).
 
     Parameters
@@ -134,10 +134,10 @@ def initial_bands(
       not red of the GSB); without PL, a negative band ``se_shift_nm`` further red with the same
       width, named neutrally (``band 2``…): nothing in the data says it is emission.
     - ``bleach<nm>`` at A0's higher transitions where ΔA is clearly negative (≥ 3 % of the
-      largest |ΔA| and 5× the noise). Without them, a negative far-blue feature (at least 10 %
+      largest ``|ΔA|`` and 5× the noise). Without them, a negative far-blue feature (at least 10 %
       of the main one, more than three GSB widths away) as a neutral ``band N``.
     - ``PIA`` (positive ΔA: photo-induced absorption): the largest positive feature of the
-      smoothed spectrum, when at least 1 % of the largest |ΔA| and above the noise. When it
+      smoothed spectrum, when at least 1 % of the largest ``|ΔA|`` and above the noise. When it
       peaks at an edge of the data, its centre cannot be fitted: it is placed just inside and
       locked (its width and height are fitted).
 
@@ -312,7 +312,7 @@ class BandComparison(Result):
         return table
 
     def ratio(self, numerator: str = "SE", denominator: str = "GSB") -> tuple[float, ...]:
-        """|area(numerator)| / |area(denominator)| at each pump level (band names; FitError
+        """``|area(numerator)|`` / ``|area(denominator)|`` at each pump level (band names; FitError
         naming the fitted bands when one is missing)."""
         out = []
         for f in self.fits:

@@ -23,7 +23,7 @@ class BandFit(Result):
     ``bands`` carry the fitted values with one-standard-error uncertainties (scaled by the
     reduced χ², lmfit's default). ``components`` holds one curve per band (OD), ``best_fit``
     their sum and ``residual`` = data − best_fit, all over the fitted wavelengths (nm).
-    ``areas`` are signed ∫ band dE in OD·eV; ``shares`` are |area| / Σ|area| in %.
+    ``areas`` are signed ∫ band dE in OD·eV; ``shares`` are ``|area|`` / ``Σ|area|`` in %.
 
     Fit status (:mod:`qdwidgets.core._status`): ``converged`` (the solver converged and the data
     determine every free parameter), ``message``, ``nfev`` (model evaluations) and ``warnings``
@@ -85,7 +85,7 @@ class BandFit(Result):
 
     @property
     def shares(self) -> dict[str, float]:
-        """Each band's |area| as a percentage of the summed |areas|."""
+        """Each band's ``|area|`` as a percentage of the summed ``|areas|``."""
         return shares_of(self.bands)
 
     def table(self) -> pd.DataFrame:
@@ -121,7 +121,7 @@ class BandFit(Result):
 
 
 def shares_of(bands: Sequence[Band]) -> dict[str, float]:
-    """Each band's |area| as a percentage of the summed |areas| (NaN when all are zero)."""
+    """Each band's ``|area|`` as a percentage of the summed ``|areas|`` (NaN when all are zero)."""
     areas = {b.name: b.area for b in bands}
     total = sum(abs(a) for a in areas.values())
     if total == 0:

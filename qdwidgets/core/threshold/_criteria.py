@@ -207,6 +207,7 @@ def criteria(
        FWHM is noise.
     3. "log-log slope change": breakpoint of ln(output with feedback) vs ln(power), where the
        slope steepens (superlinear growth).
+
     A criterion that finds no breakpoint says so (``converged=False``, NaN threshold, and
     ``message`` says why). ``method`` is one of "max", "at_peak", "integrated"; ``min_snr`` ≥ 0.
     """

@@ -16,7 +16,7 @@ DECIDED FROM EVIDENCE, all of it together, and refused when the evidence is not 
 Units: text files rarely state them. ``delay_unit`` (fs, ps, ns), ``wavelength_unit`` (nm, µm,
 eV, ...) and ``signal_unit`` (OD, mOD, dT/T) options win; otherwise a unit written in the corner
 cell ("wavelength (nm) / delay (fs)") is used; otherwise ps, nm and OD are ASSUMED, recorded in
-``attrs['qd_history']``, and implausible magnitudes (|ΔA| > 5 "OD", wavelengths outside
+``attrs['qd_history']``, and implausible magnitudes (``|ΔA|`` > 5 "OD", wavelengths outside
 100–20000 nm) raise asking for the option.
 """
 

@@ -10,7 +10,7 @@ Units: .npz has no unit metadata. A unit is taken from the array name (``t_ps``,
 ``wl_nm``) or from a string array ``<name>_units``; else:
 - ``delay_unit`` is REQUIRED (fs, ps or ns all occur in practice; the error shows the values),
 - wavelengths are assumed nm (recorded; values outside 100–20000 nm raise),
-- the signal is assumed OD (recorded; |ΔA| > 5 raises, asking for ``signal_unit='mOD'``).
+- the signal is assumed OD (recorded; ``|ΔA|`` > 5 raises, asking for ``signal_unit='mOD'``).
 Example: skultrafast's test file has ``t`` in ns and ``data`` in (3×) mOD:
 ``open_dataset(f, delay_unit="ns", signal_unit="mOD")``.
 """

@@ -140,26 +140,55 @@ def ase(
 ) -> tuple[xr.Dataset, ASETruth]:
     """Simulate CW-pumped emission spectra; returns ``(dataset, truth)`` (model: module doc).
 
-    Parameters (units; defaults resemble Das et al. 2023, Fig. 3):
-        power: CW pump powers (mW); default 0–500 mW every 10 mW.
-        wavelength: emission wavelengths (nm); default 580–730 nm every 1 nm.
-        thresholds_mW: threshold per feedback label (mW); default {"lamp": 150, "mirror": 250}.
-            "none" (no feedback, always present) has no amplified part unless listed here.
-        slopes: amplified peak emission per mW above threshold (a.u./mW), same keys;
-            default {"lamp": 0.15, "mirror": 1.5} (the lamp's enhancement is ~10× smaller).
-        knee_mW: softness of the threshold (mW); 0 = sharp corner, > 0 = softplus knee.
-        spontaneous: spontaneous peak emission per mW of pump (a.u./mW).
-        mirror_reflectance: R; the mirror multiplies the collected spontaneous part by 1 + R.
-        lamp_level: peak of the lamp's own spectrum (a.u.); default the spontaneous peak at
-            10 mW (the paper matched the lamp to the emission at the lowest power).
-        lamp_peak_nm, lamp_fwhm_nm: the lamp's spectrum (nm).
-        pl_peak_nm, pl_fwhm_nm: the PL band (nm). ase_fwhm_nm: the amplified line's FWHM (nm).
-        spot_diameter_mm, beam_profile: pump spot ("tophat": flat-top diameter; "gaussian":
-            1/e² diameter), used for the thresholds in W cm⁻²; stored in attrs.
-        pump_wavelength_nm: CW pump wavelength (nm), stored in attrs.
-        noise: Gaussian noise std relative to the largest noiseless value of each feedback
-            condition (0.005 = 0.5 %).
-        seed: seed of the noise generator. attrs: extra dataset attributes.
+    Units are given with each parameter; defaults resemble Das et al. 2023, Fig. 3.
+
+    Parameters
+    ----------
+    power
+        CW pump powers (mW); default 0–500 mW every 10 mW.
+    wavelength
+        emission wavelengths (nm); default 580–730 nm every 1 nm.
+    thresholds_mW
+        threshold per feedback label (mW); default {"lamp": 150, "mirror": 250}. "none" (no
+        feedback, always present) has no amplified part unless listed here.
+    slopes
+        amplified peak emission per mW above threshold (a.u./mW), same keys; default {"lamp": 0.15,
+        "mirror": 1.5} (the lamp's enhancement is ~10× smaller).
+    knee_mW
+        softness of the threshold (mW); 0 = sharp corner, > 0 = softplus knee.
+    spontaneous
+        spontaneous peak emission per mW of pump (a.u./mW).
+    mirror_reflectance
+        R; the mirror multiplies the collected spontaneous part by 1 + R.
+    lamp_level
+        peak of the lamp's own spectrum (a.u.); default the spontaneous peak at 10 mW (the paper
+        matched the lamp to the emission at the lowest power).
+    lamp_peak_nm, lamp_fwhm_nm
+        the lamp's spectrum (nm).
+    pl_peak_nm, pl_fwhm_nm
+        the PL band (nm).
+    ase_fwhm_nm
+        the amplified line's FWHM (nm).
+    spot_diameter_mm, beam_profile
+        pump spot ("tophat": flat-top diameter; "gaussian": 1/e² diameter), used for the thresholds
+        in W cm⁻²; stored in attrs.
+    pump_wavelength_nm
+        CW pump wavelength (nm), stored in attrs.
+    noise
+        Gaussian noise std relative to the largest noiseless value of each feedback condition (0.005
+        = 0.5 %).
+    seed
+        seed of the noise generator.
+    attrs
+        extra dataset attributes.
+
+    Returns
+    -------
+    dataset : xarray.Dataset
+        A validated ASE dataset (``emission`` over ``feedback``, ``power`` in mW, ``wavelength``
+        in nm).
+    truth : ASETruth
+        The thresholds, slopes and spectra the simulation used.
     """
     powers = np.arange(0.0, 500.5, 10.0) if power is None else np.asarray(power, float).ravel()
     wls = np.arange(580.0, 730.5, 1.0) if wavelength is None else np.asarray(wavelength, float)

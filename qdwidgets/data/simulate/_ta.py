@@ -94,37 +94,69 @@ def ta(
 
     Model: see ``qdwidgets.data.simulate._ta_truth`` (populations) and ``_kinetics`` (rates).
 
-    Parameters (units; defaults resemble Das et al. 2023):
-        pump: pump pulse energies (nJ), one per level.
-        cross_section: ⟨N⟩ per nJ; the ``occupancy`` coordinate is ⟨N⟩ = cross_section · pump.
-        delay: delays (ps, lab frame); default :func:`default_delays` (−5 ps … 7 ns).
-        wavelength: probe wavelengths (nm); default :func:`default_wavelengths`.
-        tau_cool: hot-carrier cooling time into the two-fold 1S level, the bleach rise (ps).
-        tau_x: single-exciton (radiative) lifetime (ps), paper τ3 ≈ 3.4 ns.
-        tau_xx: biexciton (Auger) lifetime (ps), paper τ2 ≈ 0.6 ns; must be < tau_x / 2.
-            n-exciton Auger rates scale as n²(n−1)/4.
-        tau_trap: trapping time (ps), paper τ1: in trap-carrying dots a surface defect empties
-            the band edge at the rate 1/tau_trap whatever the exciton number; one value or one
-            per pump level.
-        trap_fraction: fraction of dots carrying such a trap (0–1); one or one per level.
-        n_max: largest exciton number per dot kept (Poisson tail lumped into it).
-        irf_fwhm: FWHM of the Gaussian instrument response (ps); 0 for none.
-        chirp: t0(λ) = Σ_k chirp[k]·((λ − chirp_reference_nm)/100 nm)^k (ps).
-        chirp_reference_nm: λ_ref of the chirp polynomial (nm).
-        noise: standard deviation of Gaussian noise added to dA (OD); 0 for noiseless data.
-        transitions_nm, transition_fwhm_ev, transition_od: the 1S(e)-1S3/2(h), 1S(e)-2S3/2(h),
-            1P(e)-1P3/2(h) and ZnSe-shell absorption bands (centre nm, FWHM eV, peak OD).
-        background_od, background_edge_nm, background_width_ev: smooth blue absorption
-            background of A0 (plateau OD, half-rise wavelength nm, edge softness eV).
-        pl_peak_nm, pl_fwhm_nm: PL band (nm), also the shape of the SE band.
-        se_strength: SE band area per 1S electron relative to the 639 nm bleach (1 = equal).
-        shell_bleach: fraction of the shell band bleached per hot exciton (decays with cooling).
-        pia_peak_nm, pia_fwhm_ev, pia_od: broad photo-induced absorption (centre nm, FWHM eV,
-            peak ΔA per hot exciton in OD; it decays with the cooling).
-        store_chirp: also store the true t0(λ) as the variable ``chirp`` (ps over wavelength).
-            Off by default, so that the data look like a raw measurement; the truth has it.
-        seed: seed of the noise generator (numpy ``default_rng``).
-        attrs: extra dataset attributes (sample, description, ...).
+    Units are given with each parameter; defaults resemble Das et al. 2023.
+
+    Parameters
+    ----------
+    pump
+        pump pulse energies (nJ), one per level.
+    cross_section
+        ⟨N⟩ per nJ; the ``occupancy`` coordinate is ⟨N⟩ = cross_section · pump.
+    delay
+        delays (ps, lab frame); default :func:`default_delays` (−5 ps … 7 ns).
+    wavelength
+        probe wavelengths (nm); default :func:`default_wavelengths`.
+    tau_cool
+        hot-carrier cooling time into the two-fold 1S level, the bleach rise (ps).
+    tau_x
+        single-exciton (radiative) lifetime (ps), paper τ3 ≈ 3.4 ns.
+    tau_xx
+        biexciton (Auger) lifetime (ps), paper τ2 ≈ 0.6 ns; must be < tau_x / 2. n-exciton Auger
+        rates scale as n²(n−1)/4.
+    tau_trap
+        trapping time (ps), paper τ1: in trap-carrying dots a surface defect empties the band edge
+        at the rate 1/tau_trap whatever the exciton number; one value or one per pump level.
+    trap_fraction
+        fraction of dots carrying such a trap (0–1); one or one per level.
+    n_max
+        largest exciton number per dot kept (Poisson tail lumped into it).
+    irf_fwhm
+        FWHM of the Gaussian instrument response (ps); 0 for none.
+    chirp
+        t0(λ) = Σ_k chirp[k]·((λ − chirp_reference_nm)/100 nm)^k (ps).
+    chirp_reference_nm
+        λ_ref of the chirp polynomial (nm).
+    noise
+        standard deviation of Gaussian noise added to dA (OD); 0 for noiseless data.
+    transitions_nm, transition_fwhm_ev, transition_od
+        the 1S(e)-1S3/2(h), 1S(e)-2S3/2(h), 1P(e)-1P3/2(h) and ZnSe-shell absorption bands (centre
+        nm, FWHM eV, peak OD).
+    background_od, background_edge_nm, background_width_ev
+        smooth blue absorption background of A0 (plateau OD, half-rise wavelength nm, edge softness
+        eV).
+    pl_peak_nm, pl_fwhm_nm
+        PL band (nm), also the shape of the SE band.
+    se_strength
+        SE band area per 1S electron relative to the 639 nm bleach (1 = equal).
+    shell_bleach
+        fraction of the shell band bleached per hot exciton (decays with cooling).
+    pia_peak_nm, pia_fwhm_ev, pia_od
+        broad photo-induced absorption (centre nm, FWHM eV, peak ΔA per hot exciton in OD; it decays
+        with the cooling).
+    store_chirp
+        also store the true t0(λ) as the variable ``chirp`` (ps over wavelength). Off by default, so
+        that the data look like a raw measurement; the truth has it.
+    seed
+        seed of the noise generator (numpy ``default_rng``).
+    attrs
+        extra dataset attributes (sample, description, ...).
+
+    Returns
+    -------
+    dataset : xarray.Dataset
+        A validated TA dataset (``dA`` and ``A0`` in OD, ``delay`` in ps, ``wavelength`` in nm).
+    truth : TATruth
+        What the simulation put in (populations, spectra, time zero per wavelength).
     """
     pumps = np.asarray(pump, dtype=float).ravel()
     if pumps.size == 0 or not np.all(np.isfinite(pumps)) or np.any(pumps < 0):
