@@ -47,8 +47,6 @@ class GainSpectrum(Result):
     threshold in units of σ; noise: σ (OD) over (pump, wavelength) (None: threshold 0).
     """
 
-    __module__ = "qdwidgets.core.gain"  # its public home (saved states and pickles name it)
-
     delay: float
     pump: tuple[float, ...]
     a_ex: xr.DataArray
@@ -76,6 +74,11 @@ class GainSpectrum(Result):
     def has_gain(self) -> tuple[bool, ...]:
         """Whether A_ex < −k·σ anywhere, per pump level."""
         return tuple(bool(b) for b in self.bands)
+
+
+# its public home, named by saved states and pickles (set after the class is made: the dataclass
+# decorator reads the module of the name it carries, which may not be imported yet)
+GainSpectrum.__module__ = "qdwidgets.core.gain"
 
 
 def with_units(fields: list[tuple[str, Any]], units: dict[str, str]) -> list[tuple[str, Any]]:
