@@ -40,7 +40,17 @@ def default_window(traces: xr.DataArray) -> tuple[float, float]:
         t0, fwhm = onset(one)
         ends.append(t0 + RISE_WIDTHS * fwhm)
     after = t[t >= max(ends)]
-    start = float(after[0]) if after.size > 4 else float(t[0])
+    if after.size <= 4:
+        return float(t[0]), float(t[-1])
+    start = float(after[0])
+    before = t[t < start]
+    # shown in a box: the shortest decimal at or below the first delay that keeps the same
+    # delays in the window (5.227491 → 5.2 when the delay before it is 5.1)
+    for digits in range(7):
+        short = math.floor(start * 10**digits) / 10**digits
+        if before.size == 0 or short > before[-1]:
+            start = short
+            break
     return start, float(t[-1])
 
 
