@@ -38,8 +38,9 @@ test: setup chromium
 	echo "==> all checks passed"
 
 # The documentation: offline, warnings are errors (-W), every problem listed (--keep-going). The
-# notebooks of the user guide run once and are cached in docs/_build/.jupyter_cache.
-SPHINX = $(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+# notebooks of the user guide run once and are cached in docs/_build/.jupyter_cache; -E re-reads
+# every page, so that a changed docstring is checked again.
+SPHINX = $(BIN)/python -m sphinx -E -b html -W --keep-going -q docs docs/_build/html
 # The examples in the docstrings of qdwidgets.core and qdwidgets.data
 DOCTEST = $(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules \
   --timeout=$(PYTEST_TIMEOUT) qdwidgets/core qdwidgets/data

@@ -107,6 +107,14 @@ def estimate(
     ``coefficients`` (highest power first, in x = (λ − wavelength_center) / wavelength_scale,
     wavelength_scale = 100 nm), ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only),
     ``method`` and ``rms_ps`` (half-rise scatter about the fit).
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core import chirp
+    >>> t0 = chirp.estimate(qdwidgets.examples.ta())
+    >>> t0.dims, t0.attrs["units"]
+    (('wavelength',), 'ps')
     """
     try:
         _args.choice("method", method, ("fit", "half-rise"))
@@ -285,6 +293,15 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     ``chirp``: t0 (ps) per wavelength (DataArray from :func:`estimate`, array, or a constant).
     The result keeps the measured delays that every wavelength covers, stores ``chirp`` (ps) and
     sets attrs["qd_chirp_corrected"] = 1. The input is not modified.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core import chirp
+    >>> ta = qdwidgets.examples.ta()
+    >>> corrected = chirp.correct(ta, chirp.estimate(ta))
+    >>> corrected.attrs["qd_chirp_corrected"], "qd_chirp_corrected" in ta.attrs
+    (1, False)
     """
     ds = validate(ta, "ta")
     if int(ds.attrs.get(CORRECTED, 0)):

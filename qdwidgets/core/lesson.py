@@ -202,6 +202,13 @@ def gain_lesson(
     trap_fraction / tau_trap: dots with a fast surface trap and its time (ps). ``dot`` overrides
     simulator parameters of :data:`LESSON_DOT` (e.g. ``{"background_od": 0}``). The noiseless
     data come from ``simulate.ta(noise=0, chirp=(0,))`` on small grids.
+
+    Examples
+    --------
+    >>> from qdwidgets.core.lesson import gain_lesson
+    >>> lesson = gain_lesson(3.0)  # <N> = 3
+    >>> round(lesson.filling, 2), lesson.filling > lesson.threshold
+    (1.75, True)
     """
     n = _check("n_avg", n_avg, 0.0, 20.0, "excitons per dot")
     txx = _check("tau_xx", tau_xx, 10.0, 1500.0, "ps")

@@ -31,7 +31,14 @@ def _nonneg(value: Any, name: str) -> np.ndarray:
 
 
 def poisson(n_avg: Any, n: Any) -> Any:
-    """P(n) = ⟨N⟩ⁿ e^−⟨N⟩ / n!: the fraction of dots holding n excitons (n = 0, 1, 2, …)."""
+    """P(n) = ⟨N⟩ⁿ e^−⟨N⟩ / n!: the fraction of dots holding n excitons (n = 0, 1, 2, …).
+
+    Examples
+    --------
+    >>> from qdwidgets.core.occupancy import poisson
+    >>> poisson(1.0, [0, 1, 2]).round(3)  # at <N> = 1: empty, one exciton, two
+    array([0.368, 0.368, 0.184])
+    """
     lam = _nonneg(n_avg, "n_avg")
     k = np.asarray(n)
     if not np.issubdtype(k.dtype, np.integer):
@@ -51,6 +58,12 @@ def mean_1s_filling(n_avg: Any) -> Any:
     """Mean number of electrons in the two-fold degenerate 1S level: P(1) + 2(1 − P(0) − P(1)).
 
     Closed form 2 − (2 + ⟨N⟩) e^−⟨N⟩; 0 for ⟨N⟩ = 0, → 2 for large ⟨N⟩; 1 is transparency.
+
+    Examples
+    --------
+    >>> from qdwidgets.core.occupancy import mean_1s_filling
+    >>> mean_1s_filling([0.5, 1.0, 3.0]).round(2)  # 1 is transparency
+    array([0.48, 0.9 , 1.75])
     """
     lam = _nonneg(n_avg, "n_avg")
     p0, p1 = np.exp(-lam), lam * np.exp(-lam)
@@ -59,12 +72,26 @@ def mean_1s_filling(n_avg: Any) -> Any:
 
 
 def gain_threshold_occupancy() -> float:
-    """⟨N⟩ at which the mean 1S filling reaches 1 (≈ 1.146): above it the ensemble has gain."""
+    """⟨N⟩ at which the mean 1S filling reaches 1 (≈ 1.146): above it the ensemble has gain.
+
+    Examples
+    --------
+    >>> from qdwidgets.core.occupancy import gain_threshold_occupancy
+    >>> round(gain_threshold_occupancy(), 3)
+    1.146
+    """
     return float(optimize.brentq(lambda x: float(mean_1s_filling(x)) - 1.0, 0.1, 10.0, xtol=1e-14))
 
 
 def occupancy(fluence: Any, cross_section: float) -> Any:
-    """⟨N⟩ = σ·j: fluence j (photons cm⁻², or any pump unit) × cross section σ (cm², or 1/unit)."""
+    """⟨N⟩ = σ·j: fluence j (photons cm⁻², or any pump unit) × cross section σ (cm², or 1/unit).
+
+    Examples
+    --------
+    >>> from qdwidgets.core.occupancy import occupancy
+    >>> occupancy([100.0, 250.0], 0.012)  # pump in nJ, cross section in 1/nJ
+    array([1.2, 3. ])
+    """
     j = _nonneg(fluence, "fluence")
     sigma = _args.non_negative("cross_section", cross_section)
     out = j * sigma

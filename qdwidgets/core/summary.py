@@ -66,7 +66,16 @@ def _saturated(values: np.ndarray) -> bool:
 
 
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
-    """Summary of a TA or ASE dataset (see the module docstring); never modifies ``ds``."""
+    """Summary of a TA or ASE dataset (see the module docstring); never modifies ``ds``.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.summary import summarize
+    >>> row = summarize(qdwidgets.examples.ta())
+    >>> row["kind"], row["band_edge_nm"], row["shape"]
+    ('ta', 639.0, {'pump': 2, 'delay': 286, 'wavelength': 281})
+    """
     data = validate(ds)
     if data.attrs["qd_kind"] == "ta":
         return _summarize_ta(data)

@@ -74,6 +74,24 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
     attrs are checked now, the values' finite check is added to the graph block by block.
     The copy carries ``attrs['qd_validated']`` (see ``qdwidgets.data._marker``); a dataset
     whose marker still matches is returned at once (a shallow copy sharing its arrays).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xarray as xr
+    >>> from qdwidgets.data import validate
+    >>> ds = xr.Dataset(
+    ...     {"dA": (("delay", "wavelength"), np.ones((3, 2)), {"units": "mOD"})},
+    ...     coords={
+    ...         "delay": ("delay", [0.0, 500.0, 1000.0], {"units": "fs"}),
+    ...         "wavelength": ("wavelength", [600.0, 640.0], {"units": "nm"}),
+    ...     },
+    ... )
+    >>> out = validate(ds)  # a converted copy: ps and OD
+    >>> out.attrs["qd_kind"], out.delay.values.tolist(), float(out.dA.max())
+    ('ta', [0.0, 0.5, 1.0], 0.001)
+    >>> ds.delay.attrs["units"], float(ds.dA.max())  # the input is unchanged
+    ('fs', 1.0)
     """
     if isinstance(ds, xr.DataArray):
         raise _fail(

@@ -27,12 +27,28 @@ def _load(name: str) -> xr.Dataset:
 
 
 def ta() -> xr.Dataset:
-    """Simulated TA example: dA (OD) over (pump, delay, wavelength), A0, PL, ⟨N⟩ per pump."""
+    """Simulated TA example: dA (OD) over (pump, delay, wavelength), A0, PL, ⟨N⟩ per pump.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> ta = qdwidgets.examples.ta()
+    >>> dict(ta.sizes), ta.occupancy.values.tolist()
+    ({'pump': 2, 'delay': 286, 'wavelength': 281}, [1.2, 3.0])
+    """
     return _load("ta.nc")
 
 
 def ase() -> xr.Dataset:
-    """Simulated ASE example: emission over (feedback, power, wavelength), none/lamp/mirror."""
+    """Simulated ASE example: emission over (feedback, power, wavelength), none/lamp/mirror.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> ase = qdwidgets.examples.ase()
+    >>> ase.feedback.values.tolist(), ase.power.attrs["units"]
+    (['none', 'lamp', 'mirror'], 'mW')
+    """
     return _load("ase.nc")
 
 

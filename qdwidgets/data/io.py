@@ -216,6 +216,18 @@ def save(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
     Attrs must be netCDF-safe (str, numbers, 1-D numeric arrays); the file is written to a
     temporary name and moved into place, so a failed save leaves no half-written file. Returns the
     path. ``open_dataset(path)`` gives back exactly ``validate(ds)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import qdwidgets
+    >>> ta = qdwidgets.examples.ta()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = qdwidgets.save(ta, Path(folder) / "ta.nc")
+    ...     back = qdwidgets.open_dataset(path)
+    ...     print(back.dA.equals(ta.dA), back.attrs["qd_kind"])
+    True ta
     """
     out = validate(ds).drop_encoding()
     _check_attrs(out)

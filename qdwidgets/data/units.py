@@ -199,7 +199,14 @@ def _floats(values: Any) -> Any:
 
 
 def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
-    """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps."""
+    """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import time_to_ps
+    >>> time_to_ps([100.0, 2500.0], "fs")
+    array([0.1, 2.5])
+    """
     return _floats(values) * _factor(unit, _TIME, what, "delay")
 
 

@@ -17,7 +17,16 @@ from .results import KineticsFit, KineticsSeries
 def extract_trace(
     ta: xr.Dataset, wavelength: float, *, band_nm: float = 0.0, pump: Any = None
 ) -> xr.DataArray:
-    """ΔA (OD) over (pump, delay) at ``wavelength`` (nm), averaged over ±band_nm/2 when > 0."""
+    """ΔA (OD) over (pump, delay) at ``wavelength`` (nm), averaged over ±band_nm/2 when > 0.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import extract_trace
+    >>> trace = extract_trace(qdwidgets.examples.ta(), 639.0, pump=250.0)
+    >>> trace.dims, trace.attrs["units"]
+    (('delay',), 'OD')
+    """
     from ...data.contract import validate
 
     with fit_options():
@@ -65,6 +74,17 @@ def fit_kinetics(
     hot-carrier rise, then fix ``irf_fwhm=0, t0=0``); when the window starts after the signal's
     rise, t0 of the rise in the full trace goes to :func:`fit_trace` as ``onset`` (one more start
     with t0 free). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import fit_kinetics
+    >>> ta = qdwidgets.examples.ta().isel(pump=[1])  # one pump level: one KineticsFit
+    >>> fit = fit_kinetics(ta, wavelength=639.0, delay_range=(2.0, None))
+    >>> fit.converged, len(fit.taus), fit.warnings
+    (True, 3, ())
+    >>> 20.0 < fit.taus[0] < 60.0 and 400.0 < fit.taus[1] < 900.0  # trapping, Auger (ps)
+    True
     """
     if wavelength is None:
         from ..gain import band_edge

@@ -263,6 +263,14 @@ def fit_dataset(
     fitted there (:func:`fit_threshold`); with neither, :func:`find_threshold` chooses them and
     tests for a breakpoint. Spot diameter and beam profile come from the dataset attrs unless
     ``spot_diameter_mm=`` / ``profile=`` are passed. Other ``kw``: ci, n_boot, seed, confidence.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import fit_dataset
+    >>> fit = fit_dataset(qdwidgets.examples.ase(), feedback="lamp")
+    >>> fit.converged, round(fit.threshold_mW), round(fit.threshold_W_cm2, 1), fit.ci_method
+    (True, 148, 18.9, 'bootstrap')
     """
     ds = _ase(ase, window_nm)
     spot, profile = _spot_profile(ds, kw)

@@ -189,6 +189,13 @@ def ase(
         in nm).
     truth : ASETruth
         The thresholds, slopes and spectra the simulation used.
+
+    Examples
+    --------
+    >>> from qdwidgets.data import simulate
+    >>> ds, truth = simulate.ase(seed=1)
+    >>> truth.thresholds_mW, round(truth.thresholds_W_cm2["lamp"], 1)
+    ({'lamp': 150.0, 'mirror': 250.0}, 19.1)
     """
     powers = np.arange(0.0, 500.5, 10.0) if power is None else np.asarray(power, float).ravel()
     wls = np.arange(580.0, 730.5, 1.0) if wavelength is None else np.asarray(wavelength, float)

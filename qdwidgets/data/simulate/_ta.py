@@ -157,6 +157,13 @@ def ta(
         A validated TA dataset (``dA`` and ``A0`` in OD, ``delay`` in ps, ``wavelength`` in nm).
     truth : TATruth
         What the simulation put in (populations, spectra, time zero per wavelength).
+
+    Examples
+    --------
+    >>> from qdwidgets.data import simulate
+    >>> ds, truth = simulate.ta(pump=(100.0,), seed=1)
+    >>> ds.attrs["qd_kind"], dict(ds.sizes)
+    ('ta', {'pump': 1, 'delay': 326, 'wavelength': 141})
     """
     pumps = np.asarray(pump, dtype=float).ravel()
     if pumps.size == 0 or not np.all(np.isfinite(pumps)) or np.any(pumps < 0):
