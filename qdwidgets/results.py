@@ -57,6 +57,7 @@ _HOMES = (
     "qdwidgets.core.bands",
     "qdwidgets.core.threshold",
     "qdwidgets.core.lesson",
+    "qdwidgets.core.fluence",
     "qdwidgets.data.simulate",
 )
 _WIDGET_HOMES = ("qdwidgets.widgets._ta_explorer_result",)

@@ -41,6 +41,10 @@ _REGISTRY: dict[str, str | Callable[..., Any]] = {
     f"{_CORE}.threshold:Criterion": "threshold:plot_criterion",
     f"{_CORE}.threshold:ThresholdCriteria": "threshold:plot_criteria",
     f"{_CORE}.occupancy:CrossSectionFit": "occupancy:plot_cross_section",
+    f"{_CORE}.fluence:CascadeFit": "fluence:plot_cascade_fit",
+    f"{_CORE}.fluence:SaturationFit": "occupancy:plot_cross_section",
+    f"{_CORE}.fluence:OccupancyThreshold": "fluence:plot_occupancy_threshold",
+    "qdwidgets.data.simulate:CascadeTruth": "fluence:plot_cascade_truth",
     "qdwidgets.data.simulate:TATruth": "simulate:plot_ta_truth",
     "qdwidgets.data.simulate:ASETruth": "simulate:plot_ase_truth",
 }

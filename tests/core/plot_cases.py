@@ -112,6 +112,17 @@ def _cross_section() -> Any:
     return fit_cross_section(ds["pump"], late)
 
 
+def _fluence_ta() -> Any:
+    ds = qdwidgets.simulate.cascade(wavelength=np.arange(627.0, 652.0, 3.0), seed=3)[0]
+    return _cached("fluence_ta", lambda: ds)
+
+
+def _cascade() -> Any:
+    from qdwidgets.core import fluence
+
+    return _cached("cascade", lambda: fluence.fit_cascade(_fluence_ta()))
+
+
 def _explorer() -> Any:
     from qdwidgets.widgets.ta_explorer import TAExplorer
 
@@ -146,6 +157,18 @@ BUILD: dict[str, Callable[[], Any]] = {
     )[1],
     "ASETruth": lambda: qdwidgets.simulate.ase()[1],
     "GainLessonResult": lambda: __import__("qdwidgets.core.lesson").core.lesson.gain_lesson(2.0),
+    "CascadeFit": _cascade,
+    "SaturationFit": lambda: __import__(
+        "qdwidgets.core.fluence"
+    ).core.fluence.cross_section_from_saturation(_fluence_ta()),
+    "OccupancyThreshold": lambda: __import__(
+        "qdwidgets.core.fluence"
+    ).core.fluence.gain_threshold_occupancy(_fluence_ta(), 3.0, occupancy=_cascade()),
+    "CascadeTruth": lambda: qdwidgets.simulate.cascade(
+        pump=(10.0, 100.0, 300.0),
+        delay=np.array([-1.0, 0.0, 1.0]),
+        wavelength=np.arange(630.0, 650.0, 4.0),
+    )[1],
 }
 
 # Result classes that deliberately have no figure (none so far: even Band draws its curve).

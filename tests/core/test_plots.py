@@ -243,6 +243,33 @@ def check_gain_lesson(fig: Figure, res: Any) -> None:
     assert "(ps)" in fig.axes[2].get_xlabel()
 
 
+def check_cascade_fit(fig: Figure, res: Any) -> None:
+    for i in range(res.best_fit.sizes["pump"]):
+        same(line(fig, f"data[{i}]").get_ydata(), res.data.values[i])
+        same(line(fig, f"best_fit[{i}]").get_ydata(), res.best_fit.values[i])
+    same(line(fig, "late_bleach").get_xydata(), np.column_stack([res.pump, res.late_bleach()]))
+    model = line(fig, "late_model")
+    same(model.get_ydata(), res.late_bleach(model.get_xdata()))
+    assert fig.axes[0].get_xscale() == "symlog" and "(OD)" in fig.axes[0].get_ylabel()
+    assert "(nJ)" in fig.axes[1].get_xlabel()
+
+
+def check_occupancy_threshold(fig: Figure, res: Any) -> None:
+    n = res.a_ex["occupancy"].values
+    same(line(fig, "a_ex").get_xydata(), np.column_stack([n, res.a_ex.values]))
+    assert res.has_gain
+    marker = next(a for a in gid(fig, "threshold") if isinstance(a, matplotlib.lines.Line2D))
+    same(marker.get_xydata()[0], (res.occupancy, 0.0))
+    assert "(OD)" in fig.axes[0].get_ylabel()
+
+
+def check_cascade_truth(fig: Figure, res: Any) -> None:
+    for i in range(len(res.pump)):
+        ln = line(fig, f"filling[{i}]")
+        same(ln.get_ydata(), res.filling(ln.get_xdata())[i])
+    same(line(fig, "transparency").get_ydata(), [0.5, 0.5])
+
+
 CHECK: dict[str, Callable[[Figure, Any], None]] = {
     "GainLessonResult": check_gain_lesson,
     "GainSpectrum": check_gain_spectrum,
@@ -262,6 +289,10 @@ CHECK: dict[str, Callable[[Figure, Any], None]] = {
     "CrossSectionFit": check_cross_section,
     "TATruth": check_ta_truth,
     "ASETruth": check_ase_truth,
+    "CascadeFit": check_cascade_fit,
+    "SaturationFit": check_cross_section,
+    "OccupancyThreshold": check_occupancy_threshold,
+    "CascadeTruth": check_cascade_truth,
 }
 
 

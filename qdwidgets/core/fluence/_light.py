@@ -1,0 +1,374 @@
+"""Model-light cross-checks of the cascade fit: σ from saturation, τ_XX by subtraction.
+
+:func:`cross_section_from_saturation` reads the late bleach only once the multi-excitons are
+gone: after the Auger decay every level holds at most one exciton per dot, so its bleach is
+A·(1 − P_0)·e^{−t/τ_X} = A·(1 − e^{−σ·j})·e^{−t/τ_X}, and the ratio of the highest to the lowest
+level's bleach stops falling. That delay is read from the data (the start of the plateau of that
+ratio), and the bleach averaged from there to the end of the usable window is fitted with
+:func:`qdwidgets.core.occupancy.fit_cross_section`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+from scipy import optimize, stats
+
+from ...errors import FitError
+from .. import _args, _status
+from ..kinetics import KineticsFit
+from ..kinetics._options import fit_options
+from ..occupancy import CrossSectionFit, fit_cross_section
+from ._data import Series, series, smooth
+
+#: the ratio highest/lowest level is "on its plateau" within this fraction (or 3 noise σ)
+PLATEAU_TOL = 0.01
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class SaturationFit(CrossSectionFit):
+    """:class:`~qdwidgets.core.occupancy.CrossSectionFit` of the late bleach after the Auger
+    decay, with the delay window it was averaged over (``delay_window``, ps, chosen from the
+    data) and the ``wavelength`` (nm) of the traces."""
+
+    delay_window: tuple[float, float] = (math.nan, math.nan)
+    wavelength: float = math.nan
+    clock_correction: float = 0.0
+
+    def model(self, pump: Any) -> Any:
+        """The fitted late bleach A·[(1 − e^{−λ}) + ε·(1 − e^{−λ}(1 + λ))], λ = σ·pump."""
+        lam = self.cross_section * np.asarray(pump, dtype=float)
+        return self.amplitude * _shape(lam, self.clock_correction)
+
+    _summary_fields: ClassVar[tuple[str, ...]] = (
+        "cross_section",
+        "cross_section_stderr",
+        "occupancy",
+        "delay_window",
+        "clock_correction",
+        "wavelength",
+        "converged",
+        "warnings",
+    )
+
+
+def _plateau(s: Series) -> tuple[int, int, list[str]]:
+    """Indices (start, end) of the delays after the multi-exciton decay, and warnings.
+
+    The ratio of the highest level's bleach to the mean of the lower half of the levels falls
+    while multi-excitons decay and is constant afterwards (every level then decays as its
+    single excitons). Start: the first delay after which the ratio, in bins of 8 delays, stays
+    within max(1 %, 3 standard errors) of its final value (the median of the last fifth);
+    end: the last delay where the reference bleach is above 10× its noise.
+    """
+    b = -smooth(s.y)
+    half = max(1, s.pump.size // 2)
+    top, ref = b[-1], b[:half].mean(axis=0)
+    noise_ref = float(np.sqrt(np.mean(s.noise[:half] ** 2) / half))
+    i_pk = int(np.argmax(top))
+    ok = np.flatnonzero((np.arange(s.t.size) > i_pk) & (ref > 10.0 * noise_ref))
+    if ok.size < 16:
+        raise FitError(
+            f"the lower pump levels' bleach at {s.wavelength:g} nm is within 10× its noise at "
+            "almost every delay after the maximum: the saturation needs a measurable late bleach "
+            "at every level; average more scans or drop the weakest levels"
+        )
+    end = int(ok[-1])
+    ok = np.arange(int(ok[0]), end + 1)
+    raw = -s.y
+    width = 8
+    nb = ok.size // width
+    idx = ok[: nb * width].reshape(nb, width)
+    r = raw[-1][idx].mean(axis=1) / raw[:half][:, idx].mean(axis=(0, 2))
+    n_tail = max(3, nb // 5)
+    r_inf = float(np.median(r[-n_tail:]))
+    se = float(np.std(r[-n_tail:], ddof=1)) if n_tail > 1 else 0.0
+    tol = max(PLATEAU_TOL * r_inf, 3.0 * se)
+    above = np.flatnonzero(r - r_inf > tol)
+    start = int(idx[above[-1] + 1, 0]) if above.size and above[-1] + 1 < nb else int(ok[0])
+    warnings: list[str] = []
+    if above.size and above[-1] >= nb - n_tail:
+        warnings.append(
+            "the bleach ratio of the highest to the lower levels still falls at the end of the "
+            "window: the multi-excitons have not decayed, and σ reads low; measure longer delays"
+        )
+    if end - start < 8:
+        start = max(int(ok[0]), end - 8)
+    return start, end, warnings
+
+
+def _shape(lam: np.ndarray, eps: float) -> np.ndarray:
+    e = np.exp(-lam)
+    return np.asarray(-np.expm1(-lam) + eps * (-np.expm1(-lam) - lam * e))
+
+
+def _excess(s: Series, k: int, i0: int, i1: int, n: int) -> dict[str, Any]:
+    """Fit (y_k/L_k − y_0/L_0) = Σ a_i e^{−(t − t_s)/τ_i} from its maximum t_s.
+
+    L: the bleach averaged over delays i0…i1 (single excitons only). Variable projection: the
+    τ_i by least squares on their logarithms, the a_i linearly.
+    """
+    norm = s.y / s.y[:, i0 : i1 + 1].mean(axis=1, keepdims=True)
+    diff = norm[k] - norm[0]
+    i_pk = int(np.argmax(smooth(diff[None])[0]))
+    t = s.t[i_pk:] - s.t[i_pk]
+    d = diff[i_pk:]
+    span = float(t[-1])
+
+    def design(z: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.exp(-t / np.exp(zi)) for zi in z])
+
+    def resid(z: np.ndarray) -> np.ndarray:
+        m = design(z)
+        coef = np.linalg.lstsq(m, d, rcond=None)[0]
+        return np.asarray(d - m @ coef)
+
+    grid = np.geomspace(max(float(np.min(np.diff(s.t))), span / 3e3), span, 40)
+    best = min(grid, key=lambda g: float(np.sum(resid(np.array([math.log(g)])) ** 2)))
+    z0 = np.array([math.log(best)] if n == 1 else [math.log(best / 5.0), math.log(best)])
+    lo, hi = math.log(grid[0] / 10), math.log(10 * span)
+    res = optimize.least_squares(resid, z0, bounds=(lo, hi), x_scale=1.0)
+    m = design(res.x)
+    coef = np.linalg.lstsq(m, d, rcond=None)[0]
+    best_fit = m @ coef
+    rss = float(np.sum((d - best_fit) ** 2))
+    dof = max(d.size - res.x.size - m.shape[1], 1)
+    jac = np.column_stack([res.jac, m])
+    err = _status.stderr(_status.covariance(jac, rss, dof))
+    order = np.argsort(res.x)
+    taus = np.exp(res.x)
+    coef = np.append(coef, 0.0)
+    err = np.append(err, math.nan)
+    return {
+        "taus": tuple(float(taus[i]) for i in order),
+        "taus_stderr": tuple(float(err[i] * taus[i]) for i in order),
+        "amplitudes": tuple(float(coef[i]) for i in order),
+        "amplitudes_stderr": tuple(float(err[res.x.size + i]) for i in order),
+        "scale": (float(coef[-1]), float(err[-1])),
+        "delay": s.t[i_pk:],
+        "data": d,
+        "best_fit": best_fit,
+        "redchi": rss / dof,
+        "converged": bool(res.success),
+        "message": str(res.message),
+        "nfev": int(res.nfev),
+        "t0": float(s.t[i_pk]),
+        "level": k,
+    }
+
+
+def _iterate(
+    s: Series, k: int, i0: int, i1: int, n: int, warn: list[str]
+) -> tuple[dict[str, Any], int]:
+    """The excess fit with the late window moved to ≥ 5 biexciton lifetimes after the maximum
+    (a window that starts too early leaves excess in the normalisation and lengthens τ)."""
+    exc = _excess(s, k, i0, i1, n)
+    for _ in range(4):
+        after = int(np.searchsorted(s.t, exc["t0"] + 5.0 * exc["taus"][-1]))
+        if after <= i0:
+            break
+        if i1 - after < 8:
+            warn.append(
+                f"the window ends before five biexciton lifetimes ({5 * exc['taus'][-1]:.4g} ps) "
+                "have passed: multi-excitons remain in the late bleach (σ reads low, the "
+                "biexciton lifetime long); measure longer delays"
+            )
+            break
+        i0 = after
+        exc = _excess(s, k, i0, i1, n)
+    return exc, i0
+
+
+def _default_level(s: Series, pump: float | None) -> int:
+    if pump is not None:
+        k = int(np.argmin(np.abs(s.pump - pump)))
+    elif s.occupancy is not None:
+        k = int(np.argmin(np.abs(s.occupancy - 1.5)))
+    else:
+        k = s.pump.size // 2
+    if k == 0:
+        raise FitError(
+            "the subtraction needs a level above the lowest one; choose pump= a higher level"
+        )
+    return k
+
+
+def _late_rate(s: Series, i0: int, i1: int) -> float:
+    """k_1 (1/ps): the common late decay of all levels (log-linear fit of their sum), ≥ 0."""
+    t = s.t[i0 : i1 + 1]
+    y = -s.y[:, i0 : i1 + 1].sum(axis=0)
+    good = y > 0
+    if good.sum() < 3 or float(np.ptp(t)) <= 0:
+        return 0.0
+    w = y[good] ** 2  # weights of log y for constant noise on y
+    slope = np.polyfit(t[good], np.log(y[good]), 1, w=np.sqrt(w))[0]
+    return float(max(-slope, 0.0))
+
+
+def cross_section_from_saturation(
+    ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float = 0.0
+) -> SaturationFit:
+    """σ from the late bleach after the Auger decay: A·[(1 − e^{−σj}) + ε·(1 − e^{−σj}(1 + σj))].
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        TA dataset with at least three pump levels (``pump`` with units).
+    wavelength : float, optional
+        Probe wavelength (nm); default :func:`qdwidgets.core.gain.band_edge`.
+    band_nm : float
+        Average ΔA over ± band_nm/2.
+
+    Returns
+    -------
+    SaturationFit
+        σ (1/pump unit), ⟨N⟩ per level, errors and status; ``delay_window`` (ps): the delays
+        averaged — from where the multi-excitons are gone (see the module docstring) to where
+        the lower levels' bleach sinks to 10× its noise; ``clock_correction`` ε (measured).
+
+    Raises
+    ------
+    FitError
+        Fewer than three levels, a pump without units, no bleach, or lower levels without a
+        late bleach above their noise.
+    """
+    s = series(ta, wavelength, band_nm)
+    i0, i1, warn = _plateau(s)
+    k = _default_level(s, None)
+    exc, i0 = _iterate(s, k, i0, i1, 1, warn)
+    tau_bx = exc["taus"][-1]
+    k1 = _late_rate(s, i0, i1)
+    k2 = 1.0 / tau_bx
+    eps = k1 / (k2 - k1) if k2 > 2.0 * k1 else 1.0
+    late = s.y[:, i0 : i1 + 1].mean(axis=1)
+    fit = fit_cross_section(s.pump, late, pump_units=s.pump_units)  # the start values
+    fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit)}
+    fields.update(_corrected(s.pump, late, fit, eps))
+    fields["warnings"] = tuple(fields["warnings"]) + tuple(warn)
+    return SaturationFit(
+        **fields,
+        delay_window=(float(s.t[i0]), float(s.t[i1])),
+        wavelength=s.wavelength,
+        clock_correction=float(eps),
+    )
+
+
+def _corrected(j: np.ndarray, y: np.ndarray, fit: CrossSectionFit, eps: float) -> dict[str, Any]:
+    """The saturation fit with the clock correction ε (from fit_cross_section's optimum)."""
+    sign = -1.0 if fit.amplitude < 0 else 1.0
+    ys = sign * y
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        return np.asarray(p[0] * _shape(p[1] * j, eps) - ys)
+
+    p0 = np.array([abs(fit.amplitude), max(fit.cross_section, 1e-12)])
+    res = optimize.least_squares(resid, p0, bounds=([0.0, 0.0], [np.inf, np.inf]), x_scale="jac")
+    amp, sig = float(res.x[0]), float(res.x[1])
+    rss = float(np.sum(res.fun**2))
+    dof = j.size - 2
+    err = _status.stderr(_status.covariance(res.jac, rss, dof))
+    t = float(stats.t.ppf(0.975, max(dof, 1)))
+    warnings = [w for w in fit.warnings if "uncertain" not in w]
+    warnings += _status.undetermined(("amplitude", "cross_section"), list(err))
+    return {
+        "cross_section": sig,
+        "cross_section_stderr": float(err[1]),
+        "amplitude": sign * amp,
+        "amplitude_stderr": float(err[0]),
+        "occupancy": tuple((sig * j).tolist()),
+        "rms": float(np.sqrt(rss / j.size)),
+        "converged": bool(res.success),
+        "message": str(res.message),
+        "nfev": int(res.nfev),
+        "warnings": tuple(warnings),
+        "ci": {
+            "amplitude": (sign * amp - t * float(err[0]), sign * amp + t * float(err[0])),
+            "cross_section": (sig - t * float(err[1]), sig + t * float(err[1])),
+        },
+    }
+
+
+def biexciton_lifetime_by_subtraction(
+    ta: xr.Dataset,
+    wavelength: float | None = None,
+    *,
+    band_nm: float = 0.0,
+    pump: float | None = None,
+    n_components: int = 1,
+) -> KineticsFit:
+    """The biexciton lifetime by the subtraction method (a model-light check of τ_XX).
+
+    Each trace is normalised to its bleach averaged over the late window of
+    :func:`cross_section_from_saturation` (single excitons only), the lowest level's
+    normalised trace is subtracted from level ``pump``'s, and the difference — the
+    multi-exciton excess — is fitted from its maximum with ``n_components`` exponentials plus
+    a multiple of the lowest level's normalised trace (what the normalisation leaves of the
+    single-exciton decay).
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        TA dataset with at least three pump levels.
+    wavelength : float, optional
+        Probe wavelength (nm); default the band edge.
+    band_nm : float
+        Average ΔA over ± band_nm/2.
+    pump : float, optional
+        The level whose excess is fitted (nearest); default the level with ⟨N⟩ nearest 1.5
+        (from the dataset's ``occupancy``), else the middle level. Near ⟨N⟩ ≈ 1–2 the excess is
+        mostly biexcitons; at higher ⟨N⟩ faster multi-exciton decay adds (n_components=2).
+    n_components : int
+        Exponentials fitted to the difference (1 or 2); the slowest is the biexciton.
+
+    Returns
+    -------
+    KineticsFit
+        The fit of the difference over delay (``t0``: its maximum); ``taus[-1]`` (ps) is the
+        biexciton lifetime 1/(1/τ_XX + 2/τ_X), its total decay rate (Auger and two radiative
+        channels); ``offset`` holds the multiple of the lowest level's trace.
+    """
+    with fit_options():
+        n_components = _args.integer("n_components", n_components, lo=1, hi=2)
+        if pump is not None:
+            pump = _args.positive("pump", pump)
+    s = series(ta, wavelength, band_nm)
+    i0, i1, warn = _plateau(s)
+    k = _default_level(s, pump)
+    exc, i0 = _iterate(s, k, i0, i1, n_components, warn)
+    coords = {"delay": exc["delay"], "wavelength": s.wavelength, "pump": s.pump[k]}
+
+    def over(v: np.ndarray, name: str) -> xr.DataArray:
+        attrs = {"units": "1", "long_name": f"normalised excess ({name})"}
+        return xr.DataArray(v, dims="delay", coords=coords, name=name, attrs=attrs)
+
+    names = [f"tau{i + 1}" for i in range(n_components)]
+    stderr = dict(zip(names, exc["taus_stderr"], strict=True))
+    stderr.update({f"A{i + 1}": e for i, e in enumerate(exc["amplitudes_stderr"])})
+    stderr["offset"] = exc["scale"][1]
+    warnings = list(warn) + _status.undetermined(names, list(exc["taus_stderr"]))
+    return KineticsFit(
+        taus=exc["taus"],
+        amplitudes=exc["amplitudes"],
+        offset=exc["scale"][0],
+        irf_fwhm=0.0,
+        t0=exc["t0"],
+        taus_stderr=exc["taus_stderr"],
+        amplitudes_stderr=exc["amplitudes_stderr"],
+        stderr=stderr,
+        best_fit=over(exc["best_fit"], "best_fit"),
+        residual=over(exc["data"] - exc["best_fit"], "residual"),
+        redchi=exc["redchi"],
+        converged=exc["converged"],
+        wavelength=s.wavelength,
+        pump=float(s.pump[k]),
+        pump_label=f"{s.pump[k]:g} {s.pump_units} − {s.pump[0]:g} {s.pump_units}",
+        message=exc["message"],
+        nfev=exc["nfev"],
+        warnings=tuple(warnings),
+        has_offset=True,
+    )
