@@ -10,7 +10,7 @@ from . import accessor as _accessor  # noqa: F401  (registers the ``qd`` accesso
 from ._lazy import lazy_getattr
 from .errors import DatasetError, FitError, QDError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # the one place of the version (pyproject reads it; see CHANGELOG.md)
 
 _LAZY = {
     "validate": ".data.contract:validate",

@@ -67,6 +67,29 @@ def test_wheel_ships_the_example_data(wheel: zipfile.ZipFile) -> None:
     assert "qdwidgets = qdwidgets.cli:main" in wheel.read(meta).decode()
 
 
+@pytest.mark.slow
+def test_wheel_ships_py_typed_and_the_one_version(wheel: zipfile.ZipFile) -> None:
+    import qdwidgets
+
+    assert "qdwidgets/py.typed" in wheel.namelist(), "type checkers need qdwidgets/py.typed"
+    (meta,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    found = re.search(r"^Version: (\S+)$", wheel.read(meta).decode(), re.MULTILINE)
+    assert found and found.group(1) == qdwidgets.__version__
+
+
+def test_version_is_written_once() -> None:
+    """pyproject reads ``__version__`` (no second copy); CHANGELOG has a section for it."""
+    import qdwidgets
+
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert not re.search(r"^version\s*=", pyproject, re.MULTILINE), "a static version in pyproject"
+    assert re.search(r'^dynamic = \[.*"version"', pyproject, re.MULTILINE)
+    assert 'path = "qdwidgets/__init__.py"' in pyproject
+    release = re.match(r"\d+\.\d+\.\d+", qdwidgets.__version__)
+    assert release, qdwidgets.__version__
+    assert f"## {release.group(0)} " in (ROOT / "CHANGELOG.md").read_text()
+
+
 # -- (b) core imports no widget library ---------------------------------------------------------
 def _imported_modules(path: Path, root: Path = ROOT) -> set[str]:
     """Absolute names of every module ``path`` imports (relative imports resolved)."""
