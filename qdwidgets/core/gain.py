@@ -78,6 +78,21 @@ __all__ = [
 def a_ex(ta: xr.Dataset) -> xr.DataArray:
     """A_ex = ΔA + A0 (OD) over (pump, delay, wavelength); negative values mean gain.
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (validated on the way in) with ``dA`` and ``A0`` in OD.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``A_ex`` in OD over ``(pump, delay, wavelength)``; delays in ps, wavelengths in nm.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is not a valid TA dataset or has no ``A0``.
+
     Examples
     --------
     >>> import qdwidgets
@@ -158,6 +173,20 @@ def time_zero(ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float
     ``wavelength`` defaults to :func:`band_edge`; ΔA is averaged over ± band_nm/2. The most
     strongly excited pump level decides. NaN when the trace shows no signal above its noise.
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD, ``delay`` in ps).
+    wavelength : float, optional
+        Probe wavelength (nm); default :func:`band_edge`.
+    band_nm : float, default 0
+        Width (nm) of the wavelength band averaged around ``wavelength``.
+
+    Returns
+    -------
+    float
+        Time zero in ps (NaN without signal).
+
     Examples
     --------
     >>> import qdwidgets
@@ -236,6 +265,36 @@ def zero_crossing(
     ``zero_crossing`` in ps, NaN where A_ex never reaches zero, with coordinate
     ``zero_crossing_stderr`` (ps, one standard error from the pre-time-zero noise σ) and
     ``noise`` (OD). The noise rule (k, confirm) is in the module docstring.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset with ``dA`` and ``A0`` (OD).
+    wavelength : float
+        Probe wavelength (nm), e.g. :func:`band_edge`.
+    band_nm : float, default 0
+        Width (nm) of the wavelength band averaged around ``wavelength``.
+    after : float, default 0
+        Only crossings after this delay (ps) count.
+    k : float, default 1
+        A candidate crossing is rejected when the mean of the next ``confirm`` samples lies
+        above k·σ/√confirm (σ: the trace's noise, OD).
+    confirm : int, default 5
+        Samples after a candidate crossing that must confirm it.
+    window : int, default 1
+        1: linear interpolation between the bracketing samples; n > 1: the root of a straight
+        line fitted to 2·n samples around the crossing.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``zero_crossing`` (ps) over ``pump``, with ``zero_crossing_stderr`` (ps) and ``noise``
+        (OD) coordinates (and ``occupancy`` when the dataset has it).
+
+    Raises
+    ------
+    DatasetError
+        When the dataset has no ``A0``, or ``wavelength`` lies outside the measured range.
 
     Examples
     --------
@@ -327,6 +386,28 @@ def gain_window(
     ta: xr.Dataset, wavelength: float, *, band_nm: float = 0.0, k: float = 1.0, confirm: int = 5
 ) -> GainWindow:
     """Onset, end and duration (ps) of A_ex < 0 at ``wavelength`` nm per pump level.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset with ``dA`` and ``A0`` (OD).
+    wavelength : float
+        Probe wavelength (nm).
+    band_nm : float, default 0
+        Width (nm) of the wavelength band averaged around ``wavelength``.
+    k, confirm
+        The noise rule of :func:`zero_crossing` (k in units of the noise σ; samples).
+
+    Returns
+    -------
+    GainWindow
+        Per pump level: ``onset``, ``onset_stderr``, ``end`` and ``duration`` in ps, and
+        ``lasts_to_end``.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset has no ``A0``, or ``wavelength`` lies outside the measured range.
 
     Examples
     --------

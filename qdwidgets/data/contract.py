@@ -75,6 +75,26 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
     The copy carries ``attrs['qd_validated']`` (see ``qdwidgets.data._marker``); a dataset
     whose marker still matches is returned at once (a shallow copy sharing its arrays).
 
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A TA dataset (``dA`` over delay and wavelength, optional ``pump`` and ``A0``) or an ASE
+        dataset (``emission`` over power and wavelength, optional ``feedback``), with ``units``
+        attributes on its coordinates and signals.
+    kind : {"ta", "ase"}, optional
+        The kind of data; default ``ds.attrs["qd_kind"]``, else inferred from the variables.
+
+    Returns
+    -------
+    xarray.Dataset
+        A copy in canonical units (delay ps, wavelength nm, signals OD, power mW) with strictly
+        increasing axes, ``attrs["qd_kind"]`` and what was converted in ``attrs["qd_history"]``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the variable or coordinate, what is wrong and the fix.
+
     Examples
     --------
     >>> import numpy as np

@@ -110,7 +110,7 @@ def open_dataset(
     max_bytes: int | None = None,
     **options: Any,
 ) -> xr.Dataset:
-    """Read ``path`` (a file, or a folder / list of files of ASE spectra) as a validated Dataset.
+    r"""Read ``path`` (a file, or a folder / list of files of ASE spectra) as a validated Dataset.
 
     ``kind`` ('ta' or 'ase') is passed to ``validate``. ``format`` overrides detection. Other
     keyword options go to the format's reader (e.g. ``delay_unit='fs'``, ``signal_unit='mOD'``,
@@ -120,6 +120,47 @@ def open_dataset(
     Only regular files are opened (folders of ASE spectra aside): named pipes, devices and
     sockets are refused before any read, and so is a file larger than ``max_bytes`` (default
     2 GiB, ``qdwidgets.data.readers._common.MAX_BYTES``).
+
+    Parameters
+    ----------
+    path : str, os.PathLike or list of them
+        A measurement file, or a folder or list of files of ASE spectra (one per pump power).
+    kind : {"ta", "ase"}, optional
+        The kind of data, passed to :func:`~qdwidgets.data.validate`.
+    format : str, optional
+        One of "netcdf", "npz", "glotaran", "delimited", "ase-table", "ase-files"; default
+        detected from the content, then the extension (:func:`detect_format`).
+    max_bytes : int, optional
+        Largest file read (bytes); default 2 GiB.
+    **options
+        The reader's options (:func:`accepted_options`), e.g. ``delay_unit``, ``signal_unit``,
+        ``wavelength_unit``, ``delays_along``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A validated dataset: delays in ps, wavelengths in nm, signals in OD, powers in mW.
+
+    Raises
+    ------
+    DatasetError
+        When the file cannot be read or its contents break the dataset contract; the message
+        names the problem and the fix (often a reader option).
+
+    Examples
+    --------
+    A ΔA matrix in mOD as CSV, delays in fs down the first column, wavelengths (nm) across:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from qdwidgets.data import open_dataset
+    >>> text = "delay (fs),600,620,640\n-500,0,0,0\n0,1,2,1\n500,1.5,2.5,1\n1000,2,3,1\n"
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "run.csv"
+    ...     _ = path.write_text(text)
+    ...     ta = open_dataset(path, signal_unit="mOD")
+    >>> ta.delay.values.tolist(), ta.dA.attrs["units"], float(ta.dA.max())
+    ([-0.5, 0.0, 0.5, 1.0], 'OD', 0.003)
     """
     if kind is not None and kind not in ("ta", "ase"):
         raise DatasetError(f"kind={kind!r} is not a dataset kind. Fix: pass kind='ta' or 'ase'")

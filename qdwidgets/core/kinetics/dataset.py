@@ -75,6 +75,35 @@ def fit_kinetics(
     rise, t0 of the rise in the full trace goes to :func:`fit_trace` as ``onset`` (one more start
     with t0 free). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``pump``, ``delay`` in ps, ``wavelength`` in nm).
+    wavelength : float, optional
+        Probe wavelength (nm); default the band edge found in the data.
+    pump : float, optional
+        Pump level (in the ``pump`` coordinate's units) to fit alone; the nearest level is used.
+    band_nm : float, default 0
+        Width (nm) of the wavelength band averaged around ``wavelength``.
+    delay_range : (float or None, float or None), optional
+        First and last delay (ps) fitted; None on either side keeps the data's end.
+    **kw
+        Options of :func:`fit_trace`: ``n_components``, ``irf_fwhm`` (ps), ``t0`` (ps),
+        ``offset``, ``ci``, ``chirp``, ``coherent_artifact``, ...
+
+    Returns
+    -------
+    KineticsFit or KineticsSeries
+        One fit (lifetimes ``taus`` in ps, amplitudes in OD, fractions in %, the status fields
+        ``converged``/``message``/``nfev``/``warnings``) or one per pump level.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is not a valid TA dataset or ``wavelength`` is outside it.
+    FitError
+        When an option is out of range or the trace cannot be fitted (flat, too short).
+
     Examples
     --------
     >>> import qdwidgets

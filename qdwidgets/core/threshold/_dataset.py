@@ -264,6 +264,37 @@ def fit_dataset(
     tests for a breakpoint. Spot diameter and beam profile come from the dataset attrs unless
     ``spot_diameter_mm=`` / ``profile=`` are passed. Other ``kw``: ci, n_boot, seed, confidence.
 
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset: ``emission`` over ``(feedback, power, wavelength)``, ``power`` in mW.
+    feedback : str, optional
+        The condition to fit (a ``feedback`` label); default the first that is not "none".
+    signal : str, default "enhancement"
+        The curve fitted against power: see :func:`signal_curve`.
+    below, above : (float, float), optional
+        Power windows (mW) of the below- and above-threshold lines; both or neither.
+    method : str, default "max"
+        How the output is read from each spectrum: "max", "at_peak" or "integrated".
+    window_nm : (float, float), optional
+        Emission wavelength range (nm) the output is read from.
+    **kw
+        ``spot_diameter_mm`` (mm), ``profile`` ("tophat" or "gaussian"), ``ci``, ``n_boot``,
+        ``seed``, ``confidence``.
+
+    Returns
+    -------
+    ThresholdFit
+        ``threshold_mW`` (mW) and ``threshold_W_cm2`` (W cm⁻²), ``ci`` with ``ci_method``, the
+        two lines, and the status fields ``converged``/``message``/``nfev``/``warnings``.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is not a valid ASE dataset or ``feedback`` is not one of its labels.
+    FitError
+        When the windows are malformed or hold too few powers.
+
     Examples
     --------
     >>> import qdwidgets
