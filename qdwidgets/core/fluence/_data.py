@@ -96,7 +96,7 @@ def _check_bleach(s: Series) -> None:
     ys = smooth(s.y)
     top = ys[-1]
     neg, pos = -float(top.min()), float(top.max())
-    if neg < 5.0 * float(s.noise[-1]) or pos > neg:
+    if neg <= 5.0 * float(s.noise[-1]) or pos > neg:
         raise FitError(
             f"no bleach at {s.wavelength:g} nm: the strongest level's ΔA "
             f"{'rises to +' + format(pos, '.3g') if pos > neg else 'stays within the noise'}"

@@ -107,15 +107,25 @@ def _shape(lam: np.ndarray, eps: float) -> np.ndarray:
     return np.asarray(-np.expm1(-lam) + eps * (-np.expm1(-lam) - lam * e))
 
 
-def _excess(s: Series, k: int, i0: int, i1: int, n: int) -> dict[str, Any]:
-    """Fit (y_k/L_k − y_0/L_0) = Σ a_i e^{−(t − t_s)/τ_i} from its maximum t_s.
+def _excess(
+    s: Series, k: int, i0: int, i1: int, n: int, start_fraction: float = 0.5
+) -> dict[str, Any]:
+    """Fit (y_k/L_k − y_r/L_r) = Σ a_i e^{−(t − t_s)/τ_i} from t_s, where it has fallen to
+    ``start_fraction`` of its maximum (1: from the maximum).
 
-    L: the bleach averaged over delays i0…i1 (single excitons only). Variable projection: the
-    τ_i by least squares on their logarithms, the a_i linearly.
+    y_r: the mean of the levels below k in the lower half (the lowest alone when k = 1); L: the
+    bleach averaged over delays i0…i1 (single excitons only). Any two levels differ only by
+    multi-exciton terms once normalised; averaging weak levels lowers the noise. Variable
+    projection: the τ_i by least squares on their logarithms, the a_i linearly.
     """
-    norm = s.y / s.y[:, i0 : i1 + 1].mean(axis=1, keepdims=True)
-    diff = norm[k] - norm[0]
-    i_pk = int(np.argmax(smooth(diff[None])[0]))
+    ref = s.y[: max(1, min(s.pump.size // 2, k))].mean(axis=0)
+    diff = s.y[k] / s.y[k, i0 : i1 + 1].mean() - ref / ref[i0 : i1 + 1].mean()
+    sm = smooth(diff[None])[0]
+    i_max = int(np.argmax(sm))
+    # the band-edge bleach does not see n ≥ 3 → n − 1 (the 1S level stays full), so the excess
+    # has a shoulder while the higher multi-excitons decay: fit from where it has halved
+    half = np.flatnonzero(sm[i_max:] <= start_fraction * sm[i_max])
+    i_pk = i_max + (int(half[0]) if half.size else 0)
     t = s.t[i_pk:] - s.t[i_pk]
     d = diff[i_pk:]
     span = float(t[-1])
@@ -142,14 +152,11 @@ def _excess(s: Series, k: int, i0: int, i1: int, n: int) -> dict[str, Any]:
     err = _status.stderr(_status.covariance(jac, rss, dof))
     order = np.argsort(res.x)
     taus = np.exp(res.x)
-    coef = np.append(coef, 0.0)
-    err = np.append(err, math.nan)
     return {
         "taus": tuple(float(taus[i]) for i in order),
         "taus_stderr": tuple(float(err[i] * taus[i]) for i in order),
         "amplitudes": tuple(float(coef[i]) for i in order),
         "amplitudes_stderr": tuple(float(err[res.x.size + i]) for i in order),
-        "scale": (float(coef[-1]), float(err[-1])),
         "delay": s.t[i_pk:],
         "data": d,
         "best_fit": best_fit,
@@ -306,9 +313,11 @@ def biexciton_lifetime_by_subtraction(
     Each trace is normalised to its bleach averaged over the late window of
     :func:`cross_section_from_saturation` (single excitons only), the lowest level's
     normalised trace is subtracted from level ``pump``'s, and the difference — the
-    multi-exciton excess — is fitted from its maximum with ``n_components`` exponentials plus
-    a multiple of the lowest level's normalised trace (what the normalisation leaves of the
-    single-exciton decay).
+    multi-exciton excess — is fitted with ``n_components`` exponentials from where it has
+    fallen to half its maximum. (The band-edge bleach does not see n ≥ 3 → n − 1: the 1S level
+    stays full, so the excess has a shoulder while the higher multi-excitons decay; from half
+    its maximum on, the biexcitons dominate.) The late window starts at least five biexciton
+    lifetimes after that point (iterated): excess left in it would lengthen the lifetime.
 
     Parameters
     ----------
@@ -328,9 +337,9 @@ def biexciton_lifetime_by_subtraction(
     Returns
     -------
     KineticsFit
-        The fit of the difference over delay (``t0``: its maximum); ``taus[-1]`` (ps) is the
-        biexciton lifetime 1/(1/τ_XX + 2/τ_X), its total decay rate (Auger and two radiative
-        channels); ``offset`` holds the multiple of the lowest level's trace.
+        The fit of the difference over delay (``t0``: where the fit starts); ``taus[-1]`` (ps)
+        is the biexciton lifetime 1/(1/τ_XX + 2/τ_X), its total decay rate (Auger and two
+        radiative channels); no offset.
     """
     with fit_options():
         n_components = _args.integer("n_components", n_components, lo=1, hi=2)
@@ -349,12 +358,11 @@ def biexciton_lifetime_by_subtraction(
     names = [f"tau{i + 1}" for i in range(n_components)]
     stderr = dict(zip(names, exc["taus_stderr"], strict=True))
     stderr.update({f"A{i + 1}": e for i, e in enumerate(exc["amplitudes_stderr"])})
-    stderr["offset"] = exc["scale"][1]
     warnings = list(warn) + _status.undetermined(names, list(exc["taus_stderr"]))
     return KineticsFit(
         taus=exc["taus"],
         amplitudes=exc["amplitudes"],
-        offset=exc["scale"][0],
+        offset=0.0,
         irf_fwhm=0.0,
         t0=exc["t0"],
         taus_stderr=exc["taus_stderr"],
@@ -370,5 +378,5 @@ def biexciton_lifetime_by_subtraction(
         message=exc["message"],
         nfev=exc["nfev"],
         warnings=tuple(warnings),
-        has_offset=True,
+        has_offset=False,
     )
