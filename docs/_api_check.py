@@ -178,6 +178,7 @@ def _write(path: Path, text: str) -> None:
 
 def write_pages(api_dir: Path) -> None:
     """Write ``api_dir/<page>.rst`` for every entry of :data:`PAGES`, and their index."""
+    api_dir.mkdir(exist_ok=True)  # generated only: a fresh clone has no docs/api/
     _write(api_dir / "index.rst", INDEX + "".join(f"   {page}\n" for page in PAGES))
     seen: set[Any] = set()
     for page, (title, modules) in PAGES.items():

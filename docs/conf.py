@@ -7,6 +7,7 @@ public modules, and :mod:`_api_check` fails the build when a public name is miss
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -16,6 +17,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+# the notebooks' kernels import this checkout too (not another install of qdwidgets)
+_paths = (str(ROOT), os.environ.get("PYTHONPATH", ""))
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in _paths if p)
 
 from sphinx.application import Sphinx  # noqa: E402
 
