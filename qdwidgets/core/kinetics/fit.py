@@ -112,24 +112,75 @@ def fit_trace(
 ) -> KineticsFit:
     """Fit one kinetic trace with ``n_components`` exponentials (+ offset) ⊗ Gaussian IRF.
 
-    ``trace``: DataArray over ``delay`` (ps), or a ``(delay, values)`` tuple. ``irf_fwhm`` and
-    ``t0``: ``"fit"`` or a fixed value (ps). ``initial``: start values by name (``tau1``..,
-    ``irf_fwhm``, ``t0``), automatic otherwise; ``bounds``: ``{name: (low, high)}``; ``fixed``:
-    names held at their start value (the widget's locks). ``ci="bootstrap"`` adds 95 % residual-
-    bootstrap intervals in ``.ci`` (``n_boot`` refits, vectorised). With automatic lifetimes the
-    ``starts`` best grid combinations are screened (a few iterations each, vectorised) and the best
-    is finished, and the lower χ² of that and the best start's own fit is kept. With
-    ``early_stop`` (default) the other starts are skipped when the best start's fit is already at
-    the noise level with white residuals (see ``_at_noise_level``). ``onset``: time zero (ps) of
-    the signal's rise when ``trace`` was cut after it (``fit_kinetics`` with ``delay_range``
-    passes the full trace's); the automatic start puts t0 at the first delay with a narrow IRF,
-    so when ``onset`` lies before the first delay one more start has t0 there and an IRF FWHM of
-    twice the gap (``_onset_start``), also subject to the early stop; the lower χ² wins.
-    ``chirp``: time zero (ps) held fixed for this trace — a number, or t0(λ) as a DataArray over
-    wavelength (from :func:`qdwidgets.core.chirp.estimate` or ``GlobalFit.chirp``) read at the
-    trace's ``wavelength`` coordinate. ``coherent_artifact``: add the coherent artefact at time
-    zero (the IRF and its first two derivatives; amplitudes in ``KineticsFit.artifact``).
-    Non-finite points are skipped. Raises FitError for flat, all-NaN or too-short traces.
+    Lifetimes are nonlinear parameters (least squares); amplitudes and offset are solved
+    linearly at every step (variable projection). With automatic lifetimes the ``starts`` best
+    grid combinations are screened (a few iterations each, vectorised) and the best is finished,
+    and the lower χ² of that and the best start's own fit is kept. Non-finite points are skipped.
+
+    Parameters
+    ----------
+    trace : xarray.DataArray or (array, array)
+        ΔA (OD) over ``delay`` (ps), or a ``(delay, values)`` tuple.
+    n_components : int, default 3
+        Number of exponentials.
+    irf_fwhm : "fit" or float, default "fit"
+        FWHM (ps) of the Gaussian instrument response: fitted, or held at this value.
+    t0 : "fit" or float, default "fit"
+        Time zero (ps): fitted, or held at this value.
+    offset : bool, default True
+        Add a long-lived step (OD) after time zero.
+    initial : mapping, optional
+        Start values by name (``tau1``, ``tau2``, ..., ``irf_fwhm``, ``t0``; ps); automatic
+        otherwise.
+    bounds : mapping, optional
+        ``{name: (low, high)}`` (ps).
+    fixed : iterable of str, default ()
+        Names held at their start value (the widget's locks).
+    ci : {"bootstrap"}, optional
+        ``"bootstrap"`` adds 95 % residual-bootstrap intervals in ``.ci`` (``ci_method``
+        "bootstrap"; ``n_boot`` refits, vectorised).
+    n_boot : int, default 200
+        Bootstrap refits.
+    seed : int, default 0
+        Seed of the bootstrap's random resampling.
+    starts : int, default 4
+        Grid combinations of lifetimes screened when they are automatic.
+    early_stop : bool, default True
+        Skip the other starts when the best start's fit is already at the noise level with
+        white residuals (see ``_at_noise_level``).
+    onset : float, optional
+        Time zero (ps) of the signal's rise when ``trace`` was cut after it (``fit_kinetics``
+        with ``delay_range`` passes the full trace's). When it lies before the first delay, one
+        more start has t0 there and an IRF FWHM of twice the gap (``_onset_start``); the lower
+        χ² wins.
+    chirp : float or xarray.DataArray, optional
+        Time zero (ps) held fixed for this trace: a number, or t0(λ) over wavelength (from
+        :func:`qdwidgets.core.chirp.estimate` or ``GlobalFit.chirp``) read at the trace's
+        ``wavelength`` coordinate.
+    coherent_artifact : bool, default False
+        Add the coherent artefact at time zero (the IRF and its first two derivatives;
+        amplitudes in ``KineticsFit.artifact``).
+
+    Returns
+    -------
+    KineticsFit
+        ``taus`` (ps) with ``taus_stderr``, ``amplitudes`` (OD), ``fractions`` (%), ``offset``
+        (OD), ``irf_fwhm`` and ``t0`` (ps), ``best_fit`` and ``residual`` (OD), and the status
+        fields ``converged``/``message``/``nfev``/``warnings``.
+
+    Raises
+    ------
+    FitError
+        For flat, all-NaN or too-short traces, and options out of range.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import extract_trace, fit_trace
+    >>> trace = extract_trace(qdwidgets.examples.ta(), 639.0, pump=250.0)
+    >>> fit = fit_trace(trace.sel(delay=slice(2.0, None)), irf_fwhm=0.0, t0=0.0)
+    >>> fit.converged, len(fit.taus), fit.irf_fwhm
+    (True, 3, 0.0)
     """
     n = _n_components(n_components)
     with fit_options():

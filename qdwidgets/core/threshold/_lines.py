@@ -208,6 +208,20 @@ def fit_threshold(
         Bad windows or lines that are parallel within their uncertainty.
     ArgumentError
         An option out of range or not one of its choices.
+
+    Examples
+    --------
+    A sharp threshold at 150 mW on a 1 mm top-hat spot:
+
+    >>> import numpy as np
+    >>> from qdwidgets.core.threshold import fit_threshold
+    >>> power = np.arange(0.0, 301.0, 10.0)
+    >>> signal = np.where(power < 150.0, 0.01 * power, 1.5 + 0.2 * (power - 150.0))
+    >>> fit = fit_threshold(
+    ...     power, signal, below=(0, 140), above=(160, 300), spot_diameter_mm=1.0, ci="delta"
+    ... )
+    >>> round(fit.threshold_mW, 1), round(fit.threshold_W_cm2, 1), fit.converged
+    (150.0, 19.1, True)
     """
     ci, n_boot, seed, confidence, profile = _check_options(ci, n_boot, seed, confidence, profile)
     x, y = _as_curve(power, signal)

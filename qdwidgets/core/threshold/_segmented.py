@@ -135,7 +135,44 @@ def find_threshold(
     lines are fitted on each side (leaving out points within ``gap_mW``/2 of the breakpoint) with
     :func:`fit_threshold` (``fit_kwargs``: ci, n_boot, seed, confidence), and the result carries
     ``p_value``. If not, the result has ``converged=False``, NaN threshold and a ``message``
-    saying why. ``alpha`` in (0, 1), ``gap_mW`` ≥ 0, ``n_sim`` ≥ 100 (ArgumentError otherwise).
+    saying why.
+
+    Parameters
+    ----------
+    power, signal : array-like
+        The curve: pump power (mW) and the signal (any units), one value per power.
+    spot_diameter_mm : float, optional
+        Spot diameter (mm); with it the threshold is also given in W cm⁻² (:func:`intensity`).
+    profile : {"tophat", "gaussian"}
+        Beam profile the diameter refers to.
+    alpha : float, default 0.05
+        Significance level of the breakpoint test, in (0, 1).
+    gap_mW : float, default 0
+        Width (mW) around the breakpoint left out of both lines, ≥ 0.
+    n_sim : int, default 1000
+        Monte Carlo simulations of the sup-F test, ≥ 100.
+    **fit_kwargs
+        ``ci``, ``n_boot``, ``seed``, ``confidence`` of :func:`fit_threshold`.
+
+    Returns
+    -------
+    ThresholdFit
+        As :func:`fit_threshold`, with the test's ``p_value``; ``converged=False`` and a NaN
+        threshold when no breakpoint is detected.
+
+    Raises
+    ------
+    ArgumentError
+        An option out of range.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import enhancement, find_threshold
+    >>> curve = enhancement(qdwidgets.examples.ase(), "lamp")  # with lamp − without, vs mW
+    >>> fit = find_threshold(curve.power.values, curve.values, spot_diameter_mm=1.0)
+    >>> fit.converged, round(fit.threshold_mW), fit.p_value < 0.05
+    (True, 148, True)
     """
     gap_mW = _args.non_negative("gap_mW", gap_mW, unit="mW")
     ci = _args.choice("ci", fit_kwargs.get("ci", "bootstrap"), ("bootstrap", "percentile", "delta"))
