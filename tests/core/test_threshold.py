@@ -16,6 +16,7 @@ import xarray as xr
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from qdwidgets.core._args import ArgumentError
 from qdwidgets.core.threshold import (
     ThresholdCriteria,
     ThresholdFit,
@@ -29,7 +30,6 @@ from qdwidgets.core.threshold import (
     peak_output,
     spectral_snr,
 )
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import DatasetError, FitError
 
 POWERS = np.arange(10.0, 501.0, 10.0)  # mW
@@ -279,7 +279,7 @@ def test_peak_output_enhancement_linewidth_match_construction():
     assert fw.attrs["units"] == "nm"
     np.testing.assert_allclose(fw.values, 2 * math.sqrt(2 * math.log(2)) * sig, rtol=2e-3)
     np.testing.assert_allclose(peak_output(ds, method="at_peak").values, heights, rtol=1e-12)
-    with pytest.raises(ArgumentError, match="method must be one of .*at_peak"):
+    with pytest.raises(ArgumentError, match=r"method must be one of .*at_peak"):
         peak_output(ds, method="mean")
     narrow = peak_output(ds, window_nm=(640, 660))
     np.testing.assert_allclose(narrow.values, heights, rtol=1e-12)
