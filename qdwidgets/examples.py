@@ -1,5 +1,5 @@
-"""Embedded example datasets: ``ta()``, ``ase()`` and the real ``hippius()`` measurement."""
+"""Embedded example datasets: ``ta()``, ``ase()``, ``fluence()`` and the real ``hippius()``."""
 
-from .data.examples import ase, hippius, ta
+from .data.examples import ase, fluence, hippius, ta
 
-__all__ = ["ase", "hippius", "ta"]
+__all__ = ["ase", "fluence", "hippius", "ta"]

@@ -1,7 +1,8 @@
 """Regenerate the embedded examples: ``python -m qdwidgets.data.make_examples [hippius.ascii]``.
 
-Writes ``ta.nc``, ``ase.nc`` and ``hippius.nc`` into ``qdwidgets/data/_examples/`` with
-``qdwidgets.data.io.save`` (float32 data, zlib). Deterministic: fixed seeds, fixed parameters.
+Writes ``ta.nc``, ``ase.nc``, ``hippius.nc`` and ``fluence.nc`` into
+``qdwidgets/data/_examples/`` with ``qdwidgets.data.io.save`` (float32 data, zlib).
+Deterministic: fixed seeds, fixed parameters.
 
 ``ta.nc`` — two pump levels, 100 and 250 nJ, ⟨N⟩ = 1.2 and 3.0 (cross-section 0.012 per nJ).
 Mean 1S filling is 2 − e^{−N}(2 + N): 1.04 and 1.75. At ⟨N⟩ = 1 it would be 0.90, below the
@@ -36,6 +37,14 @@ shipped realisation is typical, not a lucky seed. Chirp t0(λ) is referenced to 
 ``ase.nc`` — thresholds 150 mW (lamp) and 250 mW (mirror) on a 1 mm top-hat spot (19.1 and
 31.8 W cm⁻²), a small knee (5 mW), 0–500 mW every 5 mW, 0.2 % noise (of each condition's
 maximum; the lamp's enhancement is ~10× weaker than the emission, as in the paper).
+
+``fluence.nc`` — a fluence series for the multi-exciton cascade (``simulate.cascade``): seven
+pump levels 8–330 nJ with σ = 0.012 per nJ, so ⟨N⟩ = 0.096 … 3.96; statistical Auger scaling
+with τ_XX = 500 ps (the biexciton's Auger lifetime; its total lifetime with τ_X = 3 ns is
+1/(1/500 + 2/3000) = 375 ps), τ_X = 3000 ps, cooling 0.6 ps, IRF 0.15 ps, t0 = 0; the 1S band
+at 639 nm (0.05 OD) so that ``gain.band_edge`` finds it there; peak signal-to-noise 150; 31
+wavelengths 609–669 nm every 2 nm and the default fluence delays (−5 ps … 9 ns).
+``fit_cascade`` on it recovers these within its errors (tests/core/test_fluence_example.py).
 
 ``hippius.nc`` — the real measurement of Hippius et al., J. Phys. Chem. C 111, 13988 (2007),
 from pyglotaran-examples (MIT licence, © 2021 Joris Snellenburg), read with the Glotaran reader.
@@ -112,6 +121,31 @@ ASE_PARAMS: dict[str, Any] = {
     },
 }
 
+FLUENCE_PARAMS: dict[str, Any] = {
+    "pump": (8.0, 17.0, 35.0, 70.0, 140.0, 230.0, 330.0),
+    "cross_section": 0.012,
+    "tau_xx": 500.0,
+    "tau_x": 3000.0,
+    "tau_cool": 0.6,
+    "irf_fwhm": 0.15,
+    "t0": 0.0,
+    "scaling": "statistical",
+    "band_edge_nm": 639.0,
+    "band_od": 0.05,
+    "wavelength": np.arange(609.0, 669.5, 2.0),
+    "snr": 150.0,
+    "seed": 20230014,
+    "attrs": {
+        "sample": "quantum dots, multi-exciton cascade (simulated)",
+        "description": (
+            "Simulated fluence series: 7 pump levels 8-330 nJ, <N> = 0.096-3.96 "
+            "(sigma 0.012 per nJ); statistical Auger scaling, tau_XX 500 ps, tau_X 3 ns, "
+            "cooling 0.6 ps; band edge 639 nm; peak S/N 150. Made by "
+            "qdwidgets.data.make_examples."
+        ),
+    },
+}
+
 HIPPIUS_ATTRS = {
     "sample": "dye in toluene (Hippius et al. 2007)",
     "solvent": "toluene",
@@ -149,6 +183,12 @@ def build_ase() -> tuple[xr.Dataset, simulate.ASETruth]:
     return _float32(ds, ("emission",)), truth
 
 
+def build_fluence() -> tuple[xr.Dataset, simulate.CascadeTruth]:
+    """The fluence-series example dataset (float32) and its truth."""
+    ds, truth = simulate.cascade(**FLUENCE_PARAMS)
+    return _float32(ds, ("dA", "A0")), truth
+
+
 def build_hippius(source: Path | str = HIPPIUS_SOURCE) -> xr.Dataset:
     """The Hippius et al. measurement read from the Glotaran file, float32, with attribution."""
     ds = open_dataset(source, format="glotaran")
@@ -159,7 +199,7 @@ def build_hippius(source: Path | str = HIPPIUS_SOURCE) -> xr.Dataset:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the three example files; an optional argument is the Hippius ASCII file."""
+    """Write the four example files; an optional argument is the Hippius ASCII file."""
     args = sys.argv[1:] if argv is None else argv
     source = Path(args[0]) if args else HIPPIUS_SOURCE
     EXAMPLES_DIR.mkdir(exist_ok=True)
@@ -167,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         ("ta.nc", build_ta()[0]),
         ("ase.nc", build_ase()[0]),
         ("hippius.nc", build_hippius(source)),
+        ("fluence.nc", build_fluence()[0]),
     ):
         path = save(ds, EXAMPLES_DIR / name)
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

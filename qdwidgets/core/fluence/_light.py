@@ -24,6 +24,7 @@ from .. import _args, _status
 from ..kinetics import KineticsFit
 from ..kinetics._options import fit_options
 from ..occupancy import CrossSectionFit, fit_cross_section
+from . import _model
 from ._data import Series, series, smooth
 
 #: the ratio highest/lowest level is "on its plateau" within this fraction (or 3 noise σ)
@@ -38,12 +39,17 @@ class SaturationFit(CrossSectionFit):
 
     delay_window: tuple[float, float] = (math.nan, math.nan)
     wavelength: float = math.nan
-    clock_correction: float = 0.0
+    clock_factors: tuple[float, ...] = ()
+
+    @property
+    def clock_correction(self) -> float:
+        """ε = G_2 − 1 = k_1/(k_2 − k_1): the biexciton's delay of the single-exciton clock."""
+        return self.clock_factors[1] - 1.0 if len(self.clock_factors) > 1 else 0.0
 
     def model(self, pump: Any) -> Any:
-        """The fitted late bleach A·[(1 − e^{−λ}) + ε·(1 − e^{−λ}(1 + λ))], λ = σ·pump."""
+        """The fitted late bleach A·Σ_n P_n(σ·pump)·G_n (G: ``clock_factors``, n ≥ 1)."""
         lam = self.cross_section * np.asarray(pump, dtype=float)
-        return self.amplitude * _shape(lam, self.clock_correction)
+        return self.amplitude * _shape(lam, self.clock_factors)
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "cross_section",
@@ -102,9 +108,26 @@ def _plateau(s: Series) -> tuple[int, int, list[str]]:
     return start, end, warnings
 
 
-def _shape(lam: np.ndarray, eps: float) -> np.ndarray:
-    e = np.exp(-lam)
-    return np.asarray(-np.expm1(-lam) + eps * (-np.expm1(-lam) - lam * e))
+def _shape(lam: Any, factors: tuple[float, ...]) -> np.ndarray:
+    """Σ_{n≥1} P_n(λ)·G_n, the tail above the last factor weighted by it (1 − e^{−λ} for G = 1)."""
+    lam = np.asarray(lam, dtype=float)
+    g = np.asarray(factors if factors else (1.0,), dtype=float)
+    n = np.arange(1, g.size + 1)
+    p = _model.poisson_start(np.atleast_1d(lam).ravel(), g.size)  # tail lumped into the last
+    p[:, :-1] = np.where(n[:-1] > 0, p[:, :-1], 0.0)
+    return np.asarray((p @ g).reshape(lam.shape))
+
+
+def clock_factors(k1: float, k2: float, scaling: str, n_max: int = 40) -> tuple[float, ...]:
+    """G_n = Π_{m=2..n} k_m/(k_m − k_1), n = 1..n_max: how much longer a dot that started with
+    n excitons keeps one, late, than a dot that started with one (its single-exciton clock
+    starts after the multi-excitons have decayed). k_m = m·k_1 + (k_2 − 2k_1)·s(m), s(2) = 1
+    (the ``scaling`` of the Auger rates)."""
+    m = np.arange(2, n_max + 1, dtype=float)
+    s = m**2 * (m - 1) / 4.0 if scaling == "statistical" else m * (m - 1) / 2.0
+    km = m * k1 + max(k2 - 2.0 * k1, 0.0) * s
+    ratio = np.where(km > 1.5 * k1, km / np.maximum(km - k1, 1e-300), 3.0)
+    return (1.0, *np.cumprod(ratio).tolist())
 
 
 def _excess(
@@ -205,20 +228,28 @@ def _default_level(s: Series, pump: float | None) -> int:
     return k
 
 
-def _late_rate(s: Series, i0: int, i1: int) -> float:
-    """k_1 (1/ps): the common late decay of all levels (log-linear fit of their sum), ≥ 0."""
-    t = s.t[i0 : i1 + 1]
-    y = -s.y[:, i0 : i1 + 1].sum(axis=0)
-    good = y > 0
-    if good.sum() < 3 or float(np.ptp(t)) <= 0:
+def _late_rate(s: Series, i0: int) -> float:
+    """k_1 (1/ps): the common late decay of all levels after delay index i0 — a weighted
+    log-linear fit of their summed bleach while it stays above 5× its noise; ≥ 0."""
+    total = -s.y.sum(axis=0)
+    noise = float(np.sqrt(np.sum(s.noise**2)))
+    sm = smooth(total[None], 9)[0]
+    good = np.flatnonzero((np.arange(total.size) >= i0) & (sm > 5.0 * noise / 3.0))
+    if good.size < 3:
         return 0.0
-    w = y[good] ** 2  # weights of log y for constant noise on y
-    slope = np.polyfit(t[good], np.log(y[good]), 1, w=np.sqrt(w))[0]
+    t, y = s.t[good], sm[good]
+    if float(np.ptp(t)) <= 0:
+        return 0.0
+    slope = np.polyfit(t, np.log(y), 1, w=y / noise)[0]
     return float(max(-slope, 0.0))
 
 
 def cross_section_from_saturation(
-    ta: xr.Dataset, wavelength: float | None = None, *, band_nm: float = 0.0
+    ta: xr.Dataset,
+    wavelength: float | None = None,
+    *,
+    band_nm: float = 0.0,
+    scaling: str = "statistical",
 ) -> SaturationFit:
     """σ from the late bleach after the Auger decay: A·[(1 − e^{−σj}) + ε·(1 − e^{−σj}(1 + σj))].
 
@@ -230,13 +261,17 @@ def cross_section_from_saturation(
         Probe wavelength (nm); default :func:`qdwidgets.core.gain.band_edge`.
     band_nm : float
         Average ΔA over ± band_nm/2.
+    scaling : {"statistical", "pairs"}
+        Auger scaling assumed for the clock factors of the tri- and higher excitons (a small
+        correction; the biexciton's is measured).
 
     Returns
     -------
     SaturationFit
         σ (1/pump unit), ⟨N⟩ per level, errors and status; ``delay_window`` (ps): the delays
         averaged — from where the multi-excitons are gone (see the module docstring) to where
-        the lower levels' bleach sinks to 10× its noise; ``clock_correction`` ε (measured).
+        the lower levels' bleach sinks to 10× its noise; ``clock_factors`` G_n (measured
+        k_1, k_2; see the module docstring).
 
     Raises
     ------
@@ -244,34 +279,60 @@ def cross_section_from_saturation(
         Fewer than three levels, a pump without units, no bleach, or lower levels without a
         late bleach above their noise.
     """
+    with fit_options():
+        scaling = _args.choice("scaling", scaling, _model.SCALINGS)
     s = series(ta, wavelength, band_nm)
     i0, i1, warn = _plateau(s)
     k = _default_level(s, None)
     exc, i0 = _iterate(s, k, i0, i1, 1, warn)
     tau_bx = exc["taus"][-1]
-    k1 = _late_rate(s, i0, i1)
+    k1 = _late_rate(s, i0)
     k2 = 1.0 / tau_bx
-    eps = k1 / (k2 - k1) if k2 > 2.0 * k1 else 1.0
+    factors = clock_factors(k1, k2, scaling)
     late = s.y[:, i0 : i1 + 1].mean(axis=1)
     fit = fit_cross_section(s.pump, late, pump_units=s.pump_units)  # the start values
     fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit)}
-    fields.update(_corrected(s.pump, late, fit, eps))
+    fields.update(_corrected(s.pump, late, fit, factors))
+    # the clock factors' own uncertainty (through that of the biexciton lifetime) joins σ's
+    d_tau = float(exc["taus_stderr"][-1])
+    if math.isfinite(d_tau) and 0 < d_tau < tau_bx:
+        shifted = [
+            _corrected(s.pump, late, fit, clock_factors(k1, 1.0 / (tau_bx + sgn * d_tau), scaling))
+            for sgn in (-1.0, 1.0)
+        ]
+        spread = abs(shifted[1]["cross_section"] - shifted[0]["cross_section"]) / 2.0
+        old = fields["cross_section_stderr"]
+        err = math.hypot(old, spread)
+        fields["cross_section_stderr"] = err
+        t95 = fields["ci"]["cross_section"]
+        half = (t95[1] - t95[0]) / 2.0 * err / max(old, 1e-300)
+        sig = fields["cross_section"]
+        fields["ci"] = {**fields["ci"], "cross_section": (sig - half, sig + half)}
+    corr = factors[1] - 1.0 if len(factors) > 1 else 0.0
+    if corr > 0.05:
+        warn.append(
+            f"the biexcitons delay the single-exciton decay by {100 * corr:.3g} % of the late "
+            "bleach (τ_XX not ≪ τ_X): σ from saturation rests on that measured correction and "
+            "its error; fit_cascade models it directly"
+        )
     fields["warnings"] = tuple(fields["warnings"]) + tuple(warn)
     return SaturationFit(
         **fields,
         delay_window=(float(s.t[i0]), float(s.t[i1])),
         wavelength=s.wavelength,
-        clock_correction=float(eps),
+        clock_factors=factors,
     )
 
 
-def _corrected(j: np.ndarray, y: np.ndarray, fit: CrossSectionFit, eps: float) -> dict[str, Any]:
-    """The saturation fit with the clock correction ε (from fit_cross_section's optimum)."""
+def _corrected(
+    j: np.ndarray, y: np.ndarray, fit: CrossSectionFit, factors: tuple[float, ...]
+) -> dict[str, Any]:
+    """The saturation fit with the clock factors (from fit_cross_section's optimum)."""
     sign = -1.0 if fit.amplitude < 0 else 1.0
     ys = sign * y
 
     def resid(p: np.ndarray) -> np.ndarray:
-        return np.asarray(p[0] * _shape(p[1] * j, eps) - ys)
+        return np.asarray(p[0] * _shape(p[1] * j, factors) - ys)
 
     p0 = np.array([abs(fit.amplitude), max(fit.cross_section, 1e-12)])
     res = optimize.least_squares(resid, p0, bounds=([0.0, 0.0], [np.inf, np.inf]), x_scale="jac")
