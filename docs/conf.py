@@ -90,6 +90,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_static_path: list[str] = []
+# single pages need no section navigation: their tables get the width
+html_sidebars = {page: [] for page in ("index", "getting-started", "concepts", "changelog")}
 html_show_sourcelink = False
 suppress_warnings: list[str] = []
 nitpicky = False
