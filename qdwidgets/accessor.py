@@ -70,6 +70,23 @@ class QDAccessor:
 
         return fit_global(self._ds, **kwargs)
 
+    def fit_cascade(
+        self,
+        wavelength: float | None = None,
+        *,
+        band_nm: float = 0.0,
+        scaling: str = "statistical",
+        occupancy: str = "start",
+        initial: dict[str, float] | None = None,
+    ) -> Any:
+        """The multi-exciton cascade over every pump level (see core.fluence.fit_cascade)."""
+        from .core.fluence import fit_cascade
+
+        return fit_cascade(
+            self._ds, wavelength, band_nm=band_nm, scaling=scaling, occupancy=occupancy,
+            initial=initial,
+        )  # fmt: skip
+
     def deconvolve(self, delay: float | None = None, **kwargs: Any) -> Any:
         """Band fit of the spectrum at ``delay`` (ps; None = from the data, see
         core.bands.default_delay) (see core.bands.deconvolve_at)."""

@@ -45,3 +45,14 @@ def test_fit_cascade_reads_the_documented_truth() -> None:
     # the saturation cross-check agrees within its (larger) error here: τ_XX/τ_X = 1/6
     sat = fluence.cross_section_from_saturation(qdwidgets.examples.fluence())
     assert abs(sat.cross_section - p["cross_section"]) < 3 * sat.cross_section_stderr
+
+
+def test_accessor_forwards_with_the_core_signature() -> None:
+    import inspect
+
+    ds = qdwidgets.examples.fluence()
+    assert ds.qd.fit_cascade(scaling="pairs") == fluence.fit_cascade(ds, scaling="pairs")
+    core = inspect.signature(fluence.fit_cascade).parameters
+    mine = inspect.signature(ds.qd.fit_cascade).parameters
+    assert list(mine) == list(core)[1:]
+    assert all(mine[n].default == core[n].default for n in mine)
