@@ -127,6 +127,34 @@ def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpe
     σ is the noise of ΔA at each wavelength and pump level (:func:`spectral_noise`: from the
     pre-time-zero delays); ``k`` (default 3) keeps noise dipping below zero from counting as
     gain (k = 0: every A_ex < 0). TAExplorer shades the same regions.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset with ``dA`` and ``A0`` (OD).
+    delay : float
+        Delay (ps); the nearest grid delay is used.
+    k : float, default 3
+        Gain counts only where A_ex < −k·σ (σ in OD).
+
+    Returns
+    -------
+    GainSpectrum
+        Per pump level: the gain ``bands`` (nm), the ``peak_wavelength`` (nm), ``depth`` (OD)
+        and ``width`` (nm).
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is not a valid TA dataset or has no ``A0``.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.gain import gain_spectrum
+    >>> spectrum = gain_spectrum(qdwidgets.examples.ta(), 2.3)
+    >>> [round(nm) for nm in spectrum.peak_wavelength]  # at <N> = 1.2 and 3.0
+    [658, 656]
     """
     ds = _ta(ta)
     _need_a0(ds)

@@ -259,6 +259,34 @@ def deconvolve_at(
     ``bands`` default to :func:`initial_bands` (with ``lock_to_spectra``); ``kwargs`` go to
     :func:`deconvolve`.
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD; ``A0`` and ``PL`` shape the GSB and SE proposals).
+    delay : float, optional
+        Delay (ps) of the spectrum (the nearest grid delay); default :func:`default_delay`.
+    pump : float, optional
+        Pump level (in the ``pump`` coordinate's units); default the highest.
+    bands : sequence of Band, optional
+        Starting bands; default :func:`initial_bands`.
+    lock_to_spectra : bool, default False
+        Pin the GSB and SE shapes to A0 and PL (for the default bands).
+    **kwargs
+        ``x_range`` (nm) and ``max_nfev`` of :func:`deconvolve`.
+
+    Returns
+    -------
+    BandFit
+        Bands with areas (OD·eV) and shares (%), and the status fields
+        ``converged``/``message``/``nfev``/``warnings``.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is not a valid TA dataset.
+    FitError
+        As :func:`deconvolve`.
+
     Examples
     --------
     >>> import qdwidgets

@@ -208,6 +208,18 @@ def deconvolve(
     Jacobian at the optimum, scaled by the reduced χ²), propagated to nm, OD and OD·eV; a
     parameter the data cannot determine gets an infinite error.
 
+    Parameters
+    ----------
+    spectrum : xarray.DataArray
+        ΔA (OD) over ``wavelength`` (nm), e.g. from :func:`spectrum_at`.
+    bands : sequence of Band
+        Starting bands (centre nm, FWHM, height OD, shape, locks), e.g. from
+        :func:`initial_bands`.
+    x_range : (float, float), optional
+        Wavelength range fitted (nm, low < high); default the whole spectrum.
+    max_nfev : int, optional
+        Most model evaluations (≥ 1).
+
     Returns
     -------
     BandFit
@@ -224,6 +236,15 @@ def deconvolve(
         model is not finite.
     ArgumentError
         ``x_range`` or ``max_nfev`` out of range.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.bands import deconvolve, initial_bands, spectrum_at
+    >>> ta = qdwidgets.examples.ta()
+    >>> fit = deconvolve(spectrum_at(ta, 2.3), initial_bands(ta, 2.3))
+    >>> fit.converged, [band.name for band in fit.bands][:2], round(sum(fit.shares.values()))
+    (True, ['GSB', 'SE'], 100)
     """
     if max_nfev is not None:
         max_nfev = _args.integer("max_nfev", max_nfev, lo=1, hi=10**9)
