@@ -222,6 +222,24 @@ def _identity(obj: Any, dotted: str) -> Any:
     return dotted if plain else id(obj)
 
 
+def undocumented_parameters(obj: Any) -> list[str]:
+    """Parameters of a function whose numpydoc Parameters section leaves them out.
+
+    A docstring without a Parameters section is not judged (prose docstrings are still
+    accepted); one that has the section must name every parameter (``a, b : ...`` counts).
+    """
+    from numpydoc.docscrape import FunctionDoc
+
+    if not inspect.isfunction(obj):
+        return []
+    section = FunctionDoc(obj)["Parameters"]
+    if not section:
+        return []
+    named = {n.strip().lstrip("*") for p in section for n in p.name.split(",")}
+    params = inspect.signature(obj).parameters
+    return [p for p in params if p not in named and p not in {"self", "cls"}]
+
+
 def check(app: Sphinx, env: Any) -> None:
     """Compare the Python domain with :func:`required`; warn naming what is missing."""
     if app.builder.name not in {"html", "dummy"}:
@@ -230,6 +248,10 @@ def check(app: Sphinx, env: Any) -> None:
     missing = sorted(
         name for name, obj in required().items() if _identity(obj, name) not in documented
     )
+    for name, obj in required().items():
+        left_out = undocumented_parameters(obj)
+        if left_out:
+            LOGGER.warning("%s: its Parameters section leaves out %s", name, ", ".join(left_out))
     if missing:
         LOGGER.warning(
             "the API reference misses public names (export them from a module of PAGES in "

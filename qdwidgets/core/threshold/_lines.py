@@ -193,8 +193,13 @@ def fit_threshold(
     profile : {"tophat", "gaussian"}
         Beam profile the diameter refers to.
     ci : {"bootstrap", "percentile", "delta"}
-        Interval method (see the module docstring); ``n_boot`` resamples (≥ 100) drawn with
-        ``seed``; ``confidence`` in (0, 1).
+        Interval method (see the module docstring).
+    n_boot : int, default 1000
+        Bootstrap resamples (≥ 100).
+    seed : int, default 0
+        Seed of the resampling.
+    confidence : float, default 0.95
+        Confidence level of the interval, in (0, 1).
 
     Returns
     -------
