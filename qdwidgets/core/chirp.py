@@ -108,6 +108,31 @@ def estimate(
     wavelength_scale = 100 nm), ``irf_sigma_ps`` (NaN for half-rise), ``taus_ps`` (fit only),
     ``method`` and ``rms_ps`` (half-rise scatter about the fit).
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD, ``delay`` in ps, ``wavelength`` in nm) with the rise.
+    order : int, default 3
+        Degree of the polynomial t0(λ).
+    pump : int, optional
+        Index of the pump level used; default the one with the largest ``|ΔA|``.
+    min_snr : float, default 5
+        Wavelengths whose signal-to-noise ratio is below this are left out.
+    method : {"fit", "half-rise"}, default "fit"
+        The joint dispersion fit, or a polynomial through per-wavelength half-rise times.
+    taus : tuple of float, default (0.5, 5.0)
+        Only its length is used: the number of lifetimes of the joint fit.
+    max_wavelengths : int, default 32
+        Most wavelengths in the joint fit.
+    window_ps : float, default 10
+        Delays (ps) after the latest rise included in the joint fit.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``chirp``: t0 (ps) over ``wavelength``, with ``chirp_stderr`` and ``t0_half_rise``
+        (ps) coordinates and the polynomial in ``attrs``.
+
     Examples
     --------
     >>> import qdwidgets
@@ -293,6 +318,18 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     ``chirp``: t0 (ps) per wavelength (DataArray from :func:`estimate`, array, or a constant).
     The result keeps the measured delays that every wavelength covers, stores ``chirp`` (ps) and
     sets attrs["qd_chirp_corrected"] = 1. The input is not modified.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD, ``delay`` in ps, ``wavelength`` in nm).
+    chirp : xarray.DataArray, array-like or float
+        t0 (ps) per wavelength, or one t0 for all.
+
+    Returns
+    -------
+    xarray.Dataset
+        A new dataset on the delays every wavelength covers, time zero at 0 ps.
 
     Examples
     --------

@@ -203,6 +203,27 @@ def gain_lesson(
     simulator parameters of :data:`LESSON_DOT` (e.g. ``{"background_od": 0}``). The noiseless
     data come from ``simulate.ta(noise=0, chirp=(0,))`` on small grids.
 
+    Parameters
+    ----------
+    n_avg : float
+        ⟨N⟩, the mean number of excitons per dot (0–20).
+    tau_xx : float, default 600
+        Biexciton Auger lifetime (ps, 10–1500).
+    delay : float, default 5
+        Delay of the spectrum (ps, 0.05–6000).
+    trap_fraction : float, default 0
+        Fraction of dots with a fast surface trap (0–1).
+    tau_trap : float, default 20
+        Trapping time (ps).
+    dot : dict, optional
+        Simulator parameters overriding :data:`LESSON_DOT`.
+
+    Returns
+    -------
+    GainLessonResult
+        The occupancy, the mean 1S filling, the gain bands (nm) and the gain's onset, end and
+        duration (ps).
+
     Examples
     --------
     >>> from qdwidgets.core.lesson import gain_lesson

@@ -33,6 +33,18 @@ def _nonneg(value: Any, name: str) -> np.ndarray:
 def poisson(n_avg: Any, n: Any) -> Any:
     """P(n) = ⟨N⟩ⁿ e^−⟨N⟩ / n!: the fraction of dots holding n excitons (n = 0, 1, 2, …).
 
+    Parameters
+    ----------
+    n_avg : float or array-like
+        ⟨N⟩, the mean number of excitons per dot (≥ 0).
+    n : int or array-like
+        Exciton numbers (≥ 0); broadcast against ``n_avg``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The Poisson probabilities (dimensionless).
+
     Examples
     --------
     >>> from qdwidgets.core.occupancy import poisson
@@ -58,6 +70,16 @@ def mean_1s_filling(n_avg: Any) -> Any:
     """Mean number of electrons in the two-fold degenerate 1S level: P(1) + 2(1 − P(0) − P(1)).
 
     Closed form 2 − (2 + ⟨N⟩) e^−⟨N⟩; 0 for ⟨N⟩ = 0, → 2 for large ⟨N⟩; 1 is transparency.
+
+    Parameters
+    ----------
+    n_avg : float or array-like
+        ⟨N⟩, the mean number of excitons per dot (≥ 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Mean 1S electrons per dot (0–2).
 
     Examples
     --------
@@ -85,6 +107,18 @@ def gain_threshold_occupancy() -> float:
 
 def occupancy(fluence: Any, cross_section: float) -> Any:
     """⟨N⟩ = σ·j: fluence j (photons cm⁻², or any pump unit) × cross section σ (cm², or 1/unit).
+
+    Parameters
+    ----------
+    fluence : float or array-like
+        Pump fluence j (photons cm⁻², or any pump unit such as nJ), ≥ 0.
+    cross_section : float
+        Absorption cross section σ (cm², or the inverse of the pump unit), ≥ 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ⟨N⟩, excitons per dot.
 
     Examples
     --------

@@ -146,6 +146,41 @@ def attach_absorbance(
     ``(wavelengths, values)`` pair, or an array already on the TA wavelength grid. Units stated by
     the source win; otherwise ``wavelength_unit`` and ``signal_unit`` apply. Raises DatasetError
     when the source does not cover the TA wavelengths (no extrapolation).
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (wavelengths in nm).
+    source : path, xarray.DataArray, (array, array) or array
+        The steady-state absorbance: a two-column text file (wavelength, absorbance), a
+        DataArray with a wavelength coordinate, a ``(wavelengths, values)`` pair, or one value
+        per TA wavelength.
+    wavelength_unit : str, default "nm"
+        Unit of the source's wavelengths when it does not state one (nm, µm, eV, cm-1, ...).
+    signal_unit : str, default "OD"
+        Unit of the source's absorbance when it does not state one (OD, mOD, ...).
+
+    Returns
+    -------
+    xarray.Dataset
+        A validated copy of ``ta`` with ``A0`` (OD) over ``wavelength``.
+
+    Raises
+    ------
+    DatasetError
+        When the source cannot be read, states unknown units, or does not cover the TA
+        wavelengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import qdwidgets
+    >>> from qdwidgets.data import attach_absorbance
+    >>> ta = qdwidgets.examples.ta()
+    >>> wl = np.linspace(400.0, 750.0, 36)  # nm, wider than the TA grid
+    >>> out = attach_absorbance(ta, (wl, 50.0 * np.ones_like(wl)), signal_unit="mOD")
+    >>> float(out.A0.max()), out.A0.attrs["units"], float(ta.A0.max()) != 0.05
+    (0.05, 'OD', True)
     """
     out = validate(ta, "ta")
     check_unit(wavelength_unit, "wavelength", "wavelength_unit", "attach_absorbance")

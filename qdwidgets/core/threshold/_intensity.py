@@ -19,6 +19,20 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
     ``"gaussian"``: d is the 1/e² diameter (d = 2w); the peak intensity I = 2P / (π w²).
     A scalar gives a float, an array an array of the same shape.
 
+    Parameters
+    ----------
+    power_mW : float or array-like
+        CW pump power (mW).
+    spot_diameter_mm : float
+        Spot diameter (mm): the flat-top diameter, or the 1/e² diameter for "gaussian".
+    profile : {"tophat", "gaussian"}, default "tophat"
+        Beam profile the diameter refers to.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Intensity (W cm⁻²): uniform for "tophat", the peak for "gaussian".
+
     Examples
     --------
     >>> from qdwidgets.core.threshold import intensity
