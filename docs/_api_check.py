@@ -62,6 +62,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "qdwidgets.widgets.kinetics_fitter",
             "qdwidgets.widgets.band_deconvolver",
             "qdwidgets.widgets.threshold_fitter",
+            "qdwidgets.widgets.fluence_explorer",
             "qdwidgets.widgets.triage",
         ),
     ),

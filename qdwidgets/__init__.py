@@ -27,6 +27,7 @@ _LAZY = {
     "KineticsFitter": ".widgets.kinetics_fitter:KineticsFitter",
     "BandDeconvolver": ".widgets.band_deconvolver:BandDeconvolver",
     "ThresholdFitter": ".widgets.threshold_fitter:ThresholdFitter",
+    "FluenceExplorer": ".widgets.fluence_explorer:FluenceExplorer",
     "Triage": ".widgets.triage:Triage",
     "triage": ".batch:triage",
 }

@@ -307,3 +307,21 @@ def _warnings(
     rms = float(np.sqrt(np.mean(resid**2)))
     out += _status.residual_above_noise(rms, float(np.median(s.noise)))
     return out
+
+
+def start_values(
+    ta: xr.Dataset,
+    wavelength: float | None = None,
+    *,
+    band_nm: float = 0.0,
+    scaling: str = "statistical",
+) -> dict[str, float]:
+    """The parameters :func:`fit_cascade` starts its solver from (read from the data and
+    screened), by name — for views that draw the model before any fit."""
+    with fit_options():
+        scaling = _args.choice("scaling", scaling, _model.SCALINGS)
+    s = series(ta, wavelength, band_nm)
+    ratio = None if s.occupancy is None else float(np.median(s.occupancy / s.pump))
+    prob = _Problem(s, scaling, None)
+    z0 = _screen(prob, starts(s), ratio, {})
+    return dict(zip(NAMES, map(float, prob.full(z0)), strict=True))
