@@ -68,6 +68,19 @@ def _saturated(values: np.ndarray) -> bool:
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
     """Summary of a TA or ASE dataset (see the module docstring); never modifies ``ds``.
 
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A validated TA or ASE dataset.
+
+    Returns
+    -------
+    dict
+        Plain JSON-ready values (the layout in the module docstring): ``kind``, ``shape``, the
+        ranges (``delay_range_ps``, ``wavelength_range_nm`` or ``power_range_mW``), per pump
+        level or feedback the gain, crossing, lifetimes (ps) or threshold (mW, W cm⁻²),
+        ``preview`` and ``flags``.
+
     Examples
     --------
     >>> import qdwidgets

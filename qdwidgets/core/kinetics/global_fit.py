@@ -406,6 +406,21 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     deviation σ would give (σ from point-to-point differences over the last third of the delays,
     median over wavelengths);
     ``n_significant`` counts the singular values above it.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset or xarray.DataArray
+        A TA dataset (``dA`` in OD) or its ``dA``.
+    pump : float or list, optional
+        Pump levels used (nearest); all by default.
+    n : int, default 10
+        Singular values and vectors kept.
+
+    Returns
+    -------
+    SVDResult
+        ``singular_values`` (OD), the kinetic and spectral vectors, ``noise_level`` (OD) and
+        ``n_significant``.
     """
     with fit_options():
         n = _args.integer("n", n, lo=1, hi=10_000)

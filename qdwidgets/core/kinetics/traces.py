@@ -50,6 +50,39 @@ def fit_traces(
     in :func:`fit_global`) holds each trace's time zero fixed; ``coherent_artifact`` adds the
     coherent-artefact terms. Whether to trust each fit: ``converged``, ``message``, ``nfev`` and
     ``warnings`` ('; '-separated) per trace; undetermined parameters have infinite errors.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset or xarray.DataArray
+        A TA dataset (``dA`` in OD, ``delay`` in ps, ``wavelength`` in nm) or its ``dA``.
+    n_components : int, default 3
+        Exponentials per trace.
+    irf_fwhm, t0 : "fit" or float, default "fit"
+        The Gaussian IRF's FWHM and time zero (ps): fitted per trace, or fixed.
+    offset : bool, default True
+        Add a long-lived step (OD) per trace.
+    pump : float or list, optional
+        Pump levels to fit (nearest); all by default.
+    delay_range, wavelength_range : (float, float), optional
+        Fit window (ps, nm).
+    max_iter : int, default 60
+        Most Levenberg–Marquardt iterations per block.
+    chunk : int, default 64
+        Traces per vectorised block.
+    chirp : xarray.DataArray or array-like, optional
+        t0 (ps) per wavelength, held fixed.
+    coherent_artifact : bool, default False
+        Add the coherent-artefact terms at time zero.
+
+    Returns
+    -------
+    xarray.Dataset
+        The per-trace parameters over ``(pump, wavelength[, component])`` with their units.
+
+    Raises
+    ------
+    FitError
+        When an option is out of range or the data cannot carry the model.
     """
     n = _n_components(n_components)
     windows(delay_range, wavelength_range)

@@ -110,6 +110,20 @@ def peak_output(
     weak); ``"at_peak"``: the emission at the wavelength where that condition's spectra, summed
     over power, peak (linear in the data, so noise averages out); ``"integrated"``: the integral
     over wavelength (emission units × nm). ``window_nm=(lo, hi)`` restricts the wavelengths.
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (``emission`` over feedback, ``power`` in mW, ``wavelength`` in nm).
+    method : {"max", "at_peak", "integrated"}, default "max"
+        How the output is read from each spectrum.
+    window_nm : (float, float), optional
+        Wavelength range (nm) read.
+
+    Returns
+    -------
+    xarray.DataArray
+        The output over ``(feedback, power)``, in the emission's units (× nm when integrated).
     """
     method = _args.choice("method", method, METHODS)
     ds = _ase(ase, window_nm)
@@ -139,6 +153,25 @@ def enhancement(
     """Output with ``feedback`` minus output without (``"none"``), over power (as in Fig. 3c, e).
 
     ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`).
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset with a ``"none"`` feedback condition (``power`` in mW).
+    feedback : str, optional
+        The condition compared with "none"; default the first that is not "none".
+    method, window_nm
+        As :func:`peak_output` (window in nm).
+
+    Returns
+    -------
+    xarray.DataArray
+        ``enhancement`` over ``power`` (mW), in the emission's units.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset has no "none" condition or ``feedback`` is not one of its labels.
     """
     ds = _ase(ase, window_nm)
     feedback = _feedback(ds, feedback)
