@@ -85,7 +85,27 @@ def default_delay(ta: xr.Dataset) -> float:
 
 def spectrum_at(ta: xr.Dataset, delay: float, pump: float | None = None) -> xr.DataArray:
     """ΔA (OD) over wavelength at the measured delay nearest ``delay`` (ps) and pump level
-    ``pump`` (nearest; None = the highest). Raises FitError when ``delay`` is outside the data."""
+    ``pump`` (nearest; None = the highest).
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD).
+    delay : float
+        Delay (ps); the nearest measured delay is used.
+    pump : float, optional
+        Pump level (the ``pump`` coordinate's units); default the highest.
+
+    Returns
+    -------
+    xarray.DataArray
+        ΔA (OD) over ``wavelength`` (nm), with the delay and pump used in ``attrs``.
+
+    Raises
+    ------
+    FitError
+        When ``delay`` is outside the measured delays.
+    """
     ta = _ta(ta)
     delays = np.asarray(ta["delay"].values, dtype=float)
     d = _args.number("delay", delay, unit="ps")
@@ -146,6 +166,26 @@ def initial_bands(
     usual way to split strongly overlapping bleach and emission.
 
     Heights come from a sign-constrained linear least-squares fit with these shapes.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD; optional ``A0`` and ``PL``).
+    delay : float, optional
+        Delay (ps); default :func:`default_delay`.
+    pump : float, optional
+        Pump level; default the highest.
+    se_shift_nm : float, default 15
+        Red shift (nm) of the SE proposal relative to the GSB when PL does not place it.
+    gsb_shape : {"gaussian", "lorentzian", "voigt", "template"}, default "gaussian"
+        Shape of the GSB band ("template": like A0's band-edge peak).
+    lock_to_spectra : bool, default False
+        Lock the GSB to A0's band-edge transition and the SE to the PL band.
+
+    Returns
+    -------
+    tuple of Band
+        The proposals (centre nm, FWHM, height OD, shape, locks).
     """
     se_shift_nm = _args.positive("se_shift_nm", se_shift_nm, unit="nm")
     gsb_shape = _args.choice("gsb_shape", gsb_shape, ("gaussian", "template"))
@@ -375,6 +415,26 @@ def compare(
 
     ``bands`` (the same starting bands at every level) default to each level's
     :func:`initial_bands` with ``lock_to_spectra``; ``kwargs`` go to :func:`deconvolve`.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD).
+    delay : float, optional
+        Delay (ps); default :func:`default_delay`.
+    pumps : sequence of float, optional
+        Pump levels compared (nearest); default the lowest and the highest.
+    bands : sequence of Band, optional
+        Starting bands used at every level; default each level's :func:`initial_bands`.
+    lock_to_spectra : bool, default False
+        Pin the GSB and SE shapes to A0 and PL.
+    **kwargs
+        ``x_range`` (nm) and ``max_nfev`` of :func:`deconvolve`.
+
+    Returns
+    -------
+    BandComparison
+        One :class:`BandFit` per pump level, with their ``converged`` and ``warnings``.
     """
     ta = _ta(ta)
     if delay is None:

@@ -168,6 +168,24 @@ def initial_guess(
     solved linearly at those lifetimes), ``irf_fwhm`` and ``t0`` (ps). Given values are kept.
 
     Cheap (no nonlinear fit): what a view shows before "Fit".
+
+    Parameters
+    ----------
+    trace : xarray.DataArray
+        ΔA (OD) over ``delay`` (ps).
+    n_components : int, default 3
+        Number of exponentials.
+    offset : bool, default True
+        Include a long-lived step (OD).
+    taus : sequence of float, optional
+        Lifetimes (ps) to keep; automatic otherwise.
+    irf_fwhm, t0 : float, optional
+        IRF FWHM and time zero (ps) to keep; estimated from the rise otherwise.
+
+    Returns
+    -------
+    dict
+        ``taus``, ``amplitudes``, ``offset``, ``irf_fwhm`` and ``t0``.
     """
     from .fit import _as_trace, start_spec
     from .model import basis, sigma_from_fwhm

@@ -209,7 +209,34 @@ def evaluate(
     irf_fwhm: float = 0.0,
     t0: float = 0.0,
 ) -> np.ndarray:
-    """The model trace Σ A_i E(t; τ_i) + A_0 S(t) (OD) at delays ``t`` (ps). Cheap: for redraws."""
+    """The model trace Σ A_i E(t; τ_i) + A_0 S(t) (OD) at delays ``t`` (ps). Cheap: for redraws.
+
+    Parameters
+    ----------
+    t : array-like
+        Delays (ps).
+    taus : array-like
+        Lifetimes τ_i (ps).
+    amplitudes : array-like
+        Amplitudes A_i (OD), one per lifetime.
+    offset : float, default 0
+        Amplitude A_0 (OD) of the long-lived step S(t).
+    irf_fwhm : float, default 0
+        FWHM (ps) of the Gaussian instrument response (0: none).
+    t0 : float, default 0
+        Time zero (ps).
+
+    Returns
+    -------
+    numpy.ndarray
+        The model (OD) at ``t``.
+
+    Examples
+    --------
+    >>> from qdwidgets.core.kinetics import evaluate
+    >>> evaluate([-1.0, 10.0, 1e6], [10.0], [-1.0], offset=-0.5).round(3)  # -e^-1 - 0.5 at τ
+    array([ 0.   , -0.868, -0.5  ])
+    """
     taus = np.atleast_1d(np.asarray(taus, dtype=float))
     amps = np.atleast_1d(np.asarray(amplitudes, dtype=float))
     (phi,) = basis(np.asarray(t, float), taus, sigma_from_fwhm(irf_fwhm), np.asarray(t0), True)

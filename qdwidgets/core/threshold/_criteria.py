@@ -209,7 +209,30 @@ def criteria(
        slope steepens (superlinear growth).
 
     A criterion that finds no breakpoint says so (``converged=False``, NaN threshold, and
-    ``message`` says why). ``method`` is one of "max", "at_peak", "integrated"; ``min_snr`` ≥ 0.
+    ``message`` says why).
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (``power`` in mW, ``wavelength`` in nm) with a "none" condition.
+    feedback : str, optional
+        The condition judged; default the first that is not "none".
+    below, above : (float, float), optional
+        Power windows (mW) of the two-line criterion; found when not given.
+    method : {"max", "at_peak", "integrated"}, default "max"
+        How the output is read from each spectrum (:func:`peak_output`).
+    window_nm : (float, float), optional
+        Wavelength range (nm) read.
+    min_snr : float, default 20
+        Spectra below this signal-to-noise ratio are left out of the linewidth criterion (≥ 0).
+    **kw
+        ``spot_diameter_mm`` (mm), ``profile`` and the interval options of
+        :func:`fit_threshold`.
+
+    Returns
+    -------
+    ThresholdCriteria
+        One :class:`Criterion` per criterion (threshold in mW and W cm⁻², ``ci``, status).
     """
     method = _args.choice("method", method, METHODS)
     min_snr = _args.non_negative("min_snr", min_snr)
