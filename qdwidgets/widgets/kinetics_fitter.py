@@ -20,7 +20,6 @@ repeats the fit). ``fitter.result`` is a ``KineticsSeries`` (several pump levels
 ``KineticsFit`` (one), None before a fit.
 """
 
-
 from __future__ import annotations
 
 import math
