@@ -201,6 +201,25 @@ def _floats(values: Any) -> Any:
 def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
     """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps.
 
+    Parameters
+    ----------
+    values : float or array-like
+        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    unit : str
+        Their unit: fs, ps, ns, µs, ms, s.
+    what : str, default "delay"
+        The name used in an error message.
+
+    Returns
+    -------
+    float or array
+        The values in ps.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown unit (the message lists the known ones).
+
     Examples
     --------
     >>> from qdwidgets.data.units import time_to_ps
@@ -211,7 +230,33 @@ def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
 
 
 def wavelength_to_nm(values: Any, unit: object, what: str = "wavelength") -> Any:
-    """Wavelength (nm, µm, Å, m) or photon energy (eV, meV, cm-1) converted to wavelength in nm."""
+    """Wavelength (nm, µm, Å, m) or photon energy (eV, meV, cm-1) converted to wavelength in nm.
+
+    Parameters
+    ----------
+    values : float or array-like
+        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    unit : str
+        Their unit: nm, µm, Å, m, or eV, meV, cm-1.
+    what : str, default "wavelength"
+        The name used in an error message.
+
+    Returns
+    -------
+    float or array
+        The values in nm.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown unit (the message lists the known ones).
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import wavelength_to_nm
+    >>> wavelength_to_nm([1.94, 2.0], "eV").round(1)
+    array([639.1, 619.9])
+    """
     key = _key(unit)
     values = _floats(values)
     if key in _ENERGY:
@@ -225,6 +270,33 @@ def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
 
     ΔT/T is converted exactly: ΔA = −log10(1 + ΔT/T); ΔT/T in % is divided by 100 first. Lazy
     (dask) values stay lazy; only the "ΔT/T ≤ −1" check is computed, as one scalar.
+
+    Parameters
+    ----------
+    values : float or array-like
+        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    unit : str
+        Their unit: OD, mOD, µOD, dT/T or dT/T (%).
+    what : str, default "dA"
+        The name used in an error message.
+
+    Returns
+    -------
+    float or array
+        The values in OD.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown unit (the message lists the known ones), or ΔT/T at or below −1.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import signal_to_od
+    >>> signal_to_od([-1.0, 2.0], "mOD")
+    array([-0.001,  0.002])
+    >>> signal_to_od([-0.1], "dT/T").round(4)  # ΔA = −log10(1 + ΔT/T)
+    array([0.0458])
     """
     key = _key(unit)
     values = _floats(values)
@@ -241,7 +313,33 @@ def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
 
 
 def power_to_mw(values: Any, unit: object, what: str = "power") -> Any:
-    """CW pump power in W, mW, µW, nW or kW converted to mW."""
+    """CW pump power in W, mW, µW, nW or kW converted to mW.
+
+    Parameters
+    ----------
+    values : float or array-like
+        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    unit : str
+        Their unit: W, mW, µW, nW, kW.
+    what : str, default "power"
+        The name used in an error message.
+
+    Returns
+    -------
+    float or array
+        The values in mW.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown unit (the message lists the known ones).
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import power_to_mw
+    >>> power_to_mw([0.15, 0.25], "W")
+    array([150., 250.])
+    """
     return _floats(values) * _factor(unit, _POWER, what, "power")
 
 
