@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from .lm import levenberg_marquardt
-from .varpro import _state_blocks
+from .varpro import _batch_state
 
 SCALE_NM = 100.0  # x = (λ − λc) / SCALE_NM
+BLOCK = 64  # wavelengths per vectorised block (arrays that stay in cache)
 
 
 def powers(wavelength: np.ndarray, order: int, centre: float) -> np.ndarray:
@@ -62,28 +63,44 @@ class DispersionProblem:
         xr_[:, n + 1] = self.base + self.pw @ xg[n + 1 :]
         return xr_
 
-    def state(self, xg: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, Any]:
-        """χ², the global JᵀJ and Jᵀr, and (amplitudes, basis) per wavelength."""
-        n = self.n
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            # a trial step may overflow; its χ² is then not finite and the step is refused
-            res, h, g, a, phi, _ = _state_blocks(
-                self.t, self.y, self.rows(xg), n, self.offset, 64, self.coherent
-            )
-        cost = float(np.einsum("bi,bi->", res, res))
+    def state(
+        self, xg: np.ndarray, *, keep: bool = False
+    ) -> tuple[float, np.ndarray, np.ndarray, Any]:
+        """χ², the global JᵀJ and Jᵀr, and with ``keep`` (amplitudes, basis) per wavelength.
+
+        Blocks of wavelengths are reduced as they are computed (nothing of size
+        wavelengths × delays is kept unless ``keep``).
+        """
+        n, pw = self.n, self.pw
         s = n + 1  # shared parameters
-        pw = self.pw
         p = s + pw.shape[1]
-        hg = np.empty((p, p))
-        hg[:s, :s] = h[:, :s, :s].sum(axis=0)
-        cross = np.einsum("ja,jk->ak", h[:, :s, s], pw)
-        hg[:s, s:] = cross
-        hg[s:, :s] = cross.T
-        hg[s:, s:] = np.einsum("j,jk,jl->kl", h[:, s, s], pw, pw)
-        gg = np.empty(p)
-        gg[:s] = g[:, :s].sum(axis=0)
-        gg[s:] = pw.T @ g[:, s]
-        return cost, hg, gg, (a, phi)
+        hg = np.zeros((p, p))
+        gg = np.zeros(p)
+        cost = 0.0
+        rows = self.rows(xg)
+        kept: list[tuple[np.ndarray, np.ndarray]] = []
+        for i in range(0, self.n_wl, BLOCK):
+            sl = slice(i, i + BLOCK)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                # a trial step may overflow; its χ² is then not finite and the step is refused
+                res, h, g, a, phi, _ = _batch_state(
+                    self.t, self.y[sl], rows[sl], n, self.offset, coherent=self.coherent
+                )
+            cost += float(np.einsum("bi,bi->", res, res))
+            pb = pw[sl]
+            hg[:s, :s] += h[:, :s, :s].sum(axis=0)
+            cross = np.einsum("ja,jk->ak", h[:, :s, s], pb)
+            hg[:s, s:] += cross
+            hg[s:, :s] += cross.T
+            hg[s:, s:] += np.einsum("j,jk,jl->kl", h[:, s, s], pb, pb)
+            gg[:s] += g[:, :s].sum(axis=0)
+            gg[s:] += pb.T @ g[:, s]
+            if keep:
+                kept.append((a, phi))
+        extra = None
+        if keep:
+            extra = (np.concatenate([k[0] for k in kept]), np.concatenate([k[1] for k in kept]))
+        return cost, hg, gg, extra
 
 
 def _shift_traces(t: np.ndarray, y3: np.ndarray, t0: np.ndarray) -> np.ndarray:
@@ -193,7 +210,7 @@ def fit_dispersion(
     )
 
     x = out["x"]
-    cost, h, _, (a, phi) = problem.state(x)
+    cost, h, _, (a, phi) = problem.state(x, keep=True)
     m = a.shape[1]
     fidx = np.flatnonzero(mask)
     dof = max(y3.size - fidx.size - m * nwl * npump, 1)
