@@ -53,20 +53,23 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "summary": ("Summary and triage", ("qdwidgets.core.summary", "qdwidgets.batch")),
     "results": ("Results and static figures", ("qdwidgets.results", "qdwidgets.plots")),
     "accessor": ("The qd accessor", ("qdwidgets.accessor",)),
-    "widgets": (
-        "Widgets",
-        (
-            "qdwidgets.widgets.ta_explorer",
-            "qdwidgets.widgets.ta_view",
-            "qdwidgets.widgets.gain_lesson",
-            "qdwidgets.widgets.kinetics_fitter",
-            "qdwidgets.widgets.band_deconvolver",
-            "qdwidgets.widgets.threshold_fitter",
-            "qdwidgets.widgets.fluence_explorer",
-            "qdwidgets.widgets.triage",
-        ),
-    ),
 }
+# the widgets page: these first, then every other public module of qdwidgets.widgets (a new
+# widget module gets its section without editing this file)
+WIDGETS_FIRST = ("ta_explorer", "ta_view", "gain_lesson", "kinetics_fitter", "band_deconvolver")
+
+
+def _widget_modules() -> tuple[str, ...]:
+    import qdwidgets.widgets
+
+    found = {m.name for m in pkgutil.iter_modules(qdwidgets.widgets.__path__)}
+    public = sorted(n for n in found if not n.startswith("_"))
+    ordered = [n for n in WIDGETS_FIRST if n in found]
+    ordered += [n for n in public if n not in ordered]
+    return tuple(f"qdwidgets.widgets.{n}" for n in ordered)
+
+
+PAGES["widgets"] = ("Widgets", _widget_modules())
 # one page per subpackage of qdwidgets.core (a new one gets its page without editing this file;
 # its title is the first sentence of its docstring unless named here)
 CORE_TITLES = {
