@@ -295,6 +295,8 @@ def zero_crossing(
     ------
     DatasetError
         When the dataset has no ``A0``, or ``wavelength`` lies outside the measured range.
+    ArgumentError
+        When an option is not finite or out of its range (``window`` ≥ 1, ``confirm`` ≥ 0).
 
     Examples
     --------
@@ -304,6 +306,11 @@ def zero_crossing(
     >>> zc.attrs["units"], zc.round(1).values.tolist()  # at <N> = 1.2 and 3.0
     ('ps', [2.3, 0.8])
     """
+    band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
+    after = _args.number("after", after, unit="ps")
+    k = _args.non_negative("k", k)
+    confirm = _args.integer("confirm", confirm, lo=0, hi=10_000)
+    window = _args.integer("window", window, lo=1, hi=10_000)
     ds = _ta(ta)
     _need_a0(ds)
     wl = ds["wavelength"].values

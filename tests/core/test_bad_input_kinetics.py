@@ -112,3 +112,20 @@ def test_a_fit_that_cannot_converge_says_so_without_raising() -> None:
     fit = fit_trace((t, y), 3)
     assert isinstance(fit.converged, bool)
     assert fit.warnings  # noise fitted with three lifetimes is not to be trusted
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"window": 0}, "window"),
+        ({"confirm": -1}, "confirm"),
+        ({"k": -1.0}, "k must"),
+        ({"band_nm": float("nan")}, "band_nm"),
+        ({"after": float("inf")}, "after"),
+    ],
+)
+def test_zero_crossing_options_are_checked(ta: xr.Dataset, kwargs: dict, words: str) -> None:
+    from qdwidgets.core.gain import zero_crossing
+
+    with pytest.raises(ValueError, match=words):  # ArgumentError, never ZeroDivisionError
+        zero_crossing(ta, 639.0, **kwargs)
