@@ -145,6 +145,7 @@ def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataAr
 
     Raises DatasetError when fewer than 3 pre-time-zero delays exist.
     """
+    before = _args.number("before", before, unit="ps")
     ds = _ta(ta)
     pre = ds["delay"].values < before
     if int(pre.sum()) < 3:
@@ -424,6 +425,9 @@ def gain_window(
     >>> [round(t, 1) for t in window.onset]  # ps, one per pump level
     [2.3, 0.8]
     """
+    band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
+    k = _args.non_negative("k", k)
+    confirm = _args.integer("confirm", confirm, lo=0, hi=10_000)
     ds = _ta(ta)
     _need_a0(ds)
     t = ds["delay"].values

@@ -129,3 +129,13 @@ def test_zero_crossing_options_are_checked(ta: xr.Dataset, kwargs: dict, words: 
 
     with pytest.raises(ValueError, match=words):  # ArgumentError, never ZeroDivisionError
         zero_crossing(ta, 639.0, **kwargs)
+
+
+def test_gain_window_and_noise_level_options_are_checked(ta: xr.Dataset) -> None:
+    from qdwidgets.core.gain import gain_window, noise_level
+
+    for kwargs in ({"band_nm": "x"}, {"k": float("nan")}, {"confirm": 1.5}):
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            gain_window(ta, 639.0, **kwargs)
+    with pytest.raises(ValueError, match="before"):
+        noise_level(ta, before="x")
