@@ -173,7 +173,37 @@ def read_table(
     beam_profile: str | None = None,
     pump_wavelength_nm: float | None = None,
 ) -> xr.Dataset:
-    """Read a long ASE table into a raw (not yet validated) ASE dataset."""
+    """Read a long ASE table into a raw (not yet validated) ASE dataset.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    power_unit : str, optional
+        Unit of the powers (W, mW, µW, ...); a unit in the header wins, else mW is assumed.
+    wavelength_unit : str, optional
+        Unit of the wavelengths (nm, µm, eV, ...); a unit in the header wins, else nm.
+    feedback : str, default "none"
+        Label of a table without a feedback column ("none": the reference without lamp or
+        mirror).
+    spot_diameter_mm : float, optional
+        Pump spot diameter (mm), stored in attrs.
+    beam_profile : {"tophat", "gaussian"}, optional
+        What the diameter means, stored in attrs.
+    pump_wavelength_nm : float, optional
+        CW pump wavelength (nm), stored in attrs.
+
+    Returns
+    -------
+    xarray.Dataset
+        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
+        what was assumed is recorded in ``attrs['qd_history']``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, the line or array, the problem and the fix (often an option).
+    """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()
     lines = data_lines(read_text(path))

@@ -127,7 +127,39 @@ def read_files(
     beam_profile: str | None = None,
     pump_wavelength_nm: float | None = None,
 ) -> xr.Dataset:
-    """Read one spectrum file per pump power (a folder or a list) into a raw ASE dataset."""
+    """Read one spectrum file per pump power (a folder or a list) into a raw ASE dataset.
+
+    Parameters
+    ----------
+    source : path or list of paths
+        A folder of spectrum files, or the files.
+    powers : sequence of float, optional
+        One power per file (in the order of the list, or of the folder's files sorted by name);
+        read from the file names when not given.
+    power_unit : str, optional
+        Unit of ``powers`` (W, mW, µW, ...); mW is assumed when not given.
+    wavelength_unit : str, optional
+        Unit of the wavelengths (nm, µm, eV, ...); a unit in the header wins, else nm.
+    feedback : str, default "none"
+        Feedback label of the measurement ("none" is the reference without lamp or mirror).
+    spot_diameter_mm : float, optional
+        Pump spot diameter (mm), stored in attrs.
+    beam_profile : {"tophat", "gaussian"}, optional
+        What the diameter means, stored in attrs.
+    pump_wavelength_nm : float, optional
+        CW pump wavelength (nm), stored in attrs.
+
+    Returns
+    -------
+    xarray.Dataset
+        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
+        what was assumed is recorded in ``attrs['qd_history']``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, the line or array, the problem and the fix (often an option).
+    """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()
     files, label = _files(source)

@@ -212,7 +212,35 @@ def read(
     signal_unit: str | None = None,
     sep: str | None = None,
 ) -> xr.Dataset:
-    """Read a delimited ΔA matrix into a raw (not yet validated) TA dataset."""
+    """Read a delimited ΔA matrix into a raw (not yet validated) TA dataset.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    delays_along : {"row", "column"}, optional
+        Where the delays are: the first row or the first column; decided from the data when
+        the evidence is clear (see the module docstring).
+    delay_unit : str, optional
+        Unit of the delays (fs, ps, ns, ...).
+    wavelength_unit : str, optional
+        Unit of the wavelength axis (nm, µm, eV, cm-1, ...).
+    signal_unit : str, optional
+        Unit of ΔA (OD, mOD, dT/T, dT/T (%)).
+    sep : str, optional
+        Cell separator (",", ";", "\\t"); default detected, runs of whitespace included.
+
+    Returns
+    -------
+    xarray.Dataset
+        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
+        OD); what was assumed is recorded in ``attrs['qd_history']``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, the line or array, the problem and the fix (often an option).
+    """
     history = History()
     for value, kind, name in (
         (delay_unit, "delay", "delay_unit"),

@@ -49,7 +49,30 @@ def read(
     delay_unit: str = "ps",
     wavelength_unit: str = "nm",
 ) -> xr.Dataset:
-    """Read a Glotaran ASCII file into a raw (not yet validated) TA dataset."""
+    """Read a Glotaran ASCII file into a raw (not yet validated) TA dataset.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    signal_unit : str, optional
+        Unit of ΔA (OD, mOD, dT/T, dT/T (%)); OD is assumed and recorded when not given.
+    delay_unit : str, default "ps"
+        Unit of the delays (Glotaran's convention: ps).
+    wavelength_unit : str, default "nm"
+        Unit of the wavelengths (Glotaran's convention: nm).
+
+    Returns
+    -------
+    xarray.Dataset
+        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
+        OD); what was assumed is recorded in ``attrs['qd_history']``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, the line or array, the problem and the fix (often an option).
+    """
     history = History()
     delay_unit = check_unit(delay_unit, "delay", "delay_unit", path)
     wavelength_unit = check_unit(wavelength_unit, "wavelength", "wavelength_unit", path)

@@ -26,7 +26,18 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path) -> xr.Dataset:
-    """Read a netCDF file into memory (no validation here)."""
+    """Read a netCDF file into memory (no validation here).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    xarray.Dataset
+        The file's dataset, units as stored in its CF ``units`` attributes.
+    """
     head = read_bytes(path, limit=8)
     if not sniff(head):
         raise fail(

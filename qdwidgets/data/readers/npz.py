@@ -155,7 +155,35 @@ def read(
     wavelength_unit: str | None = None,
     signal_unit: str | None = None,
 ) -> xr.Dataset:
-    """Read an .npz archive into a raw (not yet validated) TA dataset."""
+    """Read an .npz archive into a raw (not yet validated) TA dataset.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    signal_array, delay_array, wavelength_array : str, optional
+        Names of the 2-D ΔA array and the two axes; found by common names when not given.
+    delay_axis : {0, 1}, optional
+        The axis of the signal array that runs along delay (needed for square data).
+    delay_unit : str, optional
+        Unit of the delays (fs, ps, ns); required unless an array name or a
+        ``<name>_units`` array states it.
+    wavelength_unit : str, optional
+        Unit of the wavelength axis (nm, µm, eV, cm-1, ...).
+    signal_unit : str, optional
+        Unit of ΔA (OD, mOD, dT/T, dT/T (%)).
+
+    Returns
+    -------
+    xarray.Dataset
+        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
+        OD); what was assumed is recorded in ``attrs['qd_history']``.
+
+    Raises
+    ------
+    DatasetError
+        Naming the file, the line or array, the problem and the fix (often an option).
+    """
     history = History()
     arrays = _load(path)
     if not arrays:
