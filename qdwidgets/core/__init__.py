@@ -14,6 +14,7 @@ _SUBMODULES = (
     "kinetics",
     "lesson",
     "occupancy",
+    "prepare",
     "summary",
     "threshold",
 )

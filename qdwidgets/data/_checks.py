@@ -43,8 +43,10 @@ class _Notes:
 
 
 def _check_signal(ds: xr.Dataset, name: str) -> None:
-    """Real, finite values. Lazy (dask) data are not computed: the finite check is added to
-    their graph, block by block, and raises when those values are computed."""
+    """Real, finite values; in ``dA`` a wavelength column that is NaN everywhere is accepted
+    (masked, see ``record_masked``), partial NaN is not. Lazy (dask) data are not computed:
+    the finite check is added to their graph, block by block, and raises when those values are
+    computed."""
     da = ds[name]
     if da.size == 0:
         raise _fail(name, f"is empty (shape {dict(da.sizes)})", "load a file that holds data")
@@ -64,10 +66,38 @@ def _check_signal(ds: xr.Dataset, name: str) -> None:
         return
     values = np.asarray(da.values, dtype=float)
     bad = ~np.isfinite(values)
+    if name == "dA" and "wavelength" in da.dims and bad.any():
+        # a wavelength column that is NaN everywhere is masked (prepare.mask), not bad data
+        axis = tuple(i for i, d in enumerate(da.dims) if d != "wavelength")
+        masked = np.isnan(values).all(axis=axis)
+        if masked.all():
+            raise _fail(
+                name, "is NaN at every wavelength (everything masked)", "mask a narrower range"
+            )
+        bad &= ~np.expand_dims(masked, axis)
     if bad.any():
         where = np.argwhere(bad)[0]
         at = ", ".join(f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True))
         raise _non_finite(tuple(da.dims), name, int(bad.sum()), at)
+
+
+MASKED_ATTR = "qd_masked"
+"""attrs key: the masked wavelengths (nm) as a comma-separated string, set by validation."""
+
+
+def record_masked(ds: xr.Dataset) -> None:
+    """Set (or drop) attrs["qd_masked"] from the all-NaN wavelength columns of an in-memory dA
+    (lazy data keep the attrs they came with)."""
+    da = ds["dA"]
+    if is_lazy(da.data):
+        return
+    axis = tuple(i for i, d in enumerate(da.dims) if d != "wavelength")
+    masked = np.isnan(np.asarray(da.values, dtype=float)).all(axis=axis)
+    if masked.any():
+        wl = np.asarray(da["wavelength"].values, dtype=float)[masked]
+        ds.attrs[MASKED_ATTR] = ",".join(repr(float(w)) for w in wl)
+    else:
+        ds.attrs.pop(MASKED_ATTR, None)
 
 
 def _non_finite(dims: tuple[Any, ...], name: str, count: int | str, at: str) -> DatasetError:
@@ -85,8 +115,13 @@ def _lazy_finite(da: xr.DataArray, name: str) -> Any:
     coords = {d: np.asarray(da[d].values) if d in da.coords else None for d in da.dims}
     dims = tuple(da.dims)
 
+    wl_axis = dims.index("wavelength") if name == "dA" and "wavelength" in dims else None
+
     def check(block: np.ndarray, block_info: Any = None) -> np.ndarray:
         bad = ~np.isfinite(block)
+        if wl_axis is not None and bad.any():  # masked columns (NaN over the whole block)
+            axis = tuple(i for i in range(block.ndim) if i != wl_axis)
+            bad &= ~np.expand_dims(np.isnan(block).all(axis=axis), axis)
         if bad.any():
             first = np.argwhere(bad)[0]
             info = block_info[0]["array-location"] if block_info else [(0, 0)] * len(dims)

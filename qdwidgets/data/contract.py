@@ -28,6 +28,7 @@ from ._checks import (
     _fail,
     _Notes,
     _set_attrs,
+    record_masked,
 )
 from ._marker import VALIDATED_ATTR, fingerprint, is_validated
 
@@ -179,6 +180,7 @@ def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
     _check_non_negative(ds, "pump", str(ds["pump"].attrs["units"]))
     ds = ds.assign(dA=ds["dA"].transpose(*TA_DIMS))
     _convert_signal(ds, "dA", notes, required_units=True)
+    record_masked(ds)  # all-NaN wavelength columns are masked (prepare.mask): attrs["qd_masked"]
     for name in ("A0", "PL"):
         if name in ds.data_vars:
             _check_spectrum(ds, name, notes)
