@@ -380,21 +380,14 @@ def uncorrect(ta: xr.Dataset) -> xr.Dataset:
 
 
 def subtract_background(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.Dataset:
-    """ΔA minus its mean over delays < ``before`` ps, per pump level and wavelength."""
+    """ΔA minus its mean over delays < ``before`` ps, per pump level and wavelength.
+
+    Forwards to :func:`qdwidgets.core.prepare.subtract_background` (the one implementation,
+    which also records the step); only the default ``before`` differs.
+    """
+    from .prepare import subtract_background as _subtract
+
     try:
-        before = _args.number("before", before, unit="ps")
+        return _subtract(ta, before=before)
     except _args.ArgumentError as exc:
         raise DatasetError(f"background: {exc}") from None
-    ds = validate(ta, "ta")
-    pre = ds["delay"].values < before
-    if int(pre.sum()) < 2:
-        raise DatasetError(
-            f"delay: only {int(pre.sum())} delay(s) before {before:g} ps; at least 2 are needed "
-            "to estimate the background. Fix: pass before= a later delay still before time zero"
-        )
-    bg = ds["dA"].isel(delay=pre).mean("delay")
-    out = ds.copy()
-    out["dA"] = (ds["dA"] - bg).transpose("pump", "delay", "wavelength")
-    out["dA"].attrs = dict(ds["dA"].attrs)
-    _history(out, f"background: mean ΔA over {int(pre.sum())} delays < {before:g} ps subtracted")
-    return out
