@@ -143,7 +143,22 @@ def band_edge(ta: xr.Dataset) -> float:
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:
     """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps.
 
-    Raises DatasetError when fewer than 3 pre-time-zero delays exist.
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD, ``delay`` in ps).
+    before : float, default NOISE_BEFORE_PS
+        Delays before this (ps) are taken as signal-free.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``noise`` (OD) over ``(pump, wavelength)``.
+
+    Raises
+    ------
+    DatasetError
+        When fewer than 3 delays lie before ``before``.
     """
     before = _args.number("before", before, unit="ps")
     ds = _ta(ta)

@@ -198,7 +198,19 @@ def _open(path: Any, kind: str | None, format: str | None, options: dict[str, An
 
 
 def accepted_options(fmt: str) -> list[str]:
-    """The keyword options the reader of format ``fmt`` accepts (see FORMATS)."""
+    """The keyword options the reader of format ``fmt`` accepts (see FORMATS).
+
+    Parameters
+    ----------
+    fmt : str
+        A format name: "netcdf", "npz", "glotaran", "delimited", "ase-table" or "ase-files".
+
+    Returns
+    -------
+    list of str
+        The option names, e.g. for "glotaran" ``delay_unit``, ``signal_unit``,
+        ``wavelength_unit``.
+    """
     if fmt not in FORMATS:
         return []
     params = inspect.signature(_reader(fmt)).parameters
@@ -257,6 +269,23 @@ def save(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
     Attrs must be netCDF-safe (str, numbers, 1-D numeric arrays); the file is written to a
     temporary name and moved into place, so a failed save leaves no half-written file. Returns the
     path. ``open_dataset(path)`` gives back exactly ``validate(ds)``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A TA or ASE dataset (validated on the way out).
+    path : str or os.PathLike
+        Where to write the netCDF file.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset breaks the contract or holds attrs netCDF cannot store.
 
     Examples
     --------
