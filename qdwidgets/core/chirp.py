@@ -366,6 +366,16 @@ def uncorrect(ta: xr.Dataset) -> xr.Dataset:
 
     Delays that the shift cannot cover are cropped; elsewhere the data come back to within the
     linear-interpolation error (exact where ΔA is linear in delay).
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A dataset returned by :func:`correct` (it stores ``chirp``, t0 in ps per wavelength).
+
+    Returns
+    -------
+    xarray.Dataset
+        A new dataset on the lab-frame delays (ps).
     """
     ds = validate(ta, "ta")
     if not int(ds.attrs.get(CORRECTED, 0)) or "chirp" not in ds.data_vars:

@@ -169,6 +169,26 @@ def template_band(
 
     ``center_nm`` defaults to A0's band-edge peak; ``fwhm_nm`` to the template's own width (no
     extra broadening). Widths narrower than the template's own are raised to it in a fit.
+
+    Parameters
+    ----------
+    a0 : xarray.DataArray
+        The steady-state absorbance A0 (OD) over ``wavelength`` (nm).
+    name : str, default "GSB"
+        The band's name.
+    amplitude : float, default -0.01
+        Peak value (OD); negative for a bleach.
+    center_nm : float, optional
+        Peak wavelength (nm); default A0's band-edge peak.
+    fwhm_nm : float, optional
+        Width (nm); default the template's own.
+    vary : bool or sequence of str, default True
+        The parameters a fit may change (True: all).
+
+    Returns
+    -------
+    Band
+        A band of shape "template".
     """
     template = S.make_template(a0)
     e0 = float(template.attrs["peak_ev"])

@@ -31,13 +31,47 @@ _GAUSS_K = 4.0 * math.log(2.0)
 
 
 def nm_to_ev(nm: float | np.ndarray) -> float | np.ndarray:
-    """Photon energy (eV) of a wavelength (nm)."""
+    """Photon energy (eV) of a wavelength (nm).
+
+    Parameters
+    ----------
+    nm : float or numpy.ndarray
+        Wavelength (nm).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        E = hc/λ (eV).
+
+    Examples
+    --------
+    >>> from qdwidgets.core.bands import nm_to_ev
+    >>> round(nm_to_ev(639.0), 3)
+    1.94
+    """
     out = HC / np.asarray(nm, dtype=float)
     return float(out) if out.ndim == 0 else out
 
 
 def ev_to_nm(ev: float | np.ndarray) -> float | np.ndarray:
-    """Wavelength (nm) of a photon energy (eV)."""
+    """Wavelength (nm) of a photon energy (eV).
+
+    Parameters
+    ----------
+    ev : float or numpy.ndarray
+        Photon energy (eV).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        λ = hc/E (nm).
+
+    Examples
+    --------
+    >>> from qdwidgets.core.bands import ev_to_nm
+    >>> round(ev_to_nm(2.0), 1)
+    619.9
+    """
     out = HC / np.asarray(ev, dtype=float)
     return float(out) if out.ndim == 0 else out
 

@@ -224,6 +224,18 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
     Noise: the robust (MAD) standard deviation of the residual from a Savitzky–Golay smooth
     (cubic, 9 points) along wavelength, corrected for the filter (÷ sqrt(1 − c₀)); smooth
     spectral structure does not count as noise.
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (``wavelength`` in nm).
+    window_nm : (float, float), optional
+        Wavelength range (nm) used.
+
+    Returns
+    -------
+    xarray.DataArray
+        The signal-to-noise ratio over ``(feedback, power)``.
     """
     ds = _ase(ase, window_nm)
     em = np.asarray(ds["emission"].values, dtype=float)

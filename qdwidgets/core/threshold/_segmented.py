@@ -44,8 +44,31 @@ def segmented(
 
     Returns a :class:`Breakpoint`: ``converged`` (a breakpoint exists), ``psi`` (where, NaN if
     none), ``p_value``, ``k`` (points ≤ psi), ``message`` (in words) and ``nfev`` (straight-line
-    and broken-line fits evaluated). ``alpha`` in (0, 1); ``n_sim`` ≥ 100 null simulations;
-    ``per_gap`` ≥ 1 candidates per gap between powers (ArgumentError otherwise).
+    and broken-line fits evaluated).
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The curve, ``x`` sorted (e.g. power in mW and a signal in any units).
+    alpha : float, default 0.05
+        Significance level of the breakpoint test, in (0, 1).
+    n_sim : int, default 1000
+        Null simulations of the sup-F test (≥ 100).
+    seed : int, default 0
+        Seed of the simulations.
+    per_gap : int, default 2
+        Breakpoint candidates per gap between neighbouring ``x`` (≥ 1).
+
+    Returns
+    -------
+    Breakpoint
+        ``converged``, ``psi`` (in ``x`` units), ``p_value``, ``k``, ``message``, ``nfev``,
+        ``warnings``.
+
+    Raises
+    ------
+    ArgumentError
+        An option out of range.
     """
     alpha = _args.number("alpha", alpha, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     n_sim = _args.integer("n_sim", n_sim, lo=100, hi=1_000_000)
