@@ -105,15 +105,24 @@ def _solvent(ta: xr.Dataset, solvent: Any) -> tuple[xr.DataArray, Any]:
 
 def _fit_scale(ta: xr.Dataset, s: np.ndarray) -> list[float]:
     """Least-squares scale per pump level over the delays where the solvent signal lives (its
-    RMS over wavelengths above a fifth of its maximum: the artefact around time zero)."""
+    RMS over wavelengths above a fifth of its maximum: the artefact around time zero) and the
+    sample's own signal has not yet risen (before its detected rise, when 2 delays or more)."""
     x = ta["dA"].transpose("pump", "delay", "wavelength").values.astype(float)
     cols = ~masked_columns(ta)
+    t = ta["delay"].values
+    try:
+        start = _default_before(ta)
+    except DatasetError:
+        start = -np.inf
     scales = []
     for p in range(x.shape[0]):
         rms = np.sqrt(np.mean(s[p][:, cols] ** 2, axis=1))
         if not rms.max() > 0:
             raise DatasetError("solvent: the solvent scan is zero everywhere; nothing to fit")
         win = rms >= 0.2 * rms.max()
+        early = win & (t < start)  # the artefact's leading edge, before the sample responds
+        if early.sum() >= 2:
+            win = early
         a, b = s[p][win][:, cols], x[p][win][:, cols]
         scales.append(float(np.sum(a * b) / np.sum(a * a)))
     return scales
