@@ -115,6 +115,16 @@ def band_edge(ta: xr.Dataset) -> float:
     sloping background keeps its centre there); without A0, where the late ΔA bleach is
     deepest.
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``A0`` in OD over ``wavelength`` in nm, or ``dA`` without it).
+
+    Returns
+    -------
+    float
+        The band-edge wavelength (nm), one of the dataset's wavelengths.
+
     Examples
     --------
     >>> import qdwidgets
@@ -221,6 +231,20 @@ def established_delay(
     That is where the 3-point running mean of ``|ΔA|`` at ``wavelength`` nm (default
     :func:`band_edge`) first reaches 80 % of its maximum: the default delay of widgets and
     functions that need "a delay with signal" (never a paper's value). NaN without signal.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD, ``delay`` in ps).
+    wavelength : float, optional
+        Probe wavelength (nm); default :func:`band_edge`.
+    band_nm : float, default 0
+        Width (nm) of the wavelength band averaged around ``wavelength``.
+
+    Returns
+    -------
+    float
+        The delay (ps), or NaN.
     """
     return _t0_pair(ta, wavelength, band_nm)[1]
 

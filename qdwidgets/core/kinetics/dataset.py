@@ -19,6 +19,22 @@ def extract_trace(
 ) -> xr.DataArray:
     """ΔA (OD) over (pump, delay) at ``wavelength`` (nm), averaged over ±band_nm/2 when > 0.
 
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD).
+    wavelength : float
+        Probe wavelength (nm).
+    band_nm : float, default 0
+        Width (nm) of the band averaged (0: the nearest wavelength).
+    pump : float, optional
+        One pump level (nearest); all levels by default.
+
+    Returns
+    -------
+    xarray.DataArray
+        ΔA (OD) over ``delay`` (ps), and ``pump`` unless one level was picked.
+
     Examples
     --------
     >>> import qdwidgets
