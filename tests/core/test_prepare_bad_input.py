@@ -52,9 +52,9 @@ def test_every_error_is_also_a_value_error_or_dataset_error(ta: xr.Dataset) -> N
 
 
 def test_not_a_dataset() -> None:
-    with pytest.raises(DatasetError, match="expected an xarray.Dataset"):
+    with pytest.raises(DatasetError, match=r"expected an xarray\.Dataset"):
         prepare.crop(np.zeros((3, 3)), delay=(0, 1))
-    with pytest.raises(DatasetError, match="expected an xarray.Dataset"):
+    with pytest.raises(DatasetError, match=r"expected an xarray\.Dataset"):
         prepare.pipeline({"dA": 1})
 
 
