@@ -93,6 +93,18 @@ def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
     differences over the last fifth of the delays (see :func:`trace_noise`); then a running
     median over 9 neighbouring wavelengths, since a few samples per wavelength give a noisy σ
     (10 samples: ±25 %) and noise varies slowly with wavelength.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Delays (ps).
+    dA : numpy.ndarray
+        ΔA (OD) over (pump, delay, wavelength).
+
+    Returns
+    -------
+    numpy.ndarray
+        σ (OD) over (pump, wavelength).
     """
     arr = np.asarray(dA)  # no copy: one pump level at a time, as (wavelength, delay) views
     t = np.asarray(t, dtype=float)
@@ -106,7 +118,33 @@ def gain_bands(
 ) -> tuple[tuple[float, float], ...]:
     """(start, end) nm of each region of one spectrum where A_ex < −k·σ, edges interpolated to
     the threshold; two regions split by a single sample above it (a gap under two grid steps:
-    noise at the edge of one band) count as one."""
+    noise at the edge of one band) count as one.
+
+    Parameters
+    ----------
+    wl : numpy.ndarray
+        Wavelengths (nm), increasing.
+    a_ex : numpy.ndarray
+        A_ex (OD) at those wavelengths.
+    noise : numpy.ndarray, optional
+        Noise σ (OD) per wavelength; without it the threshold is 0.
+    k : float, default GAIN_K
+        Gain counts only where A_ex < −k·σ.
+
+    Returns
+    -------
+    tuple of (float, float)
+        The gain regions (nm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qdwidgets.core.gain import gain_bands
+    >>> wl = np.arange(600.0, 701.0, 10.0)
+    >>> a_ex = np.array([0.1, 0.05, -0.02, -0.05, -0.06, -0.04, -0.01, 0.02, 0.03, 0.03, 0.03])
+    >>> [(round(lo, 1), round(hi, 1)) for lo, hi in gain_bands(wl, a_ex, np.full(11, 0.005))]
+    [(619.3, 658.3)]
+    """
     wl = np.asarray(wl, dtype=float)
     y = np.asarray(a_ex, dtype=float)
     floor = 0.0 if noise is None else k * np.asarray(noise, dtype=float)

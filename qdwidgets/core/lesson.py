@@ -82,7 +82,20 @@ def lesson_wavelengths() -> np.ndarray:
 
 
 def filling_curve(n_max: float = 5.0, points: int = 201) -> xr.DataArray:
-    """Mean 1S filling 2 − (2 + ⟨N⟩)e^−⟨N⟩ over ⟨N⟩ = 0 … ``n_max`` (closed form)."""
+    """Mean 1S filling 2 − (2 + ⟨N⟩)e^−⟨N⟩ over ⟨N⟩ = 0 … ``n_max`` (closed form).
+
+    Parameters
+    ----------
+    n_max : float, default 5
+        Largest ⟨N⟩ (excitons per dot).
+    points : int, default 201
+        Number of ⟨N⟩ values.
+
+    Returns
+    -------
+    xarray.DataArray
+        Electrons in 1S per dot (0–2) over ``n_avg``.
+    """
     n = np.linspace(0.0, float(n_max), int(points))
     return xr.DataArray(
         np.asarray(mean_1s_filling(n)),
