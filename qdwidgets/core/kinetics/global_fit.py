@@ -8,6 +8,7 @@ costs what a 400 × 400 one does. The spectra are then solved on the full data.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,6 +20,7 @@ import xarray as xr
 from ...data.contract import validate
 from ...errors import FitError
 from .. import _args, _status
+from .._masked import drop_masked, full_grid, reinsert
 from .._status import covariance_normal
 from . import model as M
 from ._options import fit_options, windows
@@ -44,7 +46,7 @@ def _matrix(
         da = da.sel(delay=slice(*delay_range))
     if wavelength_range is not None:
         da = da.sel(wavelength=slice(*wavelength_range))
-    da = da.transpose("delay", "pump", "wavelength")
+    da = drop_masked(da.transpose("delay", "pump", "wavelength"))  # masked columns left out
     if da.sizes["delay"] < 3 or da.sizes["wavelength"] < 1:
         raise FitError(
             f"after selection the data hold {da.sizes['delay']} delays × "
@@ -162,6 +164,7 @@ def fit_global(
         raise FitError(f"n_components must be between 1 and 6, got {n_components}")
     windows(delay_range, wavelength_range)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
+    full, note = full_grid(da)
     if not np.all(np.isfinite(y)):
         raise FitError(
             "ΔA holds NaN or infinite values in the fit window; crop them (delay_range, "
@@ -186,7 +189,17 @@ def fit_global(
             bounds=bounds, fixed=fixed,
             shared=lambda d, tt, yy, **kw: _fit_shared(d, tt, yy, n, **kw),
         )  # fmt: skip
-    return _assemble(da, t, y, n, core, model=model, offset=offset, coherent=coherent_artifact)
+    g = _assemble(da, t, y, n, core, model=model, offset=offset, coherent=coherent_artifact)
+    return _with_masked(g, full, note)
+
+
+def _with_masked(g: GlobalFit, full: xr.DataArray | None, note: str) -> GlobalFit:
+    """The fit's spectra, best fit and residual back on the full grid (NaN where masked)."""
+    if full is None:
+        return g
+    put = {f: reinsert(getattr(g, f), full) for f in ("das", "best_fit", "residual", "chirp",
+                                                      "artifact")}  # fmt: skip
+    return dataclasses.replace(g, **put, warnings=(*g.warnings, note))
 
 
 def _check_artifact(t: np.ndarray, y: np.ndarray, irf_fwhm: Any, t0: Any, chirp: Any) -> None:
@@ -425,6 +438,7 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     with fit_options():
         n = _args.integer("n", n, lo=1, hi=10_000)
     da, _t, y = _matrix(ta, pump, None, None)
+    full, note = full_grid(da)
     if not np.all(np.isfinite(y)):
         raise FitError("ΔA holds NaN or infinite values; crop or mask them before the SVD")
     u, s, vt = np.linalg.svd(y, full_matrices=False)
@@ -444,6 +458,9 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     )
     if da.sizes["pump"] == 1:
         spec_da = spec_da.isel(pump=0)
+    if full is not None:  # back on the full grid, NaN where masked, and said
+        spec_da = reinsert(spec_da, full)
+        spec_da.attrs["masked"] = note
     return SVDResult(
         singular_values=xr.DataArray(
             s[:k],

@@ -14,6 +14,7 @@ import xarray as xr
 
 from ...errors import FitError
 from .. import _args
+from .._masked import full_grid, reinsert
 from .._status import stderr as std_errors
 from ._options import fit_options, windows
 from .dispersion import _fixed_chirp
@@ -91,6 +92,7 @@ def fit_traces(
         chunk = _args.integer("chunk", chunk, lo=1, hi=1_000_000)
     coh = bool(coherent_artifact)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
+    full, note = full_grid(da)  # masked columns are left out, put back as NaN at the end
     if chirp is not None:
         if not (isinstance(t0, str) and t0 == "fit"):
             raise FitError("give either chirp= or a fixed t0=, not both")
@@ -143,7 +145,11 @@ def fit_traces(
     )  # fmt: skip
     if chirp is not None:
         spec["t0"][3] = False
-    return _to_dataset(da, t, y, out, spec, n, offset, flat, coh)
+    ds = _to_dataset(da, t, y, out, spec, n, offset, flat, coh)
+    if full is not None:
+        ds = reinsert(ds, full)
+        ds.attrs["masked"] = note
+    return ds
 
 
 def _to_dataset(
