@@ -7,21 +7,20 @@ FWHM ``irf_fwhm``. The amplitudes A_i and A_0 are solved linearly at every step;
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import lmfit
 import numpy as np
-import xarray as xr
 
 from ...errors import FitError
 from .. import _args
-from .._status import covariance
-from .._status import stderr as std_errors
+from ._build import _build_fit
+from ._inputs import _as_trace as _as_trace
+from ._inputs import _check, _trace_t0
+from ._inputs import _n_components as _n_components
 from ._options import fit_options
-from .bootstrap import bootstrap
 from .params import Spec as Spec
 from .params import _spec as _spec
 from .params import _start, from_internal, to_internal, to_params
@@ -29,66 +28,11 @@ from .params import make_params as make_params
 from .params import start_spec as start_spec
 from .results import KineticsFit
 from .trust import (
-    LN_ERR_MAX,
     bound_warnings,
-    kinetics_warnings,
-    noise_estimate,
-    relative_error,
 )
 from .varpro import Projection, batch_fit
 
 _ODA = {"units": "OD"}
-
-
-def _as_trace(trace: Any) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
-    if isinstance(trace, xr.Dataset):
-        raise FitError(
-            "fit_trace takes one trace (a DataArray over 'delay'); for a dataset use "
-            "fit_kinetics(ds, wavelength=...) or fit_traces(ds)"
-        )
-    if isinstance(trace, tuple) and len(trace) == 2:
-        t, y = (np.asarray(v, dtype=float) for v in trace)
-        trace = xr.DataArray(y, dims=("delay",), coords={"delay": t})
-    if not isinstance(trace, xr.DataArray):
-        raise FitError(
-            f"fit_trace got {type(trace).__name__}; pass a DataArray over 'delay' (ps) or a "
-            "(delay, values) tuple"
-        )
-    if 1 in trace.shape or trace.ndim == 0:
-        trace = trace.squeeze(drop=True)
-    if trace.ndim != 1 or "delay" not in trace.dims:
-        raise FitError(
-            f"the trace must be 1-D over 'delay' (got dims {trace.dims}); select one wavelength "
-            "and pump level first, e.g. ds.dA.sel(wavelength=639, method='nearest').isel(pump=0)"
-        )
-    coord = trace.coords.variables.get("delay")  # (a Variable: cheaper than trace["delay"])
-    t = np.asarray(coord.values if coord is not None else trace["delay"].values, dtype=float)
-    y = np.asarray(trace.values, dtype=float)
-    if t.size < 2 or np.all(np.diff(t) > 0):
-        return t, y, trace
-    order = np.argsort(t, kind="stable")
-    return t[order], y[order], trace.isel(delay=order)
-
-
-def _check(t: np.ndarray, y: np.ndarray, n_params: int) -> np.ndarray:
-    ok = np.isfinite(y) & np.isfinite(t)
-    if not ok.any():
-        raise FitError("the trace is all NaN (or infinite): there is nothing to fit")
-    if ok.sum() <= n_params:
-        raise FitError(
-            f"the trace has {int(ok.sum())} finite points but the model has {n_params} "
-            "parameters; use fewer components (n_components), fix irf_fwhm/t0, or give more delays"
-        )
-    yo = y[ok]  # finite: plain (not nan-) reductions
-    lo, hi = float(yo.min()), float(yo.max())
-    if hi == lo or float(yo.std()) <= 1e-12 * max(abs(lo), abs(hi), 1e-300):
-        raise FitError(
-            "the trace is flat (constant): there is no decay to fit; check the wavelength and "
-            "pump level, or that the data are not all zeros"
-        )
-    if len(np.unique(t[ok])) != ok.sum():
-        raise FitError("the delays of the trace repeat; average or drop duplicated delays first")
-    return ok
 
 
 def fit_trace(
@@ -261,40 +205,6 @@ def fit_trace(
     )  # fmt: skip
 
 
-def _n_components(value: Any) -> int:
-    """The number of exponentials, 1–6, or FitError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 6:
-        raise FitError(f"n_components must be an integer from 1 to 6, not {value!r}")
-    return int(value)
-
-
-def _trace_t0(chirp: Any, da: xr.DataArray, t0: Any) -> float:
-    """The fixed time zero (ps) that ``chirp`` gives this trace."""
-    if not (isinstance(t0, str) and t0 == "fit"):
-        raise FitError("give either chirp= or a fixed t0=, not both")
-    if isinstance(chirp, xr.DataArray):
-        if "wavelength" not in chirp.dims or "wavelength" not in da.coords:
-            raise FitError(
-                "chirp as a DataArray must be over 'wavelength' and the trace must carry a "
-                "'wavelength' coordinate; or pass the trace's time zero as a number (ps)"
-            )
-        wl = float(np.asarray(da["wavelength"].values).mean())
-        src = np.asarray(chirp["wavelength"].values, dtype=float)
-        if not src.min() - 1e-9 <= wl <= src.max() + 1e-9:
-            raise FitError(f"the chirp covers {src.min():g}–{src.max():g} nm, not {wl:g} nm")
-        value = float(np.interp(wl, src, np.asarray(chirp.values, dtype=float)))
-    else:
-        try:
-            value = float(chirp)
-        except (TypeError, ValueError):
-            raise FitError(
-                f"chirp must be a time zero in ps or a DataArray over wavelength, not {chirp!r}"
-            ) from None
-    if not math.isfinite(value):
-        raise FitError("chirp gives a NaN or infinite time zero for this trace")
-    return value
-
-
 def _onset_start(
     t: np.ndarray, y: np.ndarray, n: int, onset: float, spec: Spec, **kw: Any
 ) -> np.ndarray | None:
@@ -347,136 +257,3 @@ def _lmfit_minimize(proj: Projection, params: lmfit.Parameters, free: list[str])
         xtol=1e-10,
         gtol=1e-10,
     )
-
-
-def _build_fit(
-    proj: Projection,
-    best: Spec,
-    free: list[str],
-    t_all: np.ndarray,
-    ok: np.ndarray,
-    da: xr.DataArray,
-    cov: np.ndarray | None,
-    *,
-    ci: str | None,
-    n_boot: int,
-    seed: int,
-    linear: tuple[np.ndarray, np.ndarray] | None = None,
-    status: dict[str, Any] | None = None,
-    bounds: list[str] | None = None,
-) -> KineticsFit:
-    n, offset = proj.n, proj.offset
-    if linear is None:
-        a, phi = proj.amplitudes(best)[:, 0], proj.basis(best)
-    else:  # amplitudes and basis at the optimum, from the solver
-        a, phi = linear
-    res = proj.y[:, 0] - phi @ a
-    rss = float(res @ res)
-    n_pts = len(res)
-    if cov is None:
-        jac = proj.full_jacobian(best, free)
-        cov = covariance(jac, rss, n_pts - jac.shape[1])
-        err = std_errors(cov)
-    else:  # internal covariance: ln τ, ln σ → relative errors
-        err = std_errors(cov)
-        for j, name in enumerate(free):
-            if name != "t0":
-                err[j] = relative_error(float(err[j]), best[name][0])
-    stderr = dict.fromkeys(proj.names, math.nan)
-    for name, e in zip(free, err[: len(free)], strict=True):
-        stderr[name] = float(e)
-    lin = err[len(free) :]
-    for i in range(n):
-        stderr[f"A{i + 1}"] = float(lin[i])
-    stderr["offset"] = float(lin[n]) if offset else math.nan
-    for i in range(n):  # no lifetime is known better than its own amplitude
-        tau_i = best[f"tau{i + 1}"][0]
-        loose = not math.isfinite(stderr[f"A{i + 1}"]) or stderr[f"tau{i + 1}"] > LN_ERR_MAX * tau_i
-        if loose and not math.isnan(stderr[f"tau{i + 1}"]):
-            stderr[f"tau{i + 1}"] = math.inf
-    taus = np.array([best[f"tau{i + 1}"][0] for i in range(n)])
-    order = np.argsort(taus)
-    full_model = np.full(t_all.shape, np.nan)
-    full_model[ok] = phi @ a
-    y_all = np.asarray(da.values, dtype=float)
-    fit = KineticsFit(
-        taus=tuple(float(taus[i]) for i in order),
-        amplitudes=tuple(float(a[i]) for i in order),
-        offset=float(a[n]) if offset else 0.0,
-        irf_fwhm=float(best["irf_fwhm"][0]),
-        t0=float(best["t0"][0]),
-        taus_stderr=tuple(stderr[f"tau{i + 1}"] for i in order),
-        amplitudes_stderr=tuple(stderr[f"A{i + 1}"] for i in order),
-        stderr=_renumber(stderr, order, n),
-        best_fit=_over_delay(da, full_model, "fitted ΔA"),
-        residual=_over_delay(da, y_all - full_model, "ΔA - fit"),
-        redchi=rss / max(n_pts - len(free) - a.size, 1),
-        has_offset=bool(offset),
-        artifact=tuple(float(v) for v in a[n + int(offset) :]) if proj.coherent else (),
-        wavelength=_scalar(da, "wavelength"),
-        pump=_scalar(da, "pump"),
-        pump_label=_pump_label(da),
-        ci=bootstrap(proj, best, free, a, res, n_boot, seed) if ci == "bootstrap" else {},
-        ci_method="bootstrap" if ci == "bootstrap" else "",
-        **(status or {"converged": bool(np.isfinite(rss)), "message": "", "nfev": 0}),
-    )
-    tau_err = list(fit.taus_stderr)
-    warn = kinetics_warnings(
-        taus=list(fit.taus),
-        tau_errors=tau_err,
-        irf_error=stderr_map(fit, "irf_fwhm"),
-        amplitudes=np.asarray(fit.amplitudes),
-        peak=float(np.max(np.abs(proj.y))),
-        delay_min=float(proj.t[0]),
-        delay_max=float(proj.t[-1]),
-        rms=math.sqrt(rss / max(n_pts, 1)),
-        noise=noise_estimate(proj.y[:, 0]),
-        bounds=bounds or [],
-        converged=fit.converged,
-        message=fit.message,
-    )
-    return dataclasses.replace(fit, warnings=warn)
-
-
-def stderr_map(fit: KineticsFit, name: str) -> float:
-    """The standard error of a parameter, 0 when it was held fixed (NaN in ``stderr``)."""
-    v = fit.stderr.get(name, math.nan)
-    return 0.0 if math.isnan(v) else v
-
-
-def _over_delay(da: xr.DataArray, values: np.ndarray, long_name: str) -> xr.DataArray:
-    """``values`` over the delay coordinate of ``da`` (OD); a shallow copy, which is cheap."""
-    attrs = {**_ODA, "long_name": long_name}
-    if "delay" not in da.coords:
-        return xr.DataArray(values, dims=("delay",), coords={"delay": da["delay"]}, attrs=attrs)
-    base = da if len(da.coords) == 1 else da.reset_coords(drop=True)
-    out = base.copy(deep=False, data=values)
-    out.attrs = attrs
-    out.name = None
-    return out
-
-
-def _renumber(stderr: dict[str, float], order: np.ndarray, n: int) -> dict[str, float]:
-    out = dict(stderr)
-    for new, old in enumerate(order):
-        out[f"tau{new + 1}"] = stderr[f"tau{old + 1}"]
-        out[f"A{new + 1}"] = stderr[f"A{old + 1}"]
-    return out
-
-
-def _scalar(da: xr.DataArray, name: str) -> float:
-    if name in da.coords and da[name].size == 1:
-        try:
-            return float(da[name].values)
-        except (TypeError, ValueError):
-            return math.nan
-    return math.nan
-
-
-def _pump_label(da: xr.DataArray) -> str:
-    if "occupancy" in da.coords and da["occupancy"].size == 1:
-        return f"⟨N⟩ ≈ {float(da['occupancy'].values):.3g}"
-    if "pump" in da.coords and da["pump"].size == 1:
-        unit = da["pump"].attrs.get("units", "")
-        return f"{da['pump'].values.item():g} {unit}".strip()
-    return ""
