@@ -16,6 +16,7 @@ from ..data.contract import validate
 from ..errors import DatasetError
 from ..results import Result
 from . import _args
+from ._masked import masked_columns, note
 from ._traces import negative_regions, trace_noise
 
 GAIN_K = 3.0
@@ -205,9 +206,15 @@ def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpe
             "Fix: choose a delay inside it"
         )
     i = int(np.argmin(np.abs(t - delay)))
+    masked, said = masked_columns(ds), note(ds)
+    if masked.any():  # masked (all-NaN) columns are left out: a band may span the gap
+        ds = ds.isel(wavelength=np.flatnonzero(~masked))
     spec = (ds["dA"].isel(delay=i) + ds["A0"]).transpose("pump", "wavelength").values
     noise = spectral_noise(t, ds["dA"].transpose("pump", "delay", "wavelength").values)
-    return gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec, noise=noise, k=k)
+    out = gain_spectrum_of(float(t[i]), ds["pump"], ds["wavelength"], spec, noise=noise, k=k)
+    if said:
+        out.a_ex.attrs["masked"] = said
+    return out
 
 
 def gain_spectrum_of(

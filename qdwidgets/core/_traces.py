@@ -95,8 +95,19 @@ def band_trace(
     if not sel.any():
         sel = np.zeros(wl.size, dtype=bool)
         sel[int(np.argmin(np.abs(wl - wavelength)))] = True
+    vals = np.asarray(values)
+    if vals.dtype.kind == "f":  # masked (all-NaN) columns are left out of the band
+        axes = tuple(range(vals.ndim - 1))
+        masked = np.isnan(vals).all(axis=axes) if axes else np.isnan(vals)
+        if (sel & masked).any():
+            if not (sel & ~masked).any():
+                raise DatasetError(
+                    f"wavelength: {wavelength:g} nm is masked (NaN at every delay). Fix: choose "
+                    "an unmasked wavelength, or widen band_nm to include some"
+                )
+            sel = sel & ~masked
     centre = float(wl[sel].mean())
-    return np.asarray(values[..., sel].mean(axis=-1)), centre
+    return np.asarray(vals[..., sel].mean(axis=-1)), centre
 
 
 def _step(wl: np.ndarray) -> float:

@@ -37,6 +37,7 @@ from ._gain_spectrum import (
     spectral_noise,
     with_units,
 )
+from ._masked import masked_columns
 from ._time_zero import detect as _detect_time_zero
 from ._traces import (
     NOISE_BEFORE_PS,
@@ -147,7 +148,7 @@ def band_edge(ta: xr.Dataset) -> float:
         return float(wl[int(np.argmax(ds["A0"].values))])
     da = ds["dA"].values
     late = da[:, da.shape[1] // 2 :, :].mean(axis=(0, 1))
-    return float(wl[int(np.argmin(late))])
+    return float(wl[int(np.nanargmin(late))])  # masked (all-NaN) columns left out
 
 
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:
@@ -190,6 +191,10 @@ def _t0_pair(ta: xr.Dataset, wavelength: float | None, band_nm: float) -> tuple[
     band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
     wl = band_edge(ds) if wavelength is None else _args.number("wavelength", wavelength, unit="nm")
     da = ds["dA"].transpose("pump", "delay", "wavelength").values
+    if wavelength is None:  # a default inside a masked band: the nearest unmasked wavelength
+        grid, masked = ds["wavelength"].values, masked_columns(ds)
+        if masked.any() and masked[int(np.argmin(np.abs(grid - wl)))]:
+            wl = float(grid[~masked][int(np.argmin(np.abs(grid[~masked] - wl)))])
     return _detect_time_zero(ds["delay"].values, da, ds["wavelength"].values, wl, band_nm)
 
 

@@ -28,6 +28,7 @@ import xarray as xr
 
 from ..data.contract import validate
 from ..errors import QDError
+from ._masked import masked_columns, note
 
 PREVIEW_SHAPE = (24, 48)
 
@@ -100,6 +101,10 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
     from .kinetics import fit_kinetics
 
     flags: list[str] = []
+    masked = masked_columns(ds)
+    if masked.any():  # masked (all-NaN) columns are left out of everything below, and said
+        flags.append(note(ds))
+        ds = ds.isel(wavelength=np.flatnonzero(~masked))
     delay, wl, da = ds["delay"].values, ds["wavelength"].values, ds["dA"].values
     out: dict[str, Any] = {
         "kind": "ta",

@@ -56,3 +56,46 @@ def test_svd_ignores_the_masked_band(raw: xr.Dataset, masked: xr.Dataset) -> Non
     assert np.isnan(s.spectra.values[..., _hidden(wl)]).all()
     assert "590–599 nm" in s.spectra.attrs["masked"]
     assert s.n_significant == kinetics.svd(raw.isel(wavelength=~_hidden(wl)), n=3).n_significant
+
+
+EDGE_BAND = (630.0, 639.0)  # the band edge (639 nm from A0) inside the mask
+
+
+def test_gain_functions_leave_the_masked_band_out(raw: xr.Dataset, masked: xr.Dataset) -> None:
+    from qdwidgets.core import gain
+
+    g = gain.gain_spectrum(masked, 2.0)
+    assert "590–599 nm" in g.a_ex.attrs["masked"]
+    assert np.isfinite(g.a_ex.values).all()
+    assert g.peak_wavelength == pytest.approx(gain.gain_spectrum(raw, 2.0).peak_wavelength)
+    zc = gain.zero_crossing(masked, 639.0)
+    np.testing.assert_allclose(zc.values, gain.zero_crossing(raw, 639.0).values)
+    at_edge = prepare.mask(raw, wavelength=[EDGE_BAND])
+    with pytest.raises(qdwidgets.errors.DatasetError, match="639 nm is masked"):
+        gain.zero_crossing(at_edge, 639.0)
+    wide = gain.zero_crossing(at_edge, 639.0, band_nm=24.0)  # the unmasked neighbours only
+    assert np.isfinite(wide.values).all()
+    assert np.isfinite(gain.time_zero(at_edge))  # the default moves to an unmasked wavelength
+    no_a0 = masked.drop_vars("A0")
+    assert not BAND[0] <= gain.band_edge(no_a0) <= BAND[1]
+
+
+def test_band_deconvolution_leaves_the_masked_band_out(masked: xr.Dataset) -> None:
+    from qdwidgets.core import bands
+
+    spectrum = bands.spectrum_at(masked, 2.3)
+    assert np.isfinite(spectrum.values).all()
+    assert spectrum.sizes["wavelength"] == masked.sizes["wavelength"] - 10
+    fit = bands.deconvolve(spectrum, bands.initial_bands(masked, 2.3))
+    assert any("masked wavelengths 590–599 nm" in w for w in fit.warnings)
+
+
+def test_summary_says_what_was_masked(raw: xr.Dataset) -> None:
+    import json
+
+    from qdwidgets.core import summary
+
+    out = summary.summarize(prepare.mask(raw, wavelength=[EDGE_BAND]))
+    assert any("masked wavelengths 630–639 nm" in f for f in out["flags"])
+    assert out["noise_OD"] is not None and out["band_edge_nm"] is not None
+    json.dumps(out, allow_nan=False)  # no NaN leaks into the JSON summary

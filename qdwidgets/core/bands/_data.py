@@ -16,6 +16,7 @@ from ...data.contract import validate
 from ...errors import FitError
 from ...results import Result
 from .. import _args
+from .._masked import masked_columns, note
 from . import _shapes as S
 from ._band import Band, template_band
 from ._fit import deconvolve
@@ -118,6 +119,10 @@ def spectrum_at(ta: xr.Dataset, delay: float, pump: float | None = None) -> xr.D
     out: xr.DataArray = spec.drop_vars([c for c in spec.coords if c != "wavelength"]).assign_attrs(
         delay=float(spec["delay"]), pump=float(spec["pump"])
     )
+    masked = masked_columns(ta)
+    if masked.any():  # masked (all-NaN) wavelengths are left out of the spectrum, and said
+        out = out.isel(wavelength=np.flatnonzero(~masked))
+        out.attrs["masked"] = note(ta)
     return out
 
 

@@ -287,6 +287,8 @@ def deconvolve(
     fitted = tuple(_fitted_band(b, result, cov, scale) for b in bands)
     resid_values = y - np.asarray(result.best_fit, dtype=float)
     warnings = T.band_warnings(fitted, result.params, (e_lo, e_hi), limits, y, resid_values)
+    if da.attrs.get("masked"):  # spectrum_at left masked wavelengths out
+        warnings.append(str(da.attrs["masked"]))
     solver_ok = _converged(result)
     determined = bool(np.all(np.isfinite(_status.stderr(cov))))
     if not solver_ok:
