@@ -19,6 +19,7 @@ from ..errors import DatasetError, QDError
 from . import _args
 from .gain import NOISE_BEFORE_PS
 from .kinetics.model import FWHM_PER_SIGMA
+from .kinetics.trust import column_noise
 
 CORRECTED = "qd_chirp_corrected"
 
@@ -57,23 +58,14 @@ def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarr
     return t0, snr
 
 
-def diff_noise(x: np.ndarray) -> np.ndarray:
-    """Noise (standard deviation) per column of ``x`` (delays, columns) from the median absolute
-    difference of neighbouring delays: robust to the signal's steps and independent of where
-    zero sits on the delay axis."""
-    d = np.abs(np.diff(np.asarray(x, dtype=float), axis=0))
-    if d.shape[0] == 0:
-        return np.zeros(x.shape[1])
-    return np.asarray(1.4826 * np.median(d, axis=0) / np.sqrt(2.0))
-
-
 def rise_times(t: np.ndarray, x: np.ndarray, min_snr: float = 5.0) -> np.ndarray:
     """Half-rise time (ps) per column of ``x`` (delays, columns); NaN where S/N < ``min_snr``.
 
-    The noise comes from :func:`diff_noise`, so the result moves with the delay axis: relabel
+    The noise comes from neighbouring delays (:func:`~qdwidgets.core.kinetics.trust.column_noise`),
+    so the result moves with the delay axis: relabel
     t → t + c and every rise time moves by c.
     """
-    sigma = diff_noise(x)
+    sigma = column_noise(x)
     t0, snr = half_rise(t, x, sigma)
     return np.where(snr >= min_snr, t0, np.nan)
 
@@ -158,7 +150,7 @@ def estimate(
     if not -da.shape[0] <= p < da.shape[0]:
         raise DatasetError(f"pump: index {p} out of range (the dataset has {da.shape[0]} levels)")
     x = da[p]
-    sigma = diff_noise(x)  # noise from neighbouring delays: independent of the axis origin
+    sigma = column_noise(x)  # noise from neighbouring delays: independent of the axis origin
     t0, snr = half_rise(t, x, sigma)
     use = np.isfinite(t0) & (snr >= min_snr)
     if int(use.sum()) < order + 2:

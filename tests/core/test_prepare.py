@@ -183,3 +183,23 @@ def test_a_solvent_given_in_memory_must_be_passed_again(raw: xr.Dataset) -> None
     ns = {"ds": raw, "solvent": solvent}
     exec(p.to_code(), ns)
     xr.testing.assert_identical(ns["result"], ds)
+
+
+def test_lazy_data_stay_lazy_and_give_the_same_result(raw: xr.Dataset) -> None:
+    from qdwidgets.data._marker import is_lazy
+
+    lazy = raw.chunk({"delay": 100})
+    steps = [
+        lambda d: prepare.crop(d, delay=(-2, 500)),
+        lambda d: prepare.mask(d, wavelength=[(590, 599)]),
+        lambda d: prepare.subtract_background(d, before=-1.0),
+        lambda d: prepare.bin_wavelength(d, 3.0),
+        lambda d: prepare.interpolate_bad(d, delays=[1.0]),
+        lambda d: prepare.shift_time_zero(d, 0.1),
+    ]
+    a, b = lazy, raw
+    for step in steps:
+        a, b = step(a), step(b)
+        assert is_lazy(a["dA"].data)
+    assert a.attrs["qd_masked"] == b.attrs["qd_masked"]
+    np.testing.assert_allclose(a["dA"].values, b["dA"].values, rtol=1e-6, atol=1e-9)

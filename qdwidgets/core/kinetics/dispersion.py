@@ -115,11 +115,12 @@ def _shift_traces(t: np.ndarray, y3: np.ndarray, t0: np.ndarray) -> np.ndarray:
 def _start_chirp(t: np.ndarray, y3: np.ndarray, pw: np.ndarray) -> np.ndarray:
     """Start coefficients of t0(λ): a robust (S/N-weighted, MAD-clipped) polynomial through the
     half-rise times of the strongest pump level; a constant when too few rises are clear."""
-    from ..chirp import _robust_polyfit, diff_noise, half_rise
+    from ..chirp import _robust_polyfit, half_rise
+    from .trust import column_noise
 
     k = int(np.argmax(np.max(np.abs(y3), axis=(0, 1))))
     x = y3[:, :, k].T
-    t0, snr = half_rise(t, x, diff_noise(x))
+    t0, snr = half_rise(t, x, column_noise(x))
     use = np.isfinite(t0) & (snr >= 5.0)
     order = pw.shape[1] - 1
     if use.sum() < order + 2:

@@ -27,12 +27,8 @@ from .params import _start, from_internal, to_internal, to_params
 from .params import make_params as make_params
 from .params import start_spec as start_spec
 from .results import KineticsFit
-from .trust import (
-    bound_warnings,
-)
+from .trust import bound_warnings, noise_estimate
 from .varpro import Projection, batch_fit
-
-_ODA = {"units": "OD"}
 
 
 def fit_trace(
@@ -236,8 +232,7 @@ def _at_noise_level(y: np.ndarray, out: dict[str, np.ndarray], mask: np.ndarray)
     res = y - out["phi"][0] @ out["a"][0]
     rss = float(res @ res)
     dof = res.size - int(mask.sum()) - out["a"].shape[1]
-    d = y[2:] - 2.0 * y[1:-1] + y[:-2]
-    noise2 = (1.4826 * float(np.median(np.abs(d - np.median(d))))) ** 2 / 6.0
+    noise2 = noise_estimate(y) ** 2
     if dof < 10 or not rss > 0 or not noise2 > 0:
         return False
     return rss / dof <= 1.5 * noise2 and float(res[1:] @ res[:-1]) / rss < 0.3

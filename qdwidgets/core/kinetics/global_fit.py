@@ -205,11 +205,12 @@ def _with_masked(g: GlobalFit, full: xr.DataArray | None, note: str) -> GlobalFi
 def _check_artifact(t: np.ndarray, y: np.ndarray, irf_fwhm: Any, t0: Any, chirp: Any) -> None:
     """The coherent artefact needs delays before and around time zero: at least three delays
     before the half-rise of the strongest trace."""
-    from ..chirp import diff_noise, half_rise
+    from ..chirp import half_rise
+    from .trust import column_noise
 
     col = int(np.argmax(np.max(np.abs(y), axis=0)))
     x = y[:, col : col + 1]
-    rise, _ = half_rise(t, x, diff_noise(x))
+    rise, _ = half_rise(t, x, column_noise(x))
     before = int(np.sum(t < rise[0])) if np.isfinite(rise[0]) else 0
     if before < 3:
         raise FitError(

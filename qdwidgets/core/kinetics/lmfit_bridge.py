@@ -33,14 +33,9 @@ def trace_to_lmfit(fit: Any) -> Any:
     ok = np.isfinite(data)
     proj = Projection(t[ok], data[ok][:, None], len(fit.taus), bool(fit.has_offset))
     params = _params(fit.taus, fit.irf_fwhm, fit.t0, fit.stderr)
-    free = [k for k in params if params[k].vary]
-    return lmfit.minimize(
-        proj.residual,
-        params,
-        method="least_squares",
-        Dfun=lambda p, *a, **k: proj.jacobian(p, free),
-        x_scale="jac",
-    )
+    from .fit import _lmfit_minimize
+
+    return _lmfit_minimize(proj, params, [k for k in params if params[k].vary])
 
 
 def global_to_lmfit(fit: Any) -> Any:

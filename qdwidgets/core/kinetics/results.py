@@ -23,8 +23,25 @@ def _fmt(x: float, digits: int = 3) -> str:
     return "nan" if not math.isfinite(x) else f"{x:.{digits}g}"
 
 
+class _LmfitOnRequest:
+    """The deprecated ``.lmfit`` attribute of the kinetics fits (use ``to_lmfit()``)."""
+
+    def to_lmfit(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def lmfit(self) -> Any:
+        """Deprecated: runs :meth:`to_lmfit` (a new lmfit fit) each time it is read."""
+        _warnings.warn(
+            "reading .lmfit runs another fit; call .to_lmfit() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_lmfit()
+
+
 @dataclass(frozen=True, repr=False, eq=False)
-class KineticsFit(Result):
+class KineticsFit(_LmfitOnRequest, Result):
     """One trace fitted with Σ A_i exp(-t/τ_i) (+ A_0 offset) ⊗ Gaussian IRF.
 
     ``taus`` (ps, ascending) with ``taus_stderr``; ``amplitudes`` (OD, aligned with taus) with
@@ -110,16 +127,6 @@ class KineticsFit(Result):
         return trace_to_lmfit(self)
 
     @property
-    def lmfit(self) -> Any:
-        """Deprecated: runs :meth:`to_lmfit` (a new lmfit fit) each time it is read."""
-        _warnings.warn(
-            "reading .lmfit runs another fit; call .to_lmfit() instead",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.to_lmfit()
-
-    @property
     def noise(self) -> float:
         """Root-mean-square residual (OD)."""
         return float(np.sqrt(np.mean(np.asarray(self.residual) ** 2)))
@@ -199,7 +206,7 @@ class KineticsSeries(Result):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class GlobalFit(Result):
+class GlobalFit(_LmfitOnRequest, Result):
     """Global fit with lifetimes shared over all wavelengths (and pump levels).
 
     ``taus`` (ps, ascending) with ``taus_stderr``; ``das`` (OD) over ``(component, [pump,]
@@ -248,16 +255,6 @@ class GlobalFit(Result):
         from .lmfit_bridge import global_to_lmfit
 
         return global_to_lmfit(self)
-
-    @property
-    def lmfit(self) -> Any:
-        """Deprecated: runs :meth:`to_lmfit` (a new lmfit fit) each time it is read."""
-        _warnings.warn(
-            "reading .lmfit runs another fit; call .to_lmfit() instead",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.to_lmfit()
 
     @property
     def eas(self) -> xr.DataArray:

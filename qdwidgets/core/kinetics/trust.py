@@ -26,18 +26,27 @@ def relative_error(err_ln: float, value: float) -> float:
     return err_ln * abs(value)
 
 
+def column_noise(y: np.ndarray) -> np.ndarray:
+    """Model-free noise (OD) per column of ``y`` (delays × columns): the MAD of the second
+    differences along the delays, / √6 for white noise. Robust to the signal's steps and
+    independent of where zero sits on the delay axis; NaN with fewer than 5 delays."""
+    y2 = np.asarray(y, dtype=float)
+    y2 = y2[:, None] if y2.ndim == 1 else y2
+    if y2.shape[0] < 5:
+        return np.full(y2.shape[1], math.nan)
+    d = y2[2:] - 2.0 * y2[1:-1] + y2[:-2]
+    mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)
+    return np.asarray(1.4826 * mad / math.sqrt(6.0))
+
+
 def noise_estimate(y: np.ndarray) -> float:
-    """Model-free noise (OD) of traces (delays × columns): MAD of second differences / √6,
-    the median over (at most 64 evenly spaced) columns."""
+    """The noise (OD) of traces (delays × columns): the median of :func:`column_noise` over (at
+    most 64 evenly spaced) columns."""
     y2 = np.asarray(y, dtype=float)
     y2 = y2[:, None] if y2.ndim == 1 else y2
     if y2.shape[1] > 64:
         y2 = y2[:, np.linspace(0, y2.shape[1] - 1, 64).astype(int)]
-    if y2.shape[0] < 5:
-        return math.nan
-    d = y2[2:] - 2.0 * y2[1:-1] + y2[:-2]
-    mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)
-    return float(np.median(1.4826 * mad / math.sqrt(6.0)))
+    return float(np.median(column_noise(y2)))
 
 
 def bound_warnings(
