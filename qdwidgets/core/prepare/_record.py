@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
-from ...data._marker import VALIDATED_ATTR
+from ...data._marker import VALIDATED_ATTR, is_lazy
 from ...data.contract import validate
 from ...errors import DatasetError
 
@@ -43,6 +44,13 @@ def finish(out: xr.Dataset, step: str, args: Mapping[str, Any], line: str) -> xr
     """``out`` with the step appended to its record and ``line`` to its history, validated."""
     json.dumps(dict(args))  # the record must stay JSON-able (a programming error otherwise)
     out.attrs.pop(VALIDATED_ATTR, None)
+    if is_lazy(out["dA"].data) and out.attrs.get("qd_masked"):  # keep those still on the grid
+        kept = [w for w in str(out.attrs["qd_masked"]).split(",") if w]
+        grid = out["wavelength"].values
+        kept = [w for w in kept if np.any(np.isclose(grid, float(w), rtol=0, atol=1e-9))]
+        out.attrs["qd_masked"] = ",".join(kept)
+        if not kept:
+            del out.attrs["qd_masked"]
     out.attrs[PIPELINE_ATTR] = json.dumps([*steps_of(out), {"step": step, "args": dict(args)}])
     old = str(out.attrs.get("qd_history", ""))
     out.attrs["qd_history"] = (old + "\n" if old else "") + f"prepare: {line}"

@@ -133,6 +133,8 @@ def mask(ds: xr.Dataset, wavelength: Any) -> xr.Dataset:
         if name in out.data_vars:
             out[name] = ta[name].where(keep).astype(ta[name].dtype)
             out[name].attrs = dict(ta[name].attrs)
+    if is_lazy(ta["dA"].data):  # validation cannot see lazy NaN columns: say which they are
+        out.attrs["qd_masked"] = ",".join(repr(float(w)) for w in wl[hide | masked_columns(ta)])
     args = {"wavelength": [list(r) for r in ranges]}
     return finish(out, "mask", args, f"masked {ranges_text(wl, hide)}")
 
@@ -181,6 +183,9 @@ def bin_wavelength(ds: xr.Dataset, width_nm: float) -> xr.Dataset:
         binned = binned.assign_coords(wavelength=coord)
         binned.attrs = dict(ta[name].attrs)
         out[name] = binned.transpose(*ta[name].dims)
+    if is_lazy(ta["dA"].data):  # masked bins (all members masked), as validation cannot see
+        gone = xr.DataArray(masked_columns(ta), dims="wavelength").groupby(groups).all().values
+        out.attrs["qd_masked"] = ",".join(repr(float(w)) for w in centres[gone])
     line = f"binned {wl.size} wavelengths into {centres.size} bins of {width:g} nm"
     return finish(out, "bin_wavelength", {"width_nm": width}, line)
 
