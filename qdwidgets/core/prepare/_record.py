@@ -147,9 +147,17 @@ class Pipeline:
     def to_code(self, data_name: str = "ds") -> str:
         """Python that leaves the prepared dataset in ``result``.
 
-        ``data_name`` names the raw dataset (or the list of scans when the first step averaged
-        scans given in memory); other in-memory inputs appear under their recorded names
-        (``solvent``) and must exist where the code runs.
+        Parameters
+        ----------
+        data_name : str, default "ds"
+            The name of the raw dataset in the code (or of the list of scans when the first
+            step averaged scans given in memory). Other in-memory inputs appear under their
+            recorded names (``solvent``) and must exist where the code runs.
+
+        Returns
+        -------
+        str
+            The code: an import, then one ``result = prepare.<step>(...)`` line per step.
         """
         if not data_name.isidentifier():
             raise DatasetError(f"data_name must be a Python name, not {data_name!r}")
