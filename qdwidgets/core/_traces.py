@@ -97,15 +97,16 @@ def band_trace(
         sel[int(np.argmin(np.abs(wl - wavelength)))] = True
     vals = np.asarray(values)
     if vals.dtype.kind == "f":  # masked (all-NaN) columns are left out of the band
-        axes = tuple(range(vals.ndim - 1))
-        masked = np.isnan(vals).all(axis=axes) if axes else np.isnan(vals)
-        if (sel & masked).any():
-            if not (sel & ~masked).any():
-                raise DatasetError(
-                    f"wavelength: {wavelength:g} nm is masked (NaN at every delay). Fix: choose "
-                    "an unmasked wavelength, or widen band_nm to include some"
-                )
-            sel = sel & ~masked
+        idx = np.flatnonzero(sel)
+        part = vals[..., idx]
+        masked = np.isnan(part).all(axis=tuple(range(part.ndim - 1)))
+        if masked.all():
+            raise DatasetError(
+                f"wavelength: {wavelength:g} nm is masked (NaN at every delay). Fix: choose "
+                "an unmasked wavelength, or widen band_nm to include some"
+            )
+        sel = np.zeros(wl.size, dtype=bool)
+        sel[idx[~masked]] = True
     centre = float(wl[sel].mean())
     return np.asarray(vals[..., sel].mean(axis=-1)), centre
 
