@@ -15,6 +15,8 @@ from ._plots import figure
 
 #: colours of the pump levels (weak → strong)
 COLORS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974", "#64b5cd", "#dd8452", "#937860")
+#: marks in the theme's text colour: dark on JupyterLab Light, light on JupyterLab Dark
+TEXT = "var(--jp-content-font-color1, #111111)"
 N_BARS = 8  # P(n) bars for n = 0..N_BARS − 1 (the rest is summed into the last)
 
 
@@ -60,16 +62,19 @@ class Panels:
         self.traces_fig.marks = [self.data, self.fit]
         self.sat_fig, sx, sy = figure(f"pump ({units})", "late bleach (OD)", height=260)
         self.sat_data = bq.Scatter(x=pump, y=np.zeros(n), scales={"x": sx, "y": sy},
-                                   colors=["#333333"], default_size=40)  # fmt: skip
+                                   colors=[TEXT], default_size=40)  # fmt: skip
         self.grid = np.linspace(0.0, 1.15 * float(pump.max()), 80)
         self.sat_model = bq.Lines(x=self.grid, y=np.zeros(self.grid.size),
                                   scales={"x": sx, "y": sy}, colors=["#4c72b0"])  # fmt: skip
         self.sat_fig.marks = [self.sat_data, self.sat_model]
-        self.bars_fig, _, by = figure("excitons per dot n", "P(n)", height=260)
-        self.bars = bq.Bars(x=np.arange(N_BARS), y=np.zeros((n, N_BARS)), type="grouped",
-                            scales={"x": bq.OrdinalScale(), "y": by}, colors=cols)  # fmt: skip
+        # a fixed 0…1.05 scale (room for the top tick label): bqplot 0.13 draws grouped Bars on
+        # a LinearScale without min/max with zero height (seen in JupyterLab)
+        labels = [str(k) for k in range(N_BARS - 1)] + [f"{N_BARS - 1}+"]
+        bx, by = bq.OrdinalScale(domain=labels), bq.LinearScale(min=0.0, max=1.05)
+        self.bars_fig, _, _ = figure("excitons per dot n", "P(n)", height=260, scales=(bx, by))
+        self.bars = bq.Bars(x=labels, y=np.zeros((n, N_BARS)), type="grouped",
+                            scales={"x": bx, "y": by}, colors=cols, padding=0.15)  # fmt: skip
         self.bars_fig.marks = [self.bars]
-        self.bars_fig.axes[0].scale = self.bars.scales["x"]
         self.table = W.HTML()
         self.table.add_class("qd-fluence-table")
 

@@ -31,6 +31,7 @@ from ..core.fluence._data import series
 from ..core.fluence._fit import start_values
 from ._base import QDWidget, identifier
 from ._fluence_panels import Panels, table_html
+from ._kinetics_table import snapped
 
 
 class FluenceExplorer(QDWidget):
@@ -98,6 +99,8 @@ class FluenceExplorer(QDWidget):
         self._build_controls(span)
         self.header = W.HTML()
         self.fit_button = W.Button(description="Fit", icon="play", button_style="primary")
+        self.fit_button.add_class("qd-fit-button")
+        self.header.add_class("qd-fluence-header")
         self.fit_button.on_click(self.guarded(lambda _b: self.fit()))
         p = self.panels
         self.children = [
@@ -135,15 +138,36 @@ class FluenceExplorer(QDWidget):
         self.tau_x_slider = log_slider("τ_X (ps)", max(1e-2, span / 1e3), 100.0 * span)
         self.scaling_toggle = W.ToggleButtons(
             options=list(fluence.SCALINGS), description="Auger scaling",
-            style={"description_width": "150px"},
+            style={"description_width": "150px"}, layout=W.Layout(width="95%"),
         )  # fmt: skip
-        self.link_control(self.occupancy_slider, "max_occupancy")
-        self.link_control(self.tau_xx_slider, "tau_xx")
-        self.link_control(self.tau_x_slider, "tau_x")
+        for slider, name in (
+            (self.occupancy_slider, "occupancy"),
+            (self.tau_xx_slider, "tau-xx"),
+            (self.tau_x_slider, "tau-x"),
+            (self.scaling_toggle, "scaling"),
+        ):
+            slider.add_class(f"qd-fluence-{name}")  # fmt: skip
+        self._link_log(self.occupancy_slider, "max_occupancy")
+        self._link_log(self.tau_xx_slider, "tau_xx")
+        self._link_log(self.tau_x_slider, "tau_x")
         self.link_control(self.scaling_toggle, "scaling")
         self.controls = W.VBox(
             [self.occupancy_slider, self.tau_xx_slider, self.tau_x_slider, self.scaling_toggle]
         )
+
+    def _link_log(self, slider: W.FloatLogSlider, name: str) -> None:
+        """Tie a log slider to a trait; the slider's own rounding of an exact (fitted) value,
+        which the front end sends back when it shows it, is not a move: the trait keeps the
+        exact value and the slider keeps showing its rounding."""
+
+        def to_trait(value: float) -> float:
+            exact = float(getattr(self, name))
+            return exact if snapped(slider, exact, value) else value
+
+        def to_control(value: float) -> float:
+            return float(slider.value) if snapped(slider, value, slider.value) else value
+
+        self.link_control(slider, name, to_trait=to_trait, to_control=to_control)
 
     def _set_params(self, p: dict[str, float]) -> None:
         s = self._s
@@ -186,8 +210,8 @@ class FluenceExplorer(QDWidget):
         self._drawn = self.panels.draw(s.t, s.y, s.pump, p["cross_section"], p, self.scaling)
         self.header.value = (
             f"<b>{escape(f'{s.wavelength:g}')} nm</b> · {s.pump.size} pump levels · σ = "
-            f"{p['cross_section']:.4g} {escape(s.pump_units)}⁻¹ (⟨N⟩ "
-            f"{p['cross_section'] * s.pump.min():.3g} … {self.max_occupancy:.3g})"
+            f"{p['cross_section']:.4g} {escape(s.pump_units)}⁻¹ · ⟨N⟩ = "
+            f"{p['cross_section'] * s.pump.min():.3g} … {self.max_occupancy:.3g}"
         )
         if self._result is None:
             self.panels.table.value = table_html(None)

@@ -81,6 +81,28 @@ def test_fit_button_is_fit_cascade(explorer: FluenceExplorer, ds: xr.Dataset) ->
     assert explorer.warning_messages == core.warnings
 
 
+def test_slider_rounding_of_the_fit_is_not_a_move(explorer: FluenceExplorer) -> None:
+    """A log slider shows a fitted value rounded to its 0.01-decade grid and the front end sends
+    that rounding back (seen in JupyterLab): the fitted value stays, a real move still moves."""
+    res = explorer.fit()
+    sliders = {"tau_xx": explorer.tau_xx_slider, "tau_x": explorer.tau_x_slider,
+               "max_occupancy": explorer.occupancy_slider}  # fmt: skip
+    grids = {}
+    for name, slider in sliders.items():
+        exact = getattr(res, name)
+        lo, step = float(slider.min), float(slider.step)
+        grids[name] = 10 ** (lo + round((np.log10(exact) - lo) / step) * step)
+        assert grids[name] != exact
+        slider.value = grids[name]  # the echo
+        assert getattr(explorer, name) == exact and slider.value == grids[name]
+    np.testing.assert_allclose(explorer.model_traces, res.best_fit.values, rtol=1e-9)
+    for name, slider in sliders.items():
+        slider.value = grids[name] * 10 ** float(slider.step)  # one step: the user's move
+        assert getattr(explorer, name) == pytest.approx(grids[name] * 10 ** float(slider.step))
+    assert not np.allclose(explorer.model_traces, res.best_fit.values, rtol=1e-3)
+    assert explorer.result is res  # moving a slider keeps the last fit in the table
+
+
 def test_state_and_code(explorer: FluenceExplorer, ds: xr.Dataset) -> None:
     res = explorer.fit()
     state = json.loads(json.dumps(explorer.state()))
