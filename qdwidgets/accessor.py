@@ -101,6 +101,31 @@ class QDAccessor:
 
         return fit_dataset(self._ds, **kwargs)
 
+    # -- prepare (each returns a new dataset with the step recorded) ----------------------
+    def crop(self, delay: Any = None, wavelength: Any = None) -> xr.Dataset:
+        """The data within ``delay`` (ps) and ``wavelength`` (nm) (see core.prepare.crop)."""
+        from .core import prepare
+
+        return prepare.crop(self._ds, delay=delay, wavelength=wavelength)
+
+    def mask(self, wavelength: Any) -> xr.Dataset:
+        """ΔA set to NaN over wavelength ranges (nm) (see core.prepare.mask)."""
+        from .core import prepare
+
+        return prepare.mask(self._ds, wavelength)
+
+    def subtract_background(self, before: float | None = None) -> xr.Dataset:
+        """ΔA minus its mean before ``before`` ps (see core.prepare.subtract_background)."""
+        from .core import prepare
+
+        return prepare.subtract_background(self._ds, before=before)
+
+    def pipeline(self) -> Any:
+        """The recorded preparation: ``.steps``, ``.apply(raw)``, ``.to_code()``."""
+        from .core import prepare
+
+        return prepare.pipeline(self._ds)
+
     # -- both -------------------------------------------------------------------------------
     def summarize(self) -> dict[str, Any]:
         """Triage summary: ranges, noise, gain, lifetimes or thresholds, and flags."""

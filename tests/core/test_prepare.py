@@ -203,3 +203,12 @@ def test_lazy_data_stay_lazy_and_give_the_same_result(raw: xr.Dataset) -> None:
         assert is_lazy(a["dA"].data)
     assert a.attrs["qd_masked"] == b.attrs["qd_masked"]
     np.testing.assert_allclose(a["dA"].values, b["dA"].values, rtol=1e-6, atol=1e-9)
+
+
+def test_the_accessor_forwards_the_prepare_steps(raw: xr.Dataset) -> None:
+    chained = raw.qd.crop(wavelength=(460, 700)).qd.mask([(540, 550)]).qd.subtract_background()
+    direct = prepare.subtract_background(
+        prepare.mask(prepare.crop(raw, wavelength=(460, 700)), [(540, 550)])
+    )
+    xr.testing.assert_identical(chained, direct)
+    assert chained.qd.pipeline().steps == prepare.pipeline(direct).steps
