@@ -124,3 +124,22 @@ def test_bad_scans_arguments(scans, reject, words) -> None:
 def test_scans_with_other_pump_levels_are_refused(clean: xr.Dataset) -> None:
     with pytest.raises(DatasetError, match="pump levels differ"):
         prepare.average_scans([clean, clean.isel(pump=[0])])
+
+
+def test_a_scan_on_a_shifted_grid_is_interpolated_and_said(clean: xr.Dataset) -> None:
+    scans = _scans(clean, n=3)
+    wl = clean["wavelength"].values
+    scans[2] = scans[2].interp(wavelength=wl[:-1] + 0.5)  # half a step off, one point less
+    avg = prepare.average_scans(scans)
+    assert "scan 2 interpolated onto the grid of scan 0" in avg.attrs["qd_history"]
+    assert avg["wavelength"].values.tolist() == wl[1:-1].tolist()  # the common range 441–719
+    rms = float(np.sqrt(((avg["dA"] - clean["dA"].sel(wavelength=avg["wavelength"])) ** 2).mean()))
+    assert rms < NOISE
+
+
+def test_the_standard_error_follows_the_chirp_correction(clean: xr.Dataset) -> None:
+    avg = prepare.average_scans(_scans(clean, n=3))
+    t0 = 0.3 + 0.002 * (clean["wavelength"].values - 580.0)
+    out = prepare.correct_chirp(avg, t0)
+    assert out["dA_stderr"].shape == out["dA"].shape
+    assert np.isfinite(out["dA_stderr"].values).all()

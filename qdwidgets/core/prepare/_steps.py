@@ -233,6 +233,9 @@ def correct_chirp(ds: xr.Dataset, chirp: Any) -> xr.Dataset:
     ta = validate(ds, "ta")
     t0 = _chirp._t0_on_grid(ta, chirp)
     out = _chirp.correct(ta, t0)
+    if "dA_stderr" in ta.data_vars:  # the standard error moves with its ΔA
+        err = _chirp._apply(ta.assign(dA=ta["dA_stderr"]), t0, +1.0, "")["dA"]
+        out["dA_stderr"] = err.assign_attrs(dict(ta["dA_stderr"].attrs))
     line = f"chirp corrected (t0 {t0.min():g}…{t0.max():g} ps)"
     return finish(out, "correct_chirp", {"chirp": [float(v) for v in t0]}, line)
 
