@@ -141,7 +141,9 @@ def subtract_solvent(ds: xr.Dataset, solvent: Any, scale: Any = "auto") -> xr.Da
         be passed again to ``Pipeline.apply(raw, solvent=...)``.
     scale : "auto", float or list of float
         ``"auto"``: fitted per pump level by least squares over the delays where the solvent
-        signal lives (around time zero). Recorded as the numbers used.
+        signal lives (around time zero), before the sample's own rise where there are 2 such
+        delays or more; when the sample rises under the artefact the fit can be off by a few
+        per cent (pass a number then). Recorded as the numbers used.
 
     Returns
     -------
