@@ -13,6 +13,7 @@ WIDGETS = {
     "threshold": ".qd-threshold-fitter .bqplot",
     "triage": ".qd-triage .qd-triage-row",
     "lesson": ".qd-gain-lesson .bqplot",
+    "fluence_explorer": ".qd-fluence-explorer .bqplot",
 }
 
 
