@@ -136,9 +136,11 @@ class FluenceExplorer(QDWidget):
         self.occupancy_slider = log_slider("⟨N⟩ of top level", 0.01, 30.0)
         self.tau_xx_slider = log_slider("τ_XX (ps)", max(1e-3, span / 1e4), 10.0 * span)
         self.tau_x_slider = log_slider("τ_X (ps)", max(1e-2, span / 1e3), 100.0 * span)
+        # display flex: ToggleButtons is a block, its label sat above the buttons
         self.scaling_toggle = W.ToggleButtons(
             options=list(fluence.SCALINGS), description="Auger scaling",
-            style={"description_width": "150px"}, layout=W.Layout(width="95%"),
+            style={"description_width": "150px"},
+            layout=W.Layout(width="95%", display="flex", align_items="center"),
         )  # fmt: skip
         for slider, name in (
             (self.occupancy_slider, "occupancy"),
