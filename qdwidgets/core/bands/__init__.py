@@ -15,9 +15,8 @@ Bands are symmetric in photon energy E = 1239.841984 / λ (eV) and drawn over wa
 from __future__ import annotations
 
 from ._band import PARAMS, Band, evaluate, handles, move_handle, template_band
+from ._compare import BandComparison, compare
 from ._data import (
-    BandComparison,
-    compare,
     deconvolve_at,
     default_delay,
     initial_bands,
