@@ -19,6 +19,10 @@ import nbformat
 from _lab import _ANSI, DEFAULT_RUN_TIMEOUT, KERNEL_READY_TIMEOUT, Lab
 
 
+class _KernelNotReady(RuntimeError):
+    """The notebook's kernel did not report ready in time."""
+
+
 class NotebookError(AssertionError):
     """A notebook cell or an ``eval`` raised in the kernel; the message holds the traceback."""
 
@@ -187,7 +191,20 @@ class NotebookFactory:
         _copy_notebook_clean(src, folder / src.name)
         return self._open(f"{folder.name}/{src.name}", timeout)
 
-    def _open(self, rel: str, timeout: float) -> RunningNotebook:
+    def _open(self, rel: str, timeout: float, *, retry: bool = True) -> RunningNotebook:
+        try:
+            return self._open_once(rel, timeout)
+        except _KernelNotReady as exc:
+            # a kernel that could not bind its (randomly chosen) ports dies at start: a race
+            # with any other process on the machine, not a fault of the notebook. Open a copy
+            # once (a new session gets a new kernel on new ports).
+            if not retry or "Address already in use" not in str(exc):
+                raise RuntimeError(str(exc)) from None
+            copy = rel.removesuffix(".ipynb") + "_retry.ipynb"
+            shutil.copy(self.lab.root / rel, self.lab.root / copy)
+            return self._open(copy, timeout, retry=False)
+
+    def _open_once(self, rel: str, timeout: float) -> RunningNotebook:
         context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
         self._contexts.append(context)
         page = context.new_page()
@@ -202,7 +219,7 @@ class NotebookFactory:
         try:
             page.evaluate(_READY_JS, [rel, int(KERNEL_READY_TIMEOUT * 1000)])
         except Exception as exc:
-            raise RuntimeError(
+            raise _KernelNotReady(
                 f"no ready kernel for {rel} within {KERNEL_READY_TIMEOUT} s: {exc}\n"
                 f"server log:\n{self.lab.log_tail()}"
             ) from None
