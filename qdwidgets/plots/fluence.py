@@ -42,7 +42,8 @@ def _saturation_panel(ax: Any, res: Any) -> None:
     ax.axhline(0.0, **ZERO_STYLE)
     lo, hi = res.late_window()
     ax.set_xlabel(label("pump", res.pump_units))
-    ax.set_ylabel(label(f"late bleach ({lo:.3g}–{hi:.3g} ps)", "OD"))
+    ax.set_ylabel(label("late bleach", "OD"))
+    ax.set_title(f"mean over {lo:.3g}–{hi:.3g} ps", fontsize="small")
     ax.legend(fontsize="x-small")
 
 
@@ -66,7 +67,7 @@ def plot_occupancy_threshold(res: Any, ax: Any = None, **kw: Any) -> Any:
     fig, ax = single(ax, **kw)
     n = res.a_ex["occupancy"].values
     ax.plot(n, res.a_ex.values, "o-", color="C0", gid="a_ex",
-            label=f"A_ex at {res.wavelength:g} nm, {res.delay:g} ps")  # fmt: skip
+            label=f"A_ex at {res.wavelength:.4g} nm, {res.delay:.3g} ps")  # fmt: skip
     ax.axhline(0.0, gid="zero", **ZERO_STYLE)
     if math.isfinite(res.occupancy):
         err = res.occupancy_stderr if math.isfinite(res.occupancy_stderr) else 0.0
