@@ -99,10 +99,8 @@ def _assemble(
     std["t0"] = stderr["t0"]
     chirp = core["chirp"]
     if chirp is not None:
-        std.update(chirp.attrs["stderr_by_name"])
+        std.update(core["chirp_stderr_by_name"])
         std["t0"] = float(core["t0_stderr"])
-        chirp = chirp.copy()
-        del chirp.attrs["stderr_by_name"]
     tau_sorted = taus[order]
     warnings = _fit_warnings(t, y, tau_sorted, std, amp[:m_dec], core, n, core["fitted"])
     return GlobalFit(

@@ -252,12 +252,10 @@ def fit_dispersion(
             "coefficients_stderr": [float(e) for e in coef_err],
             "wavelength_center": centre,
             "wavelength_scale": SCALE_NM,
-            "stderr_by_name": names,
         },
     )
     t0_centre = float(base[np.argmin(np.abs(wl - centre))] + (x[n + 1] if k_c else 0.0))
     return {
-        "free": [],
         "x": np.concatenate([x[: n + 1], [t0_centre]]),
         "cov": cov,
         "mask": mask,
@@ -270,6 +268,7 @@ def fit_dispersion(
         "nfev": out["nfev"] + int(first["nfev"]),
         "dof": dof,
         "chirp": chirp_da,
+        "chirp_stderr_by_name": names,
         "t0": t0_centre,
         "t0_stderr": float(coef_err[0]) if k_c else float("nan"),
     }

@@ -27,7 +27,7 @@ from ._global_assemble import _assemble
 from ._global_assemble import sequential_matrix as sequential_matrix
 from ._options import fit_options, windows
 from .dispersion import fit_dispersion
-from .fit import from_internal, to_internal
+from .fit import to_internal
 from .params import _start
 from .results import GlobalFit, SVDResult
 from .varpro import _qr_solve, batch_fit
@@ -242,30 +242,28 @@ def _fit_shared(
             xs[:n] = np.clip(np.log(np.asarray(cand, dtype=float)), lower[:n], upper[:n])
             starts.append(xs)
     x_first = np.array(starts)
+    screened = 0
     if len(starts) > 1:  # screen every start with a few iterations (one batched call)
         batch = np.broadcast_to(lroot, (len(starts), *lroot.shape))
         pre = batch_fit(t, batch, x_first, n, offset, mask, lower, upper, dof=dof,
                         coherent=coherent, max_iter=10)  # fmt: skip
         i_best = int(np.argmin(np.where(np.isfinite(pre["rss"]), pre["rss"], np.inf)))
         x_first = pre["x"][i_best : i_best + 1]
+        screened = int(np.sum(pre["nfev"]))
     out = batch_fit(t, lroot[None], x_first, n, offset, mask, lower, upper, dof=dof,
                     coherent=coherent, max_iter=200)  # fmt: skip
-    best = from_internal(spec, out["x"][0], n)
     x = out["x"][0]
     (phi,) = M.basis(t, np.exp(x[:n]), np.exp(x[n]), np.asarray(x[n + 1]), offset,
                      coherent=coherent)  # fmt: skip
     _, amp, _res = _qr_solve(phi, y)
     return {
-        "spec": best,
-        "free": free,
         "x": x,
         "cov": covariance_normal(out["h"][0], out["rss"][0], dof),
-        "t0_wl": np.full(y.shape[1], float(x[n + 1])),
         "fitted": phi @ amp,
         "amp": amp,
         "converged": bool(out["converged"][0]),
         "message": str(out["message"][0]),
-        "nfev": int(out["nfev"][0]),
+        "nfev": int(out["nfev"][0]) + screened,
         "lower": lower,
         "upper": upper,
         "mask": mask,
