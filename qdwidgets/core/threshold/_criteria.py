@@ -30,12 +30,12 @@ from ._dataset import (
     spectral_snr,
 )
 from ._lines import _finish
-from ._results import NAN, NAN_CI, ThresholdFit, deprecated, legacy_fields
+from ._results import NAN, NAN_CI, ThresholdFit, ThresholdVocabulary
 from ._segmented import find_threshold
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class Criterion(Result):
+class Criterion(ThresholdVocabulary, Result):
     """One threshold criterion: ``threshold_mW`` and ``threshold_W_cm2`` (NaN without a spot
     size) with their 95 % intervals in ``ci`` (``{"threshold_mW": (lo, hi), "threshold_W_cm2":
     (lo, hi)}``, method in ``ci_method``), the fit status (``converged``: a threshold was found;
@@ -53,31 +53,6 @@ class Criterion(Result):
     ci_method: str = ""
     nfev: int = 0
     warnings: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Criterion:
-        """Rebuild from :meth:`to_dict` output (older saves with ``found``/``note`` too)."""
-        return super().from_dict(legacy_fields(data))
-
-    @property
-    def ci_mW(self) -> tuple[float, float]:
-        """The interval of ``threshold_mW`` (mW)."""
-        return self.ci.get("threshold_mW", NAN_CI)
-
-    @property
-    def ci_W_cm2(self) -> tuple[float, float]:
-        """The interval of ``threshold_W_cm2`` (W cm⁻²)."""
-        return self.ci.get("threshold_W_cm2", NAN_CI)
-
-    @property
-    def found(self) -> bool:
-        """Deprecated alias of ``converged``."""
-        return bool(deprecated("found", "converged", self.converged))
-
-    @property
-    def note(self) -> str:
-        """Deprecated alias of ``message``."""
-        return str(deprecated("note", "message", self.message))
 
 
 @dataclass(frozen=True, repr=False, eq=False)

@@ -51,6 +51,40 @@ def legacy_fields(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class ThresholdVocabulary:
+    """What a threshold result and a criterion share: the intervals in mW and W cm⁻² read from
+    ``ci``, the deprecated ``found``/``note``, and rebuilding older saves that used them."""
+
+    ci: dict[str, tuple[float, float]]
+    converged: bool
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Any:
+        """Rebuild from :meth:`to_dict` output (older saves with ``found``/``note`` too)."""
+        return super().from_dict(legacy_fields(data))  # type: ignore[misc]
+
+    @property
+    def ci_mW(self) -> tuple[float, float]:
+        """The interval of ``threshold_mW`` (mW)."""
+        return self.ci.get("threshold_mW", NAN_CI)
+
+    @property
+    def ci_W_cm2(self) -> tuple[float, float]:
+        """The interval of ``threshold_W_cm2`` (W cm⁻²; NaN without a spot size)."""
+        return self.ci.get("threshold_W_cm2", NAN_CI)
+
+    @property
+    def found(self) -> bool:
+        """Deprecated alias of ``converged``."""
+        return bool(deprecated("found", "converged", self.converged))
+
+    @property
+    def note(self) -> str:
+        """Deprecated alias of ``message``."""
+        return str(deprecated("note", "message", self.message))
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class LineFit(Result):
     """A straight line y = slope·P + intercept fitted by least squares in one power window.
@@ -74,7 +108,7 @@ class LineFit(Result):
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class ThresholdFit(Result):
+class ThresholdFit(ThresholdVocabulary, Result):
     """Threshold as the intersection of a below- and an above-threshold line.
 
     - ``threshold_mW`` and ``threshold_W_cm2`` (for the ``profile`` and ``spot_diameter_mm``
@@ -122,31 +156,6 @@ class ThresholdFit(Result):
         "warnings",
         "p_value",
     )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ThresholdFit:
-        """Rebuild from :meth:`to_dict` output (older saves with ``found``/``note`` too)."""
-        return super().from_dict(legacy_fields(data))
-
-    @property
-    def ci_mW(self) -> tuple[float, float]:
-        """The interval of ``threshold_mW`` (mW)."""
-        return self.ci.get("threshold_mW", NAN_CI)
-
-    @property
-    def ci_W_cm2(self) -> tuple[float, float]:
-        """The interval of ``threshold_W_cm2`` (W cm⁻²; NaN without a spot size)."""
-        return self.ci.get("threshold_W_cm2", NAN_CI)
-
-    @property
-    def found(self) -> bool:
-        """Deprecated alias of ``converged``."""
-        return bool(deprecated("found", "converged", self.converged))
-
-    @property
-    def note(self) -> str:
-        """Deprecated alias of ``message``."""
-        return str(deprecated("note", "message", self.message))
 
     def summary(self) -> str:
         """One line: the threshold with its interval in mW and W cm⁻²."""
