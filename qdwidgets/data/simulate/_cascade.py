@@ -38,6 +38,7 @@ from ...errors import DatasetError
 from ...results import Result
 from ..contract import validate
 from . import _spectra as S
+from ._ta import ta_dataset
 
 SCALINGS = ("statistical", "pairs")
 _FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
@@ -314,20 +315,6 @@ def cascade(
     truth = CascadeTruth(**{**truth.__dict__, "noise": sd})
     if sd > 0:
         da = da + np.random.default_rng(seed).normal(0.0, sd, da.shape)
-    coords = {
-        "pump": ("pump", pumps, {"units": pump_units, "long_name": "pump level"}),
-        "occupancy": ("pump", occ, {"units": "1", "long_name": "average excitons per dot ⟨N⟩"}),
-        "delay": ("delay", delays, {"units": "ps", "long_name": "pump-probe delay"}),
-        "wavelength": ("wavelength", wls, {"units": "nm", "long_name": "probe wavelength"}),
-    }
-    data = {
-        "dA": (
-            ("pump", "delay", "wavelength"),
-            da,
-            {"units": "OD", "long_name": "transient absorption ΔA"},
-        ),
-        "A0": ("wavelength", truth.a0(wls), {"units": "OD", "long_name": "absorbance A0"}),
-    }
     ds_attrs: dict[str, Any] = {
         "qd_kind": "ta",
         "sample": "simulated quantum dots (multi-exciton cascade)",
@@ -336,4 +323,15 @@ def cascade(
         "seed": -1 if seed is None else int(seed),
     }
     ds_attrs.update(attrs or {})
-    return validate(xr.Dataset(data, coords=coords, attrs=ds_attrs)), truth
+    ds = ta_dataset(
+        pump=pumps,
+        pump_units=pump_units,
+        pump_name="pump level",
+        occupancy=occ,
+        delays=delays,
+        wavelengths=wls,
+        da=da,
+        spectra={"A0": (truth.a0(wls), "OD", "absorbance A0")},
+        attrs=ds_attrs,
+    )
+    return validate(ds), truth

@@ -251,35 +251,12 @@ def _dataset(
     store_chirp: bool,
     attrs: Mapping[str, Any] | None,
 ) -> xr.Dataset:
-    coords = {
-        "pump": ("pump", np.array(truth.pump), {"units": "nJ", "long_name": "pump pulse energy"}),
-        "occupancy": (
-            "pump",
-            np.array(truth.occupancy),
-            {"units": "1", "long_name": "average excitons per dot ⟨N⟩"},
-        ),
-        "delay": ("delay", delays, {"units": "ps", "long_name": "pump-probe delay"}),
-        "wavelength": ("wavelength", wls, {"units": "nm", "long_name": "probe wavelength"}),
-    }
-    data = {
-        "dA": (
-            ("pump", "delay", "wavelength"),
-            da,
-            {"units": "OD", "long_name": "transient absorption ΔA"},
-        ),
-        "A0": (
-            "wavelength",
-            truth.a0(wls),
-            {"units": "OD", "long_name": "steady-state absorbance A0"},
-        ),
-        "PL": ("wavelength", truth.pl(wls), {"units": "a.u.", "long_name": "photoluminescence"}),
+    spectra = {
+        "A0": (truth.a0(wls), "OD", "steady-state absorbance A0"),
+        "PL": (truth.pl(wls), "a.u.", "photoluminescence"),
     }
     if store_chirp:
-        data["chirp"] = (
-            "wavelength",
-            truth.t0(wls),
-            {"units": "ps", "long_name": "time zero per wavelength (chirp)"},
-        )
+        spectra["chirp"] = (truth.t0(wls), "ps", "time zero per wavelength (chirp)")
     ds_attrs: dict[str, Any] = {
         "qd_kind": "ta",
         "sample": "simulated Cd1-xZnxSe/ZnSe quantum dots",
@@ -290,4 +267,51 @@ def _dataset(
         "seed": -1 if truth.seed is None else truth.seed,
     }
     ds_attrs.update(attrs or {})
-    return xr.Dataset(data, coords=coords, attrs=ds_attrs)
+    return ta_dataset(
+        pump=np.array(truth.pump),
+        pump_units="nJ",
+        pump_name="pump pulse energy",
+        occupancy=np.array(truth.occupancy),
+        delays=delays,
+        wavelengths=wls,
+        da=da,
+        spectra=spectra,
+        attrs=ds_attrs,
+    )
+
+
+def ta_dataset(
+    *,
+    pump: np.ndarray,
+    pump_units: str,
+    pump_name: str,
+    occupancy: np.ndarray,
+    delays: np.ndarray,
+    wavelengths: np.ndarray,
+    da: np.ndarray,
+    spectra: Mapping[str, tuple[np.ndarray, str, str]],
+    attrs: Mapping[str, Any],
+) -> xr.Dataset:
+    """A simulated TA dataset with CF units and long names on every variable (one layout for
+    every TA simulator): ``dA`` over (pump, delay, wavelength), ``occupancy`` over pump, and
+    ``spectra`` ``{name: (values over wavelength, units, long_name)}`` (A0, PL, chirp, ...)."""
+    coords = {
+        "pump": ("pump", np.asarray(pump), {"units": pump_units, "long_name": pump_name}),
+        "occupancy": (
+            "pump",
+            np.asarray(occupancy),
+            {"units": "1", "long_name": "average excitons per dot ⟨N⟩"},
+        ),
+        "delay": ("delay", delays, {"units": "ps", "long_name": "pump-probe delay"}),
+        "wavelength": ("wavelength", wavelengths, {"units": "nm", "long_name": "probe wavelength"}),
+    }
+    data: dict[str, Any] = {
+        "dA": (
+            ("pump", "delay", "wavelength"),
+            da,
+            {"units": "OD", "long_name": "transient absorption ΔA"},
+        ),
+    }
+    for name, (values, units, long_name) in spectra.items():
+        data[name] = ("wavelength", values, {"units": units, "long_name": long_name})
+    return xr.Dataset(data, coords=coords, attrs=dict(attrs))
