@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from _theme import BACKGROUND_JS
+
 SETUP = """
 import qdwidgets
 from qdwidgets import BandDeconvolver, KineticsFitter, ThresholdFitter
@@ -32,19 +34,6 @@ t
 """
 ROOTS = (".qd-kinetics-fitter", ".qd-band-deconvolver", ".qd-threshold-fitter")
 
-# the luminance (0 dark … 1 light) of the first non-transparent background up the tree
-BACKGROUND_JS = """sel => {
-  let el = document.querySelector(sel);
-  while (el) {
-    const c = getComputedStyle(el).backgroundColor;
-    const m = c.match(/rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?\\)/);
-    if (m && (m[4] === undefined || +m[4] > 0.5)) {
-      return (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
-    }
-    el = el.parentElement;
-  }
-  return 1;
-}"""
 # the largest stroke luminance over the drawn lines of a figure (the band sum line takes the
 # theme's text colour: near black in light, near white in dark)
 STROKE_JS = """sel => {

@@ -8,15 +8,13 @@ are read from the canvases with ``getImageData``.
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _theme import set_theme
 
 TOUR = Path(__file__).resolve().parents[2] / "notebooks" / "tour.ipynb"
-THEMES = "lab/api/settings/@jupyterlab/apputils-extension:themes"
 
 # per canvas: size, the colour at the top-left corner (the canvas background), the median
 # luminance of the map's plot box, and how many pixels are close to a given colour
@@ -49,25 +47,13 @@ def _luminance(rgb: list[int]) -> float:
     return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
 
 
-def _set_theme(lab: Any, theme: str) -> None:
-    body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
-    req = urllib.request.Request(
-        lab.url + THEMES,
-        data=body,
-        method="PUT",
-        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        assert resp.status in (200, 204)
-
-
 @pytest.fixture
 def dark(lab: Any) -> Any:
-    _set_theme(lab, "JupyterLab Dark")
+    set_theme(lab, "JupyterLab Dark")
     try:
         yield lab
     finally:
-        _set_theme(lab, "JupyterLab Light")
+        set_theme(lab, "JupyterLab Light")
 
 
 def test_tour_in_jupyterlab_dark(dark: Any, notebook: Any) -> None:

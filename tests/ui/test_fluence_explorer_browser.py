@@ -10,16 +10,14 @@ JupyterLab Light afterwards (the session's server is shared). Screenshots of the
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _theme import BACKGROUND_JS, set_theme
 
-THEMES = "lab/api/settings/@jupyterlab/apputils-extension:themes"
 ROOT = ".qd-fluence-explorer"
 
 SETUP = """
@@ -32,19 +30,6 @@ tau0 = w.tau_xx
 w
 """
 
-# the luminance (0 dark … 1 light) of the first non-transparent background up the tree
-BACKGROUND_JS = """sel => {
-  let el = document.querySelector(sel);
-  while (el) {
-    const c = getComputedStyle(el).backgroundColor;
-    const m = c.match(/rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?\\)/);
-    if (m && (m[4] === undefined || +m[4] > 0.5)) {
-      return (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
-    }
-    el = el.parentElement;
-  }
-  return 1;
-}"""
 # the fill luminance of the saturation panel's data points (the late bleach per pump level; the
 # second figure)
 POINTS_JS = """sel => {
@@ -64,25 +49,13 @@ LINES_JS = """sel => Array.from(document.querySelectorAll(sel + ' .bqplot')[0]
   .querySelectorAll('path.line')).map(p => p.getAttribute('d') || '')"""
 
 
-def _set_theme(lab: Any, theme: str) -> None:
-    body = json.dumps({"raw": json.dumps({"theme": theme})}).encode()
-    req = urllib.request.Request(
-        lab.url + THEMES,
-        data=body,
-        method="PUT",
-        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        assert resp.status in (200, 204)
-
-
 @pytest.fixture(params=["JupyterLab Light", "JupyterLab Dark"], ids=["light", "dark"])
 def theme(request: pytest.FixtureRequest, lab: Any) -> Iterator[str]:
-    _set_theme(lab, request.param)
+    set_theme(lab, request.param)
     try:
         yield request.param
     finally:
-        _set_theme(lab, "JupyterLab Light")
+        set_theme(lab, "JupyterLab Light")
 
 
 def _shoot(page: Any, theme: str) -> None:
