@@ -125,7 +125,7 @@ def fit_kinetics(
     >>> import qdwidgets
     >>> from qdwidgets.core.kinetics import fit_kinetics
     >>> ta = qdwidgets.examples.ta().isel(pump=[1])  # one pump level: one KineticsFit
-    >>> fit = fit_kinetics(ta, wavelength=639.0, delay_range=(2.0, None))
+    >>> fit = fit_kinetics(ta, delay_range=(2.0, None))  # at the band edge found in the data
     >>> fit.converged, len(fit.taus), fit.warnings
     (True, 3, ())
     >>> 20.0 < fit.taus[0] < 60.0 and 400.0 < fit.taus[1] < 900.0  # trapping, Auger (ps)
