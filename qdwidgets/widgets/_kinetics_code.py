@@ -1,4 +1,5 @@
-"""KineticsFitter helpers: the default fit window from the data, the fit recipe and its code.
+"""KineticsFitter helpers: the fit recipe and its code (the default window from the data is
+``core.kinetics.dataset.after_rise_window``).
 
 A *recipe* records what the last "Fit" did (where the trace came from, the window, and per pump
 level the start values and the held parameters), so that :func:`recipe_code` writes
@@ -10,48 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
-import xarray as xr
-
-from ..core.kinetics.start import guess_t0_fwhm
-
-#: the default window starts this many IRF widths (FWHM) after time zero: the rise is over
-RISE_WIDTHS = 2.5
-
-
-def onset(trace: xr.DataArray) -> tuple[float, float]:
-    """Time zero and rise width (ps) of one trace over ``delay`` (finite points only)."""
-    t = np.asarray(trace["delay"].values, dtype=float)
-    y = np.asarray(trace.values, dtype=float)
-    ok = np.isfinite(t) & np.isfinite(y)
-    if ok.sum() < 3:
-        return float(t[0]), 0.0
-    return guess_t0_fwhm(t[ok], y[ok])
-
-
-def default_window(traces: xr.DataArray) -> tuple[float, float]:
-    """The fit window (ps) after the rise: from the first measured delay at or after
-    t0 + 2.5 IRF widths (the latest over the pump levels) to the last delay."""
-    t = np.asarray(traces["delay"].values, dtype=float)
-    ends = []
-    for i in range(traces.sizes.get("pump", 1)):
-        one = traces.isel(pump=i) if "pump" in traces.dims else traces
-        t0, fwhm = onset(one)
-        ends.append(t0 + RISE_WIDTHS * fwhm)
-    after = t[t >= max(ends)]
-    if after.size <= 4:
-        return float(t[0]), float(t[-1])
-    start = float(after[0])
-    before = t[t < start]
-    # shown in a box: the shortest decimal at or below the first delay that keeps the same
-    # delays in the window (5.227491 → 5.2 when the delay before it is 5.1)
-    for digits in range(7):
-        short = math.floor(start * 10**digits) / 10**digits
-        if before.size == 0 or short > before[-1]:
-            start = short
-            break
-    return start, float(t[-1])
 
 
 @dataclass

@@ -34,9 +34,10 @@ from ..core import _args as A
 from ..core import kinetics as K
 from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit
+from ..core.kinetics.dataset import after_rise_window, rise_onset
 from ..errors import FitError
 from ._base import QDWidget, boolean
-from ._kinetics_code import Recipe, default_window, onset
+from ._kinetics_code import Recipe
 from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
 from ._kinetics_state import StateMixin
 from ._kinetics_table import snapped
@@ -127,7 +128,8 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         with self.reporting():
             self._load_traces()
             assert self._traces is not None
-            self.window = list(window) if window is not None else list(default_window(self._traces))
+            chosen = window if window is not None else after_rise_window(self._traces)
+            self.window = list(chosen)
             self._guess()
             self._sync_controls()
             self._redraw_all()
@@ -294,7 +296,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         if "pump" not in tr.dims:
             tr = tr.expand_dims("pump")
         self._traces = tr
-        self._onsets = [onset(tr.isel(pump=i)) for i in range(self.n_pumps)]
+        self._onsets = [rise_onset(tr.isel(pump=i)) for i in range(self.n_pumps)]
         labels = [self._label(i) for i in range(self.n_pumps)]
         self._syncing = True
         try:

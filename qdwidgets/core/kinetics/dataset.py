@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -157,18 +158,55 @@ def fit_kinetics(
 
 
 def _onset(full: xr.DataArray, window: xr.DataArray) -> float | None:
-    """t0 (ps) of the rise in ``full`` (:func:`.start.guess_t0_fwhm`) when it lies before the
-    first finite delay of ``window`` (the fit window starts after the onset), else None."""
+    """t0 (ps) of the rise in ``full`` (:func:`rise_onset`) when it lies before the first finite
+    delay of ``window`` (the fit window starts after the onset), else None."""
+    tw = np.asarray(window["delay"].values, dtype=float)[np.isfinite(window.values)]
+    if tw.size == 0 or np.sum(np.isfinite(full.values)) < 3:
+        return None
+    t0, _ = rise_onset(full)
+    return t0 if t0 < float(tw.min()) else None
+
+
+#: the window after the rise starts this many rise widths (FWHM) after time zero
+RISE_WIDTHS = 2.5
+
+
+def rise_onset(trace: xr.DataArray) -> tuple[float, float]:
+    """Time zero and rise width (FWHM), both in ps, of one trace over ``delay`` (finite points,
+    in delay order), from :func:`.start.guess_t0_fwhm`; the first delay and 0 with fewer than
+    three finite points."""
     from .start import guess_t0_fwhm
 
-    t, y = (np.asarray(v, dtype=float) for v in (full["delay"].values, full.values))
-    tw = np.asarray(window["delay"].values, dtype=float)[np.isfinite(window.values)]
+    t = np.asarray(trace["delay"].values, dtype=float)
+    y = np.asarray(trace.values, dtype=float)
     ok = np.isfinite(t) & np.isfinite(y)
-    if tw.size == 0 or ok.sum() < 3:
-        return None
+    if ok.sum() < 3:
+        return float(t[0]), 0.0
     order = np.argsort(t[ok], kind="stable")
-    t0, _ = guess_t0_fwhm(t[ok][order], y[ok][order])
-    return t0 if t0 < float(tw.min()) else None
+    return guess_t0_fwhm(t[ok][order], y[ok][order])
+
+
+def after_rise_window(traces: xr.DataArray) -> tuple[float, float]:
+    """The fit window (ps) after the rise, for Table-1 fits that leave the rise out: from the
+    first measured delay at or after t0 + 2.5 rise widths (the latest over the pump levels) to
+    the last delay; the whole axis when fewer than five delays would remain. The start is
+    written as the shortest decimal that keeps the same delays (5.2, not 5.227491)."""
+    t = np.asarray(traces["delay"].values, dtype=float)
+    ends = []
+    for i in range(traces.sizes.get("pump", 1)):
+        t0, fwhm = rise_onset(traces.isel(pump=i) if "pump" in traces.dims else traces)
+        ends.append(t0 + RISE_WIDTHS * fwhm)
+    after = t[t >= max(ends)]
+    if after.size <= 4:
+        return float(t[0]), float(t[-1])
+    start = float(after[0])
+    before = t[t < start]
+    for digits in range(7):
+        short = math.floor(start * 10**digits) / 10**digits
+        if before.size == 0 or short > before[-1]:
+            start = short
+            break
+    return start, float(t[-1])
 
 
 def initial_guess(
