@@ -30,6 +30,7 @@ _LAZY = {
     "ThresholdFitter": ".widgets.threshold_fitter:ThresholdFitter",
     "FluenceExplorer": ".widgets.fluence_explorer:FluenceExplorer",
     "Triage": ".widgets.triage:Triage",
+    "Prepare": ".widgets.prepare:Prepare",
     "triage": ".batch:triage",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)

@@ -1,0 +1,424 @@
+"""Prepare: from raw scans to an analysis-ready TA dataset, interactive and replayable.
+
+A thin view over :mod:`qdwidgets.core.prepare`: the map before the chirp correction goes to the
+browser once (:class:`~qdwidgets.widgets._prepare_canvas.PrepareCanvas`), which redraws the
+corrected map while a chirp point is dragged; Python hears only settled values (a drag or a
+brush that ended, a toggle) and recomputes the prepared dataset with the core functions.
+Delays in ps, wavelengths in nm, signals in OD.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import numpy as np
+import traitlets as T
+import xarray as xr
+
+from ..core import _args, chirp
+from ..core import prepare as _prepare
+from ..core.prepare._record import steps_of
+from ..data.contract import validate
+from ..errors import DatasetError
+from . import _prepare_steps as steps
+from ._base import QDWidget, boolean, identifier
+from ._prepare_canvas import PrepareCanvas
+from ._prepare_steps import PrepareSettings
+
+__all__ = ["Prepare", "PrepareSettings"]
+
+SETTINGS = (
+    "chirp_points",
+    "chirp_order",
+    "delay_range",
+    "wavelength_range",
+    "mask_bands",
+    "background",
+    "solvent",
+    "rejected",
+)
+_Pair = T.List(T.Float(), minlen=2, maxlen=2)
+THUMB = (36, 56)  # delays × wavelengths of a scan's thumbnail
+
+
+def _traits(s: PrepareSettings) -> dict[str, Any]:
+    d = s.to_dict()  # lists, as the traits hold
+    d["delay_range"] = d["delay_range"] or []
+    d["wavelength_range"] = d["wavelength_range"] or []
+    return d
+
+
+def _thumb(ds: xr.Dataset) -> np.ndarray:
+    x = ds["dA"].transpose("pump", "delay", "wavelength").values
+    p = int(np.nanargmax(np.nanmax(np.abs(x), axis=(1, 2))))
+    rows = np.round(np.linspace(0, x.shape[1] - 1, THUMB[0])).astype(int)
+    cols = np.round(np.linspace(0, x.shape[2] - 1, THUMB[1])).astype(int)
+    return np.asarray(x[p][np.ix_(rows, cols)], dtype=np.float32)
+
+
+class Prepare(QDWidget):
+    """Prepare raw TA data: chirp, crop, mask, background, solvent and scans, with undo.
+
+    Parameters
+    ----------
+    data : xarray.Dataset or list of xarray.Dataset
+        A TA dataset (``dA`` OD over delay ps and wavelength nm), or several scans of one
+        measurement (averaged with :func:`qdwidgets.core.prepare.average_scans`).
+    solvent : xarray.Dataset, optional
+        A solvent scan on the same grid (the coherent artefact); the ``solvent`` toggle then
+        starts on.
+    chirp_points : list of (wavelength nm, t0 ps), optional
+        Default: 5 points on :func:`qdwidgets.core.chirp.estimate` of the data.
+    chirp_order : int, default 3
+        Degree 0–4 of the polynomial t0(λ) through the points (at most their number − 1).
+    delay_range, wavelength_range : (low, high), optional
+        The crop, delays (ps) in the chirp-corrected frame, wavelengths (nm).
+    mask_bands : list of (low, high), optional
+        Wavelength bands (nm) set to NaN (e.g. pump scatter).
+    background : bool, optional
+        Subtract the signal before time zero; default on when the data have delays before it.
+    rejected : list of int, optional
+        Scans left out of the average.
+    height : int, default 300
+        Height (px) of the maps.
+
+    Notes
+    -----
+    The settings are traits of the same names; each assignment is checked by running the
+    steps, and a value that fails (a mask over every wavelength, a crop outside the data, a
+    chirp point off the map) is refused, shown in the banner, and the last good state kept.
+    ``result`` is the prepared dataset, ``pipeline`` its :class:`~qdwidgets.core.prepare.Pipeline`,
+    :meth:`to_code` the Python that makes it; :meth:`undo` / :meth:`redo` step through the
+    settings.
+    """
+
+    _state_keys: ClassVar[tuple[str, ...]] = SETTINGS
+
+    chirp_points = T.List(_Pair, default_value=[])
+    chirp_order = T.Int(3)
+    delay_range = T.List(T.Float(), default_value=[], maxlen=2)
+    wavelength_range = T.List(T.Float(), default_value=[], maxlen=2)
+    mask_bands = T.List(_Pair, default_value=[])
+    background = T.Bool(False)
+    solvent = T.Bool(False)
+    rejected = T.List(T.Int(), default_value=[])
+
+    def __init__(
+        self,
+        data: xr.Dataset | list[xr.Dataset],
+        *,
+        solvent: xr.Dataset | None = None,
+        chirp_points: Any = None,
+        chirp_order: int = 3,
+        delay_range: Any = None,
+        wavelength_range: Any = None,
+        mask_bands: Any = None,
+        background: bool | None = None,
+        rejected: Any = None,
+        height: int = 300,
+        **kwargs: Any,
+    ) -> None:
+        scans = list(data) if isinstance(data, (list, tuple)) else None
+        if scans is not None and len(scans) == 0:
+            raise DatasetError("Prepare: the list of scans is empty. Fix: give at least one scan")
+        if scans is None:
+            single: xr.Dataset | None = data  # type: ignore[assignment]
+        else:
+            single = scans[0] if len(scans) == 1 else None
+        super().__init__(single, **kwargs)
+        self._scans = [validate(s, "ta") for s in scans] if scans and len(scans) > 1 else None
+        if self._scans is None:
+            self._source: Any = self.data
+        else:
+            self._source = self._scans
+            self.data = self._scans[0]
+        first = self.data
+        wl = first["wavelength"].values
+        self._centre = float((wl[0] + wl[-1]) / 2.0)
+        self._solvent_ds = None if solvent is None else validate(solvent, "ta")
+        self._applying = False
+        self.canvas = PrepareCanvas(height=_args.integer("height", height, lo=80, hi=4000))
+        self.canvas.chirp_center = self._centre
+        self.canvas.add_class("qd-prepare-canvas")
+        notes: list[str] = []
+        s = self._defaults(rejected, notes)
+        s = self._overrides(s, chirp_points, chirp_order, delay_range, wavelength_range,
+                            mask_bands, background)  # fmt: skip
+        stage = steps.before_chirp(self._source, self._solvent_ds, s)
+        self._stage_key = (s.rejected, s.solvent, s.background)
+        self._stage = stage
+        self._result = steps.after_chirp(stage, s, self._centre)
+        self._settings = s
+        self._pending: tuple[PrepareSettings, Any, xr.Dataset, xr.Dataset] | None = None
+        self._history = [s]
+        self._pos = 0
+        self._set_traits(s)
+        self.check_traits({name: self._checker(name) for name in SETTINGS})
+        self.observe(self._on_setting, names=list(SETTINGS))
+        for name in SETTINGS:
+            self.link_control(self.canvas, name, attr=name)
+        self.canvas.on_msg(self._on_msg)
+        if self._scans is not None:
+            self.canvas.set_thumbs(np.stack([_thumb(x) for x in self._scans]), self._labels())
+        self._send_stage()
+        self._show_status()
+        if notes:
+            self.show_warnings(notes)
+        self.children = [self.error, self.canvas, self.code_panel()]
+
+    # -- defaults from the data --------------------------------------------------------------
+    def _defaults(self, rejected: Any, notes: list[str]) -> PrepareSettings:
+        rej = tuple(sorted({int(i) for i in (rejected or [])}))
+        if self._scans is not None:
+            steps.kept(len(self._scans), rej)
+        base = PrepareSettings(rejected=rej, solvent=self._solvent_ds is not None)
+        if base.solvent:
+            try:
+                steps.before_chirp(self._source, self._solvent_ds, base)
+            except (DatasetError, _args.ArgumentError) as exc:
+                self.show_error(f"solvent: {exc}")
+                base = dataclasses.replace(base, solvent=False)
+        self.canvas.solvent_available = base.solvent
+        try:
+            stage = steps.before_chirp(self._source, self._solvent_ds,
+                                       dataclasses.replace(base, background=True))  # fmt: skip
+            base = dataclasses.replace(base, background=True)
+        except DatasetError as exc:
+            notes.append(f"background subtraction off: {exc}")
+            stage = steps.before_chirp(self._source, self._solvent_ds, base)
+        try:
+            est = chirp.estimate(stage, order=3)
+        except DatasetError as exc:
+            notes.append(f"no chirp estimated ({exc}); shift-click the map to add points")
+            return base
+        used = np.flatnonzero(np.isfinite(est["t0_half_rise"].values))
+        lo, hi = (int(used[0]), int(used[-1])) if used.size >= 2 else (0, est.size - 1)
+        idx = np.unique(np.round(np.linspace(lo, hi, 5)).astype(int))
+        wl = stage["wavelength"].values
+        pts = tuple((float(wl[i]), round(float(est.values[i]), 4)) for i in idx)
+        return dataclasses.replace(base, chirp_points=pts, chirp_order=3)
+
+    def _overrides(self, s: PrepareSettings, *given: Any) -> PrepareSettings:
+        pts, order, d_range, w_range, bands, background = given
+        change: dict[str, Any] = {"chirp_order": steps.order(order)}
+        if pts is not None:
+            change["chirp_points"] = steps.points("chirp_points", pts)
+        if d_range is not None:
+            change["delay_range"] = steps.window("delay_range", d_range, "ps")
+        if w_range is not None:
+            change["wavelength_range"] = steps.window("wavelength_range", w_range, "nm")
+        if bands is not None:
+            change["mask_bands"] = steps.bands(bands)
+        if background is not None:
+            change["background"] = boolean("background", background)
+        return dataclasses.replace(s, **change)
+
+    # -- checked settings --------------------------------------------------------------------
+    def _normalise(self, name: str, value: Any) -> Any:
+        if name == "chirp_points":
+            return steps.points(name, value)
+        if name == "chirp_order":
+            return steps.order(value)
+        if name in ("delay_range", "wavelength_range"):
+            return steps.window(name, value, "ps" if name == "delay_range" else "nm")
+        if name == "mask_bands":
+            return steps.bands(value)
+        if name in ("background", "solvent"):
+            return boolean(name, value)
+        return tuple(sorted({int(i) for i in value}))
+
+    def _checker(self, name: str) -> Any:
+        def check(value: Any) -> Any:
+            norm = self._normalise(name, value)
+            trait_value = _traits(dataclasses.replace(self._settings, **{name: norm}))[name]
+            if self._applying:
+                return trait_value
+            s = dataclasses.replace(self._settings, **{name: norm})
+            try:
+                self._compute(s)
+            except DatasetError as exc:
+                raise ValueError(str(exc)) from None
+            return trait_value
+
+        return check
+
+    def _compute(self, s: PrepareSettings) -> None:
+        key = (s.rejected, s.solvent, s.background)
+        if key == self._stage_key:
+            stage = self._stage
+        else:
+            stage = steps.before_chirp(self._source, self._solvent_ds, s)
+        self._pending = (s, key, stage, steps.after_chirp(stage, s, self._centre))
+
+    def _current(self) -> PrepareSettings:
+        return PrepareSettings.from_dict({n: getattr(self, n) for n in SETTINGS})
+
+    def _on_setting(self, _change: Any) -> None:
+        if not self._applying:
+            self._adopt(push=True)
+
+    def _adopt(self, *, push: bool) -> None:
+        s = self._current()
+        if s == self._settings:
+            return
+        if self._pending is None or self._pending[0] != s:
+            self._compute(s)
+        assert self._pending is not None
+        s, key, stage, result = self._pending
+        self._pending = None
+        changed = key != self._stage_key
+        self._settings, self._stage_key, self._stage, self._result = s, key, stage, result
+        if push:
+            del self._history[self._pos + 1 :]
+            self._history.append(s)
+            self._pos = len(self._history) - 1
+        if changed:
+            self._send_stage()
+        self._show_status()
+
+    def _set_traits(self, s: PrepareSettings) -> None:
+        self._applying = True
+        try:
+            for name, value in _traits(s).items():
+                setattr(self, name, value)
+        finally:
+            self._applying = False
+
+    # -- undo / redo -------------------------------------------------------------------------
+    def undo(self) -> None:
+        """Go back to the settings before the last change (nothing when there is none)."""
+        if self._pos > 0:
+            self._restore(self._pos - 1)
+
+    def redo(self) -> None:
+        """Redo the change undone last (nothing when there is none)."""
+        if self._pos < len(self._history) - 1:
+            self._restore(self._pos + 1)
+
+    def _restore(self, pos: int) -> None:
+        s = self._history[pos]
+        self._compute(s)
+        self._pos = pos
+        self._set_traits(s)
+        self._adopt(push=False)
+        self.clear_error()
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        with self.reporting():
+            event = content.get("event") if isinstance(content, dict) else None
+            if event == "undo":
+                self.undo()
+            elif event == "redo":
+                self.redo()
+
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        """Set saved settings (from :meth:`state`) in one step; an undo goes back before it."""
+        merged = {**self._settings.to_dict(), **{k: settings[k] for k in SETTINGS if k in settings}}
+        s = PrepareSettings.from_dict(merged)
+        self._compute(s)
+        self._set_traits(s)
+        self._adopt(push=True)
+
+    # -- canvas ------------------------------------------------------------------------------
+    def _send_stage(self) -> None:
+        ds = self._stage
+        labels = [f"{float(v):g} {ds['pump'].attrs.get('units', '')}".strip() for v in ds["pump"]]
+        self.canvas.set_stage(
+            ds["dA"].transpose("pump", "delay", "wavelength").values,
+            ds["delay"].values,
+            ds["wavelength"].values,
+            labels,
+        )
+        if self._scans is not None:
+            self.canvas.scan_labels = self._labels()
+
+    def _labels(self) -> list[str]:
+        assert self._scans is not None
+        labels = [f"scan {i}" for i in range(len(self._scans))]
+        stage = self._stage if hasattr(self, "_stage") else None
+        if stage is not None and "rejected_points" in stage:
+            keep = steps.kept(len(self._scans), self._settings.rejected)
+            whole = stage["scan_rejected"].values
+            for k, i in enumerate(keep):
+                n = int(stage["rejected_points"].values[k])
+                if whole[k]:
+                    labels[i] += " · auto-rejected (noisy)"
+                elif n:
+                    labels[i] += f" · {n} points out"
+        return labels
+
+    def _show_status(self) -> None:
+        r, s = self._result, self._settings
+        parts = [f"result {r.sizes['pump']} × {r.sizes['delay']} delays × "
+                 f"{r.sizes['wavelength']} wavelengths"]  # fmt: skip
+        if s.chirp_points:
+            parts.append(f"chirp degree {steps.degree(s)} through {len(s.chirp_points)} points")
+        else:
+            parts.append("no chirp correction")
+        if s.background:
+            parts.append("background subtracted")
+        if s.solvent:
+            parts.append("solvent subtracted")
+        if s.mask_bands:
+            parts.append("masked " + ", ".join(f"{a:g}–{b:g} nm" for a, b in s.mask_bands))
+        self.canvas.status = " · ".join(parts)
+        self.canvas.can_undo = self._pos > 0
+        self.canvas.can_redo = self._pos < len(self._history) - 1
+
+    # -- results -----------------------------------------------------------------------------
+    @property
+    def settings(self) -> PrepareSettings:
+        """The current settings (a frozen dataclass)."""
+        return self._settings
+
+    @property
+    def result(self) -> xr.Dataset:
+        """The prepared, validated dataset (feeds TAExplorer and the kinetics fits as is)."""
+        return self._result
+
+    @property
+    def pipeline(self) -> _prepare.Pipeline:
+        """The recorded steps of :attr:`result` (``.steps``, ``.apply(raw)``, ``.to_code()``)."""
+        return _prepare.pipeline(self._result)
+
+    @property
+    def chirp(self) -> np.ndarray:
+        """t0 (ps) per wavelength of the data before the correction (NaN: no chirp points)."""
+        wl = self._stage["wavelength"].values
+        if not self._settings.chirp_points:
+            return np.full(wl.size, np.nan)
+        return steps.chirp_curve(self._settings, wl, self._centre)
+
+    def to_code(self, data_name: str = "ds", solvent_name: str = "solvent") -> str:
+        """Python that leaves the prepared dataset in ``result``.
+
+        Parameters
+        ----------
+        data_name : str, default "ds"
+            The variable holding the data the widget was opened on (the list of scans when
+            it was opened on scans).
+        solvent_name : str, default "solvent"
+            The variable holding the solvent scan, when the solvent is subtracted.
+
+        Returns
+        -------
+        str
+            Code calling :mod:`qdwidgets.core.prepare`; exec'd, ``result`` equals ``.result``.
+        """
+        identifier("data_name", data_name)
+        identifier("solvent_name", solvent_name)
+        s = self._settings
+        if self._scans is not None:
+            first = self._scans[steps.kept(len(self._scans), s.rejected)[0]]
+        else:
+            first = self.data
+        return steps.code(
+            self._result,
+            len(steps_of(first)),
+            s,
+            data_name=data_name,
+            solvent_name=solvent_name,
+            n_scans=None if self._scans is None else len(self._scans),
+            centre=self._centre,
+        )
