@@ -1,0 +1,121 @@
+"""Prepare in JupyterLab: drag a chirp point, crop and mask with the brushes, undo — with the mouse —
+and check the Python side (settings and the prepared dataset) through the kernel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+CELL = """
+import numpy as np
+import qdwidgets
+from qdwidgets.core import prepare
+from qdwidgets.widgets import Prepare
+ta = qdwidgets.examples.ta()
+w = Prepare(ta, height=320)
+w
+"""
+
+# the prepared dataset equals the core's steps on the widget's settings (ΔA and the record)
+MATCHES_CORE = """
+s = w.settings
+wl = ta['wavelength'].values
+c = (wl[0] + wl[-1]) / 2
+p = np.asarray(s.chirp_points)
+t0 = np.polyval(np.polyfit((p[:, 0] - c) / 100, p[:, 1], min(s.chirp_order, len(p) - 1)),
+                (wl - c) / 100)
+e = prepare.correct_chirp(prepare.subtract_background(ta), t0)
+if s.delay_range or s.wavelength_range:
+    e = prepare.crop(e, delay=s.delay_range, wavelength=s.wavelength_range)
+if s.mask_bands:
+    e = prepare.mask(e, wavelength=[list(b) for b in s.mask_bands])
+print(bool(e['dA'].equals(w.result['dA'])) and prepare.pipeline(e).steps == w.pipeline.steps)
+"""
+
+
+def box_of(page: Any, css: str) -> tuple[dict[str, float], list[float]]:
+    """The canvas's page box and its plot box (x0, y0, x1, y1 in CSS px of the canvas)."""
+    loc = page.locator(f".qd-prepare-view {css}")
+    bb = loc.bounding_box()
+    assert bb is not None
+    return bb, [float(v) for v in loc.get_attribute("data-plot-box").split(",")]
+
+
+def drag(page: Any, start: tuple[float, float], end: tuple[float, float], steps: int = 12) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=steps)
+    page.mouse.up()
+
+
+def test_prepare_mouse_round_trip(notebook: Any) -> None:
+    nb = notebook([CELL])
+    page = nb.page
+    page.locator(".qd-prepare-view").wait_for(state="visible", timeout=30_000)
+    assert nb.eval("w.error_message") == "''"
+    points = json.loads(nb.eval("import json; print(json.dumps(w.chirp_points))"))
+    wl0, wl1 = 440.0, 720.0
+
+    # drag the middle chirp point 40 px to the right (later t0) and 0 px in wavelength
+    bb, (x0, y0, x1, y1) = box_of(page, ".qd-chirp-map")
+    win = [float(v) for v in page.locator(".qd-chirp-map").get_attribute("data-window").split(",")]
+    lam, t0 = points[2]
+    px = x0 + (t0 - win[0]) / (win[1] - win[0]) * (x1 - x0)
+    py = y1 - (lam - wl0) / (wl1 - wl0) * (y1 - y0)
+    start = (bb["x"] + px, bb["y"] + py)
+    drag(page, start, (start[0] + 40, start[1]))
+    expected_t0 = t0 + 40 / (x1 - x0) * (win[1] - win[0])
+    nb.wait_for(f"abs(w.chirp_points[2][1] - {expected_t0}) < 0.02", "True", timeout=20)
+    assert nb.eval(f"abs(w.chirp_points[2][0] - {lam}) < 1.0") == "True"
+    assert nb.eval("len(w.chirp_points)") == "5"
+    assert nb.eval(MATCHES_CORE).strip() == "True"
+    assert int(page.locator(".qd-prepare-view").get_attribute("data-redraw-times").count(",")) >= 1
+
+    # crop: a rectangle on the corrected map, from 20 % to 80 % across and 10 % to 90 % down
+    bb, (x0, y0, x1, y1) = box_of(page, ".qd-corrected-map")
+    a = (bb["x"] + x0 + 0.2 * (x1 - x0), bb["y"] + y0 + 0.1 * (y1 - y0))
+    b = (bb["x"] + x0 + 0.8 * (x1 - x0), bb["y"] + y0 + 0.9 * (y1 - y0))
+    drag(page, a, b)
+    nb.wait_for("len(w.delay_range), len(w.wavelength_range)", "(2, 2)", timeout=20)
+    lo, hi = wl0 + 0.1 * (wl1 - wl0), wl1 - 0.1 * (wl1 - wl0)  # wavelength grows upwards
+    assert (
+        nb.eval(f"abs(w.wavelength_range[0] - {lo}) < 2 and abs(w.wavelength_range[1] - {hi}) < 2")
+        == "True"
+    )
+    assert nb.eval("bool(w.result['wavelength'].values.min() >= w.wavelength_range[0])") == "True"
+    assert nb.eval("w.result.sizes['delay'] < 288") == "True"
+    assert nb.eval(MATCHES_CORE).strip() == "True"
+
+    # mask: a drag on the spectrum panel from 40 % to 50 % of its width
+    bb, (x0, y0, x1, y1) = box_of(page, ".qd-spectrum")
+    # (the spectrum panel spans the data's wavelengths: the crop does not change its axis)
+    ya = bb["y"] + (y0 + y1) / 2
+    drag(page, (bb["x"] + x0 + 0.4 * (x1 - x0), ya), (bb["x"] + x0 + 0.5 * (x1 - x0), ya))
+    nb.wait_for("len(w.mask_bands)", "1", timeout=20)
+    band = json.loads(nb.eval("print(json.dumps(w.mask_bands))"))[0]
+    assert (
+        abs(band[0] - (wl0 + 0.4 * (wl1 - wl0))) < 2
+        and abs(band[1] - (wl0 + 0.5 * (wl1 - wl0))) < 2
+    )
+    assert nb.eval(MATCHES_CORE).strip() == "True"
+    assert page.locator(".qd-prepare-view .qd-band").count() == 1
+
+    # undo (button) removes the band; redo brings it back; the chip follows
+    page.locator(".qd-prepare-view .qd-undo").click()
+    nb.wait_for("len(w.mask_bands)", "0", timeout=20)
+    page.wait_for_function(
+        "() => !document.querySelector('.qd-prepare-view .qd-band')", timeout=10_000
+    )
+    page.locator(".qd-prepare-view .qd-redo").click()
+    nb.wait_for("len(w.mask_bands)", "1", timeout=20)
+
+    # a refused value (from Python here) shows in the banner; the canvas keeps the good state
+    nb.eval("w.canvas.mask_bands = [[300.0, 900.0]]")
+    assert "cover every wavelength" in nb.eval("w.error_message")
+    assert nb.eval("len(w.mask_bands)") == "1"
+    page.wait_for_function(
+        "() => document.querySelectorAll('.qd-prepare-view .qd-band').length === 1", timeout=10_000
+    )
+
+    errors = [e for e in nb.console_errors if "Prepare" in e or "prepare" in e]
+    assert not errors, errors
