@@ -53,17 +53,19 @@ function render({ model, el: host }) {
     }));
     N.pumpSel.disabled = S.shape[0] <= 1;
     pickSpectra();
-    loadPoints();
+    loadPoints(true);
   }
 
-  function loadPoints() {
+  /** The points from the model; the delay window of the t0 map is set from the curve and its
+   * points at the first load, and widened only when a point leaves it (the view stays put). */
+  function loadPoints(fresh = false) {
     S.points = sortPoints(model.get("chirp_points") ?? []);
-    S.leftKey = "";
     curve();
     if (!hasData()) return;
-    // the delay window of the t0 map: the curve and its points with room around them
+    const ts = S.points.map((p) => p[1]);
+    if (!fresh && ts.every((t) => t >= S.window[0] && t <= S.window[1])) return;
     let lo = Infinity, hi = -Infinity;
-    for (const v of [...S.t0, ...S.points.map((p) => p[1])]) if (v === v) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const v of [...S.t0, ...ts]) if (v === v) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     if (!(lo <= hi)) { lo = 0; hi = 0; }
     const pad = Math.max(1.5, 0.6 * (hi - lo));
     const d0 = S.delays[0], d1 = S.delays[D() - 1];

@@ -1,5 +1,5 @@
-"""Prepare in JupyterLab: drag a chirp point, crop and mask with the brushes, undo — with the mouse —
-and check the Python side (settings and the prepared dataset) through the kernel."""
+"""Prepare in JupyterLab: drag, add and remove chirp points, crop and mask with the brushes, undo —
+with the mouse — and check the Python side (settings and the prepared dataset) in the kernel."""
 
 from __future__ import annotations
 
@@ -70,6 +70,27 @@ def test_prepare_mouse_round_trip(notebook: Any) -> None:
     assert nb.eval("len(w.chirp_points)") == "5"
     assert nb.eval(MATCHES_CORE).strip() == "True"
     assert int(page.locator(".qd-prepare-view").get_attribute("data-redraw-times").count(",")) >= 1
+
+    # shift-click on the curve's free space adds a point there; double-click removes it again
+    # (the map's delay window follows the settled points: read it again)
+    win = [float(v) for v in page.locator(".qd-chirp-map").get_attribute("data-window").split(",")]
+    t_new = win[0] + 0.7 * (win[1] - win[0])
+    lam_new = 580.0
+    spot = (
+        bb["x"] + x0 + 0.7 * (x1 - x0),
+        bb["y"] + y1 - (lam_new - wl0) / (wl1 - wl0) * (y1 - y0),
+    )
+    page.keyboard.down("Shift")
+    page.mouse.click(*spot)
+    page.keyboard.up("Shift")
+    nb.wait_for("len(w.chirp_points)", "6", timeout=20)
+    added = json.loads(
+        nb.eval("print(json.dumps([p for p in w.chirp_points if abs(p[0] - 580) < 2]))")
+    )
+    assert len(added) == 1 and abs(added[0][1] - t_new) < 0.05, added
+    page.mouse.dblclick(*spot)
+    nb.wait_for("len(w.chirp_points)", "5", timeout=20)
+    assert nb.eval(MATCHES_CORE).strip() == "True"
 
     # crop: a rectangle on the corrected map, from 20 % to 80 % across and 10 % to 90 % down
     bb, (x0, y0, x1, y1) = box_of(page, ".qd-corrected-map")
