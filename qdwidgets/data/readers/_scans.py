@@ -125,7 +125,8 @@ def open_scans(pattern_or_folder: Any, **reader_options: Any) -> list[xr.Dataset
     ----------
     pattern_or_folder : str or os.PathLike
         A glob pattern such as ``"data/sample1/scan*.csv"`` (``**`` descends into sub-folders),
-        a folder (its data files by extension; hidden files and sub-folders left out) or one file.
+        a folder (its data files by extension; hidden files and sub-folders left out: keep a
+        solvent scan in another folder, or use a pattern) or one file.
     **reader_options
         Options for :func:`qdwidgets.open_dataset`, the same for every file, e.g.
         ``format="delimited"``, ``delay_unit="fs"``, ``signal_unit="mOD"``.
