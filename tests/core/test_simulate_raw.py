@@ -30,7 +30,7 @@ def test_the_parts_are_validated_ta_datasets_in_cf_units(raw: RawTA) -> None:
         assert validate(part).identical(part)
         assert part["dA"].attrs["units"] == "OD"
         assert part["delay"].attrs["units"] == "ps" and part["wavelength"].attrs["units"] == "nm"
-    assert [s.attrs["scan"] for s in raw.scans] == [0, 1, 2, 3, 4]
+    assert [s.attrs["scan_index"] for s in raw.scans] == [0, 1, 2, 3, 4]
     assert raw.solvent.sizes["pump"] == 1 and float(raw.solvent["pump"][0]) == max(raw.sample.pump)
     assert "A0" not in raw.solvent and "A0" in raw.scans[0]
     for arr in (raw.noise, raw.baseline, raw.scatter, raw.artefact):

@@ -132,7 +132,8 @@ def raw_ta(
     Returns
     -------
     RawTA
-        ``scans`` (validated TA datasets, ΔA in OD, A0 and PL of the sample), ``solvent`` (one
+        ``scans`` (validated TA datasets, ΔA in OD, A0 and PL of the sample, the index in
+        ``attrs["scan_index"]``), ``solvent`` (one
         pump level, the highest), ``clean`` (the scans without noise or glitch), ``truth`` (the
         sample's ΔA alone, time zero 0 ps), ``noise`` σ(λ), and the other parts put in.
 
@@ -250,5 +251,5 @@ def _with_dA(base: xr.Dataset, da: np.ndarray, scan: int | None = None) -> xr.Da
     out = base.copy()
     out["dA"] = (base["dA"].dims, np.asarray(da, dtype=float), dict(base["dA"].attrs))
     if scan is not None:
-        out.attrs["scan"] = scan
+        out.attrs["scan_index"] = scan  # (not "scan": average_scans makes a scan coordinate)
     return validate(out)
