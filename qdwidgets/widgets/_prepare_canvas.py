@@ -14,10 +14,13 @@ from typing import Any
 import anywidget
 import numpy as np
 import traitlets as T
+import xarray as xr
 
 from ._base import to_binary
+from ._prepare_steps import PrepareSettings, degree, kept
 
 BUNDLE = pathlib.Path(__file__).resolve().parent.parent / "static" / "prepare.js"
+THUMB = (36, 56)  # delays × wavelengths of a scan's thumbnail
 BUILD_HINT = (
     "run `npm --prefix js ci && npm --prefix js run build` in the qdwidgets source tree, "
     "or reinstall qdwidgets (`pip install -e .` builds it)"
@@ -89,3 +92,44 @@ class PrepareCanvas(anywidget.AnyWidget):
         with self.hold_sync():
             self.thumbs = to_binary(thumbs)
             self.scan_labels = list(labels)
+
+
+def thumbnail(ds: xr.Dataset) -> np.ndarray:
+    """A scan's small map [36 delays, 56 wavelengths] (OD) of its strongest pump level."""
+    x = ds["dA"].transpose("pump", "delay", "wavelength").values
+    p = int(np.nanargmax(np.nanmax(np.abs(x), axis=(1, 2))))
+    rows = np.round(np.linspace(0, x.shape[1] - 1, THUMB[0])).astype(int)
+    cols = np.round(np.linspace(0, x.shape[2] - 1, THUMB[1])).astype(int)
+    return np.asarray(x[p][np.ix_(rows, cols)], dtype=np.float32)
+
+
+def scan_labels(n_scans: int, stage: xr.Dataset, rejected: tuple[int, ...]) -> list[str]:
+    """The label of each scan, with what the average left out of it (``stage``)."""
+    labels = [f"scan {i}" for i in range(n_scans)]
+    if "rejected_points" not in stage:
+        return labels
+    whole = stage["scan_rejected"].values
+    points = stage["rejected_points"].values
+    for k, i in enumerate(kept(n_scans, rejected)):
+        if whole[k]:
+            labels[i] += " · auto-rejected (noisy)"
+        elif points[k]:
+            labels[i] += f" · {int(points[k])} points out"
+    return labels
+
+
+def status_line(result: xr.Dataset, s: PrepareSettings) -> str:
+    """One line: the prepared dataset's size and the steps in effect."""
+    n = result.sizes
+    parts = [f"result {n['pump']} × {n['delay']} delays × {n['wavelength']} wavelengths"]
+    if s.chirp_points:
+        parts.append(f"chirp degree {degree(s)} through {len(s.chirp_points)} points")
+    else:
+        parts.append("no chirp correction")
+    if s.background:
+        parts.append("background subtracted")
+    if s.solvent:
+        parts.append("solvent subtracted")
+    if s.mask_bands:
+        parts.append("masked " + ", ".join(f"{a:g}–{b:g} nm" for a, b in s.mask_bands))
+    return " · ".join(parts)

@@ -152,6 +152,27 @@ def check_points(s: PrepareSettings, ta: xr.Dataset) -> None:
             )
 
 
+def normalise(name: str, value: Any) -> Any:
+    """A setting's value checked and normalised (tuples; the widget stores lists)."""
+    if name == "chirp_points":
+        return points(name, value)
+    if name == "chirp_order":
+        return order(value)
+    if name in ("delay_range", "wavelength_range"):
+        return window(name, value, "ps" if name == "delay_range" else "nm")
+    if name == "mask_bands":
+        return bands(value)
+    if name in ("background", "solvent"):
+        if not isinstance(value, (bool, np.bool_)):
+            raise _args.ArgumentError(f"{name} must be True or False, not {value!r}")
+        return bool(value)
+    if isinstance(value, (str, bytes)) or not all(
+        isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in value
+    ):
+        raise _args.ArgumentError(f"rejected must be a list of scan indices, not {value!r}")
+    return tuple(sorted({int(i) for i in value}))
+
+
 # -- running the steps ----------------------------------------------------------------------
 def kept(n_scans: int, rejected: Sequence[int]) -> list[int]:
     """The indices of the scans kept; an error when none is left."""
@@ -196,6 +217,50 @@ def after_chirp(stage: xr.Dataset, s: PrepareSettings, centre: float) -> xr.Data
     if s.mask_bands:
         ds = prepare.mask(ds, wavelength=[list(b) for b in s.mask_bands])
     return ds
+
+
+# -- defaults from the data ----------------------------------------------------------------
+def defaults(
+    source: xr.Dataset | list[xr.Dataset],
+    solvent: xr.Dataset | None,
+    rejected: Any,
+    notes: list[str],
+    n_points: int = 5,
+) -> tuple[PrepareSettings, str]:
+    """The starting settings, from the data: the solvent on when given and usable, the
+    background on when the data hold delays before time zero, ``n_points`` chirp points on
+    :func:`qdwidgets.core.chirp.estimate` of the data (none when no rise is found). Returns the
+    settings and why the solvent is unusable ('' when it is fine); ``notes`` gets the rest."""
+    from ..core import chirp
+
+    rej = normalise("rejected", rejected or [])
+    if isinstance(source, list):
+        kept(len(source), rej)
+    base = PrepareSettings(rejected=rej, solvent=solvent is not None)
+    problem = ""
+    if base.solvent:
+        try:
+            before_chirp(source, solvent, base)
+        except (DatasetError, _args.ArgumentError) as exc:
+            problem = str(exc)
+            base = dataclasses.replace(base, solvent=False)
+    try:
+        stage = before_chirp(source, solvent, dataclasses.replace(base, background=True))
+        base = dataclasses.replace(base, background=True)
+    except DatasetError as exc:
+        notes.append(f"background subtraction off: {exc}")
+        stage = before_chirp(source, solvent, base)
+    try:
+        est = chirp.estimate(stage, order=3)
+    except DatasetError as exc:
+        notes.append(f"no chirp estimated ({exc}); shift-click the map to add points")
+        return base, problem
+    used = np.flatnonzero(np.isfinite(est["t0_half_rise"].values))
+    lo, hi = (int(used[0]), int(used[-1])) if used.size >= 2 else (0, est.size - 1)
+    idx = np.unique(np.round(np.linspace(lo, hi, n_points)).astype(int))
+    wl = stage["wavelength"].values
+    pts = tuple((float(wl[i]), round(float(est.values[i]), 4)) for i in idx)
+    return dataclasses.replace(base, chirp_points=pts, chirp_order=3), problem
 
 
 # -- code -----------------------------------------------------------------------------------

@@ -16,14 +16,14 @@ import numpy as np
 import traitlets as T
 import xarray as xr
 
-from ..core import _args, chirp
+from ..core import _args
 from ..core import prepare as _prepare
 from ..core.prepare._record import steps_of
 from ..data.contract import validate
 from ..errors import DatasetError
 from . import _prepare_steps as steps
 from ._base import QDWidget, boolean, identifier
-from ._prepare_canvas import PrepareCanvas
+from ._prepare_canvas import PrepareCanvas, scan_labels, status_line, thumbnail
 from ._prepare_steps import PrepareSettings
 
 __all__ = ["Prepare", "PrepareSettings"]
@@ -39,7 +39,6 @@ SETTINGS = (
     "rejected",
 )
 _Pair = T.List(T.Float(), minlen=2, maxlen=2)
-THUMB = (36, 56)  # delays × wavelengths of a scan's thumbnail
 
 
 def _traits(s: PrepareSettings) -> dict[str, Any]:
@@ -47,14 +46,6 @@ def _traits(s: PrepareSettings) -> dict[str, Any]:
     d["delay_range"] = d["delay_range"] or []
     d["wavelength_range"] = d["wavelength_range"] or []
     return d
-
-
-def _thumb(ds: xr.Dataset) -> np.ndarray:
-    x = ds["dA"].transpose("pump", "delay", "wavelength").values
-    p = int(np.nanargmax(np.nanmax(np.abs(x), axis=(1, 2))))
-    rows = np.round(np.linspace(0, x.shape[1] - 1, THUMB[0])).astype(int)
-    cols = np.round(np.linspace(0, x.shape[2] - 1, THUMB[1])).astype(int)
-    return np.asarray(x[p][np.ix_(rows, cols)], dtype=np.float32)
 
 
 class Prepare(QDWidget):
@@ -160,7 +151,7 @@ class Prepare(QDWidget):
             self.link_control(self.canvas, name, attr=name)
         self.canvas.on_msg(self._on_msg)
         if self._scans is not None:
-            self.canvas.set_thumbs(np.stack([_thumb(x) for x in self._scans]), self._labels())
+            self.canvas.set_thumbs(np.stack([thumbnail(x) for x in self._scans]), self._labels())
         self._send_stage()
         self._show_status()
         if notes:
@@ -169,35 +160,11 @@ class Prepare(QDWidget):
 
     # -- defaults from the data --------------------------------------------------------------
     def _defaults(self, rejected: Any, notes: list[str]) -> PrepareSettings:
-        rej = tuple(sorted({int(i) for i in (rejected or [])}))
-        if self._scans is not None:
-            steps.kept(len(self._scans), rej)
-        base = PrepareSettings(rejected=rej, solvent=self._solvent_ds is not None)
-        if base.solvent:
-            try:
-                steps.before_chirp(self._source, self._solvent_ds, base)
-            except (DatasetError, _args.ArgumentError) as exc:
-                self.show_error(f"solvent: {exc}")
-                base = dataclasses.replace(base, solvent=False)
-        self.canvas.solvent_available = base.solvent
-        try:
-            stage = steps.before_chirp(self._source, self._solvent_ds,
-                                       dataclasses.replace(base, background=True))  # fmt: skip
-            base = dataclasses.replace(base, background=True)
-        except DatasetError as exc:
-            notes.append(f"background subtraction off: {exc}")
-            stage = steps.before_chirp(self._source, self._solvent_ds, base)
-        try:
-            est = chirp.estimate(stage, order=3)
-        except DatasetError as exc:
-            notes.append(f"no chirp estimated ({exc}); shift-click the map to add points")
-            return base
-        used = np.flatnonzero(np.isfinite(est["t0_half_rise"].values))
-        lo, hi = (int(used[0]), int(used[-1])) if used.size >= 2 else (0, est.size - 1)
-        idx = np.unique(np.round(np.linspace(lo, hi, 5)).astype(int))
-        wl = stage["wavelength"].values
-        pts = tuple((float(wl[i]), round(float(est.values[i]), 4)) for i in idx)
-        return dataclasses.replace(base, chirp_points=pts, chirp_order=3)
+        s, solvent_error = steps.defaults(self._source, self._solvent_ds, rejected, notes)
+        if solvent_error:
+            self.show_error(f"solvent: {solvent_error}")
+        self.canvas.solvent_available = self._solvent_ds is not None and not solvent_error
+        return s
 
     def _overrides(self, s: PrepareSettings, *given: Any) -> PrepareSettings:
         pts, order, d_range, w_range, bands, background = given
@@ -215,22 +182,9 @@ class Prepare(QDWidget):
         return dataclasses.replace(s, **change)
 
     # -- checked settings --------------------------------------------------------------------
-    def _normalise(self, name: str, value: Any) -> Any:
-        if name == "chirp_points":
-            return steps.points(name, value)
-        if name == "chirp_order":
-            return steps.order(value)
-        if name in ("delay_range", "wavelength_range"):
-            return steps.window(name, value, "ps" if name == "delay_range" else "nm")
-        if name == "mask_bands":
-            return steps.bands(value)
-        if name in ("background", "solvent"):
-            return boolean(name, value)
-        return tuple(sorted({int(i) for i in value}))
-
     def _checker(self, name: str) -> Any:
         def check(value: Any) -> Any:
-            norm = self._normalise(name, value)
+            norm = steps.normalise(name, value)
             trait_value = _traits(dataclasses.replace(self._settings, **{name: norm}))[name]
             if self._applying:
                 return trait_value
@@ -335,34 +289,10 @@ class Prepare(QDWidget):
 
     def _labels(self) -> list[str]:
         assert self._scans is not None
-        labels = [f"scan {i}" for i in range(len(self._scans))]
-        stage = self._stage if hasattr(self, "_stage") else None
-        if stage is not None and "rejected_points" in stage:
-            keep = steps.kept(len(self._scans), self._settings.rejected)
-            whole = stage["scan_rejected"].values
-            for k, i in enumerate(keep):
-                n = int(stage["rejected_points"].values[k])
-                if whole[k]:
-                    labels[i] += " · auto-rejected (noisy)"
-                elif n:
-                    labels[i] += f" · {n} points out"
-        return labels
+        return scan_labels(len(self._scans), self._stage, self._settings.rejected)
 
     def _show_status(self) -> None:
-        r, s = self._result, self._settings
-        parts = [f"result {r.sizes['pump']} × {r.sizes['delay']} delays × "
-                 f"{r.sizes['wavelength']} wavelengths"]  # fmt: skip
-        if s.chirp_points:
-            parts.append(f"chirp degree {steps.degree(s)} through {len(s.chirp_points)} points")
-        else:
-            parts.append("no chirp correction")
-        if s.background:
-            parts.append("background subtracted")
-        if s.solvent:
-            parts.append("solvent subtracted")
-        if s.mask_bands:
-            parts.append("masked " + ", ".join(f"{a:g}–{b:g} nm" for a, b in s.mask_bands))
-        self.canvas.status = " · ".join(parts)
+        self.canvas.status = status_line(self._result, self._settings)
         self.canvas.can_undo = self._pos > 0
         self.canvas.can_redo = self._pos < len(self._history) - 1
 
