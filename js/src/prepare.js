@@ -246,6 +246,8 @@ function render({ model, el: host }) {
   const inside = (b, px, py) => px >= b.x0 && px <= b.x1 && py >= b.y0 && py <= b.y1;
   const clamp = (v, a, b) => Math.min(Math.max(v, Math.min(a, b)), Math.max(a, b));
   const leftPx = (p) => [S.geo.left.x.map(p[1]), S.geo.left.y.map(p[0])];
+  // keep the drag when the pointer leaves the canvas (a synthetic event may have no live pointer)
+  const capture = (canvas, ev) => { try { canvas.setPointerCapture(ev.pointerId); } catch { /* no capture */ } };
   const commitPoints = () => setSetting("chirp_points", sortPoints(S.points));
 
   on(N.chirpMap, "pointerdown", (ev) => {
@@ -254,7 +256,7 @@ function render({ model, el: host }) {
     const { x, y, box } = S.geo.left;
     const i = hitPoint(S.points, leftPx, px, py);
     if (i >= 0 && ev.altKey) { S.points.splice(i, 1); live(); commitPoints(); return; }
-    if (i >= 0) { S.drag = i; N.chirpMap.setPointerCapture?.(ev.pointerId); live(); ev.preventDefault(); return; }
+    if (i >= 0) { S.drag = i; capture(N.chirpMap, ev); live(); ev.preventDefault(); return; }
     if (ev.shiftKey && inside(box, px, py)) { S.points.push([y.invert(py), x.invert(px)]); live(); commitPoints(); }
   });
   on(N.chirpMap, "pointermove", (ev) => {
@@ -283,7 +285,7 @@ function render({ model, el: host }) {
     const [px, py] = local(canvas, ev);
     if (!inside(geo.box, px, py)) return;
     S.brush = { kind, x0: px, y0: py, x1: px, y1: py };
-    canvas.setPointerCapture?.(ev.pointerId);
+    capture(canvas, ev);
     ev.preventDefault();
   }
   function brushMove(kind, canvas, geo, ev) {

@@ -309,7 +309,11 @@ class Prepare(QDWidget):
 
     @property
     def pipeline(self) -> _prepare.Pipeline:
-        """The recorded steps of :attr:`result` (``.steps``, ``.apply(raw)``, ``.to_code()``)."""
+        """The recorded steps of :attr:`result` (``.steps``, ``.apply(raw)``, ``.to_code()``).
+
+        Opened on scans, ``.apply`` needs the scans kept (not those in ``rejected``), and
+        ``solvent=`` when the solvent is subtracted; :meth:`to_code` writes both out.
+        """
         return _prepare.pipeline(self._result)
 
     @property

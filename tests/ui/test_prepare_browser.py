@@ -140,3 +140,58 @@ def test_prepare_mouse_round_trip(notebook: Any) -> None:
 
     errors = [e for e in nb.console_errors if "Prepare" in e or "prepare" in e]
     assert not errors, errors
+
+
+SCANS_CELL = """
+import json
+from qdwidgets.core import prepare
+from qdwidgets.data import simulate
+from qdwidgets.widgets import Prepare
+raw = simulate.raw_ta()
+w = Prepare(raw.scans, solvent=raw.solvent, height=260)
+w
+"""
+
+
+def test_prepare_scans_toggles_and_order(notebook: Any) -> None:
+    nb = notebook([SCANS_CELL])
+    page = nb.page
+    view = page.locator(".qd-prepare-view")
+    view.wait_for(state="visible", timeout=30_000)
+    assert nb.eval("w.error_message") == "''"
+    n = int(nb.eval("len(raw.scans)"))
+    assert view.locator(".qd-scan canvas").count() == n
+    glitched = int(nb.eval("raw.glitch_scan"))
+    label = view.locator(".qd-scan label").nth(glitched).inner_text()
+    assert "points out" in label, label  # the average's own rejection, shown per scan
+
+    # reject a scan with its box: Python averages the others
+    view.locator(f".qd-reject[data-scan='{glitched}']").check()
+    nb.wait_for("w.rejected", f"[{glitched}]", timeout=20)
+    kept = [i for i in range(n) if i != glitched]
+    same = (  # the widget's code averages the kept scans and gives the widget's result
+        "ns = {'ds': raw.scans, 'solvent': raw.solvent}; code = w.to_code(); exec(code, ns)\n"
+        f"print(bool(ns['result']['dA'].equals(w.result['dA'])) and '{kept}' in code)"
+    )
+    assert nb.eval(same).strip() == "True"
+    assert view.locator(".qd-scan.qd-rejected").count() == 1
+
+    # toggles and the order menu
+    view.locator(".qd-solvent").uncheck()
+    nb.wait_for("w.solvent", "False", timeout=20)
+    view.locator(".qd-background").uncheck()
+    nb.wait_for("w.background", "False", timeout=20)
+    steps = "print([s['step'] for s in w.pipeline.steps])"
+    assert nb.eval(steps).strip() == "['average_scans', 'correct_chirp']"
+    view.locator(".qd-order").select_option("1")
+    nb.wait_for("w.chirp_order", "1", timeout=20)
+
+    # undo three times: order, background, solvent come back in turn
+    for expected in ("w.chirp_order == 3", "w.background", "w.solvent"):
+        view.locator(".qd-undo").click()
+        nb.wait_for(expected, "True", timeout=20)
+    page.wait_for_function(
+        "() => document.querySelector('.qd-prepare-view .qd-solvent').checked", timeout=10_000
+    )
+    errors = [e for e in nb.console_errors if "prepare" in e.lower()]
+    assert not errors, errors
