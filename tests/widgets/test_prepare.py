@@ -291,3 +291,23 @@ def test_result_feeds_the_explorer_and_the_fits(ta: xr.Dataset) -> None:
     assert fit is not None
     g = fit_global(w.result.isel(wavelength=slice(None, None, 8)), 2, pump=1)
     assert g.converged
+
+
+def test_bad_data_and_options_are_refused_at_construction(ta: xr.Dataset) -> None:
+    from qdwidgets.errors import DatasetError
+
+    with pytest.raises(DatasetError, match="empty"):
+        Prepare([])
+    with pytest.raises(DatasetError):
+        Prepare(ta["dA"].values)  # not a dataset
+    with pytest.raises(ValueError, match="chirp_order"):
+        Prepare(ta, chirp_order=7)
+    with pytest.raises(ValueError, match="every wavelength"):
+        Prepare(ta, mask_bands=[[400, 800]])
+    with pytest.raises(ValueError, match="outside the map"):
+        Prepare(ta, chirp_points=[[500, 0.1], [900, 0.2]])
+    with pytest.raises(ValueError, match="height"):
+        Prepare(ta, height=0)
+    one = Prepare([ta])  # a list of one scan: the scan itself, nothing averaged
+    assert prepare.pipeline(one.result).steps[0]["step"] == "subtract_background"
+    assert one.canvas.scan_labels == []
