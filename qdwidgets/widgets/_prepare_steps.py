@@ -205,18 +205,26 @@ def before_chirp(
     return ds
 
 
-def after_chirp(stage: xr.Dataset, s: PrepareSettings, centre: float) -> xr.Dataset:
-    """``stage`` chirp-corrected through the points, cropped and masked, as set."""
-    ds = stage
-    if s.chirp_points:
-        check_points(s, stage)
-        t0 = chirp_curve(s, stage["wavelength"].values, centre)
-        ds = prepare.correct_chirp(ds, t0)
+def corrected(stage: xr.Dataset, s: PrepareSettings, centre: float) -> xr.Dataset:
+    """``stage`` chirp-corrected through the points (as it is without points)."""
+    if not s.chirp_points:
+        return stage
+    check_points(s, stage)
+    return prepare.correct_chirp(stage, chirp_curve(s, stage["wavelength"].values, centre))
+
+
+def trimmed(ds: xr.Dataset, s: PrepareSettings) -> xr.Dataset:
+    """``ds`` cropped and masked, as set."""
     if s.delay_range is not None or s.wavelength_range is not None:
         ds = prepare.crop(ds, delay=s.delay_range, wavelength=s.wavelength_range)
     if s.mask_bands:
         ds = prepare.mask(ds, wavelength=[list(b) for b in s.mask_bands])
     return ds
+
+
+def after_chirp(stage: xr.Dataset, s: PrepareSettings, centre: float) -> xr.Dataset:
+    """``stage`` chirp-corrected through the points, cropped and masked, as set."""
+    return trimmed(corrected(stage, s, centre), s)
 
 
 # -- defaults from the data ----------------------------------------------------------------

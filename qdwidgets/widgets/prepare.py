@@ -10,6 +10,7 @@ Delays in ps, wavelengths in nm, signals in OD.
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,6 +40,7 @@ SETTINGS = (
     "rejected",
 )
 _Pair = T.List(T.Float(), minlen=2, maxlen=2)
+CACHED = 6  # datasets kept by the settings they depend on (before / after the chirp correction)
 
 
 def _traits(s: PrepareSettings) -> dict[str, Any]:
@@ -136,14 +138,19 @@ class Prepare(QDWidget):
         s = self._defaults(rejected, notes)
         s = self._overrides(s, chirp_points, chirp_order, delay_range, wavelength_range,
                             mask_bands, background)  # fmt: skip
-        stage = steps.before_chirp(self._source, self._solvent_ds, s)
-        self._stage_key = (s.rejected, s.solvent, s.background)
-        self._stage = stage
-        self._result = steps.after_chirp(stage, s, self._centre)
-        self._settings = s
+        # the last few datasets before and after the chirp correction, by the settings they
+        # depend on: a crop or a mask (and an undo) does not repeat the steps before it
+        self._cache: OrderedDict[tuple[Any, ...], xr.Dataset] = OrderedDict()
         self._pending: tuple[PrepareSettings, Any, xr.Dataset, xr.Dataset] | None = None
-        self._history = [s]
-        self._pos = 0
+        self._compute(s)
+        assert self._pending is not None
+        self._stage_key: tuple[Any, ...] = self._pending[1]
+        self._stage: xr.Dataset = self._pending[2]
+        self._result: xr.Dataset = self._pending[3]
+        self._pending = None
+        self._settings: PrepareSettings = s
+        self._history: list[PrepareSettings] = [s]
+        self._pos: int = 0
         self._set_traits(s)
         self.check_traits({name: self._checker(name) for name in SETTINGS})
         self.observe(self._on_setting, names=list(SETTINGS))
@@ -197,13 +204,26 @@ class Prepare(QDWidget):
 
         return check
 
+    def _cached(self, key: tuple[Any, ...], make: Any) -> xr.Dataset:
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = make()
+        self._cache[key] = value
+        while len(self._cache) > CACHED:
+            self._cache.popitem(last=False)
+        return value
+
     def _compute(self, s: PrepareSettings) -> None:
         key = (s.rejected, s.solvent, s.background)
-        if key == self._stage_key:
-            stage = self._stage
-        else:
-            stage = steps.before_chirp(self._source, self._solvent_ds, s)
-        self._pending = (s, key, stage, steps.after_chirp(stage, s, self._centre))
+        stage = self._cached(
+            ("stage", key), lambda: steps.before_chirp(self._source, self._solvent_ds, s)
+        )
+        corr = self._cached(
+            ("chirp", key, s.chirp_points, s.chirp_order),
+            lambda: steps.corrected(stage, s, self._centre),
+        )
+        self._pending = (s, key, stage, steps.trimmed(corr, s))
 
     def _current(self) -> PrepareSettings:
         return PrepareSettings.from_dict({n: getattr(self, n) for n in SETTINGS})
