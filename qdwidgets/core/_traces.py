@@ -5,6 +5,8 @@ The noise rule of the zero crossing is documented in :mod:`qdwidgets.core.gain`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import DatasetError
@@ -20,10 +22,13 @@ def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -
     (std(diff)/√2) when fewer than 3 delays lie before ``before``.
     """
     pre = t < before
-    if int(pre.sum()) >= 3:
-        return np.asarray(np.std(x[:, pre], axis=1, ddof=1))
-    tail = x[:, -max(4, t.size // 5) :]
-    return np.asarray(np.std(np.diff(tail, axis=1), axis=1, ddof=1) / np.sqrt(2.0))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # NaN at the ends of a chirp-corrected trace are left out (all NaN → σ NaN)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if int(pre.sum()) >= 3:
+            return np.asarray(np.nanstd(x[:, pre], axis=1, ddof=1))
+        tail = x[:, -max(4, t.size // 5) :]
+        return np.asarray(np.nanstd(np.diff(tail, axis=1), axis=1, ddof=1) / np.sqrt(2.0))
 
 
 def _root(t: np.ndarray, x: np.ndarray, i: int, sigma: float, window: int) -> tuple[float, float]:
