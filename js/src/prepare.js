@@ -194,7 +194,7 @@ function render({ model, el: host }) {
     N.bgBox.checked = !!model.get("background");
     N.svBox.checked = !!model.get("solvent");
     N.svBox.disabled = !model.get("solvent_available");
-    N.svLabel.title = model.get("solvent_available") ? "subtract the solvent scan" : "no usable solvent scan was given";
+    N.svLabel.style.display = model.get("solvent_available") ? "" : "none"; // only with a usable solvent scan
     N.undo.disabled = !model.get("can_undo");
     N.redo.disabled = !model.get("can_redo");
     N.resetCrop.disabled = !(model.get("delay_range") ?? []).length && !(model.get("wavelength_range") ?? []).length;

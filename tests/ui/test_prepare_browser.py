@@ -53,6 +53,7 @@ def test_prepare_mouse_round_trip(notebook: Any) -> None:
     page = nb.page
     page.locator(".qd-prepare-view").wait_for(state="visible", timeout=30_000)
     assert nb.eval("w.error_message") == "''"
+    assert not page.locator(".qd-prepare-view .qd-solvent").is_visible()  # no solvent given
     points = json.loads(nb.eval("import json; print(json.dumps(w.chirp_points))"))
     wl0, wl1 = 440.0, 720.0
 
