@@ -3,7 +3,7 @@
 // brush), toggles, undo/redo and the scans list. Only settled values go to Python: a drag or a
 // brush writes its setting once, when it ends. Colours: RdBu_r, blue negative, red positive.
 
-import { buildLut, packLut, autoVmax } from "./lib/colormap.js";
+import { buildLut, packLut, autoVmax, NAN_INDEX } from "./lib/colormap.js";
 import { makeScale, niceDomain, fmt } from "./lib/axis.js";
 import { decode, plane, finiteRange } from "./lib/decode.js";
 import { el, drawAxes, polyline, clipTo, padRange } from "./lib/draw.js";
@@ -13,6 +13,7 @@ import { t0Curve, shiftColumns, sortPoints, hitPoint, addBand, bandAt } from "./
 import { buildDom } from "./lib/prepare_dom.js";
 
 const SPEC_H = 170;
+const NAN_DARK = [78, 78, 78, 255];
 const SPEC_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c"];
 const SPEC_COLORS_DARK = ["#5fa8e8", "#ffa64d", "#6fd46f"];
 
@@ -96,6 +97,7 @@ function render({ model, el: host }) {
     S.theme = readTheme(host);
     N.root.classList.toggle("qd-dark", S.theme.dark);
     S.lut = buildLut(S.theme.colormap);
+    if (S.theme.dark) S.lut.set(NAN_DARK, NAN_INDEX * 4); // no measurement: a muted grey, not a glare
     S.lut32 = packLut(S.lut);
     S.vmax = hasData() ? autoVmax(plane(S.data, S.shape, pump())) : 1;
     S.leftKey = "";
