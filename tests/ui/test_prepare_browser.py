@@ -33,6 +33,18 @@ print(bool(e['dA'].equals(w.result['dA'])) and prepare.pipeline(e).steps == w.pi
 """
 
 
+# a checksum of a canvas's pixels (to see that it was redrawn)
+CHECKSUM_JS = """(sel) => {
+  const c = document.querySelector('.qd-prepare-view ' + sel);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1000000007;
+  }
+  return h;
+}"""
+
+
 def box_of(page: Any, css: str) -> tuple[dict[str, float], list[float]]:
     """The canvas's page box and its plot box (x0, y0, x1, y1 in CSS px of the canvas)."""
     loc = page.locator(f".qd-prepare-view {css}")
@@ -64,7 +76,16 @@ def test_prepare_mouse_round_trip(notebook: Any) -> None:
     px = x0 + (t0 - win[0]) / (win[1] - win[0]) * (x1 - x0)
     py = y1 - (lam - wl0) / (wl1 - wl0) * (y1 - y0)
     start = (bb["x"] + px, bb["y"] + py)
-    drag(page, start, (start[0] + 40, start[1]))
+    before = page.evaluate(CHECKSUM_JS, ".qd-corrected-map")
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 40, start[1], steps=12)
+    # mid-drag: the corrected map is redrawn in the page; Python has not been told yet
+    page.wait_for_function(
+        f"() => ({CHECKSUM_JS})('.qd-corrected-map') !== {before}", timeout=10_000
+    )
+    assert nb.eval("w.chirp_points[2][1]") == repr(t0)
+    page.mouse.up()
     expected_t0 = t0 + 40 / (x1 - x0) * (win[1] - win[0])
     nb.wait_for(f"abs(w.chirp_points[2][1] - {expected_t0}) < 0.02", "True", timeout=20)
     assert nb.eval(f"abs(w.chirp_points[2][0] - {lam}) < 1.0") == "True"
