@@ -258,17 +258,22 @@ def defaults(
     except DatasetError as exc:
         notes.append(f"background subtraction off: {exc}")
         stage = before_chirp(source, solvent, base)
+    if int(stage.attrs.get(chirp.CORRECTED, 0)):
+        notes.append("the data are chirp-corrected already: no chirp points")
+        return base, problem
     try:
         est = chirp.estimate(stage, order=3)
+        used = np.flatnonzero(np.isfinite(est["t0_half_rise"].values))
+        lo, hi = (int(used[0]), int(used[-1])) if used.size >= 2 else (0, est.size - 1)
+        idx = np.unique(np.round(np.linspace(lo, hi, n_points)).astype(int))
+        wl = stage["wavelength"].values
+        pts = tuple((float(wl[i]), round(float(est.values[i]), 4)) for i in idx)
+        s = dataclasses.replace(base, chirp_points=pts, chirp_order=3)
+        corrected(stage, s, float((wl[0] + wl[-1]) / 2.0))  # usable on these data?
     except DatasetError as exc:
         notes.append(f"no chirp estimated ({exc}); shift-click the map to add points")
         return base, problem
-    used = np.flatnonzero(np.isfinite(est["t0_half_rise"].values))
-    lo, hi = (int(used[0]), int(used[-1])) if used.size >= 2 else (0, est.size - 1)
-    idx = np.unique(np.round(np.linspace(lo, hi, n_points)).astype(int))
-    wl = stage["wavelength"].values
-    pts = tuple((float(wl[i]), round(float(est.values[i]), 4)) for i in idx)
-    return dataclasses.replace(base, chirp_points=pts, chirp_order=3), problem
+    return s, problem
 
 
 # -- code -----------------------------------------------------------------------------------

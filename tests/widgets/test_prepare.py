@@ -311,3 +311,15 @@ def test_bad_data_and_options_are_refused_at_construction(ta: xr.Dataset) -> Non
     one = Prepare([ta])  # a list of one scan: the scan itself, nothing averaged
     assert prepare.pipeline(one.result).steps[0]["step"] == "subtract_background"
     assert one.canvas.scan_labels == []
+
+
+def test_data_already_chirp_corrected_open_without_points(ta: xr.Dataset) -> None:
+    done = chirp.correct(ta, chirp.estimate(ta))
+    w = Prepare(done)
+    assert w.chirp_points == [] and w.error_message == ""
+    assert any("chirp-corrected already" in n for n in w.warning_messages)
+    assert "correct_chirp" not in [s["step"] for s in w.pipeline.steps]
+    result = w.result
+    w.canvas.chirp_points = [[500.0, 0.1]]  # the core refuses a second correction
+    assert "already corrected" in w.error_message
+    assert w.chirp_points == [] and w.result is result
