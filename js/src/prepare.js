@@ -4,12 +4,12 @@
 // brush writes its setting once, when it ends. Colours: RdBu_r, blue negative, red positive.
 
 import { buildLut, packLut, autoVmax, NAN_INDEX } from "./lib/colormap.js";
-import { makeScale, niceDomain, fmt } from "./lib/axis.js";
+import { makeScale, niceDomain, nearestIndex, fmt } from "./lib/axis.js";
 import { decode, plane, finiteRange } from "./lib/decode.js";
 import { el, drawAxes, polyline, clipTo, padRange } from "./lib/draw.js";
 import { frame, paintImage, title, drawCurve, shadeMap, shadeSpectrum, spectrumLegend, drawColorbar, paintThumb } from "./lib/prepare_draw.js";
 import { readTheme } from "./lib/theme.js";
-import { t0Curve, shiftColumns, sortPoints, hitPoint, addBand, bandAt } from "./lib/chirp.js";
+import { t0Curve, shiftColumns, correctedDelays, sortPoints, hitPoint, addBand, bandAt } from "./lib/chirp.js";
 import { buildDom } from "./lib/prepare_dom.js";
 
 const SPEC_H = 170;
@@ -27,7 +27,7 @@ function render({ model, el: host }) {
     data: new Float32Array(0), shape: [0, 0, 0], delays: new Float64Array(0), wl: new Float64Array(0),
     points: [], t0: new Float64Array(0), corr: new Float32Array(0), drag: -1, brush: null, vmax: 1,
     lut: null, lut32: null, theme: readTheme(host), geo: {}, leftLayer: null, leftKey: "", window: [0, 1],
-    img: null, specDelays: [], times: [], raf: 0,
+    img: null, specTimes: [], grid: new Float64Array(0), times: [], raf: 0,
   };
   const D = () => S.shape[1], W = () => S.shape[2];
   const pump = () => Math.min(Math.max(model.get("pump_index") | 0, 0), Math.max(S.shape[0] - 1, 0));
@@ -44,7 +44,6 @@ function render({ model, el: host }) {
     S.delays = Float64Array.from(model.get("delays") ?? []);
     S.wl = Float64Array.from(model.get("wavelengths") ?? []);
     if (S.delays.length !== D() || S.wl.length !== W()) S.shape = [0, 0, 0];
-    S.corr = new Float32Array(D() * W());
     S.t0 = new Float64Array(W());
     const labels = model.get("pump_labels") ?? [];
     N.pumpSel.replaceChildren(...Array.from({ length: Math.max(S.shape[0], 1) }, (_, i) => {
@@ -79,17 +78,12 @@ function render({ model, el: host }) {
     t0Curve(S.points, +model.get("chirp_order"), centre(), S.wl, S.t0);
   }
 
-  /** Three delays for the spectra, spread in log over the positive delays of the data. */
+  /** Three delays (ps) for the spectra, spread in log over the positive delays of the data. */
   function pickSpectra() {
     const pos = Array.from(S.delays).filter((t) => t > 0);
-    if (!pos.length) { S.specDelays = hasData() ? [Math.floor(D() / 2)] : []; return; }
+    if (!pos.length) { S.specTimes = hasData() ? [S.delays[Math.floor(D() / 2)]] : []; return; }
     const a = Math.log(pos[0]), b = Math.log(pos[pos.length - 1]);
-    S.specDelays = [...new Set([0.15, 0.45, 0.8].map((f) => {
-      const t = Math.exp(a + f * (b - a));
-      let best = 0;
-      S.delays.forEach((d, i) => { if (Math.abs(d - t) < Math.abs(S.delays[best] - t)) best = i; });
-      return best;
-    }))];
+    S.specTimes = [...new Set([0.15, 0.45, 0.8].map((f) => pos[nearestIndex(pos, Math.exp(a + f * (b - a)))]))];
   }
 
   // ---- drawing -------------------------------------------------------------------------------
@@ -105,7 +99,7 @@ function render({ model, el: host }) {
 
   const geoOf = (canvas, box) => { canvas.dataset.plotBox = [box.x0, box.y0, box.x1, box.y1].join(","); };
   const wlScale = (box) => makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.y1, box.y0] });
-  const image = (ctx, map, x, y, box, dpr, reuse) => paintImage(ctx, { map, W: W(), delays: S.delays, wl: S.wl, x, y, box, dpr, vmax: S.vmax, lut32: S.lut32, reuse });
+  const image = (ctx, map, delays, x, y, box, dpr, reuse) => paintImage(ctx, { map, W: W(), delays, wl: S.wl, x, y, box, dpr, vmax: S.vmax, lut32: S.lut32, reuse });
 
   function drawLeft() {
     const { ctx, box, dpr } = frame(N.chirpMap, height(), S.theme);
@@ -116,7 +110,7 @@ function render({ model, el: host }) {
     if (!hasData()) return;
     const key = `${pump()}|${S.window}|${N.chirpMap.width}x${N.chirpMap.height}|${S.epoch}`;
     if (key !== S.leftKey) { // the measured map does not change while a point moves: reuse it
-      S.leftLayer = image(ctx, plane(S.data, S.shape, pump()), x, y, box, dpr, S.leftLayer);
+      S.leftLayer = image(ctx, plane(S.data, S.shape, pump()), S.delays, x, y, box, dpr, S.leftLayer);
       S.leftKey = key;
     } else ctx.putImageData(S.leftLayer, Math.round(box.x0 * dpr), Math.round(box.y0 * dpr));
     drawAxes(ctx, x, y, box, { xlabel: "delay (ps), measured", ylabel: "wavelength (nm)", color: S.theme.fg });
@@ -126,15 +120,20 @@ function render({ model, el: host }) {
 
   function drawRight() {
     const { ctx, box, dpr } = frame(N.correctedMap, height(), S.theme);
-    const d0 = S.delays[0], d1 = S.delays[D() - 1];
+    // the corrected delay axis of the core (every measured delay kept, NaN where a column has
+    // no measurement); it moves with the curve while a point is dragged
+    S.grid = hasData() ? correctedDelays(S.delays, S.t0) : S.delays;
+    const G = S.grid.length, d0 = S.grid[0], d1 = S.grid[G - 1];
     const kind = d1 - d0 > 100 && d1 > 0 ? "symlog" : "linear";
     const x = makeScale({ domain: [d0, d1], range: [box.x0, box.x1], kind, linthresh: 1 }), y = wlScale(box);
     S.geo.right = { x, y, box };
     geoOf(N.correctedMap, box);
     N.correctedMap.dataset.delayAxis = kind;
+    N.correctedMap.dataset.delayCount = String(G); // the corrected axis' length, for tests
     if (!hasData()) return;
-    shiftColumns(plane(S.data, S.shape, pump()), D(), W(), S.delays, S.t0, S.corr);
-    S.img = image(ctx, S.corr, x, y, box, dpr, S.img);
+    if (S.corr.length !== G * W()) S.corr = new Float32Array(G * W());
+    shiftColumns(plane(S.data, S.shape, pump()), D(), W(), S.delays, S.t0, S.corr, S.grid);
+    S.img = image(ctx, S.corr, S.grid, x, y, box, dpr, S.img);
     drawAxes(ctx, x, y, box, { xlabel: `delay (ps), corrected${kind === "symlog" ? ", symlog" : ""}`, ylabel: "wavelength (nm)", color: S.theme.fg });
     title(ctx, box, "corrected: drag to crop", S.theme);
     const dr = model.get("delay_range") ?? [], wr = model.get("wavelength_range") ?? [];
@@ -148,7 +147,8 @@ function render({ model, el: host }) {
   function drawSpectrum() {
     const { ctx, box } = frame(N.spectrum, SPEC_H, S.theme);
     const x = makeScale({ domain: [S.wl[0], S.wl[W() - 1]], range: [box.x0, box.x1] });
-    const rows = S.specDelays.map((d) => S.corr.subarray(d * W(), (d + 1) * W()));
+    const idx = S.specTimes.map((t) => nearestIndex(S.grid, t));
+    const rows = idx.map((d) => S.corr.subarray(d * W(), (d + 1) * W()));
     const y = makeScale({ domain: niceDomain(padRange(hasData() ? finiteRange(...rows) : null)), range: [box.y1, box.y0] });
     S.geo.spec = { x, y, box };
     geoOf(N.spectrum, box);
@@ -163,7 +163,7 @@ function render({ model, el: host }) {
     ctx.beginPath(); ctx.moveTo(box.x0, y.map(0)); ctx.lineTo(box.x1, y.map(0)); ctx.stroke();
     rows.forEach((row, i) => polyline(ctx, S.wl, row, x, y, colors[i % 3], 1.4));
     ctx.restore();
-    spectrumLegend(ctx, box, S.specDelays.map((d, i) => [`${fmt(S.delays[d], 3)} ps`, colors[i % 3]]), S.theme);
+    spectrumLegend(ctx, box, idx.map((d, i) => [`${fmt(S.grid[d], 3)} ps`, colors[i % 3]]), S.theme);
   }
 
   /** One live frame: the curve, the t0 map's marks, the corrected map and spectra. Timed. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { polyfit, polyval, t0Curve, degreeFor, shiftColumns, sortPoints, hitPoint, addBand, bandAt } from "../src/lib/chirp.js";
+import { polyfit, polyval, t0Curve, degreeFor, shiftColumns, correctedDelays, sortPoints, hitPoint, addBand, bandAt } from "../src/lib/chirp.js";
 
 const close = (a, b, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} != ${b}`);
 
@@ -70,6 +70,29 @@ test("shiftColumns on a non-uniform grid matches direct interpolation", () => {
       const fr = (q - delays[j]) / (delays[j + 1] - delays[j]);
       close(out[d * W + w], map[j * W + w] + fr * (map[(j + 1) * W + w] - map[j * W + w]), 1e-5);
     }
+  }
+});
+
+test("correctedDelays: the core's axis — measured minus the earliest t0, a head before it", () => {
+  const delays = [-1, -0.5, 0, 0.5, 1, 2, 5];
+  // t0 from −0.2 to 0.6 (span 0.8): head = delays before −1 + 0.8 = −0.2, minus 0.6
+  const g = correctedDelays(delays, [0.6, 0.1, -0.2]);
+  const expected = [-1.6, -1.1, ...delays.map((t) => t + 0.2)];
+  assert.equal(g.length, expected.length);
+  expected.forEach((v, i) => close(g[i], v, 1e-12));
+  // each column's measured span [t_first − t0, t_last − t0] lies on the axis
+  for (const s of [0.6, 0.1, -0.2]) assert.ok(g[0] <= delays[0] - s + 1e-12 && g[g.length - 1] >= delays[6] - s - 1e-12);
+  assert.deepEqual(Array.from(correctedDelays(delays, [NaN, NaN])), delays);
+  // a column on that axis: NaN exactly where it was not measured, values elsewhere
+  const W = 3, D = delays.length;
+  const map = new Float32Array(D * W).map((_, i) => delays[Math.floor(i / W)]);
+  const out = shiftColumns(map, D, W, delays, [0.6, 0.1, -0.2], null, g);
+  for (let d = 0; d < g.length; d++) {
+    [0.6, 0.1, -0.2].forEach((s, w) => {
+      const q = g[d] + s, v = out[d * W + w];
+      if (q < -1 - 1e-9 || q > 5 + 1e-9) assert.ok(Number.isNaN(v), `${d},${w}`);
+      else close(v, q, 1e-5);
+    });
   }
 });
 

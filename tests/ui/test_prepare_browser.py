@@ -116,6 +116,8 @@ def test_prepare_mouse_round_trip(notebook: Any) -> None:
 
     # crop: a rectangle on the corrected map, from 20 % to 80 % across and 10 % to 90 % down
     n_delays = int(nb.eval("w.result.sizes['delay']"))
+    # the page's corrected axis is the core's: every measured delay kept
+    assert int(page.locator(".qd-corrected-map").get_attribute("data-delay-count")) == n_delays
     bb, (x0, y0, x1, y1) = box_of(page, ".qd-corrected-map")
     a = (bb["x"] + x0 + 0.2 * (x1 - x0), bb["y"] + y0 + 0.1 * (y1 - y0))
     b = (bb["x"] + x0 + 0.8 * (x1 - x0), bb["y"] + y0 + 0.9 * (y1 - y0))

@@ -64,26 +64,46 @@ export function t0Curve(points, order, centre, wl, out = null) {
 }
 
 /**
- * The chirp-corrected map: out[d, w] = map(delays[d] + t0[w], w), linear between the measured
- * delays of column w, NaN where delays[d] + t0[w] lies outside them or next to a NaN. `map` and
- * `out` are C-ordered [D, W] (Float32Array); a NaN t0 leaves the column as measured.
+ * The delay axis after the correction, as qdwidgets.core.chirp.correct makes it: the measured
+ * delays minus the earliest t0, and before them the earliest measured delays minus the latest
+ * t0, so that every wavelength's measured span [t_first − t0(λ), t_last − t0(λ)] lies on it.
+ * The measured delays when t0 holds no finite value.
  */
-export function shiftColumns(map, D, W, delays, t0, out = null) {
-  const res = out ?? new Float32Array(D * W);
+export function correctedDelays(delays, t0) {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of t0) if (v === v) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  if (!(lo <= hi)) return Float64Array.from(delays);
+  const head = [];
+  for (const t of delays) if (t < delays[0] + (hi - lo) - 1e-12) head.push(t - hi);
+  const out = new Float64Array(head.length + delays.length);
+  out.set(head);
+  for (let i = 0; i < delays.length; i++) out[head.length + i] = delays[i] - lo;
+  return out;
+}
+
+/**
+ * The chirp-corrected map: out[d, w] = map(grid[d] + t0[w], w), linear between the measured
+ * delays of column w, NaN where grid[d] + t0[w] lies outside them. `map` is C-ordered [D, W] on
+ * `delays`; `out` is [grid.length, W] (Float32Array); `grid` defaults to `delays`. A NaN t0
+ * leaves a column as measured (the grid must then be the measured delays).
+ */
+export function shiftColumns(map, D, W, delays, t0, out = null, grid = delays) {
+  const G = grid.length;
+  const res = out ?? new Float32Array(G * W);
   const first = delays[0], last = delays[D - 1];
   for (let w = 0; w < W; w++) {
     const s = t0[w];
     if (s !== s) {
-      for (let d = 0, i = w; d < D; d++, i += W) res[i] = map[i];
+      for (let d = 0, i = w; d < Math.min(D, G); d++, i += W) res[i] = map[i];
       continue;
     }
     let j = 0;
-    for (let d = 0, i = w; d < D; d++, i += W) {
-      const q = delays[d] + s;
-      if (q < first || q > last) { res[i] = NaN; continue; }
+    for (let d = 0, i = w; d < G; d++, i += W) {
+      const q = grid[d] + s;
+      if (q < first - 1e-12 || q > last + 1e-12) { res[i] = NaN; continue; }
       while (j < D - 2 && delays[j + 1] < q) j++;
       const t1 = delays[j], t2 = delays[j + 1];
-      const f = (q - t1) / (t2 - t1);
+      const f = Math.min(Math.max((q - t1) / (t2 - t1), 0), 1);
       const a = map[j * W + w], b = map[(j + 1) * W + w];
       res[i] = f === 0 ? a : f === 1 ? b : a + (b - a) * f;
     }
