@@ -2,14 +2,16 @@
 
 A 400 delays × 1000 wavelengths dataset (the example interpolated onto a finer grid) opens in
 Prepare; the mouse drags the middle chirp point over 80 steps. Every frame of the drag runs, in
-the browser, the t0(λ) polynomial, the per-column shift of the 400 × 1000 map (linear
-interpolation), the colour mapping of both maps and the spectra; its duration (JS, from before
-the shift to after the last canvas call) is written by the widget into ``data-redraw-times``.
+the browser, the t0(λ) polynomial, the per-column shift of the 400 × 1000 map onto the corrected
+delay axis (linear interpolation), the colour mapping of both maps and the spectra; its duration
+(JS, from before the shift to after the last canvas call) is written by the widget into
+``data-redraw-times``.
 Target (issue 15): ≤ 100 ms per redraw on 400 × 1000. Also the example's own size (286 × 281).
 
 Measured 2026-12-07, headless Debian chromium (software canvas, --disable-gpu), 2 cores shared
-with other jobs, widget ~960 px wide, 81 redraws per drag: 400 × 1000 median 5.0 ms, 95th
-percentile 8.4 ms, max 17.7 ms; 286 × 281 median 2.3 ms, max 6.5 ms.
+with other jobs, widget ~960 px wide, 81 redraws per drag, the corrected map on the core's
+corrected delay axis: 400 × 1000 median 9.4 ms, 95th percentile 11.6 ms, max 16.3 ms;
+286 × 281 median 2.3 ms, max 11.0 ms.
 
 Run (it uses the browser tier's fixtures, tests/ui/conftest.py):
   PYTHONPATH=tests/ui .venv/bin/python -m pytest benchmarks/bench_prepare_browser.py \
