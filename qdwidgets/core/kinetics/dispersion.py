@@ -15,6 +15,7 @@ matrices of the wavelengths, computed in one vectorised call, are summed through
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -225,8 +226,9 @@ def fit_dispersion(
     n_data = y3.size if w is None else int(w.sum()) * npump
     # a tighter floor than the per-trace fits: thousands of points share these few parameters
     out = levenberg_marquardt(
-        problem.state, x0, mask, lower, upper, n_data=n_data, noise_floor=1e-3
-    )
+        problem.state, x0, mask, lower, upper, n_data=n_data, noise_floor=1e-3,
+        probe=_limit_probe(n, mask, lower, max(n_data - y3.shape[0] * npump * (n + 1), 1)),
+    )  # fmt: skip
 
     x = out["x"]
     cost, h, _, (a, phi) = problem.state(x, keep=True)
@@ -292,6 +294,39 @@ def fit_dispersion(
         "t0": t0_centre,
         "t0_stderr": float(coef_err[0]) if k_c else float("nan"),
     }
+
+
+def _limit_probe(n: int, mask: np.ndarray, lower: np.ndarray, dof: int) -> Callable[..., Any]:
+    """A probe for the LM loop: a lifetime far below the IRF width (τ < σ/10) whose ln τ the data
+    do not determine (standard error > 3) is on its way to the limit τ → 0, where its column is
+    the IRF itself and χ² is lowest; the loop would crawl there. It is sent to its lower bound
+    and held (once per lifetime); its error stays infinite in the result."""
+    from .trust import LN_ERR_MAX
+
+    tried: set[int] = set()
+
+    def probe(x: np.ndarray, h: np.ndarray, cost: float) -> Any:
+        free = mask.copy()
+        free[list(tried)] = False
+        fidx = np.flatnonzero(free)
+        sigma = math.exp(x[n])
+        with np.errstate(all="ignore"):
+            inv = np.linalg.pinv(h[np.ix_(fidx, fidx)], hermitian=True)
+            var = cost / dof * np.diagonal(inv)
+        for k in range(n):
+            if k in tried or not mask[k] or math.exp(x[k]) >= sigma / 10.0:
+                continue
+            i = int(np.flatnonzero(fidx == k)[0])
+            if 0.0 < var[i] < LN_ERR_MAX**2:  # determined: the data hold it
+                continue
+            tried.add(k)
+            xt = x.copy()
+            xt[k] = lower[k]
+            free[k] = False
+            return xt, free
+        return None
+
+    return probe
 
 
 def _fixed_chirp(chirp: Any, wl_coord: Any, error: type[Exception]) -> np.ndarray:
