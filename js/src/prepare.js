@@ -51,7 +51,7 @@ function render({ model, el: host }) {
       o.textContent = labels[i] ?? `pump ${i}`;
       return o;
     }));
-    N.pumpSel.disabled = S.shape[0] <= 1;
+    N.pumpSel.style.display = S.shape[0] > 1 ? "" : "none"; // a menu only with several levels
     pickSpectra();
     loadPoints(true);
   }
