@@ -3,6 +3,7 @@ a saved state (with the saved result)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import xarray as xr
@@ -21,7 +22,6 @@ class StateMixin:
     window: list[float]
     n_pumps: int
 
-    _building: bool
     params: list[dict[str, Any]]
     locks: list[bool]
     edit_index: int
@@ -47,15 +47,13 @@ class StateMixin:
             raise FitError(f"{why}: press Fit first, then ask for its code")
         return recipe_code(self._recipe, data_name, self.n_pumps)
 
-    def apply_settings(self, settings: dict[str, Any]) -> None:
+    def apply_settings(self, settings: Mapping[str, Any]) -> None:
         """Set saved settings, then reload the trace and redraw."""
-        self._building = True
-        try:
-            for key in ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window"):
+        keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window")
+        with self.quietly():  # type: ignore[attr-defined]
+            for key in (*keys, "irf_locked", "t0_locked"):
                 if key in settings:
                     setattr(self, key, settings[key])
-        finally:
-            self._building = False
         self._load_traces()  # type: ignore[attr-defined]
         if "params" in settings:
             self.params = [
@@ -69,22 +67,9 @@ class StateMixin:
         self._sync_controls()  # type: ignore[attr-defined]
         self._redraw_all()  # type: ignore[attr-defined]
 
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> Any:
-        """Rebuild a fitter with the saved settings and the saved result."""
-        from ..errors import QDError
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit (a ``KineticsSeries`` or ``KineticsFit`` ``to_dict``)."""
         from ..results import decode
 
-        if state.get("widget") != cls.__name__:
-            raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
-            )
-        settings = {k: decode(v) for k, v in state.get("settings", {}).items()}
-        pumps = settings.pop("pumps", None)
-        widget: Any = cls(data, pump=list(pumps) if pumps else None)  # type: ignore[call-arg]
-        widget.apply_settings(settings)
-        if state.get("result"):
-            widget._result = decode(state["result"])
-            widget._update_table()
-        return widget
+        self._result = decode(dict(saved))
+        self._update_table()  # type: ignore[attr-defined]

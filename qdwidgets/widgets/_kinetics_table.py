@@ -61,7 +61,6 @@ class TableMixin:
     rows: list[dict[str, Any]]
     _traces: Any
     _result: Any
-    _syncing: bool
     _tau_range: tuple[float, float]
     n_components: int
     offset_on: bool
@@ -93,8 +92,7 @@ class TableMixin:
         t = self.delay
         dt = np.diff(t)
         res = float(np.min(dt[dt > 0])) if np.any(dt > 0) else 0.1
-        self._syncing = True
-        try:
+        with self.quietly():  # type: ignore[attr-defined]
             for i, row in enumerate(self.rows):
                 visible = i < self.n_components
                 row["box"].layout.display = None if visible else "none"
@@ -116,8 +114,6 @@ class TableMixin:
             _recentre(self.t0_slider, max(float(t[0]), t0 - half), min(float(t[-1]), t0 + half), t0)
             self.add_button.disabled = self.n_components >= 4
             self.remove_button.disabled = self.n_components <= 1
-        finally:
-            self._syncing = False
         self._update_shares()
 
     def _update_shares(self) -> None:

@@ -11,7 +11,7 @@ fit (None before one succeeds).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import ipywidgets as W
@@ -40,8 +40,10 @@ class BandDeconvolver(CodeMixin, QDWidget):
 
     _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
 
-    delay = traitlets.Float(0.0)  # set from the data on construction (core.bands.default_delay)
-    selected = traitlets.Unicode("")
+    delay = traitlets.Float(0.0, help="delay of the spectra (ps)")  # from the data on construction
+    selected = traitlets.Unicode("", help="name of the band the controls edit")
+    pumps = traitlets.Tuple(help="the pump levels shown, one panel each")
+    bands = traitlets.Tuple(help="the bands of each panel (a tuple of Band per panel)")
     x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
@@ -91,7 +93,6 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self.lock_to_spectra = lock_to_spectra
         self._result: B.BandComparison | None = None
         self._fitted_with: list[list[B.Band]] = []  # the start bands of the last fit, per panel
-        self._quiet = False
         self.panels: list[Panel] = []
         delays = np.asarray(ds["delay"].values, dtype=float)
         lo, hi = self.data_range
@@ -102,6 +103,8 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 ),
                 "x_range": lambda v: self._check_range(v),
                 "selected": lambda v: v if v == "" else A.choice("selected", v, self.names),
+                "pumps": self._check_pumps,
+                "bands": self._check_bands,
             }
         )
         self.x_range = list(x_range) if x_range is not None else [lo, hi]
@@ -123,13 +126,12 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 delay = float(later[0] if later.size else delays[0])
                 note = f"{exc}; showing {delay:g} ps"
         self.delay = delay
+        self.observe(self.guarded(self._on_pumps), names="pumps")
+        self.observe(self.reaction(self._on_bands), names="bands")
         with self.reporting():
-            self.pumps = self._levels(pump)
+            self.pumps = tuple(self._levels(pump))
             if bands is not None:
-                for p in self.panels:
-                    p.bands = list(bands)
-                self._bands_changed()
-                self._draw_all()
+                self.bands = tuple(tuple(bands) for _ in self.panels)
             else:
                 self.propose()
             if fit:
@@ -146,16 +148,17 @@ class BandDeconvolver(CodeMixin, QDWidget):
         """The last successful fit at every pump level shown (None before one)."""
         return self._result
 
-    @property
-    def pumps(self) -> tuple[float, ...]:
-        """The pump levels shown, one panel each."""
-        return tuple(p.pump for p in self.panels)
+    def _check_pumps(self, levels: Any) -> tuple[float, ...]:
+        if np.ndim(levels) != 1 or len(levels) == 0:
+            raise A.ArgumentError(
+                f"pumps must be a sequence of one or more pump levels, not {levels!r}"
+            )
+        return tuple(B.pick_pump(self.ta, lv) for lv in levels)
 
-    @pumps.setter
-    def pumps(self, levels: Sequence[float]) -> None:
+    def _on_pumps(self, change: dict[str, Any]) -> None:
         old = {p.pump: p.bands for p in self.panels}
         template = next(iter(old.values()), [])
-        self.panels = [Panel(self, B.pick_pump(self.ta, lv)) for lv in levels]
+        self.panels = [Panel(self, level) for level in self.pumps]
         for p in self.panels:
             p.bands = list(old.get(p.pump, template))
             p.load(self.delay)
@@ -164,14 +167,19 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._bands_changed()
         self._draw_all()
 
-    @property
-    def bands(self) -> tuple[tuple[B.Band, ...], ...]:
-        """The current bands of each panel."""
-        return tuple(tuple(p.bands) for p in self.panels)
+    def _check_bands(self, value: Any) -> tuple[tuple[B.Band, ...], ...]:
+        sets = tuple(tuple(bs) for bs in value)
+        if len(sets) != len(self.panels) or not all(
+            isinstance(b, B.Band) for bs in sets for b in bs
+        ):
+            raise A.ArgumentError(
+                f"bands must hold one sequence of Band per pump level shown ({len(self.panels)})"
+                f", got {len(sets)}. Fix: set pumps first, then one set of bands per level"
+            )
+        return sets
 
-    @bands.setter
-    def bands(self, value: Sequence[Sequence[B.Band]]) -> None:
-        for p, bs in zip(self.panels, value, strict=True):
+    def _on_bands(self, change: dict[str, Any]) -> None:
+        for p, bs in zip(self.panels, change["new"], strict=True):
             p.bands = list(bs)
             p.fit = None
         self._bands_changed()
@@ -281,29 +289,17 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._bands_changed()
 
     # -- state --------------------------------------------------------------------------------
-    def apply_settings(self, settings: dict[str, Any]) -> None:
-        self._quiet = True
-        try:
-            if "delay" in settings:
-                self.delay = float(settings["delay"])
-            if "x_range" in settings:
-                self.x_range = list(settings["x_range"])
-            if "pumps" in settings:
-                self.pumps = list(settings["pumps"])
-            if "bands" in settings:
-                self.bands = settings["bands"]
-            if settings.get("selected") in self.names:
-                self.selected = settings["selected"]
-        finally:
-            self._quiet = False
+    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+        """Set saved settings one after the other (the panels follow ``pumps`` before the
+        ``bands`` and the ``selected`` band are set)."""
+        for key in self._state_keys:
+            if key in settings and (key != "selected" or settings[key] in self.names):
+                setattr(self, key, settings[key])
         sync_controls(self)
 
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> BandDeconvolver:
-        widget = super().from_state(data, state)
-        if state.get("result"):
-            widget._result = B.BandComparison.from_dict(state["result"])
-        return widget
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit (a ``BandComparison.to_dict``) as ``result``."""
+        self._result = B.BandComparison.from_dict(dict(saved))
 
     # -- internals ------------------------------------------------------------------------------
     def _levels(self, pump: float | Sequence[float] | None) -> list[float]:
@@ -345,14 +341,12 @@ class BandDeconvolver(CodeMixin, QDWidget):
 
     def _bands_changed(self) -> None:
         names = self.names
-        self._quiet = True
-        try:
+        with self.quietly():
+            self.bands = tuple(tuple(p.bands) for p in self.panels)
             self.band_select.options = names
             if self.selected not in names:
                 self.selected = names[0] if names else ""
             self.band_select.value = self.selected or None
-        finally:
-            self._quiet = False
         sync_controls(self)
         self._update_table()
 
@@ -378,16 +372,16 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def _on_band_select(self, change: dict[str, Any]) -> None:
-        if not self._quiet and change["new"]:
+        if change["new"]:
             self.selected = str(change["new"])
 
     def _on_selected(self, change: dict[str, Any]) -> None:
         sync_controls(self)
 
     def _on_shape(self, change: dict[str, Any]) -> None:
-        if not self._quiet and self.selected:
+        if self.selected:
             self.set_shape(self.selected, str(change["new"]))
 
     def _on_lock(self, param: str, change: dict[str, Any]) -> None:
-        if not self._quiet and self.selected:
+        if self.selected:
             self.set_lock(self.selected, param, bool(change["new"]))

@@ -17,6 +17,7 @@ is that :class:`~qdwidgets.core.fluence.CascadeFit` (None before a fit); ``state
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import ipywidgets as W
@@ -51,7 +52,7 @@ class FluenceExplorer(QDWidget):
 
     wavelength = traitlets.Float(0.0)
     band_nm = traitlets.Float(0.0)
-    scaling = traitlets.Unicode("statistical")
+    scaling = traitlets.Enum(fluence.SCALINGS, "statistical", help="Auger rate scaling")
     max_occupancy = traitlets.Float(1.0)  # σ × the highest pump level
     tau_xx = traitlets.Float(100.0)
     tau_x = traitlets.Float(1000.0)
@@ -86,7 +87,6 @@ class FluenceExplorer(QDWidget):
                     self.wavelength,
                     A.number("band_nm", v, lo=0.0, hi=float(np.ptp(wl)), unit="nm"),
                 )[1],
-                "scaling": lambda v: A.choice("scaling", v, fluence.SCALINGS),
                 "max_occupancy": lambda v: A.number("max_occupancy", v, lo=1e-3, hi=30.0),
                 "tau_xx": lambda v: A.number("tau_xx", v, lo=1e-3, hi=1e3 * span, unit="ps"),
                 "tau_x": lambda v: A.number("tau_x", v, lo=1e-3, hi=1e4 * span, unit="ps"),
@@ -255,19 +255,15 @@ class FluenceExplorer(QDWidget):
         return self._result
 
     # -- state and code ----------------------------------------------------------------------
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> FluenceExplorer:
-        """Rebuild the explorer on ``data`` with the saved settings and the saved fit."""
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit (a ``CascadeFit.to_dict``): ``result``, table and warnings."""
         from ..results import decode
 
-        widget = super().from_state(data, state)
-        if state.get("result"):
-            res = decode(state["result"])
-            if isinstance(res, fluence.CascadeFit):
-                widget._result = res
-                widget.panels.table.value = table_html(res)
-                widget.show_warnings(res.warnings)
-        return widget
+        res = decode(dict(saved))
+        if isinstance(res, fluence.CascadeFit):
+            self._result = res
+            self.panels.table.value = table_html(res)
+            self.show_warnings(res.warnings)
 
     def to_code(self, data_name: str = "ta") -> str:
         """Python that repeats "Fit": ``result = fluence.fit_cascade(...)``."""

@@ -12,13 +12,13 @@ where other views take data: ``GainLesson.from_state(None, lesson.state())``.
 from __future__ import annotations
 
 import html
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Mapping
+from typing import ClassVar
 
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
 import traitlets
-import xarray as xr
 
 from ..core import _args
 from ..core.lesson import GainLessonResult, filling_curve, gain_lesson
@@ -28,7 +28,6 @@ from ._plots import figure, zero_line
 
 __all__ = ["GainLesson", "occupancy_bins"]
 
-T = TypeVar("T", bound="GainLesson")
 N_RANGE = (0.0, 5.0)  # ⟨N⟩ slider
 N_BINS = 9  # P(n) bars: n = 0 … 7 and "8+"
 BIN_LABELS = [str(n) for n in range(N_BINS - 1)] + [f"{N_BINS - 1}+"]
@@ -61,6 +60,8 @@ class GainLesson(QDWidget):
         5.0, min=DELAY_RANGE[0], max=DELAY_RANGE[1], help="delay of the spectrum panel (ps)"
     )
     _state_keys: ClassVar[tuple[str, ...]] = ("n_avg", "tau_xx", "delay")
+    _init_keys: ClassVar[Mapping[str, str]] = {k: k for k in _state_keys}
+    _takes_data: ClassVar[bool] = False  # GainLesson.from_state(None, state)
 
     def __init__(self, n_avg: float = 1.0, *, tau_xx: float = 600.0, delay: float = 5.0) -> None:
         super().__init__(None)  # the lesson has no dataset: it simulates its own
@@ -282,22 +283,3 @@ class GainLesson(QDWidget):
     def readout_text(self) -> str:
         """The readout sentence, as plain text."""
         return self.result.describe()
-
-    @classmethod
-    def from_state(cls: type[T], data: xr.Dataset | None, state: dict[str, Any]) -> T:
-        """Rebuild a lesson from :meth:`state`; ``data`` must be None (the lesson has none)."""
-        if data is not None:
-            raise QDError(
-                "GainLesson has no input dataset: call GainLesson.from_state(None, state)"
-            )
-        if state.get("widget") != cls.__name__:
-            raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
-            )
-        settings = state.get("settings", {})
-        return cls(
-            float(settings.get("n_avg", 1.0)),
-            tau_xx=float(settings.get("tau_xx", 600.0)),
-            delay=float(settings.get("delay", 5.0)),
-        )

@@ -23,6 +23,7 @@ repeats the fit). ``fitter.result`` is a ``KineticsSeries`` (several pump levels
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -57,7 +58,10 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         "edit_index",
         "window",
         "pumps",
+        "irf_locked",
+        "t0_locked",
     )
+    _init_keys: ClassVar[Mapping[str, str]] = {"pumps": "pump"}
 
     wavelength = traitlets.Float(0.0)  # set from the data (the band edge) on construction
     band_nm = traitlets.Float(0.0)
@@ -68,6 +72,8 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
     params = traitlets.List(traitlets.Dict())  # one per pump level: taus, amplitudes, offset, ...
     edit_index = traitlets.Int(0)
     window = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fit window, ps
+    irf_locked = traitlets.Bool(False, help="hold the IRF width during Fit")
+    t0_locked = traitlets.Bool(False, help="hold t0 during Fit")
 
     def __init__(
         self,
@@ -92,7 +98,6 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._recipe: Recipe | None = None
         self._traces: xr.DataArray | None = None
         self._onsets: list[tuple[float, float]] = []
-        self._building = True
         t = self.delay
         self.check_traits(
             {
@@ -107,6 +112,8 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
                 "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
                 "window": self._check_window,
                 "offset_on": lambda v: boolean("offset_on", v),
+                "irf_locked": lambda v: boolean("irf_locked", v),
+                "t0_locked": lambda v: boolean("t0_locked", v),
                 "locks": lambda v: [boolean("locks", x) for x in v],
             }
         )
@@ -118,13 +125,12 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
             self.error, self.header, self.plots, self.controls, self.table_box, self.code_panel()
         ]  # fmt: skip
         self.add_class("qd-kinetics-fitter")
-        with self.hold_trait_notifications():
+        with self.quietly(), self.hold_trait_notifications():
             self.wavelength = A.number(
                 "wavelength", wavelength, lo=float(wl.min()), hi=float(wl.max()), unit="nm"
             )
             self.band_nm = band_nm
             self.n_components = n_components
-        self._building = False
         with self.reporting():
             self._load_traces()
             assert self._traces is not None
@@ -150,13 +156,13 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
     # -- observers ----------------------------------------------------------------
     @traitlets.observe("window")
     def _on_window(self, change: dict[str, Any]) -> None:
-        if not self._building:
+        if not self.quiet:
             with self.reporting():
                 self._redraw_all()  # the window's edges and the residual inside it
 
     @traitlets.observe("wavelength", "band_nm")
     def _on_where(self, change: dict[str, Any]) -> None:
-        if self._building:
+        if self.quiet:
             return
         with self.reporting():
             self._load_traces()
@@ -166,17 +172,17 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
 
     @traitlets.observe("split_ps")
     def _on_split(self, change: dict[str, Any]) -> None:
-        if not self._building:
+        if not self.quiet:
             self._redraw_all()
 
     @traitlets.observe("n_components")
     def _on_n(self, change: dict[str, Any]) -> None:
-        if self._building or not self.params:
+        if self.quiet or not self.params:
             return
         self._resize(int(change["new"]))
 
     def _on_row(self, i: int, key: str, value: float) -> None:
-        if self._syncing or i >= self.n_components:
+        if i >= self.n_components:
             return
         current = float(self.params[self.edit_index][key][i])
         if key == "taus":
@@ -188,28 +194,21 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._set_param(key, float(value), index=i)
 
     def _on_scalar(self, key: str, value: float, slider: Any = None) -> None:
-        if self._syncing:
-            return
         if slider is not None and snapped(slider, float(self.params[self.edit_index][key]), value):
             return  # the slider's rounding, not the user's move
         check = A.non_negative if key == "irf_fwhm" else A.number
         self._set_param(key, check(key, value))
 
     def _on_lock(self, i: int, value: bool) -> None:
-        if self._syncing or i >= self.n_components:
+        if i >= self.n_components:
             return
         locks = list(self.locks)
         locks[i] = bool(value)
         self.locks = locks
 
-    def _on_offset_check(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        self.offset_on = bool(change["new"])
-
     @traitlets.observe("offset_on")
     def _on_offset(self, change: dict[str, Any]) -> None:
-        if self._building or not self.params:
+        if self.quiet or not self.params:
             return
         if not change["new"]:
             self.params = [{**p, "offset": 0.0} for p in self.params]
@@ -217,12 +216,16 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._redraw_all()
 
     def _on_edit_pick(self, change: dict[str, Any]) -> None:
-        if self._syncing or change["new"] is None:
-            return
-        self.edit_index = int(change["new"])
-        self._sync_controls()
+        if change["new"] is not None:
+            self.edit_index = int(change["new"])
 
-    _syncing = False
+    @traitlets.observe("edit_index")
+    def _on_edit_index(self, change: dict[str, Any]) -> None:
+        if self.quiet or not self.params:
+            return
+        with self.quietly():
+            self.edit_pick.value = int(change["new"])
+        self._sync_controls()
 
     # -- parameters ----------------------------------------------------------------
     def _set_param(self, key: str, value: float, index: int | None = None) -> None:
@@ -298,12 +301,9 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._traces = tr
         self._onsets = [rise_onset(tr.isel(pump=i)) for i in range(self.n_pumps)]
         labels = [self._label(i) for i in range(self.n_pumps)]
-        self._syncing = True
-        try:
+        with self.quietly():
             self.edit_pick.options = [(lab, i) for i, lab in enumerate(labels)]
             self.edit_pick.value = min(self.edit_index, self.n_pumps - 1)
-        finally:
-            self._syncing = False
         swatches = " ".join(
             f"<span style='color:{COLORS[i % len(COLORS)]}'>● {escape(lab)}</span>"
             for i, lab in enumerate(labels)
@@ -329,9 +329,9 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         assert self._traces is not None
         n = self.n_components
         fixed = [f"tau{i + 1}" for i in range(n) if self.locks[i]]
-        if self.irf_lock.value:
+        if self.irf_locked:
             fixed.append("irf_fwhm")
-        if self.t0_lock.value:
+        if self.t0_locked:
             fixed.append("t0")
         fits: list[KineticsFit] = []
         params: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as W
 import numpy as np
@@ -117,10 +117,10 @@ class Triage(QDWidget):
     """
 
     selected = traitlets.Int(-1, help="index (in .table) of the opened row, -1 for none")
-    sort_by = traitlets.Unicode("source")
-    ascending = traitlets.Bool(True)
+    sort_by = traitlets.Enum(SORT_COLUMNS, "source", help="the column the rows are sorted by")
+    ascending = traitlets.Bool(True, help="sort order")
     query = traitlets.Unicode("", help="case-insensitive text every shown row contains")
-    _state_keys = ("sort_by", "ascending", "query", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = ("sort_by", "ascending", "query", "selected")
 
     def __init__(
         self,
@@ -306,12 +306,11 @@ class Triage(QDWidget):
         labels = [str(v) for v in ds["feedback"].values if str(v) != "none"]
         return ThresholdFitter(ds, feedback=labels[0] if labels else "none")
 
-    @classmethod
-    def from_state(cls, data: Any, state: dict[str, Any]) -> Triage:
-        """Re-run the triage of ``data`` (the same sources) and restore sort, filter, selection."""
-        widget = cls(data).wait()
-        widget.apply_settings(state.get("settings", {}))
-        return widget
+    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+        """Wait for the summaries, then restore sort, filter and selection (``from_state``
+        re-runs the triage of the same sources)."""
+        self.wait()
+        super().apply_settings(settings)
 
     def to_code(self, data_name: str = "ta") -> str:
         """Python that builds the same table (``result``) without the widget; the sources must
@@ -329,12 +328,3 @@ class Triage(QDWidget):
     def result(self) -> pd.DataFrame:
         """The triage table (one row per dataset)."""
         return self.table
-
-    def state(self) -> dict[str, Any]:
-        """The table's settings (sort, filter, selection)."""
-        return {
-            "widget": "Triage",
-            "version": 1,
-            "settings": {k: getattr(self, k) for k in self._state_keys},
-            "result": None,
-        }
