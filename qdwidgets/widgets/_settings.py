@@ -29,7 +29,19 @@ def _cross_validate(check: Callable[[Any], Any], widget: Settings, proposal: Any
     try:
         return check(proposal["value"])
     except (ValueError, TypeError) as exc:
-        raise widget.refuse(str(exc)) from None
+        raise widget.refuse(str(exc), kind=type(exc)) from None
+
+
+_KINDS: dict[type[Exception], type[SettingError]] = {}
+
+
+def _setting_error(kind: type[Exception]) -> type[SettingError]:
+    """SettingError that is also a ``kind`` (e.g. a DatasetError) when the check raised one."""
+    if issubclass(SettingError, kind):
+        return SettingError
+    if kind not in _KINDS:
+        _KINDS[kind] = type(f"Setting{kind.__name__}", (SettingError, kind), {})
+    return _KINDS[kind]
 
 
 class Settings(traitlets.HasTraits):
@@ -70,11 +82,20 @@ class Settings(traitlets.HasTraits):
             self._checks[name] = check
             self._trait_validators[name] = functools.partial(_cross_validate, check)
 
-    def refuse(self, message: str) -> SettingError:
-        """Show ``message`` in the banner and return the :class:`SettingError` to raise."""
+    def refuse(self, message: str, kind: type[Exception] = SettingError) -> SettingError:
+        """Show ``message`` in the banner and return the :class:`SettingError` to raise.
+
+        Parameters
+        ----------
+        message : str
+            What is wrong with the setting and how to fix it.
+        kind : type of Exception
+            The error a check raised: the SettingError is also one (a DatasetError stays a
+            DatasetError for the caller).
+        """
         self.show_error(message)
         self._setting_error = message
-        return SettingError(message)
+        return _setting_error(kind)(message)
 
     def accepted(self) -> None:
         """A setting was accepted: clear the banner if it shows a refused setting."""
