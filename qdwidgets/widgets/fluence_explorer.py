@@ -114,14 +114,13 @@ class FluenceExplorer(QDWidget):
             self.code_panel(),
         ]
         start = start_values(self.data, s.wavelength, band_nm=band_nm, scaling=scaling)
-        with self.hold_trait_notifications():
+        with self.quietly(), self.hold_trait_notifications():  # the traces are read already
             self.wavelength = s.wavelength
             self.band_nm = band_nm
             self.scaling = scaling
             self._set_params(start)
         self.observe(self.guarded(lambda _c: self._redraw()), names=list(self._state_keys[2:]))
         self.observe(self.guarded(self._on_where), names=["wavelength", "band_nm"])
-        self._ready = True
         self._redraw()
 
     # -- controls ----------------------------------------------------------------------------
@@ -193,7 +192,7 @@ class FluenceExplorer(QDWidget):
     def _readable(self, wavelength: float, band_nm: float) -> tuple[float, float]:
         """A wavelength and band whose traces make a fluence series (else FitError, a
         ValueError: the setting is refused and the widget keeps its traces)."""
-        if self.__dict__.get("_ready"):
+        if not self.quiet:
             self._pending = series(self.data, wavelength, band_nm)
         return wavelength, band_nm
 
