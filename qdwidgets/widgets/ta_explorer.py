@@ -30,13 +30,70 @@ __all__ = ["ExplorerResult", "TAExplorer", "explorer_result"]
 class TAExplorer(ExplorerSettings, QDWidget):
     """Explore A_ex = ΔA + A0 of a TA dataset: map, spectrum and kinetics with a delay slider.
 
-    ``wavelength`` (nm, default the band edge: the red-most A0 peak), ``pump`` (a pump
-    coordinate value or a level index; default the highest level), ``delay`` (ps, default the
-    zero crossing there), ``band_nm`` (average A_ex over ± band_nm/2 for the crossing). The
-    map, slider, play button, ΔA/A_ex toggle, log-delay box and pump menu are in ``view``
-    (a :class:`~qdwidgets.widgets.ta_view.TAView`); the wavelength, band and colour-limit boxes
-    are ipywidgets below it. The delay axis starts symmetric-log when the delays span more than
-    100 ps. ``result`` holds the current numbers (:class:`ExplorerResult`).
+    The map, slider, play button, ΔA/A_ex toggle, log-delay box and pump menu are in ``view``
+    (a :class:`~qdwidgets.widgets.ta_view.TAView`, drawn in the browser); the wavelength, band
+    and colour-limit boxes are ipywidgets below it. Every setting is a trait: ``observe`` it,
+    ``traitlets.link`` it to another explorer or a control; a bad value raises a
+    :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``), shows in the banner and
+    the explorer keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm, optionally
+        ``pump`` levels and ``A0`` in OD); it is validated and copied, never changed.
+    wavelength : float, optional
+        Wavelength (nm) of the kinetics and the zero crossing. Default: the band edge, the
+        red-most peak of A0 (:func:`qdwidgets.core.gain.band_edge`).
+    pump : float, optional
+        A value of the ``pump`` coordinate (in its units) or a level index. Default: the
+        highest level.
+    delay : float, optional
+        Delay (ps) of the spectrum. Default: the zero crossing of A_ex there, else where the
+        signal is established after the data's own time zero.
+    band_nm : float, default 0
+        Average A_ex over ± ``band_nm``/2 (nm) around ``wavelength`` for the zero crossing.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox` (``layout``, ...); any other keyword
+        raises ``TypeError``.
+
+    Attributes
+    ----------
+    delay : float
+        Trait: the settled delay (ps), snapped to a measured delay.
+    wavelength : float
+        Trait: the settled wavelength (nm), snapped to a measured wavelength.
+    pump_index : int
+        Trait: index of the pump level shown (0 … number of levels − 1).
+    band_nm : float
+        Trait: width (nm) over which A_ex is averaged for the zero crossing (≥ 0, at most the
+        measured range).
+    quantity : {'A_ex', 'dA'}
+        Trait: the map shown ('A_ex' needs A0 in the dataset).
+    log_delay : bool
+        Trait: symmetric-log delay axis (on by default when the delays span more than 100 ps).
+    vmax : float
+        Trait: colour limit of the map (OD); 0 = automatic.
+    result : ExplorerResult
+        The current numbers (A_ex, zero crossing, gain bands) at the cursor.
+    view : TAView
+        The browser-drawn map, spectrum and kinetics.
+
+    Examples
+    --------
+    >>> import traitlets
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.ta_explorer import TAExplorer
+    >>> ex = TAExplorer(examples.ta(), pump=100.0)
+    >>> ex.wavelength, ex.quantity
+    (639.0, 'A_ex')
+    >>> other = TAExplorer(examples.ta())
+    >>> link = traitlets.link((ex, "delay"), (other, "delay"))
+    >>> ex.delay = 2.0  # settles on the nearest measured delay, in both explorers
+    >>> ex.delay, other.delay
+    (1.98, 1.98)
+    >>> round(ex.result.crossing, 1)
+    2.3
     """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
@@ -143,7 +200,10 @@ class TAExplorer(ExplorerSettings, QDWidget):
         self.clear_error()
 
     def close(self) -> None:
-        """Close the view and its controls and let go of the data (buffers, arrays, observers)."""
+        """Close the view and its controls and let go of the data (buffers, arrays, observers).
+
+        Closing twice does nothing. The dataset the explorer was opened on is untouched.
+        """
         if getattr(self, "_closed", False):
             return
         self._closed = True
@@ -251,7 +311,14 @@ class TAExplorer(ExplorerSettings, QDWidget):
         return np.asarray(self._dA[p, t_i], dtype=float) + self._a0
 
     def readout_text(self) -> str:
-        """The one-line summary shown in the view (delay ps, wavelength nm, OD)."""
+        """The one-line summary shown in the view.
+
+        Returns
+        -------
+        str
+            The crossing (ps) at the wavelength (nm), and A_ex (OD) at the delay (ps) and
+            pump level of the cursor, with the gain bands there.
+        """
         p, t_i, w_i = self._cursor()
         row = self._row(p, t_i)
         bands = gain.gain_bands(self._wl, row, self._noise[p]) if row is not None else ()
@@ -284,8 +351,19 @@ class TAExplorer(ExplorerSettings, QDWidget):
         )
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that, where ``data_name`` names the same dataset, leaves this view's current
-        result in ``result`` (no widget needed)."""
+        """The explorer's current numbers as Python (no widget needed).
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves :func:`explorer_result` at the explorer's wavelength (nm), delay
+            (ps), pump and band (nm) in ``result``.
+        """
         data_name = identifier("data_name", data_name)
         pump = float(self._pumps[self.pump_index])
         return (
