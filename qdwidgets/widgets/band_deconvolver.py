@@ -1,12 +1,7 @@
 """BandDeconvolver: the GSB / SE band split of Fig. 2d–e, with bands you drag on the plot.
 
-A thin view over ``qdwidgets.core.bands``. One panel per pump level (default: the lowest and the
-highest, side by side): the ΔA spectrum at a delay, each band, their sum and the residual. Drag a
-band's round peak handle to move its centre and height, a square side handle (at half maximum) to
-change its width; the sum and the residual redraw while dragging. Controls add and remove bands,
-choose a shape, lock parameters, propose bands from the data and fit; a table gives each band's
-area and share at each pump level. ``deconvolver.result`` is the core ``BandComparison`` of the last
-fit (None before one succeeds).
+A thin view over ``qdwidgets.core.bands``; a table gives each band's area and share at each pump
+level, ``deconvolver.result`` is the core ``BandComparison`` of the last fit.
 """
 
 from __future__ import annotations
@@ -22,20 +17,71 @@ import xarray as xr
 from ..core import _args as A
 from ..core import bands as B
 from ..errors import DatasetError, FitError
-from ._band_code import CodeMixin, legend_html
-from ._band_controls import build_controls, sync_controls, table_html
+from ._band_code import CodeMixin
+from ._band_controls import build_controls, sync_controls
 from ._band_panel import Panel
+from ._band_sets import PanelsMixin
 from ._base import QDWidget
 
 
-class BandDeconvolver(CodeMixin, QDWidget):
+class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     """Split the TA spectrum at ``delay`` (ps) into bands, at one or two pump levels.
 
-    ``pump``: None (the lowest and the highest level side by side), one level, or a sequence of
-    levels (nearest measured ones are used). Bands start from ``qdwidgets.core.bands.initial_bands``
-    and are fitted once; edit them by dragging, with the controls, or pass ``bands``.
-    ``lock_to_spectra``: propose the GSB and SE with centre and width locked to A0 and the PL
-    (see ``initial_bands``); untick the locks to free them.
+    One panel per pump level: the ΔA spectrum, each band, their sum and the residual; drag a
+    band's round peak handle (centre and height) or a square side handle (width). Bands start
+    from :func:`qdwidgets.core.bands.initial_bands` and are fitted once. Every setting is a
+    trait (``observe`` and ``traitlets.link`` work); a bad value raises a
+    :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``), shows in the banner and
+    the deconvolver keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm); validated
+        and copied, never changed.
+    delay : float, optional
+        Delay of the spectra (ps). Default: where the signal is established after time zero
+        (:func:`qdwidgets.core.bands.default_delay`).
+    x_range : (float, float), optional
+        Wavelength window fitted (nm). Default: the whole data range.
+    pump : float or sequence of float, optional
+        Pump level(s), nearest measured, in the ``pump`` coordinate's units. Default: the
+        lowest and the highest level side by side.
+    bands : sequence of Band, optional
+        Start bands for every panel instead of proposed ones.
+    fit : bool, default True
+        Fit the bands once on opening.
+    lock_to_spectra : bool, default False
+        Propose the GSB and SE with centre and width locked to A0 and the PL (see
+        ``initial_bands``); untick the locks to free them.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox`; any other keyword raises ``TypeError``.
+
+    Attributes
+    ----------
+    delay : float
+        Trait: delay of the spectra (ps), within the data.
+    x_range : list of float
+        Trait: the wavelength window fitted ``[low, high]`` (nm), within the data.
+    pumps : tuple of float
+        Trait: the pump levels shown, one panel each (snapped to measured levels).
+    bands : tuple of tuple of Band
+        Trait: the bands of each panel (centres and widths in nm, heights in OD).
+    selected : str
+        Trait: the name of the band the controls edit ('' for none).
+    result : BandComparison or None
+        The last successful fit at every pump level shown, None before one.
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.band_deconvolver import BandDeconvolver
+    >>> bd = BandDeconvolver(examples.ta(), pump=250.0)
+    >>> bd.pumps, bd.names[:2]
+    ((250.0,), ['GSB', 'SE'])
+    >>> bd.result.pumps
+    (250.0,)
+    >>> bd.selected = "SE"
     """
 
     _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
@@ -148,54 +194,31 @@ class BandDeconvolver(CodeMixin, QDWidget):
         """The last successful fit at every pump level shown (None before one)."""
         return self._result
 
-    def _check_pumps(self, levels: Any) -> tuple[float, ...]:
-        if np.ndim(levels) != 1 or len(levels) == 0:
-            raise A.ArgumentError(
-                f"pumps must be a sequence of one or more pump levels, not {levels!r}"
-            )
-        return tuple(B.pick_pump(self.ta, lv) for lv in levels)
-
-    def _on_pumps(self, change: dict[str, Any]) -> None:
-        old = {p.pump: p.bands for p in self.panels}
-        template = next(iter(old.values()), [])
-        self.panels = [Panel(self, level) for level in self.pumps]
-        for p in self.panels:
-            p.bands = list(old.get(p.pump, template))
-            p.load(self.delay)
-        self.panel_box.children = [p.box for p in self.panels]
-        self._result = None
-        self._bands_changed()
-        self._draw_all()
-
-    def _check_bands(self, value: Any) -> tuple[tuple[B.Band, ...], ...]:
-        sets = tuple(tuple(bs) for bs in value)
-        if len(sets) != len(self.panels) or not all(
-            isinstance(b, B.Band) for bs in sets for b in bs
-        ):
-            raise A.ArgumentError(
-                f"bands must hold one sequence of Band per pump level shown ({len(self.panels)})"
-                f", got {len(sets)}. Fix: set pumps first, then one set of bands per level"
-            )
-        return sets
-
-    def _on_bands(self, change: dict[str, Any]) -> None:
-        for p, bs in zip(self.panels, change["new"], strict=True):
-            p.bands = list(bs)
-            p.fit = None
-        self._bands_changed()
-        self._draw_all()
-
     def level_name(self, pump: float) -> str:
-        """'pump 100 nJ', or 'single pump level' for data without a pump axis."""
+        """The label of a pump level in the panels and the table.
+
+        Parameters
+        ----------
+        pump : float
+            A pump level (in the ``pump`` coordinate's units).
+
+        Returns
+        -------
+        str
+            'pump 100 nJ', or 'single pump level' for data without a pump axis.
+        """
         units = self.pump_units
         return "single pump level" if units == "index" else f"pump {pump:g} {units}".strip()
 
     @property
     def names(self) -> list[str]:
+        """The names of the bands (the same in every panel)."""
         return [b.name for b in self.panels[0].bands] if self.panels else []
 
     def propose(self) -> None:
-        """Replace the bands with ``initial_bands`` proposed from each panel's spectrum."""
+        """Replace the bands with :func:`~qdwidgets.core.bands.initial_bands` proposed from each
+        panel's spectrum ("Propose bands"); a band only one panel proposes is added to the
+        others at zero height."""
         for p in self.panels:
             p.bands = list(
                 B.initial_bands(self.ta, self.delay, p.pump, lock_to_spectra=self.lock_to_spectra)
@@ -206,8 +229,19 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def fit(self) -> B.BandComparison:
-        """Fit every panel's bands over ``x_range`` (FitError if any fit fails; the banner shows
-        it). The fits' ``warnings`` show in the banner as warnings."""
+        """Fit every panel's bands over ``x_range`` ("Fit").
+
+        Returns
+        -------
+        BandComparison
+            The fits at every pump level shown, also in ``result``; their ``warnings`` show in
+            the banner.
+
+        Raises
+        ------
+        FitError
+            There are no bands, or a fit fails (the banner shows it).
+        """
         if not self.names:
             raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
         fits, starts = [], []
@@ -239,7 +273,24 @@ class BandDeconvolver(CodeMixin, QDWidget):
     def add_band(
         self, name: str, center_nm: float, fwhm_nm: float = 20.0, shape: str = "gaussian"
     ) -> None:
-        """Add a band at ``center_nm`` to every panel, its height read off each spectrum."""
+        """Add a band to every panel, its height read off each spectrum.
+
+        Parameters
+        ----------
+        name : str
+            A new name (e.g. 'PIA').
+        center_nm : float
+            Its centre (nm), inside the data.
+        fwhm_nm : float, default 20
+            Its full width at half maximum (nm).
+        shape : {'gaussian', 'lorentzian', 'template', ...}
+            One of :data:`qdwidgets.core.bands.SHAPES` ('template' needs A0).
+
+        Raises
+        ------
+        FitError
+            The name is empty or taken, or the centre lies outside the data.
+        """
         name = name.strip()
         if not name:
             raise FitError("give the new band a name (e.g. 'PIA')")
@@ -259,7 +310,13 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def remove_band(self, name: str) -> None:
-        """Remove the band called ``name`` from every panel."""
+        """Remove the band called ``name`` from every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names` (else FitError).
+        """
         if name not in self.names:
             raise FitError(f"no band called {name!r}; bands are {self.names}")
         for p in self.panels:
@@ -269,7 +326,15 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def set_shape(self, name: str, shape: str) -> None:
-        """Give band ``name`` another shape in every panel."""
+        """Give band ``name`` another shape in every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names`.
+        shape : str
+            One of :data:`qdwidgets.core.bands.SHAPES` ('template' needs A0).
+        """
         for p in self.panels:
             p.bands = [self._reshape(b, shape) if b.name == name else b for b in p.bands]
             p.fit = None
@@ -277,7 +342,17 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def set_lock(self, name: str, param: str, locked: bool) -> None:
-        """Lock (or free) ``param`` ('center_nm', 'fwhm_nm', 'amplitude') of band ``name``."""
+        """Hold (or free) one parameter of band ``name`` in the fits of every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names`.
+        param : {'center_nm', 'fwhm_nm', 'amplitude'}
+            The centre (nm), width (nm) or height (OD).
+        locked : bool
+            True holds it at its current value, False lets the fit move it.
+        """
         for p in self.panels:
             new = []
             for b in p.bands:
@@ -290,98 +365,34 @@ class BandDeconvolver(CodeMixin, QDWidget):
 
     # -- state --------------------------------------------------------------------------------
     def apply_settings(self, settings: Mapping[str, Any]) -> None:
-        """Set saved settings one after the other (the panels follow ``pumps`` before the
-        ``bands`` and the ``selected`` band are set)."""
+        """Set saved settings one after the other.
+
+        Parameters
+        ----------
+        settings : mapping
+            ``state()["settings"]``; the panels follow ``pumps`` before the ``bands`` and the
+            ``selected`` band are set (a selected band that no longer exists is ignored).
+        """
         for key in self._state_keys:
             if key in settings and (key != "selected" or settings[key] in self.names):
                 setattr(self, key, settings[key])
         sync_controls(self)
 
     def restore_result(self, saved: Mapping[str, Any]) -> None:
-        """Show the saved fit (a ``BandComparison.to_dict``) as ``result``."""
+        """Show the saved fit as ``result``.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``BandComparison.to_dict()``.
+        """
         self._result = B.BandComparison.from_dict(dict(saved))
 
     # -- internals ------------------------------------------------------------------------------
-    def _levels(self, pump: float | Sequence[float] | None) -> list[float]:
-        levels = [float(v) for v in self.ta["pump"].values]
-        if pump is None:
-            return [levels[0], levels[-1]] if len(levels) > 1 else levels
-        if np.ndim(pump) == 0:
-            return [float(pump)]  # type: ignore[arg-type]
-        return [float(v) for v in pump]  # type: ignore[union-attr]
-
-    def _reshape(self, band: B.Band, shape: str) -> B.Band:
-        if shape == band.shape:
-            return band
-        if shape == "template":
-            if self.template is None:
-                raise FitError("a template band needs A0 in the dataset (attach_absorbance)")
-            return band.replace(shape="template", template=self.template)
-        return band.replace(shape=shape, template=None)
-
-    def _align_names(self) -> None:
-        """Panels may propose different bands (e.g. PIA only at high pump): keep the union. A
-        band the data of a panel did not propose is added there at zero height with its centre
-        and width locked (the data do not determine them); free its height to fit it."""
-        union: dict[str, B.Band] = {}
-        for p in self.panels:
-            for b in p.bands:
-                union.setdefault(b.name, b)
-        for p in self.panels:
-            have = {b.name for b in p.bands}
-            p.bands = p.bands + [
-                union[n].replace(amplitude=0.0, vary=()) for n in union if n not in have
-            ]
-            p.bands.sort(key=lambda b: list(union).index(b.name))
-
-    def _draw_all(self) -> None:
-        for p in self.panels:
-            p.draw()
-        self.legend.value = legend_html(self.names)
-
-    def _bands_changed(self) -> None:
-        names = self.names
-        with self.quietly():
-            self.bands = tuple(tuple(p.bands) for p in self.panels)
-            self.band_select.options = names
-            if self.selected not in names:
-                self.selected = names[0] if names else ""
-            self.band_select.value = self.selected or None
-        sync_controls(self)
-        self._update_table()
-
-    def _update_table(self) -> None:
-        self.table.value = table_html(self.panels, self.level_name)
-
     # -- observers ------------------------------------------------------------------------------
-    def _on_delay(self, change: dict[str, Any]) -> None:
-        for p in self.panels:
-            p.load(self.delay)
-            p.fit = None
-        if not self.names:  # e.g. the widget was opened at a delay outside the data
-            self.propose()
-        sync_controls(self)
-        self._update_table()
-        self._draw_all()
-
     def _on_x_range(self, change: dict[str, Any]) -> None:
         for p in self.panels:
             p.fit = None
         self._result = None
         self._update_table()
         self._draw_all()
-
-    def _on_band_select(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self.selected = str(change["new"])
-
-    def _on_selected(self, change: dict[str, Any]) -> None:
-        sync_controls(self)
-
-    def _on_shape(self, change: dict[str, Any]) -> None:
-        if self.selected:
-            self.set_shape(self.selected, str(change["new"]))
-
-    def _on_lock(self, param: str, change: dict[str, Any]) -> None:
-        if self.selected:
-            self.set_lock(self.selected, param, bool(change["new"]))
