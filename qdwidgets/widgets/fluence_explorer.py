@@ -36,7 +36,54 @@ from ._kinetics_table import snapped
 
 
 class FluenceExplorer(QDWidget):
-    """The cascade model over a fluence series: sliders, the fit, saturation and P(n)."""
+    """The cascade model over a fluence series: sliders, the fit, saturation and P(n).
+
+    Every setting is a trait (``observe`` and ``traitlets.link`` work); ``scaling`` is an
+    ``Enum``; a bad value raises a :class:`~qdwidgets.widgets._base.SettingError` (a
+    ``TraitError``), shows in the banner and the explorer keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A fluence series: TA (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm) at
+        several ``pump`` levels; validated and copied, never changed.
+    wavelength : float, optional
+        Wavelength of the traces (nm). Default: the band edge found in the data.
+    band_nm : float, default 0
+        Average the traces over ± ``band_nm``/2 (nm).
+    scaling : {'statistical', 'pairs'}, default 'statistical'
+        The Auger rates of the higher multi-excitons.
+
+    Attributes
+    ----------
+    wavelength : float
+        Trait: wavelength of the traces (nm).
+    band_nm : float
+        Trait: width of the averaged band (nm).
+    scaling : {'statistical', 'pairs'}
+        Trait: the Auger rate scaling.
+    max_occupancy : float
+        Trait: ⟨N⟩ of the highest pump level (σ × its pump), 0.001–30.
+    tau_xx, tau_x : float
+        Traits: the biexciton Auger and the single-exciton lifetimes (ps).
+    tau_cool : float
+        Trait: the rise (cooling) time (ps).
+    irf_fwhm : float
+        Trait: the instrument response width (ps).
+    t0 : float
+        Trait: time zero (ps).
+    result : CascadeFit or None
+        The last fit, None before one.
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.fluence_explorer import FluenceExplorer
+    >>> ex = FluenceExplorer(examples.fluence())
+    >>> ex.tau_xx = 150.0  # redraws the model
+    >>> ex.model_traces.shape[0] == ex.data.sizes["pump"]
+    True
+    """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
         "wavelength",
@@ -50,15 +97,15 @@ class FluenceExplorer(QDWidget):
         "t0",
     )
 
-    wavelength = traitlets.Float(0.0)
-    band_nm = traitlets.Float(0.0)
+    wavelength = traitlets.Float(0.0, help="wavelength of the traces (nm)")
+    band_nm = traitlets.Float(0.0, help="width of the band averaged (nm)")
     scaling = traitlets.Enum(fluence.SCALINGS, "statistical", help="Auger rate scaling")
-    max_occupancy = traitlets.Float(1.0)  # σ × the highest pump level
-    tau_xx = traitlets.Float(100.0)
-    tau_x = traitlets.Float(1000.0)
-    tau_cool = traitlets.Float(0.5)
-    irf_fwhm = traitlets.Float(0.2)
-    t0 = traitlets.Float(0.0)
+    max_occupancy = traitlets.Float(1.0, help="⟨N⟩ of the highest pump level (σ × its pump)")
+    tau_xx = traitlets.Float(100.0, help="biexciton Auger lifetime τ_XX (ps)")
+    tau_x = traitlets.Float(1000.0, help="single-exciton lifetime τ_X (ps)")
+    tau_cool = traitlets.Float(0.5, help="cooling (rise) time (ps)")
+    irf_fwhm = traitlets.Float(0.2, help="instrument response FWHM (ps)")
+    t0 = traitlets.Float(0.0, help="time zero (ps)")
 
     def __init__(
         self,
@@ -229,7 +276,14 @@ class FluenceExplorer(QDWidget):
 
     # -- fit ---------------------------------------------------------------------------------
     def fit(self) -> fluence.CascadeFit:
-        """Fit every pump level with :func:`qdwidgets.core.fluence.fit_cascade`; returns it."""
+        """Fit every pump level with :func:`qdwidgets.core.fluence.fit_cascade` ("Fit").
+
+        Returns
+        -------
+        CascadeFit
+            The fit, also in ``result``; the sliders move to its values, its warnings show
+            in the banner.
+        """
         res = fluence.fit_cascade(
             self.data, self.wavelength, band_nm=self.band_nm, scaling=self.scaling
         )
@@ -255,7 +309,13 @@ class FluenceExplorer(QDWidget):
 
     # -- state and code ----------------------------------------------------------------------
     def restore_result(self, saved: Mapping[str, Any]) -> None:
-        """Show the saved fit (a ``CascadeFit.to_dict``): ``result``, table and warnings."""
+        """Show the saved fit: ``result``, the table and its warnings.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``CascadeFit.to_dict()``.
+        """
         from ..results import decode
 
         res = decode(dict(saved))
@@ -265,7 +325,19 @@ class FluenceExplorer(QDWidget):
             self.show_warnings(res.warnings)
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats "Fit": ``result = fluence.fit_cascade(...)``."""
+        """Python that repeats "Fit".
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            ``result = fluence.fit_cascade(...)`` with this explorer's wavelength (nm), band
+            (nm) and scaling.
+        """
         name = identifier("data_name", data_name)
         return (
             "from qdwidgets.core import fluence\n\n"

@@ -45,10 +45,43 @@ def occupancy_bins(p: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
 class GainLesson(QDWidget):
     """Move ⟨N⟩ (excitons per dot) and τ_XX (Auger lifetime) and watch gain appear and last.
 
-    ``GainLesson(n_avg=1.0, *, tau_xx=600.0, delay=5.0)``: ⟨N⟩ (0–5), the biexciton Auger
-    lifetime (ps, 50–1500) and the delay of the spectrum panel (ps, 0.2–3000); values outside
-    these slider ranges raise ``traitlets.TraitError``. ``lesson.result`` is the core
-    :class:`~qdwidgets.core.lesson.GainLessonResult`; ``lesson.readout`` the sentence shown.
+    The lesson simulates its own data: ``GainLesson.from_state(None, lesson.state())``. Its
+    settings are bounded traits (``observe`` and ``traitlets.link`` work); a value outside a
+    slider's range raises a :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``
+    naming the range) and the lesson keeps its last good state.
+
+    Parameters
+    ----------
+    n_avg : float, default 1
+        Mean excitons per dot ⟨N⟩, 0–5.
+    tau_xx : float, default 600
+        Biexciton Auger lifetime τ_XX (ps), 50–1500.
+    delay : float, default 5
+        Delay of the spectrum panel (ps), 0.2–3000.
+
+    Attributes
+    ----------
+    n_avg : float
+        Trait: excitons per dot ⟨N⟩.
+    tau_xx : float
+        Trait: biexciton lifetime τ_XX (ps).
+    delay : float
+        Trait: delay of the spectrum panel (ps).
+    result : GainLessonResult
+        What the panels show (:func:`qdwidgets.core.lesson.gain_lesson`).
+    readout : ipywidgets.HTML
+        The plain-language sentence shown (``readout_text`` as text).
+
+    Examples
+    --------
+    >>> import ipywidgets as W, traitlets
+    >>> from qdwidgets.widgets.gain_lesson import GainLesson
+    >>> lesson = GainLesson(0.5)
+    >>> slider = W.FloatSlider(min=0.0, max=5.0)
+    >>> link = traitlets.link((slider, "value"), (lesson, "n_avg"))
+    >>> slider.value = 2.0
+    >>> lesson.result.n_avg
+    2.0
     """
 
     # bounded like the sliders: a value outside raises a TraitError naming the range
@@ -263,8 +296,18 @@ class GainLesson(QDWidget):
 
     # -- API ----------------------------------------------------------------------------------
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that recomputes :attr:`result` (the lesson has no dataset: ``data_name`` is
-        not used)."""
+        """Python that recomputes :attr:`result`.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            Not used (the lesson has no dataset), but checked to be a variable name.
+
+        Returns
+        -------
+        str
+            ``result = gain_lesson(n_avg, tau_xx=..., delay=...)``.
+        """
         identifier("data_name", data_name)
         return (
             "from qdwidgets.core.lesson import gain_lesson\n\n"

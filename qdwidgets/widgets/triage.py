@@ -1,7 +1,6 @@
 """Triage: a progress bar, then a sortable, filterable table of datasets; a row opens its view.
 
-The summaries come from ``qdwidgets.triage`` (dask); the view adds thumbnails, sorting, a
-filter, and opens TAExplorer or ThresholdFitter below the table for the selected row.
+The summaries come from ``qdwidgets.triage`` (dask); the view adds thumbnails, sorting, a filter.
 """
 
 from __future__ import annotations
@@ -108,12 +107,45 @@ def thumbnail(preview: Any, kind: str) -> bytes:
 class Triage(QDWidget):
     """Summaries of many datasets, one row each; ``Open`` shows the dataset's explorer below.
 
-    ``sources``: files, folders (recursive, ``pattern``) or datasets; ``client``: an optional
-    ``dask.distributed.Client`` (else the local ``scheduler``). The reader options the readers'
-    own errors ask for (``signal_unit='mOD'``, ``delay_unit``, ``wavelength_unit``,
-    ``power_unit``, ``delays_along``, ``delay_axis``, ``format``) and any other in
-    ``open_options`` go to ``qdwidgets.open_dataset`` (each file gets those its reader takes).
-    The work runs in a background thread (``wait()`` blocks until it is done).
+    The work runs in a background thread (:meth:`wait` blocks until it is done). The settings
+    are traits (``observe`` and ``traitlets.link`` work; ``sort_by`` is an ``Enum``).
+
+    Parameters
+    ----------
+    sources : path, dataset, or iterable of them
+        Files, folders (searched recursively for ``pattern``) or datasets.
+    client : dask.distributed.Client, optional
+        Run the summaries there (else on the local ``scheduler``).
+    pattern : str, optional
+        Glob of the files to take in folders.
+    scheduler : {'processes', 'threads', 'sync'}, default 'processes'
+        The local dask scheduler.
+    run : bool, default True
+        Start the triage at once.
+    signal_unit, delay_unit, wavelength_unit, power_unit, delays_along, delay_axis, format
+        The reader options the readers' own errors ask for (e.g. ``signal_unit='mOD'``); each
+        file gets those its reader takes (see :func:`qdwidgets.open_dataset`).
+    open_options : mapping, optional
+        Any other reader options.
+
+    Attributes
+    ----------
+    sort_by : str
+        Trait: the column the rows are sorted by (one of ``SORT_COLUMNS``).
+    ascending : bool
+        Trait: the sort order.
+    query : str
+        Trait: case-insensitive text every shown row contains.
+    selected : int
+        Trait: index (in ``table``) of the opened row, -1 for none.
+    table, result : pandas.DataFrame
+        The summaries, one row per dataset.
+
+    Examples
+    --------
+    >>> from qdwidgets.widgets.triage import Triage
+    >>> triage = Triage("data/", scheduler="sync").wait()  # doctest: +SKIP
+    >>> triage.sort_by = "threshold_mW"  # doctest: +SKIP
     """
 
     selected = traitlets.Int(-1, help="index (in .table) of the opened row, -1 for none")
@@ -206,7 +238,18 @@ class Triage(QDWidget):
         self._render()
 
     def wait(self, timeout: float | None = None) -> Triage:
-        """Block until the summaries are ready (for scripts and tests)."""
+        """Block until the summaries are ready (for scripts and tests).
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Give up waiting after this many seconds.
+
+        Returns
+        -------
+        Triage
+            This widget.
+        """
         if self._thread is not None:
             self._thread.join(timeout)
         return self
@@ -288,7 +331,18 @@ class Triage(QDWidget):
             widget.close()
 
     def open_widget(self, index: int) -> W.Widget:
-        """The explorer for row ``index``: TAExplorer (TA) or ThresholdFitter (ASE)."""
+        """The explorer for one row.
+
+        Parameters
+        ----------
+        index : int
+            A row of ``table``.
+
+        Returns
+        -------
+        TAExplorer or ThresholdFitter
+            For TA data, or for ASE data.
+        """
         from ..data.contract import validate
         from ..data.io import open_dataset
 
@@ -307,14 +361,29 @@ class Triage(QDWidget):
         return ThresholdFitter(ds, feedback=labels[0] if labels else "none")
 
     def apply_settings(self, settings: Mapping[str, Any]) -> None:
-        """Wait for the summaries, then restore sort, filter and selection (``from_state``
-        re-runs the triage of the same sources)."""
+        """Wait for the summaries, then restore sort, filter and selection.
+
+        Parameters
+        ----------
+        settings : mapping
+            ``state()["settings"]`` (``from_state`` re-runs the triage of the same sources).
+        """
         self.wait()
         super().apply_settings(settings)
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that builds the same table (``result``) without the widget; the sources must
-        be files or folders (``data_name`` is not used)."""
+        """Python that builds the same table without the widget.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            Not used, but checked to be a variable name.
+
+        Returns
+        -------
+        str
+            Code that leaves the table in ``result`` (QDError for in-memory datasets).
+        """
         identifier("data_name", data_name)
         if any(isinstance(item, xr.Dataset) for item in self._items):
             raise QDError("triage of in-memory datasets cannot be written as code; save them")

@@ -43,12 +43,56 @@ __all__ = ["HANDLE_Y", "ThresholdFitter"]
 class ThresholdFitter(DrawingMixin, QDWidget):
     """Fit the ASE threshold of one feedback condition with two draggable windows.
 
-    ``ThresholdFitter(ase, feedback=None, below=None, above=None)``: ``feedback`` defaults to the
-    first condition that is not "none"; windows (lo, hi) in mW; without them the windows come
-    from :func:`qdwidgets.core.threshold.find_threshold` (or the outer thirds of the power range
-    when it finds no breakpoint). The windows never overlap: a handle stops one power step short
-    of the other window. Log axes leave out points with a power or output ≤ 0 (a note says how
-    many).
+    The windows never overlap: a handle stops one power step short of the other window. Log
+    axes leave out points with a power or output ≤ 0 (a note says how many). Every setting is
+    a trait (``observe`` and ``traitlets.link`` work), fixed choices are ``Enum`` traits; a bad
+    value raises a :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError`` naming the
+    allowed values), shows in the banner and the fitter keeps its last good fit.
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (output over ``power`` in mW and ``wavelength`` in nm, with a
+        ``feedback`` coordinate holding 'none' and at least one feedback condition).
+    feedback : str, optional
+        The condition fitted. Default: :func:`qdwidgets.core.threshold.default_feedback`.
+    below, above : (float, float), optional
+        The below- and above-threshold fit windows (mW). Default: from
+        :func:`qdwidgets.core.threshold.find_threshold`, else the outer thirds of the powers.
+    method : {'max', 'at_peak', 'integrated'}, default 'max'
+        How the output is read off each spectrum.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox`; any other keyword raises ``TypeError``.
+
+    Attributes
+    ----------
+    feedback : str
+        Trait: the feedback condition fitted (one of the data's).
+    below, above : list of float
+        Traits: the fit windows ``[low, high]`` (mW), within the powers.
+    spot_diameter_mm : float
+        Trait: the pump spot diameter (mm, > 0), for the threshold in W cm⁻².
+    profile : {'tophat', 'gaussian'}
+        Trait: the beam profile of the pump spot.
+    scale : {'linear', 'log'}
+        Trait: the axes of the output and enhancement plots.
+    selected_power : float
+        Trait: the power (mW) of the spectra shown.
+    method : {'max', 'at_peak', 'integrated'}
+        Trait: how the output is read off each spectrum.
+    result : ThresholdFit or None
+        The current fit, None while the windows give no threshold (the banner says why).
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.threshold_fitter import ThresholdFitter
+    >>> fitter = ThresholdFitter(examples.ase())
+    >>> fitter.feedback, fitter.below, fitter.above
+    ('lamp', [0.0, 145.0], [150.0, 500.0])
+    >>> fitter.profile = "gaussian"  # refits
+    >>> fitter.result.profile
+    'gaussian'
     """
 
     _kind: ClassVar[str] = "ase"
@@ -148,7 +192,13 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         return self._fit
 
     def apply_settings(self, settings: Mapping[str, Any]) -> None:
-        """Set saved settings at once, then recompute, redraw and refit once."""
+        """Set saved settings at once, then recompute, redraw and refit once.
+
+        Parameters
+        ----------
+        settings : mapping
+            ``state()["settings"]``.
+        """
         with self.quietly():
             super().apply_settings(settings)
         with self.reporting():
@@ -159,8 +209,23 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self._refit()
 
     def to_code(self, data_name: str = "ase") -> str:
-        """Python that repeats the current fit on the dataset named ``data_name``; it leaves
-        the ThresholdFit in ``result``."""
+        """The current fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ase'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves the :class:`~qdwidgets.core.threshold.ThresholdFit` in ``result``.
+
+        Raises
+        ------
+        FitError
+            The windows give no threshold now.
+        """
         identifier("data_name", data_name)
         if self._fit is None:
             raise FitError(f"no threshold to give as code: {self._fit_error or 'no fit yet'}")
