@@ -263,7 +263,15 @@ class QDWidget(Settings, W.VBox):
         raise NotImplementedError
 
     def state(self) -> dict[str, Any]:
-        """The user's settings and current result, as JSON-serialisable data."""
+        """The user's settings and the current result, as data.
+
+        Returns
+        -------
+        dict
+            ``{"widget": class name, "version": 1, "settings": {name: value},
+            "result": result.to_dict() or None}``, JSON-serialisable and holding no code; give
+            it to :meth:`from_state` to rebuild the widget.
+        """
         from ..results import Result, encode
 
         settings = {key: encode(getattr(self, key)) for key in self._state_keys}

@@ -230,7 +230,20 @@ class DrawingMixin(TableMixin):
 
     # -- drawing ----------------------------------------------------------------
     def model_curve(self, i: int, t: np.ndarray | None = None) -> np.ndarray:
-        """The model of pump level ``i`` (OD) at delays ``t`` (default: the data's)."""
+        """The model of one pump level with its current parameters.
+
+        Parameters
+        ----------
+        i : int
+            The pump level (index).
+        t : numpy.ndarray, optional
+            Delays (ps); default the data's.
+
+        Returns
+        -------
+        numpy.ndarray
+            The model (OD) at ``t``.
+        """
         p = self.params[i]
         return K.evaluate(
             self.delay if t is None else t,

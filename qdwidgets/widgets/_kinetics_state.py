@@ -39,8 +39,23 @@ class StateMixin:
         return float(self.window[0]) > t0 + fwhm
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
-        this widget was opened on); it leaves the fit in ``result``."""
+        """The last Fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the dataset this fitter was opened on, where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves the fit in ``result``.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet, or it was restored from a saved state (press Fit again).
+        """
         identifier("data_name", data_name)
         if self._recipe is None:
             why = "this fit was restored from a saved state" if self._result else "no fit yet"
@@ -48,7 +63,13 @@ class StateMixin:
         return recipe_code(self._recipe, data_name, self.n_pumps)
 
     def apply_settings(self, settings: Mapping[str, Any]) -> None:
-        """Set saved settings, then reload the trace and redraw."""
+        """Set saved settings quietly, then reload the trace and redraw once.
+
+        Parameters
+        ----------
+        settings : mapping
+            ``state()["settings"]``.
+        """
         keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window")
         with self.quietly():  # type: ignore[attr-defined]
             for key in (*keys, "irf_locked", "t0_locked"):
@@ -68,7 +89,13 @@ class StateMixin:
         self._redraw_all()  # type: ignore[attr-defined]
 
     def restore_result(self, saved: Mapping[str, Any]) -> None:
-        """Show the saved fit (a ``KineticsSeries`` or ``KineticsFit`` ``to_dict``)."""
+        """Show the saved fit as ``result`` and in the table.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``KineticsSeries`` or ``KineticsFit`` ``to_dict()``.
+        """
         from ..results import decode
 
         self._result = decode(dict(saved))

@@ -134,8 +134,19 @@ class TableMixin:
         return [r] if isinstance(r, KineticsFit) else list(r.fits)
 
     def table(self) -> pd.DataFrame:
-        """Table 1 for the last fit, pump levels side by side: lifetimes and amplitudes with
-        their standard errors, shares of the decay (rises labelled, the offset excluded)."""
+        """Table 1 for the last fit, pump levels side by side.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Lifetimes (ps) and amplitudes (OD) with their standard errors, each decay's share
+            (%; rises labelled, the offset excluded), one column per pump level.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet.
+        """
         if self._result is None:
             raise FitError("no fit yet: press Fit (or call fitter.fit()) first")
         cols = {}
@@ -149,7 +160,23 @@ class TableMixin:
         return "" if self._result is None else self.table().to_csv(sep="\t")
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the table (with the numeric values and standard errors below) to ``path``."""
+        """Write the table, with the numeric values and standard errors below it, as CSV.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet.
+        """
         if self._result is None:
             raise FitError("no fit yet: press Fit before exporting the table")
         path = Path(path)
