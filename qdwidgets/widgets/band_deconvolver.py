@@ -1,7 +1,6 @@
 """BandDeconvolver: the GSB / SE band split of Fig. 2d–e, with bands you drag on the plot.
 
-A thin view over ``qdwidgets.core.bands``; a table gives each band's area and share at each pump
-level, ``deconvolver.result`` is the core ``BandComparison`` of the last fit.
+A thin view over ``qdwidgets.core.bands``; ``result`` is the core ``BandComparison`` of a fit.
 """
 
 from __future__ import annotations
@@ -69,6 +68,8 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
         Trait: the bands of each panel (centres and widths in nm, heights in OD).
     selected : str
         Trait: the name of the band the controls edit ('' for none).
+    lock_to_spectra : bool
+        Trait: "Propose bands" locks the GSB and SE centre and width to A0 and the PL.
     result : BandComparison or None
         The last successful fit at every pump level shown, None before one.
 
@@ -90,6 +91,7 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     selected = traitlets.Unicode("", help="name of the band the controls edit")
     pumps = traitlets.Tuple(help="the pump levels shown, one panel each")
     bands = traitlets.Tuple(help="the bands of each panel (a tuple of Band per panel)")
+    lock_to_spectra = traitlets.Bool(False, help="propose GSB and SE locked to A0 and the PL")
     x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
