@@ -336,12 +336,12 @@ class QDWidget(Settings, W.VBox):
             widget.restore_result(state["result"])
         return widget
 
-    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Set saved settings (the keys of ``_state_keys``; others are ignored) at once.
 
         Parameters
         ----------
-        settings : mapping
+        settings : dict
             ``{name: value}`` as in ``state()["settings"]``; tuples are set as lists.
         """
         with self.hold_trait_notifications():

@@ -62,12 +62,12 @@ class StateMixin:
             raise FitError(f"{why}: press Fit first, then ask for its code")
         return recipe_code(self._recipe, data_name, self.n_pumps)
 
-    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Set saved settings quietly, then reload the trace and redraw once.
 
         Parameters
         ----------
-        settings : mapping
+        settings : dict
             ``state()["settings"]``.
         """
         keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window")

@@ -366,12 +366,12 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
         self._bands_changed()
 
     # -- state --------------------------------------------------------------------------------
-    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Set saved settings one after the other.
 
         Parameters
         ----------
-        settings : mapping
+        settings : dict
             ``state()["settings"]``; the panels follow ``pumps`` before the ``bands`` and the
             ``selected`` band are set (a selected band that no longer exists is ignored).
         """

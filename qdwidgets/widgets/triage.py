@@ -360,12 +360,12 @@ class Triage(QDWidget):
         labels = [str(v) for v in ds["feedback"].values if str(v) != "none"]
         return ThresholdFitter(ds, feedback=labels[0] if labels else "none")
 
-    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Wait for the summaries, then restore sort, filter and selection.
 
         Parameters
         ----------
-        settings : mapping
+        settings : dict
             ``state()["settings"]`` (``from_state`` re-runs the triage of the same sources).
         """
         self.wait()

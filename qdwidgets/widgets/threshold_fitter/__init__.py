@@ -9,7 +9,6 @@ spectra at a selected power; the linewidth vs power. ``fitter.result`` is the co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -191,12 +190,12 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         """The current fit (None while the windows give no threshold: see the error banner)."""
         return self._fit
 
-    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Set saved settings at once, then recompute, redraw and refit once.
 
         Parameters
         ----------
-        settings : mapping
+        settings : dict
             ``state()["settings"]``.
         """
         with self.quietly():
