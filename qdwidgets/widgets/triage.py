@@ -20,6 +20,7 @@ from .._html import escape
 from ..batch import Source, _options_for, check_open_options, find_sources, triage
 from ..errors import QDError
 from ._base import QDWidget, identifier
+from ._triage_cells import SHOWN, cell, cell_layout
 
 SORT_COLUMNS = (
     "source",
@@ -31,42 +32,6 @@ SORT_COLUMNS = (
     "threshold_mW",
     "ok",
 )
-_SHOWN = (
-    ("kind", "kind"),
-    ("flags", "flags"),
-    ("gain", "gain"),
-    ("first_crossing_ps", "first A_ex = 0 (ps)"),
-    ("tau_ps", "τ (ps)"),
-    ("threshold_mW", "threshold (mW)"),
-    ("error", "error"),
-)
-
-
-# column widths (px): fixed, so that header and rows line up (no flex shrinking)
-_WIDTHS = {
-    "preview": 110,
-    "source": 170,
-    "kind": 50,
-    "flags": 130,
-    "gain": 80,
-    "first_crossing_ps": 90,
-    "tau_ps": 110,
-    "threshold_mW": 110,
-    "error": 240,
-    "open": 70,
-}
-
-
-def _cell_layout(column: str) -> W.Layout:
-    width = f"{_WIDTHS[column]}px"
-    return W.Layout(width=width, min_width=width, flex="0 0 auto", overflow="hidden")
-
-
-def _cell(html_text: str, column: str, *, title: str = "") -> W.HTML:
-    """One table cell; ``html_text`` already escaped; ``title`` (plain text) as its tooltip."""
-    tip = f" title='{escape(title)}'" if title else ""
-    value = f"<div{tip} style='overflow-wrap:anywhere;line-height:1.3'>{html_text}</div>"
-    return W.HTML(value, layout=_cell_layout(column))
 
 
 def thumbnail(preview: Any, kind: str) -> bytes:
@@ -256,7 +221,13 @@ class Triage(QDWidget):
 
     # -- table --------------------------------------------------------------------------------
     def visible(self) -> pd.DataFrame:
-        """The rows shown: filtered by ``query`` and sorted by ``sort_by``/``ascending``."""
+        """The rows shown.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``table`` filtered by ``query``, sorted by ``sort_by`` and ``ascending``.
+        """
         frame = self.table
         if frame.empty:
             return frame
@@ -276,9 +247,9 @@ class Triage(QDWidget):
         self._rows.children = rows
 
     def _header(self) -> W.HBox:
-        cells = [_cell("<b>preview</b>", "preview"), _cell("<b>source</b>", "source")]
-        cells.append(_cell("", "open"))
-        cells += [_cell(f"<b>{escape(label)}</b>", column) for column, label in _SHOWN]
+        cells = [cell("<b>preview</b>", "preview"), cell("<b>source</b>", "source")]
+        cells.append(cell("", "open"))
+        cells += [cell(f"<b>{escape(label)}</b>", column) for column, label in SHOWN]
         return W.HBox(cells, layout=W.Layout(flex_flow="row nowrap"))
 
     def _row(self, index: int, row: pd.Series) -> W.HBox:
@@ -295,10 +266,10 @@ class Triage(QDWidget):
         )
         name = str(row["source"]).rsplit("/", 1)[-1]
         cells: list[W.Widget] = [
-            W.Box([image], layout=_cell_layout("preview")),
-            _cell(escape(name), "source", title=str(row["source"])),
+            W.Box([image], layout=cell_layout("preview")),
+            cell(escape(name), "source", title=str(row["source"])),
         ]
-        for column, _ in _SHOWN:
+        for column, _ in SHOWN:
             value = row.get(column)
             text = (
                 ""
@@ -306,12 +277,12 @@ class Triage(QDWidget):
                 else (f"{value:.3g}" if isinstance(value, float) else str(value))
             )
             short = text if len(text) <= 140 else text[:139] + "…"
-            cells.append(_cell(escape(short), column, title=text[:2000]))
+            cells.append(cell(escape(short), column, title=text[:2000]))
         button = W.Button(
             description="Open",
             button_style="info" if row["ok"] else "",
             disabled=not bool(row["ok"]),
-            layout=_cell_layout("open"),
+            layout=cell_layout("open"),
         )
         button.add_class("qd-triage-open")
         button.on_click(self.guarded(lambda _b, i=index: setattr(self, "selected", i)))
