@@ -328,7 +328,7 @@ class QDWidget(Settings, W.VBox):
         init = {
             keyword: _plain(settings.pop(key))
             for key, keyword in cls._init_keys.items()
-            if settings.get(key) is not None
+            if _given(settings.get(key))
         }
         widget = cls(data, **init) if cls._takes_data else cls(**init)
         widget.apply_settings(settings)
@@ -352,6 +352,11 @@ class QDWidget(Settings, W.VBox):
     def restore_result(self, saved: Mapping[str, Any]) -> None:
         """Show a saved result (``state()["result"]``, a ``to_dict``); views that recompute
         theirs from the settings ignore it."""
+
+
+def _given(value: Any) -> bool:
+    """Whether a saved constructor argument was given (None or an empty list: the default)."""
+    return value is not None and not (isinstance(value, (list, tuple)) and len(value) == 0)
 
 
 def _plain(value: Any) -> Any:
