@@ -19,7 +19,7 @@ result object a script gets. The mechanisms every view gets from :class:`QDWidge
 - **One re-entrancy guard**: :meth:`quietly` (the widget updates its own controls) and
   :meth:`reaction` (a callback that does nothing meanwhile); see ``_settings``.
 - **State**: :meth:`state` is JSON data (no code); the one :meth:`from_state` rebuilds any view
-  from it, older saves included (``_state_aliases``).
+  from it, older saves included (``_renamed_settings``).
 - **Keyword arguments**: a constructor refuses an unknown keyword with a ``TypeError`` that names
   it and the closest valid one.
 - **Code**: :meth:`to_code` returns Python that recomputes ``result`` from the dataset; the
@@ -122,7 +122,7 @@ class QDWidget(Settings, W.VBox):
     #: saved settings passed to the constructor by ``from_state``: ``{setting: keyword}``
     _init_keys: ClassVar[Mapping[str, str]] = {}
     #: settings renamed since an older save: ``{old name: new name}``
-    _state_aliases: ClassVar[Mapping[str, str]] = {}
+    _renamed_settings: ClassVar[Mapping[str, str]] = {}
     #: whether the constructor takes the data first (False: ``from_state(None, state)``)
     _takes_data: ClassVar[bool] = True
     _kind: ClassVar[str] = "ta"
@@ -322,7 +322,7 @@ class QDWidget(Settings, W.VBox):
                 f"Fix: call {cls.__name__}.from_state(None, state)"
             )
         settings = {
-            cls._state_aliases.get(key, key): decode(value)
+            cls._renamed_settings.get(key, key): decode(value)
             for key, value in dict(state.get("settings") or {}).items()
         }
         init = {

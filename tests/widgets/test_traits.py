@@ -326,7 +326,7 @@ def test_a_renamed_setting_of_an_older_save_is_read_under_its_new_name(ta):
     class Renamed(QDWidget):
         window = traitlets.List(traitlets.Float(), [0.0, 1.0])
         _state_keys = ("window",)
-        _state_aliases = {"range": "window"}  # noqa: RUF012
+        _renamed_settings = {"range": "window"}  # noqa: RUF012
 
         @property
         def result(self) -> None:
