@@ -105,8 +105,23 @@ class CodeMixin:
     fit_options: dict[str, Any]
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats the last fit on the dataset named ``data_name``; it leaves the
-        ``BandComparison`` in ``result``."""
+        """The last fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the dataset this deconvolver was opened on.
+
+        Returns
+        -------
+        str
+            Code that leaves the ``BandComparison`` in ``result``.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet, or it was restored from a saved state (press Fit again).
+        """
         identifier("data_name", data_name)
         if self._result is None:
             raise FitError("no fit yet: press Fit first, then ask for its code")
