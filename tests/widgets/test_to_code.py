@@ -151,17 +151,19 @@ def test_bands_on_the_example_open_and_fit_without_a_banner(ta):
 def test_bands_x_range_is_a_checked_control(ta):
     w = BandDeconvolver(ta, pump=250.0)
     w.range_from.value = 500.0
-    assert w.x_range == [500.0, 720.0] and w.result is None  # the old fit no longer applies
+    assert (
+        w.wavelength_range == [500.0, 720.0] and w.result is None
+    )  # the old fit no longer applies
     w.remove_band("bleach526")
     click(w.fit_button)
-    assert w.error_message == "" and w.result.fits[0].x_range[0] >= 500.0
-    assert "x_range=(500.0, 720.0)" in w.to_code()
+    assert w.error_message == "" and w.result.fits[0].wavelength_range[0] >= 500.0
+    assert "wavelength_range=(500.0, 720.0)" in w.to_code()
     assert same(run(w.to_code(), ta=ta), w.result)
     w.range_to.value = float("nan")  # a bad value typed: banner, the control goes back
-    assert "x_range" in w.error_message and "finite" in w.error_message
-    assert w.x_range == [500.0, 720.0] and w.range_to.value == 720.0
+    assert "wavelength_range" in w.error_message and "finite" in w.error_message
+    assert w.wavelength_range == [500.0, 720.0] and w.range_to.value == 720.0
     w.range_to.value = 900.0
-    assert "within the data" in w.error_message and w.x_range == [500.0, 720.0]
+    assert "within the data" in w.error_message and w.wavelength_range == [500.0, 720.0]
 
 
 def test_bands_on_a_580_nm_sample(edge580):
@@ -199,7 +201,7 @@ def test_threshold_criteria_follow_the_spot_and_profile(ase):
     f.spot_input.value = 2.0
     assert f.criteria_result.spot_diameter_mm == 2.0 and "2 mm" in f.criteria_html.value
     f.profile_select.value = "gaussian"
-    assert f.criteria_result.profile == "gaussian"
+    assert f.criteria_result.beam_profile == "gaussian"
     assert "threshold_mW" not in f.criteria_html.value  # readable headers
 
 

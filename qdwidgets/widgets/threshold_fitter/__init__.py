@@ -16,6 +16,7 @@ import traitlets
 import xarray as xr
 
 from ...core import _args as A
+from ...core._choices import BEAM_PROFILES, OUTPUT_METHODS, BeamProfile, OutputMethod
 from ...core.threshold import (
     ThresholdCriteria,
     ThresholdFit,
@@ -23,7 +24,7 @@ from ...core.threshold import (
     default_feedback,
     enhancement,
     find_threshold,
-    fit_threshold,
+    fit_lines,
     linewidth,
     peak_output,
 )
@@ -32,8 +33,8 @@ from .._base import QDWidget, identifier
 from ._drawing import DrawingMixin
 from ._figures import HANDLE_Y, build
 
-METHODS = ("max", "at_peak", "integrated")
-PROFILES = ("tophat", "gaussian")
+METHODS = OUTPUT_METHODS
+PROFILES = BEAM_PROFILES
 
 __all__ = ["HANDLE_Y", "ThresholdFitter"]
 
@@ -174,13 +175,13 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             "from qdwidgets.data import validate\n\n"
             f"ds = validate({data_name}, 'ase')\n"
             f"curve = T.enhancement(ds, {self.feedback!r}, method={self.method!r})\n"
-            "result = T.fit_threshold(\n"
+            "result = T.fit_lines(\n"
             "    ds['power'].values,\n"
             "    curve.values,\n"
             f"    below=({self.below[0]!r}, {self.below[1]!r}),\n"
             f"    above=({self.above[0]!r}, {self.above[1]!r}),\n"
             f"    spot_diameter_mm={float(self.spot_diameter_mm)!r},\n"
-            f"    profile={self.profile!r},\n"
+            f"    beam_profile={self.profile!r},\n"
             ")\n"
         )
 
@@ -262,10 +263,20 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._set_windows(None, None)
         self._refit()
 
+    @property
+    def _method(self) -> OutputMethod:
+        """The ``method`` setting (checked when set), typed for the core functions."""
+        return A.choice("method", self.method, OUTPUT_METHODS)
+
+    @property
+    def _beam_profile(self) -> BeamProfile:
+        """The ``profile`` setting (checked when set), typed for the core functions."""
+        return A.choice("beam_profile", self.profile, BEAM_PROFILES)
+
     def _compute_curves(self) -> None:
-        self.output = peak_output(self.data, method=self.method)
+        self.output = peak_output(self.data, method=self._method)
         self.enhancements = {
-            fb: enhancement(self.data, fb, method=self.method) for fb in self._options
+            fb: enhancement(self.data, fb, method=self._method) for fb in self._options
         }
 
     def _on_method(self, change: dict[str, Any]) -> None:
@@ -284,9 +295,9 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self.feedback,
             below=(self.below[0], self.below[1]),
             above=(self.above[0], self.above[1]),
-            method=self.method,
+            method=self._method,
             spot_diameter_mm=self.spot_diameter_mm,
-            profile=self.profile,
+            beam_profile=self._beam_profile,
         )
         self.criteria_result = crit
         self.criteria_html.value = crit._repr_html_()
@@ -317,13 +328,13 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._fit = None
         self._fit_error = ""
         try:
-            self._fit = fit_threshold(
+            self._fit = fit_lines(
                 self.power,
                 self.enhancements[self.feedback].values,
                 below=(self.below[0], self.below[1]),
                 above=(self.above[0], self.above[1]),
                 spot_diameter_mm=self.spot_diameter_mm,
-                profile=self.profile,
+                beam_profile=self._beam_profile,
             )
         except Exception as exc:
             self._fit_error = str(exc)
