@@ -179,7 +179,7 @@ class Panel:
                 pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
                 self.ys.min = float(min(y.min(), total.min(), 0.0)) - pad
                 self.ys.max = float(max(y.max(), total.max(), 0.0)) + pad
-            lo, hi = self.owner.x_range
+            lo, hi = self.owner.wavelength_range
             self.range_mark.x = np.array([[lo, lo], [hi, hi]], dtype=float)
             hs = [B.handles(b) for b in self.bands]
             if handles in ("all", "peaks"):

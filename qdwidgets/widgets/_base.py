@@ -78,7 +78,8 @@ def _check_keywords(cls: type, init: Callable[..., None]) -> Callable[..., None]
     params = list(sig.parameters.values())[1:]
     named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
-    allowed = named | (_box_keywords() if var_kw else frozenset())
+    renamed = frozenset(getattr(init, "__renamed__", ()))  # old names, see core._args.renamed
+    allowed = named | renamed | (_box_keywords() if var_kw else frozenset())
 
     @functools.wraps(init)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -114,6 +115,7 @@ class QDWidget(W.VBox):
     """Base view. Subclasses list the settings that ``state()`` saves in ``_state_keys``."""
 
     _state_keys: ClassVar[tuple[str, ...]] = ()
+    _renamed_settings: ClassVar[dict[str, str]] = {}  # old setting name -> new, older saves
     _kind: ClassVar[str] = "ta"
     data: xr.Dataset
 
@@ -364,7 +366,9 @@ class QDWidget(W.VBox):
                 f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
             )
         widget = cls(data)
-        widget.apply_settings({k: decode(v) for k, v in state.get("settings", {}).items()})
+        saved = state.get("settings", {}).items()
+        new = cls._renamed_settings
+        widget.apply_settings({new.get(k, k): decode(v) for k, v in saved})
         return widget
 
     def apply_settings(self, settings: dict[str, Any]) -> None:

@@ -38,11 +38,20 @@ class BandDeconvolver(CodeMixin, QDWidget):
     (see ``initial_bands``); untick the locks to free them.
     """
 
-    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = (
+        "delay",
+        "wavelength_range",
+        "pumps",
+        "bands",
+        "selected",
+    )
+    _renamed_settings: ClassVar[dict[str, str]] = {"x_range": "wavelength_range"}
 
     delay = traitlets.Float(0.0)  # set from the data on construction (core.bands.default_delay)
     selected = traitlets.Unicode("")
-    x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
+    wavelength_range = traitlets.List(
+        traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2
+    )  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
     delay_input: W.BoundedFloatText
@@ -56,12 +65,13 @@ class BandDeconvolver(CodeMixin, QDWidget):
     propose_button: W.Button
     fit_button: W.Button
 
+    @A.renamed(x_range="wavelength_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         delay: float | None = None,
-        x_range: tuple[float, float] | None = None,
+        wavelength_range: tuple[float, float] | None = None,
         pump: float | Sequence[float] | None = None,
         bands: Sequence[B.Band] | None = None,
         fit: bool = True,
@@ -100,11 +110,11 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 "delay": lambda v: A.number(
                     "delay", v, lo=float(delays.min()), hi=float(delays.max()), unit="ps"
                 ),
-                "x_range": lambda v: self._check_range(v),
+                "wavelength_range": lambda v: self._check_range(v),
                 "selected": lambda v: v if v == "" else A.choice("selected", v, self.names),
             }
         )
-        self.x_range = list(x_range) if x_range is not None else [lo, hi]
+        self.wavelength_range = list(wavelength_range) if wavelength_range is not None else [lo, hi]
         self.controls = build_controls(self)
         self.panel_box = W.HBox()
         self.legend = W.HTML()
@@ -138,7 +148,7 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 self.show_warnings([note, *self.warning_messages])
         self.observe(self.guarded(self._on_delay), names="delay")
         self.observe(self.guarded(self._on_selected), names="selected")
-        self.observe(self.guarded(self._on_x_range), names="x_range")
+        self.observe(self.guarded(self._on_x_range), names="wavelength_range")
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -198,12 +208,12 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def fit(self) -> B.BandComparison:
-        """Fit every panel's bands over ``x_range`` (FitError if any fit fails; the banner shows
-        it). The fits' ``warnings`` show in the banner as warnings."""
+        """Fit every panel's bands over ``wavelength_range`` (FitError if any fit fails; the banner
+        shows it). The fits' ``warnings`` show in the banner as warnings."""
         if not self.names:
             raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
         fits, starts = [], []
-        options = {**self.fit_options, "x_range": self._x_range_option()}
+        options = {**self.fit_options, "wavelength_range": self._x_range_option()}
         for p in self.panels:
             f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **options)
             fits.append(f)
@@ -286,8 +296,8 @@ class BandDeconvolver(CodeMixin, QDWidget):
         try:
             if "delay" in settings:
                 self.delay = float(settings["delay"])
-            if "x_range" in settings:
-                self.x_range = list(settings["x_range"])
+            if "wavelength_range" in settings:
+                self.wavelength_range = list(settings["wavelength_range"])
             if "pumps" in settings:
                 self.pumps = list(settings["pumps"])
             if "bands" in settings:
