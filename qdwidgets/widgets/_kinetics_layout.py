@@ -14,7 +14,8 @@ from ._kinetics_table import TableMixin
 from ._plots import figure, zero_line
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-MAX_COMPONENTS = 4
+MAX_COMPONENTS = K.MAX_COMPONENTS  # the core's limit, written once
+assert len(COLORS) >= MAX_COMPONENTS, "one colour per component"
 
 
 def build_plots(self: Any) -> None:
