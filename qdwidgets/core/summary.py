@@ -145,9 +145,9 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
             level["a_ex_min_OD"] = _f(trace[i].min())
             level["gain"] = _has_gain(crossing.values[i], trace[i], crossing["noise"].values[i])
             level["gain_duration_ps"] = (
-                _f(delay[-1] - window.onset[i])
-                if window.lasts_to_end[i]
-                else _f(window.duration[i])
+                _f(delay[-1] - window.onset.values[i])
+                if window.lasts_to_end.values[i]
+                else _f(window.duration.values[i])
             )
         if not any(level["gain"] for level in levels):
             flags.append("no gain")
