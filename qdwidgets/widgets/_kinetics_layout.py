@@ -152,12 +152,12 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
     self.link_control(self.wl_slider, "wavelength")
     self.link_control(self.band_box, "band_nm")
     self.link_control(
-        self.window_from, "window",
-        to_trait=lambda v: [v, self.window[1]], to_control=lambda w: float(w[0]),
+        self.window_from, "delay_range",
+        to_trait=lambda v: [v, self.delay_range[1]], to_control=lambda w: float(w[0]),
     )  # fmt: skip
     self.link_control(
-        self.window_to, "window",
-        to_trait=lambda v: [self.window[0], v], to_control=lambda w: float(w[1]),
+        self.window_to, "delay_range",
+        to_trait=lambda v: [self.delay_range[0], v], to_control=lambda w: float(w[1]),
     )  # fmt: skip
     self.offset_check.observe(self.guarded(self._on_offset_check), "value")
     self.offset_amp.observe(self.guarded(lambda ch: self._on_scalar("offset", ch["new"])), "value")
@@ -193,7 +193,7 @@ class DrawingMixin(TableMixin):
     offset_on: bool
     edit_index: int
     split_ps: float
-    window: list[float]
+    delay_range: list[float]
     data: Any
     add_button: Any
     remove_button: Any
@@ -306,14 +306,14 @@ class DrawingMixin(TableMixin):
 
     def _fitted(self, side: str) -> np.ndarray:
         """Delays of a panel ('lin', 'log' or 'all') inside the fit window."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         t = self.delay
         inside = (t >= lo) & (t <= hi)
         return inside if side == "all" else inside & self._side(side)
 
     def _draw_window(self) -> None:
         """The fit window's edges as dashed lines on both panels."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         for side in ("lin", "log"):
             mark = self.marks[side]["window"]  # the residual panels follow in _redraw_all
             with mark.hold_sync():

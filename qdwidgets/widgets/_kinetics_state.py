@@ -18,7 +18,7 @@ class StateMixin:
     _traces: Any
     _onsets: list[tuple[float, float]]
     _recipe: Any
-    window: list[float]
+    delay_range: list[float]
     n_pumps: int
 
     _building: bool
@@ -29,14 +29,14 @@ class StateMixin:
 
     def _window_trace(self, i: int) -> xr.DataArray:
         assert self._traces is not None
-        lo, hi = self.window
+        lo, hi = self.delay_range
         return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
 
     def _after_rise(self, i: int) -> bool:
         """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
         then t0 and the IRF width cannot be fitted and are held at their current values."""
         t0, fwhm = self._onsets[i]
-        return float(self.window[0]) > t0 + fwhm
+        return float(self.delay_range[0]) > t0 + fwhm
 
     def to_code(self, data_name: str = "ta") -> str:
         """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
@@ -51,7 +51,14 @@ class StateMixin:
         """Set saved settings, then reload the trace and redraw."""
         self._building = True
         try:
-            for key in ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window"):
+            for key in (
+                "wavelength",
+                "band_nm",
+                "n_components",
+                "offset_on",
+                "split_ps",
+                "delay_range",
+            ):
                 if key in settings:
                     setattr(self, key, settings[key])
         finally:
@@ -80,7 +87,8 @@ class StateMixin:
                 f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
                 f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
             )
-        settings = {k: decode(v) for k, v in state.get("settings", {}).items()}
+        new = getattr(cls, "_renamed_settings", {})
+        settings = {new.get(k, k): decode(v) for k, v in state.get("settings", {}).items()}
         pumps = settings.pop("pumps", None)
         widget: Any = cls(data, pump=list(pumps) if pumps else None)  # type: ignore[call-arg]
         widget.apply_settings(settings)

@@ -44,8 +44,10 @@ from ._kinetics_table import snapped
 
 
 class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
-    """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength."""
+    """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength; the fit
+    window is ``delay_range`` (ps; ``window`` before 0.2, which warns)."""
 
+    _renamed_settings: ClassVar[dict[str, str]] = {"window": "delay_range"}  # saves before 0.2
     _state_keys: ClassVar[tuple[str, ...]] = (
         "wavelength",
         "band_nm",
@@ -55,7 +57,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         "locks",
         "params",
         "edit_index",
-        "window",
+        "delay_range",
         "pumps",
     )
 
@@ -67,14 +69,17 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
     locks = traitlets.List(traitlets.Bool())
     params = traitlets.List(traitlets.Dict())  # one per pump level: taus, amplitudes, offset, ...
     edit_index = traitlets.Int(0)
-    window = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fit window, ps
+    delay_range = traitlets.List(
+        traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2
+    )  # fit window, ps
 
+    @A.renamed(window="delay_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         wavelength: float | None = None,
-        window: tuple[float, float] | None = None,
+        delay_range: tuple[float, float] | None = None,
         pump: Any = None,
         band_nm: float = 0.0,
         n_components: int = 3,
@@ -105,7 +110,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
                 "n_components": lambda v: A.integer("n_components", v, lo=1, hi=MAX_COMPONENTS),
                 "split_ps": lambda v: A.number("split_ps", v, lo=float(t[0]), hi=float(t[-1])),
                 "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
-                "window": self._check_window,
+                "delay_range": self._check_window,
                 "offset_on": lambda v: boolean("offset_on", v),
                 "locks": lambda v: [boolean("locks", x) for x in v],
             }
@@ -128,27 +133,27 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         with self.reporting():
             self._load_traces()
             assert self._traces is not None
-            chosen = window if window is not None else after_rise_window(self._traces)
-            self.window = list(chosen)
+            chosen = delay_range if delay_range is not None else after_rise_window(self._traces)
+            self.delay_range = list(chosen)
             self._guess()
             self._sync_controls()
             self._redraw_all()
         self._update_table()
 
     def _check_window(self, value: Any) -> list[float]:
-        lo, hi = A.interval("window", value, unit="ps", allow_none_ends=False)
+        lo, hi = A.interval("delay_range", value, unit="ps", allow_none_ends=False)
         t = self.delay
         ok = (t >= lo) & (t <= hi)
         need = self.n_components + 4
         if int(ok.sum()) < need:
             raise A.ArgumentError(
-                f"window ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
+                f"delay_range ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
                 f"{self.n_components} components needs at least {need}: widen it"
             )
         return [float(lo), float(hi)]
 
     # -- observers ----------------------------------------------------------------
-    @traitlets.observe("window")
+    @traitlets.observe("delay_range")
     def _on_window(self, change: dict[str, Any]) -> None:
         if not self._building:
             with self.reporting():
@@ -339,7 +344,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
             wavelength=float(self.wavelength),
             band_nm=float(self.band_nm),
             pumps=self._pumps_given,
-            window=(float(self.window[0]), float(self.window[1])),
+            window=(float(self.delay_range[0]), float(self.delay_range[1])),
             n_components=n,
             offset=bool(self.offset_on),
         )

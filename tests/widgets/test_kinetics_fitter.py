@@ -131,7 +131,9 @@ def test_fit_button_matches_the_core_and_fills_the_table(fitter: KineticsFitter)
     assert fitter.error_message == ""
     res = fitter.result
     assert isinstance(res, KineticsSeries) and len(res) == 2
-    assert 0.2 < fitter.window[0] < 2.0 and fitter.window[1] == DELAYS[-1]  # after the rise
+    assert (
+        0.2 < fitter.delay_range[0] < 2.0 and fitter.delay_range[1] == DELAYS[-1]
+    )  # after the rise
     for mine, truth in zip(res.fits, TRUTHS, strict=True):
         assert np.allclose(mine.taus, truth["taus"], rtol=0.02)
         assert abs(mine.t0 - 0.2) < 0.05 and abs(mine.irf_fwhm - 0.3) < 0.05  # held at the rise

@@ -92,7 +92,7 @@ def core_fit(ds, fitter):
         below=tuple(fitter.below),
         above=tuple(fitter.above),
         spot_diameter_mm=fitter.spot_diameter_mm,
-        beam_profile=fitter.profile,
+        beam_profile=fitter.beam_profile,
         method=fitter.method,
     )
 

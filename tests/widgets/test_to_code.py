@@ -70,7 +70,7 @@ def test_kinetics_default_fit_on_the_example_is_table_1(ta):
     w = KineticsFitter(ta)
     assert w.error_message == "" and w.wavelength == gain.band_edge(ta)
     t0 = gain.time_zero(ta)
-    assert w.window[0] > t0 and w.window[1] == float(ta["delay"][-1])  # after the rise
+    assert w.delay_range[0] > t0 and w.delay_range[1] == float(ta["delay"][-1])  # after the rise
     click(w.fit_button)
     assert w.error_message == ""
     for fit, paper in zip(w.result.fits, TABLE1, strict=True):
@@ -95,7 +95,7 @@ def test_kinetics_to_code_reproduces_the_result(ta):
     assert same(run(w.to_code(), ta=ta), w.result)
     # a user's own window, a lock and one pump level
     one = KineticsFitter(ta, pump=250.0, n_components=2)
-    one.window = [1.0, 3000.0]
+    one.delay_range = [1.0, 3000.0]
     one.rows[1]["lock"].value = True
     one.fit()
     code = one.to_code("data")
@@ -106,7 +106,10 @@ def test_kinetics_to_code_reproduces_the_result(ta):
 
 def test_kinetics_a_rise_is_labelled_a_rise_not_a_share(ta):
     w = KineticsFitter(ta, pump=250.0, n_components=4)
-    w.window = [float(ta["delay"][0]), float(ta["delay"][-1])]  # the whole trace, rise included
+    w.delay_range = [
+        float(ta["delay"][0]),
+        float(ta["delay"][-1]),
+    ]  # the whole trace, rise included
     w.auto_start()
     w.fit()
     amps = np.asarray(w.result.amplitudes)
@@ -122,7 +125,7 @@ def test_kinetics_on_a_580_nm_sample_defaults_to_its_band_edge(edge580):
     w = KineticsFitter(edge580)
     assert w.error_message == ""
     assert abs(w.wavelength - 580.0) <= 3.0
-    assert w.window[0] > gain.time_zero(edge580)
+    assert w.delay_range[0] > gain.time_zero(edge580)
     click(w.fit_button)
     assert w.error_message == "" and all(np.isfinite(f.taus).all() for f in w.result.fits)
     assert same(run(w.to_code(), ta=edge580), w.result)

@@ -51,12 +51,13 @@ class ThresholdFitter(DrawingMixin, QDWidget):
     """
 
     _kind: ClassVar[str] = "ase"
+    _renamed_settings: ClassVar[dict[str, str]] = {"profile": "beam_profile"}  # saves before 0.2
     _state_keys: ClassVar[tuple[str, ...]] = (
         "feedback",
         "below",
         "above",
         "spot_diameter_mm",
-        "profile",
+        "beam_profile",
         "scale",
         "selected_power",
         "method",
@@ -66,7 +67,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
     below = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[0.0, 1.0])
     above = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[2.0, 3.0])
     spot_diameter_mm = traitlets.Float(1.0)
-    profile = traitlets.Unicode("tophat")
+    beam_profile = traitlets.Unicode("tophat")
     scale = traitlets.Unicode("linear")
     selected_power = traitlets.Float(0.0)
     method = traitlets.Unicode("max")
@@ -105,7 +106,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
                 "below": lambda v: self._check_window("below", v),
                 "above": lambda v: self._check_window("above", v),
                 "spot_diameter_mm": lambda v: A.positive("spot_diameter_mm", v, unit="mm"),
-                "profile": lambda v: A.choice("profile", v, PROFILES),
+                "beam_profile": lambda v: A.choice("beam_profile", v, PROFILES),
                 "scale": lambda v: A.choice("scale", v, ("linear", "log")),
                 "selected_power": lambda v: A.number(
                     "selected_power", v, lo=float(p[0]), hi=float(p[-1]), unit="mW"
@@ -127,7 +128,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         with self.hold_trait_notifications():
             self.feedback = feedback
             self.spot_diameter_mm = float(spot) if spot is not None else 1.0
-            self.profile = str(ds.attrs.get("beam_profile", "tophat"))
+            self.beam_profile = str(ds.attrs.get("beam_profile", "tophat"))
             self.selected_power = float(self.power[-1])
         build(self)
         self._quiet = True
@@ -135,7 +136,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._quiet = False
         self.observe(self._guard(self._on_feedback), names="feedback")
         self.observe(self._guard(self._on_fit_inputs), names=["below", "above"])
-        self.observe(self._guard(self._on_spot), names=["spot_diameter_mm", "profile"])
+        self.observe(self._guard(self._on_spot), names=["spot_diameter_mm", "beam_profile"])
         self.observe(self._guard(self._on_scale), names="scale")
         self.observe(self._guard(self._on_power), names="selected_power")
         self.observe(self._guard(self._on_method), names="method")
@@ -181,7 +182,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             f"    below=({self.below[0]!r}, {self.below[1]!r}),\n"
             f"    above=({self.above[0]!r}, {self.above[1]!r}),\n"
             f"    spot_diameter_mm={float(self.spot_diameter_mm)!r},\n"
-            f"    beam_profile={self.profile!r},\n"
+            f"    beam_profile={self.beam_profile!r},\n"
             ")\n"
         )
 
@@ -264,14 +265,25 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._refit()
 
     @property
+    def profile(self) -> str:
+        """Deprecated alias of ``beam_profile`` (removed in the next version)."""
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        return str(self.beam_profile)
+
+    @profile.setter
+    def profile(self, value: str) -> None:
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        self.beam_profile = value
+
+    @property
     def _method(self) -> OutputMethod:
         """The ``method`` setting (checked when set), typed for the core functions."""
         return A.choice("method", self.method, OUTPUT_METHODS)
 
     @property
     def _beam_profile(self) -> BeamProfile:
-        """The ``profile`` setting (checked when set), typed for the core functions."""
-        return A.choice("beam_profile", self.profile, BEAM_PROFILES)
+        """The ``beam_profile`` setting (checked when set), typed for the core functions."""
+        return A.choice("beam_profile", self.beam_profile, BEAM_PROFILES)
 
     def _compute_curves(self) -> None:
         self.output = peak_output(self.data, method=self._method)
@@ -307,7 +319,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self._refit()
 
     def _on_spot(self, change: dict[str, Any]) -> None:
-        """Spot or profile changed: refit, and recompute the criteria table if it is shown."""
+        """Spot or beam profile changed: refit, and recompute the criteria table if it is shown."""
         if self._quiet:
             return
         try:
