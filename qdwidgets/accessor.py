@@ -15,8 +15,10 @@ import xarray as xr
 if TYPE_CHECKING:
     from .core._choices import (
         BeamProfile,
+        CascadeScaling,
         KineticsCI,
         KineticsModel,
+        OccupancyMode,
         OutputMethod,
         ThresholdCI,
         ThresholdSignal,
@@ -155,8 +157,8 @@ class QDAccessor:
         wavelength: float | None = None,
         *,
         band_nm: float = 0.0,
-        scaling: str = "statistical",
-        occupancy: str = "start",
+        scaling: CascadeScaling = "statistical",
+        occupancy: OccupancyMode = "start",
         initial: dict[str, float] | None = None,
     ) -> CascadeFit:
         """The multi-exciton cascade over every pump level (see core.fluence.fit_cascade)."""

@@ -21,6 +21,15 @@ ThresholdSignal = Literal["enhancement", "output", "reference"]
 ThresholdCI = Literal["bootstrap", "percentile", "delta"]
 """Interval method of a threshold fit."""
 
+CascadeScaling = Literal["statistical", "pairs"]
+"""Auger rates of the multi-exciton cascade: n²(n − 1)/4 ("statistical") or pair counting."""
+
+OccupancyMode = Literal["start", "fix", "ignore"]
+"""What a dataset's ``occupancy`` coordinate does in a cascade fit."""
+
+GsbShape = Literal["gaussian", "template"]
+"""Shape of the proposed ground-state bleach band: a Gaussian, or the A0 band-edge template."""
+
 KineticsCI = Literal["bootstrap"]
 """Interval method of a kinetics fit (``ci=None``: no intervals)."""
 
@@ -31,5 +40,8 @@ BEAM_PROFILES: tuple[BeamProfile, ...] = get_args(BeamProfile)
 OUTPUT_METHODS: tuple[OutputMethod, ...] = get_args(OutputMethod)
 THRESHOLD_SIGNALS: tuple[ThresholdSignal, ...] = get_args(ThresholdSignal)
 THRESHOLD_CI: tuple[ThresholdCI, ...] = get_args(ThresholdCI)
+CASCADE_SCALINGS: tuple[CascadeScaling, ...] = get_args(CascadeScaling)
+OCCUPANCY_MODES: tuple[OccupancyMode, ...] = get_args(OccupancyMode)
+GSB_SHAPES: tuple[GsbShape, ...] = get_args(GsbShape)
 KINETICS_CI: tuple[KineticsCI, ...] = get_args(KineticsCI)
 KINETICS_MODELS: tuple[KineticsModel, ...] = get_args(KineticsModel)

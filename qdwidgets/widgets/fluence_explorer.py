@@ -27,6 +27,7 @@ import xarray as xr
 from .._html import escape
 from ..core import _args as A
 from ..core import fluence
+from ..core._choices import CascadeScaling
 from ..core.fluence._data import series
 from ..core.fluence._fit import start_values
 from ._base import QDWidget, identifier
@@ -65,7 +66,7 @@ class FluenceExplorer(QDWidget):
         *,
         wavelength: float | None = None,
         band_nm: float = 0.0,
-        scaling: str = "statistical",
+        scaling: CascadeScaling = "statistical",
     ) -> None:
         super().__init__(ta)
         wl = np.asarray(self.data["wavelength"].values, dtype=float)
@@ -232,7 +233,10 @@ class FluenceExplorer(QDWidget):
     def fit(self) -> fluence.CascadeFit:
         """Fit every pump level with :func:`qdwidgets.core.fluence.fit_cascade`; returns it."""
         res = fluence.fit_cascade(
-            self.data, self.wavelength, band_nm=self.band_nm, scaling=self.scaling
+            self.data,
+            self.wavelength,
+            band_nm=self.band_nm,
+            scaling=A.choice("scaling", self.scaling, fluence.SCALINGS),
         )
         self._show(res)
         return res

@@ -13,6 +13,7 @@ from scipy import optimize, signal
 from ...data.contract import validate
 from ...errors import FitError
 from .. import _args
+from .._choices import GSB_SHAPES, GsbShape
 from .._masked import masked_columns, note
 from . import _shapes as S
 from ._band import Band, template_band
@@ -143,7 +144,7 @@ def initial_bands(
     pump: float | None = None,
     *,
     se_shift_nm: float = 15.0,
-    gsb_shape: str = "gaussian",
+    gsb_shape: GsbShape = "gaussian",
     lock_to_spectra: bool = False,
 ) -> tuple[Band, ...]:
     """Starting bands proposed from the data at ``delay`` (ps; None = :func:`default_delay`) and
@@ -190,7 +191,7 @@ def initial_bands(
         The proposals (centre nm, FWHM, height OD, shape, locks).
     """
     se_shift_nm = _args.positive("se_shift_nm", se_shift_nm, unit="nm")
-    gsb_shape = _args.choice("gsb_shape", gsb_shape, ("gaussian", "template"))
+    gsb_shape = _args.choice("gsb_shape", gsb_shape, GSB_SHAPES)
     ta = _ta(ta)
     if delay is None:
         delay = default_delay(ta)

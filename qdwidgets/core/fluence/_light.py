@@ -20,6 +20,7 @@ import xarray as xr
 from scipy import optimize, stats
 
 from .. import _args, _status
+from .._choices import CascadeScaling
 from ..kinetics import KineticsFit
 from ..kinetics._options import fit_options
 from ..occupancy import CrossSectionFit, fit_cross_section
@@ -88,7 +89,7 @@ def cross_section_from_saturation(
     wavelength: float | None = None,
     *,
     band_nm: float = 0.0,
-    scaling: str = "statistical",
+    scaling: CascadeScaling = "statistical",
 ) -> SaturationFit:
     """σ from the late bleach after the Auger decay: A·[(1 − e^{−σj}) + ε·(1 − e^{−σj}(1 + σj))].
 

@@ -32,12 +32,12 @@ from ..contract import validate
 from . import _spectra as S
 
 
-def intensity_w_cm2(power_mw: float, spot_diameter_mm: float, beam_profile: str) -> float:
+def intensity_w_cm2(power_mW: float, spot_diameter_mm: float, beam_profile: str) -> float:
     """Pump intensity (W cm⁻²): top hat P/(π r²); Gaussian peak 2P/(π w²) (w = 1/e² radius)."""
     r_cm = spot_diameter_mm / 20.0
     area = np.pi * r_cm**2
     factor = 2.0 if beam_profile == "gaussian" else 1.0
-    return float(factor * power_mw * 1e-3 / area)
+    return float(factor * power_mW * 1e-3 / area)
 
 
 def softplus(x: np.ndarray, knee: float) -> np.ndarray:
