@@ -7,7 +7,9 @@ modified: every method validates a copy first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import xarray as xr
@@ -52,11 +54,11 @@ class QDAccessor:
 
         return infer_kind(self._ds)
 
-    def save(self, path: Any) -> None:
-        """Write the dataset to netCDF (see ``qdwidgets.save``)."""
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the dataset to netCDF; the path written (see ``qdwidgets.save``)."""
         from .data.io import save
 
-        save(self._ds, path)
+        return save(self._ds, path)
 
     # -- transient absorption -----------------------------------------------------------
     def a_ex(self) -> xr.DataArray:
@@ -215,7 +217,11 @@ class QDAccessor:
         )  # fmt: skip
 
     # -- prepare (each returns a new dataset with the step recorded) ----------------------
-    def crop(self, delay: Any = None, wavelength: Any = None) -> xr.Dataset:
+    def crop(
+        self,
+        delay: tuple[float | None, float | None] | None = None,
+        wavelength: tuple[float | None, float | None] | None = None,
+    ) -> xr.Dataset:
         """The data within ``delay`` (ps) and ``wavelength`` (nm) (see core.prepare.crop)."""
         from .core import prepare
 
