@@ -27,6 +27,12 @@ CascadeScaling = Literal["statistical", "pairs"]
 OccupancyMode = Literal["start", "fix", "ignore"]
 """What a dataset's ``occupancy`` coordinate does in a cascade fit."""
 
+BandShape = Literal["gaussian", "lorentzian", "voigt", "template"]
+"""Line shape of a band (in photon energy); "template" is the A0 band-edge shape."""
+
+Handle = Literal["peak", "blue", "red"]
+"""A band's drag handle: its peak, or its blue or red half-maximum point."""
+
 GsbShape = Literal["gaussian", "template"]
 """Shape of the proposed ground-state bleach band: a Gaussian, or the A0 band-edge template."""
 
@@ -40,6 +46,8 @@ BEAM_PROFILES: tuple[BeamProfile, ...] = get_args(BeamProfile)
 OUTPUT_METHODS: tuple[OutputMethod, ...] = get_args(OutputMethod)
 THRESHOLD_SIGNALS: tuple[ThresholdSignal, ...] = get_args(ThresholdSignal)
 THRESHOLD_CI: tuple[ThresholdCI, ...] = get_args(ThresholdCI)
+BAND_SHAPES: tuple[BandShape, ...] = get_args(BandShape)
+HANDLES: tuple[Handle, ...] = get_args(Handle)
 CASCADE_SCALINGS: tuple[CascadeScaling, ...] = get_args(CascadeScaling)
 OCCUPANCY_MODES: tuple[OccupancyMode, ...] = get_args(OccupancyMode)
 GSB_SHAPES: tuple[GsbShape, ...] = get_args(GsbShape)
