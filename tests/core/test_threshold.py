@@ -297,7 +297,7 @@ def test_dataset_errors():
         fit_threshold(ds, below=(10, 100))
 
 
-def test_fit_dataset_and_accessor_use_attrs_and_leave_input_alone():
+def test_fit_threshold_and_accessor_use_attrs_and_leave_input_alone():
     ds, *_ = ase_dataset(seed=0)
     before = ds.copy(deep=True)
     for feedback, truth in [("lamp", 150.0), ("mirror", 250.0)]:
