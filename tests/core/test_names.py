@@ -9,6 +9,7 @@ import pickle
 import numpy as np
 import pytest
 import xarray as xr
+from plot_cases import BUILD
 
 import qdwidgets
 from qdwidgets.accessor import QDAccessor
@@ -175,6 +176,15 @@ def test_renamed_result_fields_keep_a_deprecated_property_and_old_saves_load(ase
     saved["profile"] = saved.pop("beam_profile")
     assert threshold.ThresholdCriteria.from_dict(saved) == crit
     assert pickle.loads(pickle.dumps(crit)) == crit
+
+
+def test_saturation_fit_delay_window_is_delay_range():
+    sat = BUILD["SaturationFit"]()
+    with pytest.warns(DeprecationWarning, match="delay_range"):
+        assert sat.delay_window == sat.delay_range
+    saved = sat.to_dict()
+    saved["delay_window"] = saved.pop("delay_range")  # a save from before 0.2
+    assert type(sat).from_dict(saved) == sat
 
 
 def test_band_fit_saved_with_x_range_loads(ta):
