@@ -151,6 +151,11 @@ def test_fit_threshold_on_arrays_and_fit_dataset_warn_and_agree(ase):
     with pytest.warns(DeprecationWarning, match="fit_lines"):
         old = threshold.fit_threshold(POWERS, SIGNAL, below=(10, 140), above=(160, 500))
     assert old == threshold.fit_lines(POWERS, SIGNAL, below=(10, 140), above=(160, 500))
+    with pytest.warns(DeprecationWarning, match="fit_lines"):
+        by_name = threshold.fit_threshold(
+            power=POWERS, signal=SIGNAL, below=(10, 140), above=(160, 500)
+        )
+    assert by_name == old
     with pytest.warns(DeprecationWarning, match="fit_threshold"):
         old = threshold.fit_dataset(ase, feedback="lamp", ci="delta")
     assert old == threshold.fit_threshold(ase, feedback="lamp", ci="delta")

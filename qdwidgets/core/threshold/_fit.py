@@ -39,7 +39,8 @@ def _curve_form(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if len(args) == 2 and not isinstance(args[0], xr.Dataset):
+        arrays = len(args) == 2 and not isinstance(args[0], xr.Dataset)
+        if arrays or "power" in kwargs:
             _args.warn_renamed("fit_threshold(power, signal, ...)", "fit_lines(power, signal, ...)")
             return fit_lines(*args, **kwargs)
         return func(*args, **kwargs)
