@@ -38,13 +38,7 @@ class BandDeconvolver(CodeMixin, QDWidget):
     (see ``initial_bands``); untick the locks to free them.
     """
 
-    _state_keys: ClassVar[tuple[str, ...]] = (
-        "delay",
-        "wavelength_range",
-        "pumps",
-        "bands",
-        "selected",
-    )
+    _state_keys = ("delay", "wavelength_range", "pumps", "bands", "selected")  # see QDWidget
     _renamed_settings: ClassVar[dict[str, str]] = {"x_range": "wavelength_range"}
 
     delay = traitlets.Float(0.0)  # set from the data on construction (core.bands.default_delay)
