@@ -140,8 +140,7 @@ def fit_threshold(
             "windows are found by segmented regression). Fix: pass both, or neither"
         )
     return fit_lines(
-        p, y, below=below, above=above, spot_diameter_mm=spot,
-        beam_profile=profile,
+        p, y, below=below, above=above, spot_diameter_mm=spot, beam_profile=profile,
         ci=ci, n_boot=n_boot, seed=seed, confidence=confidence,
     )  # fmt: skip
 
