@@ -51,10 +51,16 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     w.range_from.add_class("qd-range-from")
     w.range_to.add_class("qd-range-to")
     w.link_control(
-        w.range_from, "x_range", to_trait=lambda v: [v, w.x_range[1]], to_control=lambda r: r[0]
+        w.range_from,
+        "wavelength_range",
+        to_trait=lambda v: [v, w.wavelength_range[1]],
+        to_control=lambda r: r[0],
     )
     w.link_control(
-        w.range_to, "x_range", to_trait=lambda v: [w.x_range[0], v], to_control=lambda r: r[1]
+        w.range_to,
+        "wavelength_range",
+        to_trait=lambda v: [w.wavelength_range[0], v],
+        to_control=lambda r: r[1],
     )
     w.add_button = W.Button(description="Add band", icon="plus")
     w.remove_button = W.Button(description="Remove band", icon="minus")

@@ -82,7 +82,8 @@ def _check_keywords(cls: type, init: Callable[..., None]) -> Callable[..., None]
     params = list(sig.parameters.values())[1:]
     named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
-    allowed = named | (_box_keywords() if var_kw else frozenset())
+    renamed = frozenset(getattr(init, "__renamed__", ()))  # old names, see core._args.renamed
+    allowed = named | renamed | (_box_keywords() if var_kw else frozenset())
 
     @functools.wraps(init)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:

@@ -14,7 +14,8 @@ from ._kinetics_table import TableMixin
 from ._plots import figure, zero_line
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-MAX_COMPONENTS = 4
+MAX_COMPONENTS = K.MAX_COMPONENTS  # the core's limit, written once
+assert len(COLORS) >= MAX_COMPONENTS, "one colour per component"
 
 
 def build_plots(self: Any) -> None:
@@ -153,12 +154,12 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
     self.link_control(self.wl_slider, "wavelength")
     self.link_control(self.band_box, "band_nm")
     self.link_control(
-        self.window_from, "window",
-        to_trait=lambda v: [v, self.window[1]], to_control=lambda w: float(w[0]),
+        self.window_from, "delay_range",
+        to_trait=lambda v: [v, self.delay_range[1]], to_control=lambda w: float(w[0]),
     )  # fmt: skip
     self.link_control(
-        self.window_to, "window",
-        to_trait=lambda v: [self.window[0], v], to_control=lambda w: float(w[1]),
+        self.window_to, "delay_range",
+        to_trait=lambda v: [self.delay_range[0], v], to_control=lambda w: float(w[1]),
     )  # fmt: skip
     self.link_control(self.offset_check, "offset_on")
     self.link_control(self.irf_lock, "irf_locked")
@@ -195,7 +196,7 @@ class DrawingMixin(TableMixin):
     offset_on: bool
     edit_index: int
     split_ps: float
-    window: list[float]
+    delay_range: list[float]
     data: Any
     add_button: Any
     remove_button: Any
@@ -321,14 +322,14 @@ class DrawingMixin(TableMixin):
 
     def _fitted(self, side: str) -> np.ndarray:
         """Delays of a panel ('lin', 'log' or 'all') inside the fit window."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         t = self.delay
         inside = (t >= lo) & (t <= hi)
         return inside if side == "all" else inside & self._side(side)
 
     def _draw_window(self) -> None:
         """The fit window's edges as dashed lines on both panels."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         for side in ("lin", "log"):
             mark = self.marks[side]["window"]  # the residual panels follow in _redraw_all
             with mark.hold_sync():

@@ -19,7 +19,7 @@ class StateMixin:
     _traces: Any
     _onsets: list[tuple[float, float]]
     _recipe: Any
-    window: list[float]
+    delay_range: list[float]
     n_pumps: int
 
     params: list[dict[str, Any]]
@@ -29,14 +29,14 @@ class StateMixin:
 
     def _window_trace(self, i: int) -> xr.DataArray:
         assert self._traces is not None
-        lo, hi = self.window
+        lo, hi = self.delay_range
         return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
 
     def _after_rise(self, i: int) -> bool:
         """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
         then t0 and the IRF width cannot be fitted and are held at their current values."""
         t0, fwhm = self._onsets[i]
-        return float(self.window[0]) > t0 + fwhm
+        return float(self.delay_range[0]) > t0 + fwhm
 
     def to_code(self, data_name: str = "ta") -> str:
         """The last Fit as Python.
@@ -70,7 +70,7 @@ class StateMixin:
         settings : dict
             ``state()["settings"]``.
         """
-        keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window")
+        keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "delay_range")
         with self.quietly():  # type: ignore[attr-defined]
             for key in (*keys, "irf_locked", "t0_locked"):
                 if key in settings:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._html import escape
-from ..core.kinetics import KineticsFit
+from ..core.kinetics import MAX_COMPONENTS, KineticsFit
 from ..errors import FitError
 
 #: τ sliders span this many decades either side of the current value
@@ -112,7 +112,7 @@ class TableMixin:
             t0 = float(p["t0"])
             half = max(T0_WIDTHS * irf, 10 * res)
             _recentre(self.t0_slider, max(float(t[0]), t0 - half), min(float(t[-1]), t0 + half), t0)
-            self.add_button.disabled = self.n_components >= 4
+            self.add_button.disabled = self.n_components >= MAX_COMPONENTS
             self.remove_button.disabled = self.n_components <= 1
         self._update_shares()
 

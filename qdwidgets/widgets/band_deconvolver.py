@@ -41,8 +41,9 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     delay : float, optional
         Delay of the spectra (ps). Default: where the signal is established after time zero
         (:func:`qdwidgets.core.bands.default_delay`).
-    x_range : (float, float), optional
-        Wavelength window fitted (nm). Default: the whole data range.
+    wavelength_range : (float, float), optional
+        Wavelength window fitted (nm; ``x_range`` before 0.2, which warns). Default: the whole
+        data range.
     pump : float or sequence of float, optional
         Pump level(s), nearest measured, in the ``pump`` coordinate's units. Default: the
         lowest and the highest level side by side.
@@ -60,7 +61,7 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     ----------
     delay : float
         Trait: delay of the spectra (ps), within the data.
-    x_range : list of float
+    wavelength_range : list of float
         Trait: the wavelength window fitted ``[low, high]`` (nm), within the data.
     pumps : tuple of float
         Trait: the pump levels shown, one panel each (snapped to measured levels).
@@ -85,14 +86,23 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     >>> bd.selected = "SE"
     """
 
-    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = (
+        "delay",
+        "wavelength_range",
+        "pumps",
+        "bands",
+        "selected",
+    )
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"x_range": "wavelength_range"}
 
     delay = traitlets.Float(0.0, help="delay of the spectra (ps)")  # from the data on construction
     selected = traitlets.Unicode("", help="name of the band the controls edit")
     pumps = traitlets.Tuple(help="the pump levels shown, one panel each")
     bands = traitlets.Tuple(help="the bands of each panel (a tuple of Band per panel)")
     lock_to_spectra = traitlets.Bool(False, help="propose GSB and SE locked to A0 and the PL")
-    x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
+    wavelength_range = traitlets.List(
+        traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2
+    )  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
     delay_input: W.BoundedFloatText
@@ -106,12 +116,13 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     propose_button: W.Button
     fit_button: W.Button
 
+    @A.renamed(x_range="wavelength_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         delay: float | None = None,
-        x_range: tuple[float, float] | None = None,
+        wavelength_range: tuple[float, float] | None = None,
         pump: float | Sequence[float] | None = None,
         bands: Sequence[B.Band] | None = None,
         fit: bool = True,
@@ -149,13 +160,13 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
                 "delay": lambda v: A.number(
                     "delay", v, lo=float(delays.min()), hi=float(delays.max()), unit="ps"
                 ),
-                "x_range": lambda v: self._check_range(v),
+                "wavelength_range": lambda v: self._check_range(v),
                 "selected": lambda v: v if v == "" else A.choice("selected", v, self.names),
                 "pumps": self._check_pumps,
                 "bands": self._check_bands,
             }
         )
-        self.x_range = list(x_range) if x_range is not None else [lo, hi]
+        self.wavelength_range = list(wavelength_range) if wavelength_range is not None else [lo, hi]
         self.controls = build_controls(self)
         self.panel_box = W.HBox()
         self.legend = W.HTML()
@@ -188,7 +199,7 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
                 self.show_warnings([note, *self.warning_messages])
         self.observe(self.guarded(self._on_delay), names="delay")
         self.observe(self.guarded(self._on_selected), names="selected")
-        self.observe(self.guarded(self._on_x_range), names="x_range")
+        self.observe(self.guarded(self._on_x_range), names="wavelength_range")
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -231,7 +242,7 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
         self._draw_all()
 
     def fit(self) -> B.BandComparison:
-        """Fit every panel's bands over ``x_range`` ("Fit").
+        """Fit every panel's bands over ``wavelength_range`` ("Fit").
 
         Returns
         -------
@@ -247,7 +258,7 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
         if not self.names:
             raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
         fits, starts = [], []
-        options = {**self.fit_options, "x_range": self._x_range_option()}
+        options = {**self.fit_options, "wavelength_range": self._x_range_option()}
         for p in self.panels:
             f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **options)
             fits.append(f)

@@ -28,6 +28,7 @@ import xarray as xr
 from .._html import escape
 from ..core import _args as A
 from ..core import fluence
+from ..core._choices import CascadeScaling
 from ..core.fluence._data import series
 from ..core.fluence._fit import start_values
 from ._base import QDWidget, identifier
@@ -113,7 +114,7 @@ class FluenceExplorer(QDWidget):
         *,
         wavelength: float | None = None,
         band_nm: float = 0.0,
-        scaling: str = "statistical",
+        scaling: CascadeScaling = "statistical",
     ) -> None:
         super().__init__(ta)
         wl = np.asarray(self.data["wavelength"].values, dtype=float)
@@ -285,7 +286,10 @@ class FluenceExplorer(QDWidget):
             in the banner.
         """
         res = fluence.fit_cascade(
-            self.data, self.wavelength, band_nm=self.band_nm, scaling=self.scaling
+            self.data,
+            self.wavelength,
+            band_nm=self.band_nm,
+            scaling=A.choice("scaling", self.scaling, fluence.SCALINGS),
         )
         self._show(res)
         return res

@@ -62,9 +62,10 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
     wavelength : float, optional
         Wavelength (nm) of the trace. Default: the band edge found in the data
         (:func:`qdwidgets.core.gain.band_edge`).
-    window : (float, float), optional
-        Fit window (ps). Default: after the rise, from t0 + 2.5 IRF widths of the data's own
-        rise to the last delay (:func:`qdwidgets.core.kinetics.dataset.after_rise_window`).
+    delay_range : (float, float), optional
+        Fit window (ps; ``window`` before 0.2, which warns). Default: after the rise, from
+        t0 + 2.5 IRF widths of the data's own rise to the last delay
+        (:func:`qdwidgets.core.kinetics.dataset.after_rise_window`).
     pump : float or sequence of float, optional
         Pump level(s) to fit (nearest measured, in the ``pump`` coordinate's units). Default:
         every level.
@@ -85,7 +86,7 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
         Trait: fit a constant offset (OD) too.
     split_ps : float
         Trait: where the linear delay panel ends and the log panel begins (ps).
-    window : list of float
+    delay_range : list of float
         Trait: the fit window ``[low, high]`` (ps); it must hold n_components + 4 delays.
     locks : list of bool
         Trait: per component, hold its lifetime τ during Fit.
@@ -106,7 +107,7 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
     >>> from qdwidgets import examples
     >>> from qdwidgets.widgets.kinetics_fitter import KineticsFitter
     >>> fitter = KineticsFitter(examples.ta(), pump=250.0, n_components=2)
-    >>> fitter.wavelength, fitter.window
+    >>> fitter.wavelength, fitter.delay_range
     (639.0, [5.0, 7000.0])
     >>> fit = fitter.fit()
     >>> fit.converged, len(fit.taus)
@@ -122,12 +123,13 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
         "locks",
         "params",
         "edit_index",
-        "window",
+        "delay_range",
         "pumps",
         "irf_locked",
         "t0_locked",
     )
     _init_keys: ClassVar[Mapping[str, str]] = {"pumps": "pump"}
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"window": "delay_range"}  # saves before 0.2
 
     # set from the data (the band edge) on construction
     wavelength = traitlets.Float(0.0, help="wavelength of the trace (nm)")
@@ -140,18 +142,19 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
         traitlets.Dict(), help="per pump level: taus (ps), amplitudes, offset (OD), irf_fwhm, t0"
     )
     edit_index = traitlets.Int(0, help="the pump level the controls edit")
-    window = traitlets.List(
+    delay_range = traitlets.List(
         traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2, help="fit window [low, high] (ps)"
     )
     irf_locked = traitlets.Bool(False, help="hold the IRF width during Fit")
     t0_locked = traitlets.Bool(False, help="hold t0 during Fit")
 
+    @A.renamed(window="delay_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         wavelength: float | None = None,
-        window: tuple[float, float] | None = None,
+        delay_range: tuple[float, float] | None = None,
         pump: Any = None,
         band_nm: float = 0.0,
         n_components: int = 3,
@@ -181,7 +184,7 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
                 "n_components": lambda v: A.integer("n_components", v, lo=1, hi=MAX_COMPONENTS),
                 "split_ps": lambda v: A.number("split_ps", v, lo=float(t[0]), hi=float(t[-1])),
                 "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
-                "window": self._check_window,
+                "delay_range": self._check_window,
                 "offset_on": lambda v: boolean("offset_on", v),
                 "irf_locked": lambda v: boolean("irf_locked", v),
                 "t0_locked": lambda v: boolean("t0_locked", v),
@@ -205,27 +208,27 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
         with self.reporting():
             self._load_traces()
             assert self._traces is not None
-            chosen = window if window is not None else after_rise_window(self._traces)
-            self.window = list(chosen)
+            chosen = delay_range if delay_range is not None else after_rise_window(self._traces)
+            self.delay_range = list(chosen)
             self._guess()
             self._sync_controls()
             self._redraw_all()
         self._update_table()
 
     def _check_window(self, value: Any) -> list[float]:
-        lo, hi = A.interval("window", value, unit="ps", allow_none_ends=False)
+        lo, hi = A.interval("delay_range", value, unit="ps", allow_none_ends=False)
         t = self.delay
         ok = (t >= lo) & (t <= hi)
         need = self.n_components + 4
         if int(ok.sum()) < need:
             raise A.ArgumentError(
-                f"window ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
+                f"delay_range ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
                 f"{self.n_components} components needs at least {need}: widen it"
             )
         return [float(lo), float(hi)]
 
     # -- observers ----------------------------------------------------------------
-    @traitlets.observe("window")
+    @traitlets.observe("delay_range")
     def _on_window(self, change: dict[str, Any]) -> None:
         if not self.quiet:
             with self.reporting():
@@ -271,7 +274,7 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
 
     # -- parameters ----------------------------------------------------------------
     def add_component(self) -> None:
-        """One more exponential (at most 4), slower than the slowest.
+        """One more exponential (at most MAX_COMPONENTS), slower than the slowest.
 
         Raises
         ------
@@ -327,7 +330,7 @@ class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
             wavelength=float(self.wavelength),
             band_nm=float(self.band_nm),
             pumps=self._pumps_given,
-            window=(float(self.window[0]), float(self.window[1])),
+            window=(float(self.delay_range[0]), float(self.delay_range[1])),
             n_components=n,
             offset=bool(self.offset_on),
         )

@@ -96,18 +96,18 @@ def cases(ta, ase, series, folder) -> dict[str, Case]:
                 "n_components": 2,
                 "offset_on": False,
                 "split_ps": 10.0,
-                "window": [2.0, 1000.0],
+                "delay_range": [2.0, 1000.0],
                 "edit_index": 1,
                 "locks": [True, False, False],
                 "irf_locked": True,
                 "t0_locked": True,
             },
-            ("n_components", 9, ("n_components", "4")),
+            ("n_components", 9, ("n_components", "6")),
         ),
         "BandDeconvolver": Case(
             lambda: BandDeconvolver(ta, fit=False),
             ta,
-            {"delay": 3.0, "x_range": [560.0, 700.0], "pumps": (250.0,), "selected": "SE"},
+            {"delay": 3.0, "wavelength_range": [560.0, 700.0], "pumps": (250.0,), "selected": "SE"},
             ("selected", "GBS", ("'GSB'",)),
         ),
         "ThresholdFitter": Case(
@@ -118,7 +118,7 @@ def cases(ta, ase, series, folder) -> dict[str, Case]:
                 "below": [10.0, 100.0],
                 "above": [200.0, 450.0],
                 "spot_diameter_mm": 0.5,
-                "profile": "gaussian",
+                "beam_profile": "gaussian",
                 "scale": "log",
                 "selected_power": 250.0,
                 "method": "integrated",
@@ -270,10 +270,10 @@ def test_links_between_each_widget_and_a_control(ta, ase, series):
 
     fitter = ThresholdFitter(ase)
     pick = W.Dropdown(options=["tophat", "gaussian"])
-    traitlets.dlink((pick, "value"), (fitter, "profile"))
+    traitlets.dlink((pick, "value"), (fitter, "beam_profile"))
     pick.value = "gaussian"
-    assert fitter.profile == "gaussian" and fitter.result is not None
-    assert fitter.result.profile == "gaussian"
+    assert fitter.beam_profile == "gaussian" and fitter.result is not None
+    assert fitter.result.beam_profile == "gaussian"
 
     k = KineticsFitter(ta, pump=250.0)
     count = W.IntSlider(min=1, max=4, value=3)

@@ -24,9 +24,10 @@ from scipy import optimize, signal, special
 
 from ...errors import FitError
 from .. import _args
+from .._choices import BAND_SHAPES
 
 HC = 1239.841984  # h c / e in eV nm
-SHAPES = ("gaussian", "lorentzian", "voigt", "template")
+SHAPES = BAND_SHAPES
 _GAUSS_K = 4.0 * math.log(2.0)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ...data.contract import BEAM_PROFILES
 from ...errors import DatasetError
 from .. import _args
+from .._choices import BEAM_PROFILES, BeamProfile
 
 
-def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -> Any:
+@_args.renamed(profile="beam_profile")
+def intensity(power_mW: Any, spot_diameter_mm: float, beam_profile: BeamProfile = "tophat") -> Any:
     """Pump intensity in W cm⁻² for a CW power in mW on a spot of diameter ``spot_diameter_mm``.
 
     ``"tophat"``: uniform disc of diameter d, I = P / (π (d/2)²).
@@ -25,7 +26,7 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
         CW pump power (mW).
     spot_diameter_mm : float
         Spot diameter (mm): the flat-top diameter, or the 1/e² diameter for "gaussian".
-    profile : {"tophat", "gaussian"}, default "tophat"
+    beam_profile : {"tophat", "gaussian"}, default "tophat"
         Beam profile the diameter refers to.
 
     Returns
@@ -40,9 +41,9 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
     19.1
     """
     d = _spot(spot_diameter_mm)
-    profile = _args.choice("profile", profile, BEAM_PROFILES)
+    beam_profile = _args.choice("beam_profile", beam_profile, BEAM_PROFILES)
     radius_cm = d / 20.0  # mm diameter -> cm radius
-    factor = 1.0 if profile == "tophat" else 2.0
+    factor = 1.0 if beam_profile == "tophat" else 2.0
     power_w = np.asarray(power_mW, dtype=float) / 1000.0
     out = factor * power_w / (math.pi * radius_cm**2)
     return float(out) if out.ndim == 0 else out

@@ -26,18 +26,19 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from ...core._choices import BeamProfile
 from ...errors import DatasetError
 from ...results import Result
-from ..contract import validate
+from ..contract import BEAM_PROFILES, validate
 from . import _spectra as S
 
 
-def intensity_w_cm2(power_mw: float, spot_diameter_mm: float, beam_profile: str) -> float:
+def intensity_w_cm2(power_mW: float, spot_diameter_mm: float, beam_profile: str) -> float:
     """Pump intensity (W cm⁻²): top hat P/(π r²); Gaussian peak 2P/(π w²) (w = 1/e² radius)."""
     r_cm = spot_diameter_mm / 20.0
     area = np.pi * r_cm**2
     factor = 2.0 if beam_profile == "gaussian" else 1.0
-    return float(factor * power_mw * 1e-3 / area)
+    return float(factor * power_mW * 1e-3 / area)
 
 
 def softplus(x: np.ndarray, knee: float) -> np.ndarray:
@@ -132,7 +133,7 @@ def ase(
     pl_fwhm_nm: float = 34.5,
     ase_fwhm_nm: float = 12.0,
     spot_diameter_mm: float = 1.0,
-    beam_profile: str = "tophat",
+    beam_profile: BeamProfile = "tophat",
     pump_wavelength_nm: float = 532.0,
     noise: float = 0.005,
     seed: int | None = 0,
@@ -217,9 +218,10 @@ def ase(
             f"simulate.ase: no slope for feedback {missing[0]!r}. Fix: give "
             "slopes with the same keys as thresholds_mW"
         )
-    if beam_profile not in ("tophat", "gaussian"):
+    if beam_profile not in BEAM_PROFILES:
         raise DatasetError(
-            f"simulate.ase: unknown beam_profile {beam_profile!r}. Fix: use 'tophat' or 'gaussian'"
+            f"simulate.ase: unknown beam_profile {beam_profile!r}. Fix: use one of "
+            f"{list(BEAM_PROFILES)}"
         )
     if knee_mW < 0 or noise < 0 or spot_diameter_mm <= 0:
         raise DatasetError(

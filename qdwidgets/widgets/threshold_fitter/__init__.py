@@ -9,13 +9,15 @@ spectra at a selected power; the linewidth vs power. ``fitter.result`` is the co
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import traitlets
 import xarray as xr
 
 from ...core import _args as A
+from ...core._choices import BEAM_PROFILES, OUTPUT_METHODS, BeamProfile, OutputMethod
 from ...core.threshold import (
     ThresholdCriteria,
     ThresholdFit,
@@ -23,7 +25,7 @@ from ...core.threshold import (
     default_feedback,
     enhancement,
     find_threshold,
-    fit_threshold,
+    fit_lines,
     linewidth,
     peak_output,
 )
@@ -32,8 +34,8 @@ from .._base import QDWidget, identifier
 from ._drawing import DrawingMixin
 from ._figures import HANDLE_Y, build
 
-METHODS = ("max", "at_peak", "integrated")
-PROFILES = ("tophat", "gaussian")
+METHODS: tuple[str, ...] = OUTPUT_METHODS
+PROFILES: tuple[str, ...] = BEAM_PROFILES
 SCALES = ("linear", "log")
 
 __all__ = ["HANDLE_Y", "ThresholdFitter"]
@@ -71,8 +73,8 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         Traits: the fit windows ``[low, high]`` (mW), within the powers.
     spot_diameter_mm : float
         Trait: the pump spot diameter (mm, > 0), for the threshold in W cm⁻².
-    profile : {'tophat', 'gaussian'}
-        Trait: the beam profile of the pump spot.
+    beam_profile : {'tophat', 'gaussian'}
+        Trait: the beam profile of the pump spot (``profile`` before 0.2, which warns).
     scale : {'linear', 'log'}
         Trait: the axes of the output and enhancement plots.
     selected_power : float
@@ -89,18 +91,19 @@ class ThresholdFitter(DrawingMixin, QDWidget):
     >>> fitter = ThresholdFitter(examples.ase())
     >>> fitter.feedback, fitter.below, fitter.above
     ('lamp', [0.0, 145.0], [150.0, 500.0])
-    >>> fitter.profile = "gaussian"  # refits
-    >>> fitter.result.profile
+    >>> fitter.beam_profile = "gaussian"  # refits
+    >>> fitter.result.beam_profile
     'gaussian'
     """
 
     _kind: ClassVar[str] = "ase"
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"profile": "beam_profile"}  # before 0.2
     _state_keys: ClassVar[tuple[str, ...]] = (
         "feedback",
         "below",
         "above",
         "spot_diameter_mm",
-        "profile",
+        "beam_profile",
         "scale",
         "selected_power",
         "method",
@@ -110,7 +113,7 @@ class ThresholdFitter(DrawingMixin, QDWidget):
     below = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[0.0, 1.0])
     above = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[2.0, 3.0])
     spot_diameter_mm = traitlets.Float(1.0, help="pump spot diameter (mm)")
-    profile = traitlets.Enum(PROFILES, "tophat", help="beam profile of the pump spot")
+    beam_profile = traitlets.Enum(PROFILES, "tophat", help="beam profile of the pump spot")
     scale = traitlets.Enum(SCALES, "linear", help="axes of the output and enhancement plots")
     selected_power = traitlets.Float(0.0, help="power of the spectra shown (mW)")
     method = traitlets.Enum(METHODS, "max", help="how the output is read off each spectrum")
@@ -167,14 +170,14 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         with self.hold_trait_notifications():
             self.feedback = feedback
             self.spot_diameter_mm = float(spot) if spot is not None else 1.0
-            self.profile = str(ds.attrs.get("beam_profile", "tophat"))
+            self.beam_profile = str(ds.attrs.get("beam_profile", "tophat"))
             self.selected_power = float(self.power[-1])
         build(self)
         with self.quietly():
             self._set_windows(below, above)
         self.observe(self.reaction(self._on_feedback), names="feedback")
         self.observe(self.reaction(lambda _c: self._refit()), names=["below", "above"])
-        self.observe(self.reaction(self._on_spot), names=["spot_diameter_mm", "profile"])
+        self.observe(self.reaction(self._on_spot), names=["spot_diameter_mm", "beam_profile"])
         self.observe(self.reaction(lambda _c: self._apply_scale()), names="scale")
         self.observe(self.reaction(lambda _c: self._draw_spectra()), names="selected_power")
         self.observe(self.reaction(self._on_method), names="method")
@@ -233,15 +236,36 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             "from qdwidgets.data import validate\n\n"
             f"ds = validate({data_name}, 'ase')\n"
             f"curve = T.enhancement(ds, {self.feedback!r}, method={self.method!r})\n"
-            "result = T.fit_threshold(\n"
+            "result = T.fit_lines(\n"
             "    ds['power'].values,\n"
             "    curve.values,\n"
             f"    below=({self.below[0]!r}, {self.below[1]!r}),\n"
             f"    above=({self.above[0]!r}, {self.above[1]!r}),\n"
             f"    spot_diameter_mm={float(self.spot_diameter_mm)!r},\n"
-            f"    profile={self.profile!r},\n"
+            f"    beam_profile={self.beam_profile!r},\n"
             ")\n"
         )
+
+    @property
+    def _method(self) -> OutputMethod:
+        """The ``method`` setting (an Enum trait of OUTPUT_METHODS), typed for the core."""
+        return cast(OutputMethod, self.method)
+
+    @property
+    def _beam_profile(self) -> BeamProfile:
+        """The ``beam_profile`` setting (an Enum trait of BEAM_PROFILES), typed for the core."""
+        return cast(BeamProfile, self.beam_profile)
+
+    @property
+    def profile(self) -> str:
+        """Deprecated alias of ``beam_profile`` (removed in the next version)."""
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        return str(self.beam_profile)
+
+    @profile.setter
+    def profile(self, value: str) -> None:
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        self.beam_profile = value
 
     def _check_window(self, name: str, value: Any) -> list[float]:
         lo, hi = A.interval(name, value, unit="mW", allow_none_ends=False)
@@ -316,9 +340,9 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._refit()
 
     def _compute_curves(self) -> None:
-        self.output = peak_output(self.data, method=self.method)
+        self.output = peak_output(self.data, method=self._method)
         self.enhancements = {
-            fb: enhancement(self.data, fb, method=self.method) for fb in self._options
+            fb: enhancement(self.data, fb, method=self._method) for fb in self._options
         }
 
     def _on_method(self, change: dict[str, Any]) -> None:
@@ -335,9 +359,9 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self.feedback,
             below=(self.below[0], self.below[1]),
             above=(self.above[0], self.above[1]),
-            method=self.method,
+            method=self._method,
             spot_diameter_mm=self.spot_diameter_mm,
-            profile=self.profile,
+            beam_profile=self._beam_profile,
         )
         self.criteria_result = crit
         self.criteria_html.value = crit._repr_html_()
@@ -354,13 +378,13 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self._fit = None
         self._fit_error = ""
         try:
-            self._fit = fit_threshold(
+            self._fit = fit_lines(
                 self.power,
                 self.enhancements[self.feedback].values,
                 below=(self.below[0], self.below[1]),
                 above=(self.above[0], self.above[1]),
                 spot_diameter_mm=self.spot_diameter_mm,
-                profile=self.profile,
+                beam_profile=self._beam_profile,
             )
         except Exception as exc:
             self._fit_error = str(exc)

@@ -57,7 +57,7 @@ def build(w: Any) -> None:
     for ctl, name in [
         (w.feedback_select, "feedback"),
         (w.spot_input, "spot_diameter_mm"),
-        (w.profile_select, "profile"),
+        (w.profile_select, "beam_profile"),
         (w.scale_toggle, "scale"),
         (w.power_slider, "selected_power"),
         (w.method_select, "method"),
