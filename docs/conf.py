@@ -25,6 +25,10 @@ from sphinx.application import Sphinx  # noqa: E402
 
 import qdwidgets  # noqa: E402
 
+# autosummary writes a page per public name but never deletes one: start from an empty folder so
+# that a name renamed or removed since the last build leaves no stale page (a warning under -W)
+shutil.rmtree(HERE / "api" / "generated", ignore_errors=True)
+
 project = "qdwidgets"
 author = "qdwidgets developers"
 copyright = "qdwidgets developers, BSD-3-Clause"
