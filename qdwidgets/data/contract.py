@@ -127,7 +127,8 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
             "load files with qdwidgets.open_dataset(path) or build an xarray.Dataset",
         )
     if is_validated(ds, kind):
-        return ds.copy(deep=False)
+        same: xr.Dataset = ds.copy(deep=False)
+        return same
     out = ds.copy(deep=True)
     out.attrs.pop(VALIDATED_ATTR, None)
     if kind is not None:

@@ -24,8 +24,10 @@ import xarray as xr
 
 from ..core._args import integer
 from ..errors import DatasetError
-from .contract import VALIDATED_ATTR, validate
-from .readers._common import as_path, decode_text, fail, is_dir, read_bytes, read_limit
+from ._marker import VALIDATED_ATTR
+from .contract import validate
+from .readers._common import as_path, is_dir
+from .readers._files import decode_text, fail, read_bytes, read_limit
 
 # format name -> (module in qdwidgets.data.readers, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -55,7 +57,8 @@ _EXTENSIONS = {
 def _reader(fmt: str) -> Callable[..., xr.Dataset]:
     module, func = FORMATS[fmt]
     mod = importlib.import_module(f".readers.{module}", __package__)
-    return getattr(mod, func)
+    reader: Callable[..., xr.Dataset] = getattr(mod, func)
+    return reader
 
 
 def detect_format(path: Any) -> str:
@@ -119,7 +122,7 @@ def open_dataset(
 
     Only regular files are opened (folders of ASE spectra aside): named pipes, devices and
     sockets are refused before any read, and so is a file larger than ``max_bytes`` (default
-    2 GiB, ``qdwidgets.data.readers._common.MAX_BYTES``).
+    2 GiB, ``qdwidgets.data.readers._files.MAX_BYTES``).
 
     Parameters
     ----------

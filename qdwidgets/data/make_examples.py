@@ -164,7 +164,7 @@ HIPPIUS_ATTRS = {
 
 
 def _float32(ds: xr.Dataset, names: tuple[str, ...]) -> xr.Dataset:
-    out = ds.copy()
+    out: xr.Dataset = ds.copy()
     for name in names:
         if name in out.data_vars:
             out[name] = out[name].astype(np.float32)

@@ -12,7 +12,7 @@ from scipy import stats
 from ...errors import FitError
 from .. import _args, _status
 from ..kinetics._options import fit_options
-from ..kinetics.dispersion import levenberg_marquardt
+from ..kinetics.lm import levenberg_marquardt
 from . import _model
 from ._data import Series, series, starts
 from ._result import CascadeFit

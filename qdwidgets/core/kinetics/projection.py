@@ -152,7 +152,7 @@ def covariance(jac: np.ndarray, rss: float, n_points: int) -> np.ndarray:
     dof = max(n_points - p, 1)
     h = jac.T @ jac
     try:
-        cov = np.linalg.inv(h) * (rss / dof)
+        cov: np.ndarray = np.linalg.inv(h) * (rss / dof)
     except np.linalg.LinAlgError:
         cov = np.full((p, p), np.nan)
     if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):

@@ -15,17 +15,7 @@ import xarray as xr
 
 from ...errors import DatasetError
 from .. import units as U
-from ._files import (  # noqa: F401 - re-exported for the readers
-    MAX_BYTES,
-    check_file,
-    check_unpacked,
-    decode_text,
-    fail,
-    looks_binary,
-    read_bytes,
-    read_limit,
-    read_text,
-)
+from ._files import fail
 
 PathLike = str | os.PathLike[str]
 

@@ -23,20 +23,19 @@ import xarray as xr
 
 from ...core._args import ArgumentError, choice, positive
 from .. import units as U
+from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (
     History,
     check_unit,
     data_lines,
     detect_separator,
-    fail,
     finish,
     header_unit,
-    read_text,
     split,
     to_float,
     unit_hint,
 )
-from .delimited import WAVELENGTH_RANGE_NM
+from ._files import fail, read_text
 
 _ROLES = {
     "power": ("power", "pump_power", "p", "pump"),

@@ -27,14 +27,13 @@ from ._common import (
     as_path,
     data_lines,
     detect_separator,
-    fail,
     finish,
     is_dir,
-    read_text,
     split,
     to_floats,
     unit_hint,
 )
+from ._files import fail, read_text
 from .ase import _attrs, _build, _check_wavelengths, _unit, check_options
 
 _POWER_IN_NAME = re.compile(

@@ -38,13 +38,12 @@ from ._common import (
     check_unit,
     data_lines,
     detect_separator,
-    fail,
     finish,
-    read_text,
     split,
     ta_dataset,
     to_floats,
 )
+from ._files import fail, read_text
 
 _ROW = ("row", "rows", "first row", "first_row", "columns-are-delays")
 _COLUMN = ("column", "columns", "col", "first column", "first_column", "rows-are-delays")

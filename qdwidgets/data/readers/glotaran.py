@@ -24,12 +24,11 @@ from ._common import (
     check_assumed_od,
     check_finite,
     check_unit,
-    fail,
     finish,
-    read_text,
     ta_dataset,
     to_floats,
 )
+from ._files import fail, read_text
 
 _MODE = re.compile(r"^\s*(time|wavelength)\s+explicit\s*$", re.I)
 _INTERVAL = re.compile(r"^\s*interval\s*nr\.?\s*[:=]?\s*(\S+)\s*$", re.I)

@@ -16,7 +16,7 @@ from pathlib import Path
 import xarray as xr
 
 from ...errors import DatasetError
-from ._common import check_unpacked, fail, read_bytes
+from ._files import check_unpacked, fail, read_bytes
 
 NETCDF_MAGIC = (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05")
 
@@ -59,4 +59,5 @@ def read(path: Path) -> xr.Dataset:
             "or damaged",
             "re-export or re-copy the file; qdwidgets.save(ds, path) writes a valid one",
         ) from None
-    return ds.drop_encoding()
+    out: xr.Dataset = ds.drop_encoding()
+    return out

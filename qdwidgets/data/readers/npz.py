@@ -27,18 +27,9 @@ import xarray as xr
 from ...core._args import integer
 from ...errors import DatasetError
 from .. import units as U
-from ._common import (
-    History,
-    check_assumed_od,
-    check_unit,
-    check_unpacked,
-    fail,
-    finish,
-    read_bytes,
-    ta_dataset,
-    unit_kind,
-)
-from .delimited import WAVELENGTH_RANGE_NM
+from ..contract import WAVELENGTH_RANGE_NM
+from ._common import History, check_assumed_od, check_unit, finish, ta_dataset, unit_kind
+from ._files import check_unpacked, fail, read_bytes
 
 NAMES = {
     "signal": ("data", "da", "delta_a", "deltaa", "signal", "spectra", "matrix", "mat", "dod"),

@@ -44,7 +44,8 @@ def softplus(x: np.ndarray, knee: float) -> np.ndarray:
     """knee·ln(1 + exp(x/knee)); max(x, 0) for knee = 0."""
     x = np.asarray(x, dtype=float)
     if knee <= 0:
-        return np.maximum(x, 0.0)
+        clipped: np.ndarray = np.maximum(x, 0.0)
+        return clipped
     return knee * np.logaddexp(0.0, x / knee)
 
 

@@ -261,7 +261,8 @@ class TATruth(Result):
     ) -> np.ndarray:
         """Noiseless A_ex = ΔA + A0 (OD), shape (pump, delay, wavelength)."""
         wl = np.asarray(wavelength, dtype=float)
-        return self.dA(delay, wl, chirp_corrected=chirp_corrected) + self.a0(wl)
+        a_ex: np.ndarray = self.dA(delay, wl, chirp_corrected=chirp_corrected) + self.a0(wl)
+        return a_ex
 
     def components(self, delay: float, wavelength: np.ndarray | None = None) -> xr.Dataset:
         """The separate noiseless ΔA components at ``delay`` after t0 (ps), with the IRF.
