@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DatasetError
+from .constants import HC_EV_NM
 
 Converter = Callable[..., Any]
 
@@ -55,8 +56,7 @@ _LENGTH = {
     "microns": 1e3,
 }
 # photon energies: value -> wavelength in nm is constant / value
-_EV_NM = 1239.841984  # h c / e in eV nm
-_ENERGY = {"ev": _EV_NM, "mev": _EV_NM * 1e3, "cm-1": 1e7, "cm^-1": 1e7, "1/cm": 1e7}
+_ENERGY = {"ev": HC_EV_NM, "mev": HC_EV_NM * 1e3, "cm-1": 1e7, "cm^-1": 1e7, "1/cm": 1e7}
 _ENERGY["wavenumber"] = 1e7
 _OD = {
     "od": 1.0,

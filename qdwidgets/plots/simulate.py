@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.constants import w_cm2_per_mW
 from ._common import ZERO_STYLE, colors, delay_axis, done, figure, label, secondary_x, single
 
 
@@ -76,12 +77,8 @@ def plot_ase_truth(res: Any, ax: Any = None, power: Any = None, **kw: Any) -> An
                        f"({res.thresholds_W_cm2[f]:.3g} W cm⁻²)")  # fmt: skip
     ax.set_xlabel(label("pump power", "mW"))
     ax.set_ylabel(label("peak emission", "a.u."))
-    factor = (
-        (2.0 if res.beam_profile == "gaussian" else 1.0)
-        * 1e-3
-        / (np.pi * (res.spot_diameter_mm / 20.0) ** 2)
-    )
-    secondary_x(ax, float(factor), label(f"pump intensity ({res.beam_profile})", "W cm⁻²"))
+    factor = w_cm2_per_mW(res.spot_diameter_mm, res.beam_profile)
+    secondary_x(ax, factor, label(f"pump intensity ({res.beam_profile})", "W cm⁻²"))
     ax.set_title("simulated ASE truth (noiseless)", fontsize="medium")
     ax.legend(fontsize="x-small")
     return done(fig, ax)

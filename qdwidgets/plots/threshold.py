@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 
+from ..data.constants import w_cm2_per_mW
 from ._common import done, figure, label, secondary_x, single
 from .bands import _warnings_note
 
@@ -23,9 +24,7 @@ def _mw_to_w_cm2(spot_mm: float, profile: str) -> float:
     """W cm⁻² per mW for this spot (NaN without a spot size)."""
     if not math.isfinite(spot_mm) or spot_mm <= 0:
         return math.nan
-    from ..core.threshold import intensity
-
-    return float(intensity(1.0, spot_mm, profile))
+    return w_cm2_per_mW(spot_mm, profile)
 
 
 def _points(res: Any, data: Any) -> tuple[np.ndarray, np.ndarray, str] | None:

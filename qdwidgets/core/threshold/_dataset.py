@@ -14,10 +14,11 @@ import numpy as np
 import xarray as xr
 from scipy import signal
 
+from ...data.constants import check_spot_diameter as _spot
 from ...data.contract import BEAM_PROFILES, validate
 from ...errors import DatasetError, FitError
 from .. import _args
-from ._intensity import _spot, intensity
+from ._intensity import intensity
 from ._lines import fit_threshold
 from ._results import ThresholdFit
 from ._segmented import find_threshold

@@ -28,16 +28,9 @@ import xarray as xr
 
 from ...errors import DatasetError
 from ...results import Result
+from ..constants import w_cm2_per_mW
 from ..contract import validate
 from . import _spectra as S
-
-
-def intensity_w_cm2(power_mw: float, spot_diameter_mm: float, beam_profile: str) -> float:
-    """Pump intensity (W cm⁻²): top hat P/(π r²); Gaussian peak 2P/(π w²) (w = 1/e² radius)."""
-    r_cm = spot_diameter_mm / 20.0
-    area = np.pi * r_cm**2
-    factor = 2.0 if beam_profile == "gaussian" else 1.0
-    return float(factor * power_mw * 1e-3 / area)
 
 
 def softplus(x: np.ndarray, knee: float) -> np.ndarray:
@@ -232,7 +225,7 @@ def ase(
         feedback=feedback,
         thresholds_mW={k: float(v) for k, v in th.items()},
         thresholds_W_cm2={
-            k: intensity_w_cm2(float(v), spot_diameter_mm, beam_profile) for k, v in th.items()
+            k: float(v) * w_cm2_per_mW(spot_diameter_mm, beam_profile) for k, v in th.items()
         },
         knee_mW=float(knee_mW),
         slopes={k: float(sl[k]) for k in th},

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import erf
 
-EV_NM = 1239.841984  # h c / e in eV nm
+from ..constants import HC_EV_NM
+
 _GAUSS_AREA = np.sqrt(np.pi / (4.0 * np.log(2.0)))  # area of a peak-1 Gaussian per unit FWHM
 
 
 def energy(wavelength_nm: np.ndarray | float) -> np.ndarray:
     """Photon energy (eV) of a wavelength (nm)."""
-    return EV_NM / np.asarray(wavelength_nm, dtype=float)
+    return HC_EV_NM / np.asarray(wavelength_nm, dtype=float)
 
 
 def fwhm_nm_to_ev(center_nm: float, fwhm_nm: float) -> float:
