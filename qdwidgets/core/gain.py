@@ -148,7 +148,8 @@ def band_edge(ta: xr.Dataset) -> float:
 
 
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:
-    """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps.
+    """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps
+    (the pre-time-zero rule of ``trace_noise``, which the zero crossing and gain spectra use).
 
     Parameters
     ----------

@@ -18,6 +18,7 @@ from ...data.constants import check_spot_diameter as _spot
 from ...data.contract import BEAM_PROFILES, validate
 from ...errors import DatasetError, FitError
 from .. import _args
+from .._noise import MAD_TO_SIGMA
 from ._intensity import intensity
 from ._lines import fit_threshold
 from ._results import ThresholdFit
@@ -249,7 +250,7 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
     resid = em - signal.savgol_filter(em, win, 3, axis=-1)
     c0 = float(signal.savgol_coeffs(win, 3)[win // 2])
     mad = np.median(np.abs(resid - np.median(resid, axis=-1, keepdims=True)), axis=-1)
-    sigma = 1.4826 * mad / math.sqrt(1.0 - c0)
+    sigma = MAD_TO_SIGMA * mad / math.sqrt(1.0 - c0)
     with np.errstate(divide="ignore", invalid="ignore"):
         snr = np.where(sigma > 0, em.max(axis=-1) / sigma, np.inf)
     return xr.DataArray(
