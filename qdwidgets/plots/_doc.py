@@ -1,18 +1,12 @@
 """The docstring sections every plotter shares, written once: ``@fill_doc`` puts them in.
 
-A plotter's docstring names a shared piece as ``%(ax)s`` on a line of its own; :data:`PARTS`
-holds the text, indented like the marker when it is put in. Only these names are replaced, so a
-literal ``%`` elsewhere in a docstring stays as it is.
+A plotter's docstring names a shared piece as ``%(ax)s`` on a line of its own (see
+:mod:`qdwidgets._docstrings`).
 """
 
 from __future__ import annotations
 
-import re
-import textwrap
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-F = TypeVar("F", bound=Callable[..., Any])
+from .._docstrings import doc_filler
 
 PARTS = {
     "ax": """ax : matplotlib.axes.Axes, optional
@@ -30,13 +24,4 @@ PARTS = {
     For a keyword the plotter does not take, figure options together with ``ax``, or an
     ``ax`` that is not a matplotlib Axes.""",
 }
-_MARKER = re.compile(r"^([ \t]*)%\((" + "|".join(PARTS) + r")\)s[ \t]*$", re.MULTILINE)
-
-
-def fill_doc(func: F) -> F:
-    """Replace the ``%(name)s`` markers of ``func``'s docstring by :data:`PARTS`."""
-    if func.__doc__:
-        func.__doc__ = _MARKER.sub(
-            lambda m: textwrap.indent(PARTS[m.group(2)], m.group(1)), func.__doc__
-        )
-    return func
+fill_doc = doc_filler(PARTS)
