@@ -40,7 +40,31 @@ WAVELENGTH_RANGE_NM = (100.0, 20000.0)
 
 
 def infer_kind(ds: xr.Dataset) -> str:
-    """'ta' or 'ase', from ``attrs["qd_kind"]`` or from the variables present."""
+    """Whether a dataset holds TA or ASE data.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The dataset, validated or not.
+
+    Returns
+    -------
+    {"ta", "ase"}
+        From ``attrs["qd_kind"]`` when set, else "ta" for a ``dA`` variable, "ase" for an
+        ``emission`` variable.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown ``qd_kind``, or when neither variable is present (with how to name it).
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.data.contract import infer_kind
+    >>> infer_kind(qdwidgets.examples.ta()), infer_kind(qdwidgets.examples.ase())
+    ('ta', 'ase')
+    """
     kind = ds.attrs.get("qd_kind")
     if kind is not None:
         kind = str(kind).lower()

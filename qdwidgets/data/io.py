@@ -62,7 +62,33 @@ def _reader(fmt: str) -> Callable[..., xr.Dataset]:
 
 
 def detect_format(path: Any) -> str:
-    """The format name of ``path`` (see FORMATS), from its content first, then its extension."""
+    """The format of a file (a key of ``FORMATS``), from its content first, then its extension.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or list of them
+        A file; a folder or a list of files is an ASE series (``"ase-files"``).
+
+    Returns
+    -------
+    str
+        One of "netcdf", "glotaran", "delimited", "npz", "ase-table", "ase-files".
+
+    Raises
+    ------
+    DatasetError
+        When the file is missing, empty, binary of an unknown kind, or too large (with the fix).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import qdwidgets
+    >>> from qdwidgets.data.io import detect_format
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.nc"
+    >>> _ = qdwidgets.save(qdwidgets.examples.ta(), path)
+    >>> detect_format(path)
+    'netcdf'
+    """
     if isinstance(path, (list, tuple)):
         return "ase-files"
     p = as_path(path)

@@ -58,7 +58,24 @@ def _column_role(cell: str) -> str | None:
 
 
 def sniff_table(text: str) -> bool:
-    """Whether the first non-comment line names the columns power, wavelength and emission."""
+    """Whether a text is an ASE table: its first non-comment line names the columns power,
+    wavelength and emission.
+
+    Parameters
+    ----------
+    text : str
+        The file's text (its first lines suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase import sniff_table
+    >>> sniff_table("power (mW), wavelength (nm), emission\\n1, 600, 2\\n")
+    True
+    """
     lines = data_lines(text)
     if not lines:
         return False
@@ -73,7 +90,29 @@ def check_options(
     beam_profile: str | None,
     pump_wavelength_nm: float | None,
 ) -> None:
-    """Entry checks of the ASE readers' options (ArgumentError naming the option)."""
+    """Entry checks of the options both ASE readers take.
+
+    Parameters
+    ----------
+    feedback : str
+        The feedback label (non-empty).
+    spot_diameter_mm : float or None
+        Pump spot diameter (mm), positive.
+    beam_profile : {"tophat", "gaussian"} or None
+        What the diameter means.
+    pump_wavelength_nm : float or None
+        CW pump wavelength (nm), positive.
+
+    Raises
+    ------
+    ArgumentError
+        Naming the option that is wrong and what it takes.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase import check_options
+    >>> check_options("lamp", 1.0, "tophat", 532.0)  # fine: returns None
+    """
     if not isinstance(feedback, str) or not feedback.strip():
         raise ArgumentError(f"feedback must be a non-empty label such as 'none', not {feedback!r}")
     if spot_diameter_mm is not None:

@@ -69,7 +69,24 @@ def _files(source: Any) -> tuple[list[Path], str]:
 
 
 def power_from_name(name: str) -> tuple[float, str] | None:
-    """(value, unit) of a pump power written in a file name, e.g. '0.15W.txt' -> (0.15, 'W')."""
+    """The pump power written in a file name.
+
+    Parameters
+    ----------
+    name : str
+        A file name or path (only the stem is read); ``p`` may stand for the decimal point.
+
+    Returns
+    -------
+    (float, str) or None
+        The value and its unit, or None when the name holds no power or more than one.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase_files import power_from_name
+    >>> power_from_name("0.15W.txt"), power_from_name("150mW_2.txt"), power_from_name("a.txt")
+    ((0.15, 'W'), (150.0, 'mW'), None)
+    """
     stem = Path(name).stem
     if re.search(r"\d[eE][+-]?\d", stem):  # '1e5mW': exponents are not read from names
         return None

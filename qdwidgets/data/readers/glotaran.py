@@ -36,7 +36,24 @@ _SPLIT = re.compile(r"[\s,;]+")
 
 
 def sniff(text: str) -> bool:
-    """Whether the text has a 'Time explicit' / 'Wavelength explicit' line near the top."""
+    """Whether a text is a Glotaran ASCII export: a 'Time explicit' / 'Wavelength explicit'
+    line near the top.
+
+    Parameters
+    ----------
+    text : str
+        The file's text (its first 12 lines suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.glotaran import sniff
+    >>> sniff("scan 1\\n\\nTime explicit\\nintervalnr 3\\n"), sniff("delay,600,602\\n")
+    (True, False)
+    """
     lines = [line for line in text.splitlines()[:12] if line.strip()]
     return any(_MODE.match(line) for line in lines[:8])
 

@@ -22,6 +22,23 @@ NETCDF_MAGIC = (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05")
 
 
 def sniff(head: bytes) -> bool:
+    """Whether a file is netCDF (classic or netCDF-4/HDF5), from its first bytes.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first bytes (8 suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.netcdf import sniff
+    >>> sniff(b"\\x89HDF\\r\\n\\x1a\\n"), sniff(b"CDF\\x01"), sniff(b"PK\\x03\\x04")
+    (True, True, False)
+    """
     return head.startswith(NETCDF_MAGIC)
 
 
