@@ -21,16 +21,7 @@ def plot_band(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.bands.Band
         The band (centre and FWHM in nm, amplitude in OD).
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -123,23 +114,13 @@ def plot_band_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.bands.BandFit
         The band deconvolution of one ΔA spectrum.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.bands import deconvolve_at
-    >>> fig = deconvolve_at(ta, 2.3).plot()
+    >>> fig = deconvolve_at(qdwidgets.examples.ta(), 2.3).plot()
     """
     if ax is not None:
         _, ax = single(ax)
@@ -162,23 +143,13 @@ def plot_band_comparison(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.bands.BandComparison
         The band fits of several pump levels at one delay.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.bands import compare
-    >>> fig = compare(ta, 2.3).plot()
+    >>> fig = compare(qdwidgets.examples.ta(), 2.3).plot()
     """
     if ax is not None:
         _, ax = single(ax)

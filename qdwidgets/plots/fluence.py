@@ -58,17 +58,8 @@ def plot_cascade_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: Any
     ----------
     res : ~qdwidgets.core.fluence.CascadeFit
         The multiexciton cascade fit over the pump levels.
-    %(ax)s
     %(linthresh)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -95,16 +86,7 @@ def plot_occupancy_threshold(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.fluence.OccupancyThreshold
         The occupancy ⟨N⟩ at which A_ex changes sign.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -136,18 +118,9 @@ def plot_cascade_truth(res: Any, ax: Any = None, delay: Any = None, **kw: Any) -
     ----------
     res : ~qdwidgets.data.simulate.CascadeTruth
         The truth of a simulated fluence series.
-    %(ax)s
     delay : array-like, optional
         Delays (ps) to draw; default the simulator's grid (``default_fluence_delays()``).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------

@@ -44,23 +44,13 @@ def plot_gain_spectrum(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.gain.GainSpectrum
         A_ex = ΔA + A0 at one delay, with its gain regions.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.gain import gain_spectrum
-    >>> fig = gain_spectrum(ta, 2.3).plot()
+    >>> fig = gain_spectrum(qdwidgets.examples.ta(), 2.3).plot()
     """
     fig, ax = single(ax, **kw)
     _spectrum_panel(ax, res)
@@ -78,25 +68,16 @@ def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, 
     ----------
     res : ~qdwidgets.core.gain.GainWindow
         The gain onset and end (ps) per pump level at one wavelength.
-    %(ax)s
     last_delay : float, optional
         Where (ps) a bar of gain lasting past the last delay ends; default a decade past the
         latest time shown.
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.gain import band_edge, gain_window
+    >>> ta = qdwidgets.examples.ta()
     >>> fig = gain_window(ta, band_edge(ta)).plot()
     """
     fig, ax = single(ax, **kw)
@@ -139,22 +120,13 @@ def plot_explorer(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.widgets.ta_explorer.ExplorerResult
         The TAExplorer cursor's numbers.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.widgets.ta_explorer import explorer_result
+    >>> ta = qdwidgets.examples.ta()
     >>> fig = explorer_result(ta, wavelength=640.0, delay=2.3).plot()
     """
     if ax is not None:

@@ -84,24 +84,15 @@ def plot_kinetics_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: An
     ----------
     res : ~qdwidgets.core.kinetics.KineticsFit
         A fit of one ΔA trace.
-    %(ax)s
     %(linthresh)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import extract_trace, fit_trace
     >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.gain import band_edge
-    >>> from qdwidgets.core.kinetics import extract_trace, fit_trace
     >>> trace = extract_trace(ta, band_edge(ta), pump=ta.pump.values[-1])
     >>> fig = fit_trace(trace, 2).plot()
     """
@@ -128,27 +119,17 @@ def plot_kinetics_series(
     ----------
     res : ~qdwidgets.core.kinetics.KineticsSeries
         Fits of one trace per pump level.
-    %(ax)s
     %(linthresh)s
     overlay : bool, default False
         All pump levels in one panel above one residual panel (a new figure only).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
-    >>> from qdwidgets.core.gain import band_edge
     >>> from qdwidgets.core.kinetics import fit_kinetics
-    >>> fig = fit_kinetics(ta, wavelength=band_edge(ta)).plot(overlay=True)
+    >>> ta = qdwidgets.examples.ta()
+    >>> fig = fit_kinetics(ta, wavelength=qdwidgets.core.gain.band_edge(ta)).plot(overlay=True)
     """
     cols = colors(len(res.fits))
     title = f"kinetics at {res.wavelength:.4g} nm"
@@ -216,23 +197,13 @@ def plot_global_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.kinetics.GlobalFit
         A global fit with lifetimes shared over the wavelengths.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.kinetics import fit_global
-    >>> fig = fit_global(ta, 2, delay_range=(2, None), offset=True).plot()
+    >>> fig = fit_global(qdwidgets.examples.ta(), 2, delay_range=(2, None), offset=True).plot()
     """
     has_pump = "pump" in res.das.dims
     if ax is not None:
@@ -269,25 +240,15 @@ def plot_svd(res: Any, ax: Any = None, n: int = 3, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.kinetics.SVDResult
         The singular value decomposition of the ΔA matrix.
-    %(ax)s
     n : int, default 3
         How many spectra and kinetics to draw (a new figure only).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
     >>> import qdwidgets
-    >>> ta = qdwidgets.examples.ta()
     >>> from qdwidgets.core.kinetics import svd
-    >>> fig = svd(ta).plot(n=2)
+    >>> fig = svd(qdwidgets.examples.ta()).plot(n=2)
     """
     if ax is not None:
         fig, ax = single(ax)

@@ -62,16 +62,7 @@ def plot_gain_lesson(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.lesson.GainLessonResult
         The teaching model at one mean occupancy ⟨N⟩.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------

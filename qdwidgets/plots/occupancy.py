@@ -20,16 +20,7 @@ def plot_cross_section(res: Any, ax: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.occupancy.CrossSectionFit or ~qdwidgets.core.fluence.SaturationFit
         The saturation fit that gives the absorption cross section σ.
-    %(ax)s
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------

@@ -50,20 +50,11 @@ def plot_ta_truth(
     ----------
     res : ~qdwidgets.data.simulate.TATruth
         The truth of a simulated TA dataset.
-    %(ax)s
     wavelength : array-like, optional
         Wavelengths (nm) of the spectra; default the simulator's grid.
     delay : array-like, optional
         Delays (ps) of the filling panel (those ≥ 0 are drawn); default the simulator's grid.
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -95,19 +86,10 @@ def plot_ase_truth(res: Any, ax: Any = None, power: Any = None, **kw: Any) -> An
     ----------
     res : ~qdwidgets.data.simulate.ASETruth
         The truth of a simulated ASE dataset.
-    %(ax)s
     power : array-like, optional
         CW pump powers (mW) to draw; default 0 to 1.5× the highest threshold (at least
         500 mW).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------

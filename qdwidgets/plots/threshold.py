@@ -129,7 +129,6 @@ def plot_threshold_fit(
     ----------
     res : ~qdwidgets.core.threshold.ThresholdFit
         The two-line threshold fit.
-    %(ax)s
     data : xarray.DataArray or (array-like, array-like) or xarray.Dataset, optional
         The points: a curve over ``power`` (mW), a ``(power_mW, signal)`` pair, or the ASE
         dataset (the figure of peak output and enhancement above); default the fit's own.
@@ -138,15 +137,7 @@ def plot_threshold_fit(
         other one.
     method : {"max", "integral"}, default "max"
         With an ASE dataset: how the peak output is taken (see ``threshold.peak_output``).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -204,18 +195,9 @@ def plot_line_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.threshold.LineFit
         One of the two lines of a threshold fit.
-    %(ax)s
     data : (array-like, array-like), optional
         The ``(power_mW, signal)`` points to draw with the line.
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -275,18 +257,9 @@ def plot_criterion(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any
     ----------
     res : ~qdwidgets.core.threshold.Criterion
         The threshold found by one criterion.
-    %(ax)s
     data : xarray.DataArray or (array-like, array-like), optional
         The curve the criterion was found on, over ``power`` (mW).
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------
@@ -347,18 +320,9 @@ def plot_criteria(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     ----------
     res : ~qdwidgets.core.threshold.ThresholdCriteria
         The thresholds of every criterion for one feedback condition.
-    %(ax)s
     data : xarray.Dataset, optional
         The ASE dataset: each criterion's panel then shows the curve it was found on.
-    %(kw)s
-
-    Returns
-    -------
-    %(returns)s
-
-    Raises
-    ------
-    %(raises)s
+    %(figure)s
 
     Examples
     --------

@@ -29,6 +29,7 @@ from ._common import (
     check_unit,
     data_lines,
     detect_separator,
+    fill_doc,
     finish,
     header_unit,
     split,
@@ -201,6 +202,7 @@ def _build(
 # -- long table -------------------------------------------------------------------------------
 
 
+@fill_doc
 def read_table(
     path: Path,
     *,
@@ -224,23 +226,9 @@ def read_table(
     feedback : str, default "none"
         Label of a table without a feedback column ("none": the reference without lamp or
         mirror).
-    spot_diameter_mm : float, optional
-        Pump spot diameter (mm), stored in attrs.
-    beam_profile : {"tophat", "gaussian"}, optional
-        What the diameter means, stored in attrs.
-    pump_wavelength_nm : float, optional
-        CW pump wavelength (nm), stored in attrs.
+    %(ase_attrs)s
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
-        what was assumed is recorded in ``attrs['qd_history']``.
-
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    %(raw_ase)s
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

@@ -27,6 +27,7 @@ from ._common import (
     as_path,
     data_lines,
     detect_separator,
+    fill_doc,
     finish,
     is_dir,
     split,
@@ -132,6 +133,7 @@ def _spectrum(path: Path) -> tuple[np.ndarray, np.ndarray, str | None, str | Non
     return arr[:, 0], arr[:, 1], w_label, e_hint
 
 
+@fill_doc
 def read_files(
     source: Any,
     *,
@@ -158,23 +160,9 @@ def read_files(
         Unit of the wavelengths (nm, µm, eV, ...); a unit in the header wins, else nm.
     feedback : str, default "none"
         Feedback label of the measurement ("none" is the reference without lamp or mirror).
-    spot_diameter_mm : float, optional
-        Pump spot diameter (mm), stored in attrs.
-    beam_profile : {"tophat", "gaussian"}, optional
-        What the diameter means, stored in attrs.
-    pump_wavelength_nm : float, optional
-        CW pump wavelength (nm), stored in attrs.
+    %(ase_attrs)s
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
-        what was assumed is recorded in ``attrs['qd_history']``.
-
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    %(raw_ase)s
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

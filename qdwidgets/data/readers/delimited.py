@@ -38,6 +38,7 @@ from ._common import (
     check_unit,
     data_lines,
     detect_separator,
+    fill_doc,
     finish,
     split,
     ta_dataset,
@@ -202,6 +203,7 @@ def _orientation(
     )
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -229,16 +231,7 @@ def read(
     sep : str, optional
         Cell separator (",", ";", "\\t"); default detected, runs of whitespace included.
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
-
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    %(raw_ta)s
     """
     history = History()
     for value, kind, name in (

@@ -24,6 +24,7 @@ from ._common import (
     check_assumed_od,
     check_finite,
     check_unit,
+    fill_doc,
     finish,
     ta_dataset,
     to_floats,
@@ -58,6 +59,7 @@ def sniff(text: str) -> bool:
     return any(_MODE.match(line) for line in lines[:8])
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -78,16 +80,7 @@ def read(
     wavelength_unit : str, default "nm"
         Unit of the wavelengths (Glotaran's convention: nm).
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
-
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    %(raw_ta)s
     """
     history = History()
     delay_unit = check_unit(delay_unit, "delay", "delay_unit", path)

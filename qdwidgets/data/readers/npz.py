@@ -28,7 +28,7 @@ from ...core._args import integer
 from ...errors import DatasetError
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM
-from ._common import History, check_assumed_od, check_unit, finish, ta_dataset, unit_kind
+from ._common import History, check_assumed_od, check_unit, fill_doc, finish, ta_dataset, unit_kind
 from ._files import check_unpacked, fail, read_bytes
 
 NAMES = {
@@ -135,6 +135,7 @@ def _numeric(arr: np.ndarray, name: str, ndim: int, path: Path) -> np.ndarray:
     return np.asarray(arr, dtype=float)
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -164,16 +165,7 @@ def read(
     signal_unit : str, optional
         Unit of ΔA (OD, mOD, dT/T, dT/T (%)).
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
-
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    %(raw_ta)s
     """
     history = History()
     arrays = _load(path)
