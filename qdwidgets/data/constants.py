@@ -36,6 +36,12 @@ def check_spot_diameter(spot_diameter_mm: Any) -> float:
     ------
     DatasetError
         If it is not a positive finite number (with how to pass one).
+
+    Examples
+    --------
+    >>> from qdwidgets.data.constants import check_spot_diameter
+    >>> check_spot_diameter("1.5")
+    1.5
     """
     try:
         d = float(spot_diameter_mm)

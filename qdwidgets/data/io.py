@@ -239,6 +239,12 @@ def accepted_options(fmt: str) -> list[str]:
     list of str
         The option names, e.g. for "glotaran" ``delay_unit``, ``signal_unit``,
         ``wavelength_unit``.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.io import accepted_options
+    >>> accepted_options("glotaran")
+    ['signal_unit', 'delay_unit', 'wavelength_unit']
     """
     if fmt not in FORMATS:
         return []

@@ -229,6 +229,16 @@ def read_table(
     %(ase_attrs)s
 
     %(raw_ase)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.ase import read_table
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ase.csv"
+    >>> rows = "10,600,1\\n10,610,2\\n20,600,2\\n20,610,5\\n"
+    >>> _ = path.write_text("power (mW),wavelength (nm),emission\\n" + rows)
+    >>> dict(read_table(path, feedback="lamp").sizes)
+    {'feedback': 1, 'power': 2, 'wavelength': 2}
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

@@ -163,6 +163,17 @@ def read_files(
     %(ase_attrs)s
 
     %(raw_ase)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.ase_files import read_files
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> spectrum = "wavelength (nm)\\temission\\n600\\t1\\n610\\t2\\n"
+    >>> for mw in (10, 20):  # one spectrum per power, the power in the file name
+    ...     _ = (folder / f"{mw}mW.txt").write_text(spectrum)
+    >>> read_files(folder)["power"].values.tolist()
+    [10.0, 20.0]
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

@@ -232,6 +232,16 @@ def read(
         Cell separator (",", ";", "\\t"); default detected, runs of whitespace included.
 
     %(raw_ta)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.delimited import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.csv"
+    >>> _ = path.write_text("delay (ps),600,610,620\\n-1,0,0,0\\n0.5,1,2,3\\n1,2,3,4\\n5,1,1,1\\n")
+    >>> ds = read(path, signal_unit="mOD")
+    >>> dict(ds.sizes), ds["dA"].attrs["units"]
+    ({'delay': 4, 'wavelength': 3}, 'mOD')
     """
     history = History()
     for value, kind, name in (

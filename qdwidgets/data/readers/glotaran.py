@@ -81,6 +81,16 @@ def read(
         Unit of the wavelengths (Glotaran's convention: nm).
 
     %(raw_ta)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.glotaran import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "scan.ascii"
+    >>> text = "scan\\n\\nTime explicit\\nIntervalnr 3\\n0 1 2\\n600 1 2 3\\n610 2 3 4\\n"
+    >>> _ = path.write_text(text)
+    >>> dict(read(path).sizes)  # ΔA in OD assumed and recorded
+    {'delay': 3, 'wavelength': 2}
     """
     history = History()
     delay_unit = check_unit(delay_unit, "delay", "delay_unit", path)

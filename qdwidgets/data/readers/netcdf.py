@@ -54,6 +54,15 @@ def read(path: Path) -> xr.Dataset:
     -------
     xarray.Dataset
         The file's dataset, units as stored in its CF ``units`` attributes.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import qdwidgets
+    >>> from qdwidgets.data.readers.netcdf import read
+    >>> path = qdwidgets.save(qdwidgets.examples.ta(), pathlib.Path(tempfile.mkdtemp()) / "ta.nc")
+    >>> dict(read(path).sizes)
+    {'pump': 2, 'delay': 286, 'wavelength': 281}
     """
     head = read_bytes(path, limit=8)
     if not sniff(head):

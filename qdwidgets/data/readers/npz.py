@@ -166,6 +166,16 @@ def read(
         Unit of ΔA (OD, mOD, dT/T, dT/T (%)).
 
     %(raw_ta)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> from qdwidgets.data.readers.npz import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.npz"
+    >>> np.savez(path, dA=np.ones((3, 2)), delay=[0.0, 1.0, 2.0], wavelength=[600.0, 610.0])
+    >>> dict(read(path, delay_unit="ps").sizes)
+    {'delay': 3, 'wavelength': 2}
     """
     history = History()
     arrays = _load(path)
