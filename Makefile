@@ -52,8 +52,8 @@ setup: $(VENV)/.qd-installed
 	npm --prefix js run build --silent
 
 # npm ci first (exact versions from js/package-lock.json), then the editable install, whose hatch
-# hook builds qdwidgets/static/ta_view.js. The hook skips the build when the bundle exists, so
-# `setup` rebuilds it every time (esbuild takes milliseconds) to keep it in step with js/src.
+# hook builds qdwidgets/static/ta_view.js and prepare.js. The hook skips the build when the bundles
+# exist, so `setup` rebuilds them every time (esbuild takes milliseconds) to keep up with js/src.
 $(VENV)/.qd-installed: pyproject.toml js/package.json js/package-lock.json
 	@command -v node >/dev/null && command -v npm >/dev/null \
 	  || { echo "node and npm are required (https://nodejs.org)"; exit 1; }
@@ -61,7 +61,7 @@ $(VENV)/.qd-installed: pyproject.toml js/package.json js/package-lock.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	npm --prefix js ci --no-audit --no-fund
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	test -f qdwidgets/static/ta_view.js
+	test -f qdwidgets/static/ta_view.js && test -f qdwidgets/static/prepare.js
 	touch $@
 
 # Debian's chromium for the browser tier (playwright cannot download a browser here).

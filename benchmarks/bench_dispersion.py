@@ -5,8 +5,8 @@ The model of both: 4 parallel decays, a Gaussian IRF whose centre is a cubic pol
 
 - ``hippius``: the shared Hippius file (real, chirped, 335 delays × 346 wavelengths, axis from
   ~0 ps, time zero 0.2–1.8 ps), ``qdwidgets.examples.hippius()``;
-- ``simulated``: the same delays and wavelengths, four decays with a known cubic chirp and noise
-  like the file's (truth not used by either fit).
+- ``simulated``: the project's simulator ``simulate.decays`` on the same delays and wavelengths,
+  four decays with a known cubic chirp and noise like the file's (truth not used by either fit).
 
 qdwidgets starts automatically (``fit_global(ds, 4, chirp="fit", chirp_order=3)``); pyglotaran
 from generic start values (``glotaran_dispersion.start_values``: log-spaced lifetimes, the
@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 
 from qdwidgets.core.kinetics import fit_global
-from qdwidgets.core.kinetics import model as M
+from qdwidgets.data import simulate
 
 SIM_TAUS = np.array([0.35, 4.0, 40.0, 900.0])  # ps
 SIM_IRF = 0.12  # ps FWHM
@@ -41,29 +41,15 @@ SIM_COEF = np.array([1.1, 0.25, -0.07, 0.02])  # ps per (100 nm)^k about the cen
 
 
 def simulated(like: xr.Dataset, seed: int = 11) -> tuple[xr.Dataset, dict[str, Any]]:
-    """Four decays with a cubic chirp on the delays and wavelengths of ``like``."""
+    """The project's chirped simulator (``simulate.decays``: four decays, a cubic chirp) on the
+    delays and wavelengths of ``like``, with noise like the file's."""
     t = like["delay"].values.astype(float)
     wl = like["wavelength"].values.astype(float)
-    x = (wl - (wl[0] + wl[-1]) / 2.0) / 100.0
-    t0 = np.polynomial.polynomial.polyval(x, SIM_COEF)
-    das = 1e-3 * np.stack(
-        [2.0 * np.exp(-((x + 0.6) ** 2) / 0.1), -3.0 * np.exp(-(x**2) / 0.2) + 0.5,
-         2.5 * np.exp(-((x - 0.5) ** 2) / 0.3), -1.5 + 0.5 * x]
+    ds, truth = simulate.decays(
+        SIM_TAUS, irf_fwhm=SIM_IRF, chirp=SIM_COEF, wavelength=wl, delay=t,
+        amplitudes_od=(2e-3, -3e-3, 2.5e-3, -1.5e-3), noise=2.4e-4, seed=seed,
     )  # fmt: skip
-    taus = np.tile(SIM_TAUS, (wl.size, 1))
-    (phi,) = M.basis(t, taus, np.full(wl.size, SIM_IRF / M.FWHM_PER_SIGMA), t0, False)
-    y = np.einsum("jtm,mj->tj", phi, das)
-    y = y + np.random.default_rng(seed).normal(0.0, 2.4e-4, y.shape)
-    ds = xr.Dataset(
-        {"dA": (("pump", "delay", "wavelength"), y[None], {"units": "OD"})},
-        coords={
-            "pump": ("pump", [1.0], {"units": "mW"}),
-            "delay": ("delay", t, {"units": "ps"}),
-            "wavelength": ("wavelength", wl, {"units": "nm"}),
-        },
-        attrs={"qd_kind": "ta"},
-    )
-    return ds, {"taus_ps": SIM_TAUS.tolist(), "irf_fwhm_ps": SIM_IRF}
+    return ds, {"taus_ps": list(truth.taus), "irf_fwhm_ps": truth.irf_fwhm}
 
 
 def run_case(name: str, ds: xr.Dataset, repeat: int, glotaran: bool) -> dict[str, Any]:

@@ -41,7 +41,7 @@ extensions = [
 ]
 
 # -- notebooks: the user guide ---------------------------------------------------------------
-GUIDE_NOTEBOOKS = ("tour", "gain", "kinetics", "bands", "threshold", "teaching", "paper")
+GUIDE_NOTEBOOKS = ("tour", "prepare", "gain", "kinetics", "bands", "threshold", "teaching", "paper")
 _target = HERE / "guide" / "notebooks"
 _target.mkdir(parents=True, exist_ok=True)
 for _name in GUIDE_NOTEBOOKS:

@@ -1,13 +1,14 @@
-// Bundle js/src/ta_view.js into qdwidgets/static/ta_view.js: one ESM file, minified, every
-// dependency inlined (nothing is fetched at run time). `node build.mjs --watch` rebuilds on change.
+// Bundle js/src/ta_view.js and js/src/prepare.js into qdwidgets/static/ (ta_view.js, prepare.js):
+// one ESM file each, minified, every dependency inlined (nothing is fetched at run time).
+// `node build.mjs --watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const options = {
-  entryPoints: [path.join(here, "src", "ta_view.js")],
-  outfile: path.join(here, "..", "qdwidgets", "static", "ta_view.js"),
+  entryPoints: [path.join(here, "src", "ta_view.js"), path.join(here, "src", "prepare.js")],
+  outdir: path.join(here, "..", "qdwidgets", "static"),
   bundle: true,
   format: "esm",
   minify: true,

@@ -15,6 +15,7 @@ __version__ = "0.2.0.dev0"  # the one place of the version (pyproject reads it; 
 _LAZY = {
     "validate": ".data.contract:validate",
     "open_dataset": ".data.io:open_dataset",
+    "open_scans": ".data.readers._scans:open_scans",
     "save": ".data.io:save",
     "examples": ".examples",
     "simulate": ".data.simulate",
@@ -29,6 +30,7 @@ _LAZY = {
     "ThresholdFitter": ".widgets.threshold_fitter:ThresholdFitter",
     "FluenceExplorer": ".widgets.fluence_explorer:FluenceExplorer",
     "Triage": ".widgets.triage:Triage",
+    "Prepare": ".widgets.prepare:Prepare",
     "triage": ".batch:triage",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)

@@ -11,6 +11,7 @@ signal-to-noise ratio); the robust ones among them share :data:`MAD_TO_SIGMA`.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -21,13 +22,19 @@ MAD_TO_SIGMA = 1.4826
 def column_noise(y: np.ndarray) -> np.ndarray:
     """Model-free noise (OD) per column of ``y`` (delays × columns): the MAD of the second
     differences along the delays, / √6 for white noise. Robust to the signal's steps and
-    independent of where zero sits on the delay axis; NaN with fewer than 5 delays."""
+    independent of where zero sits on the delay axis; NaN values (a column's ends after a
+    chirp correction) are left out; NaN with fewer than 5 delays."""
     y2 = np.asarray(y, dtype=float)
     y2 = y2[:, None] if y2.ndim == 1 else y2
     if y2.shape[0] < 5:
         return np.full(y2.shape[1], math.nan)
     d = y2[2:] - 2.0 * y2[1:-1] + y2[:-2]
-    mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)
+    if np.isnan(d).any():  # NaN at a column's ends (chirp-corrected data): left out
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column → NaN
+            mad = np.nanmedian(np.abs(d - np.nanmedian(d, axis=0)), axis=0)
+    else:
+        mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)
     return np.asarray(MAD_TO_SIGMA * mad / math.sqrt(6.0))
 
 

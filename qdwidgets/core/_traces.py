@@ -5,6 +5,8 @@ The noise rule of the zero crossing is documented in :mod:`qdwidgets.core.gain`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import DatasetError
@@ -22,8 +24,11 @@ def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -
     (MAD of second differences along the delays) of the whole trace.
     """
     pre = t < before
-    if int(pre.sum()) >= 3:
-        return np.asarray(np.std(x[:, pre], axis=1, ddof=1))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # NaN at the ends of a chirp-corrected trace are left out (all NaN → σ NaN)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if int(pre.sum()) >= 3:
+            return np.asarray(np.nanstd(x[:, pre], axis=1, ddof=1))
     return column_noise(np.asarray(x, dtype=float).T)
 
 

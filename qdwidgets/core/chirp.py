@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..data._marker import is_lazy
 from ..data.contract import validate
 from ..errors import DatasetError, QDError
 from . import _args
@@ -35,12 +36,18 @@ def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarr
     The peak is the first delay where the 3-point running mean of sign·x reaches 80 % of its
     maximum; t0 is the last crossing of half that maximum before the peak, interpolated.
     """
-    d, w = x.shape
+    w = x.shape[1]
     kernel = np.ones(3) / 3.0
     t0 = np.full(w, np.nan)
     snr = np.zeros(w)
     for j in range(w):
-        col = x[:, j]
+        col, tc, d = x[:, j], t, x.shape[0]
+        ok = np.isfinite(col)
+        if not ok.all():  # NaN at the ends of a chirp-corrected column
+            col, tc = col[ok], t[ok]
+            d = col.size
+            if d < 3:
+                continue
         m = int(np.argmax(np.abs(col)))
         ys = col * np.sign(col[m] or 1.0)
         smooth = np.convolve(ys, kernel, mode="same")
@@ -54,7 +61,7 @@ def half_rise(t: np.ndarray, x: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarr
             continue
         i = int(below[-1])
         a, b = ys[i], ys[i + 1]
-        t0[j] = t[i] + (t[i + 1] - t[i]) * (amp / 2.0 - a) / (b - a) if b != a else t[i]
+        t0[j] = tc[i] + (tc[i + 1] - tc[i]) * (amp / 2.0 - a) / (b - a) if b != a else tc[i]
     return t0, snr
 
 
@@ -276,52 +283,92 @@ def _t0_on_grid(ds: xr.Dataset, chirp: Any) -> np.ndarray:
     return t0
 
 
-def _shift(t: np.ndarray, x: np.ndarray, tq: np.ndarray) -> np.ndarray:
-    """x (pump, delay, wavelength) sampled at delays tq (new delays, wavelength), linearly."""
-    idx = np.clip(np.searchsorted(t, tq, side="right") - 1, 0, t.size - 2)
-    frac = (tq - t[idx]) / (t[idx + 1] - t[idx])
-    cols = np.broadcast_to(np.arange(tq.shape[1]), tq.shape)
-    lo, hi = x[:, idx, cols], x[:, idx + 1, cols]
-    return np.asarray(lo + (hi - lo) * frac)
-
-
-def _apply(ds: xr.Dataset, t0: np.ndarray, sign: float, what: str) -> xr.Dataset:
-    t = ds["delay"].values
-    shift = sign * t0
-    keep = (t + shift.min() >= t[0] - 1e-12) & (t + shift.max() <= t[-1] + 1e-12)
-    if int(keep.sum()) < 2:
-        raise DatasetError(
-            f"chirp: the shifts ({t0.min():g}…{t0.max():g} ps) leave fewer than 2 delays that "
-            "every wavelength covers. Fix: check the chirp (ps, not fs?)"
-        )
-    tn = t[keep]
-    tq = np.clip(tn[:, None] + shift[None, :], t[0], t[-1])
-    x = ds["dA"].transpose("pump", "delay", "wavelength").values
-    new = _shift(t, x, tq)
-    out = ds.isel(delay=keep).copy()
-    out["dA"] = (("pump", "delay", "wavelength"), new, dict(ds["dA"].attrs))
-    _history(out, f"chirp: {what} ({int((~keep).sum())} edge delay(s) cropped)")
+def _column_interp(t: np.ndarray, x: np.ndarray, tq: np.ndarray, *, reach: float) -> np.ndarray:
+    """Linear interpolation per column: ``x`` (pump, delay, wavelength) on delays ``t`` (NaN
+    allowed at a column's ends), sampled at ``tq`` (new delays, wavelength). A query outside
+    a column's finite values is NaN, except within ``reach`` ps of them, where the column is
+    extended linearly from its two outermost values."""
+    n_p, _, n_wl = x.shape
+    out = np.full((n_p, tq.shape[0], n_wl), np.nan)
+    for p in range(n_p):
+        for j in range(n_wl):
+            ok = np.isfinite(x[p, :, j])
+            if ok.sum() < 2:
+                continue
+            tc, xc, q = t[ok], x[p, ok, j], tq[:, j]
+            inside = (q >= tc[0] - reach - 1e-12) & (q <= tc[-1] + reach + 1e-12)
+            i = np.clip(np.searchsorted(tc, q[inside], side="right") - 1, 0, tc.size - 2)
+            frac = (q[inside] - tc[i]) / (tc[i + 1] - tc[i])
+            out[p, inside, j] = xc[i] + (xc[i + 1] - xc[i]) * frac
     return out
+
+
+def _corrected_delays(t: np.ndarray, t0: np.ndarray) -> np.ndarray:
+    """The delay axis after the correction: the measured delays minus the earliest t0, and
+    before them the earliest measured delays minus the latest t0, so that every wavelength's
+    measured span [t_first − t0(λ), t_last − t0(λ)] lies on the axis."""
+    lo, hi = float(t0.min()), float(t0.max())
+    head = t[t < t[0] + (hi - lo) - 1e-12] - hi
+    return np.concatenate([head, t - lo])
+
+
+def _apply(ds: xr.Dataset, t0: np.ndarray, sign: float, delays: np.ndarray) -> xr.Dataset:
+    """Every variable over delay and wavelength (``dA``, a standard error, …) sampled on
+    ``delays`` at ``delays + sign·t0(λ)`` of the lab-frame axis (sign +1: correct) or of the
+    corrected axis (sign −1: undo, extended by up to one step at a column's ends)."""
+    t = ds["delay"].values.astype(float)
+    tq = delays[:, None] + sign * t0[None, :]
+    reach = 0.0 if sign > 0 else float(np.max(np.diff(t)))
+    shifted = [v for v in ds.data_vars if {"delay", "wavelength"} <= set(ds[v].dims)]
+    dropped = [v for v in ds.data_vars if "delay" in ds[v].dims and v not in shifted]
+    out = ds.drop_vars(dropped).drop_dims("delay")
+    out = out.assign_coords(delay=("delay", delays, dict(ds["delay"].attrs)))
+    for name in shifted:
+        var = ds[name]
+        dims = ("pump", "delay", "wavelength") if "pump" in var.dims else ("delay", "wavelength")
+        x = var.transpose(*dims).values.astype(float)
+        x3 = x if x.ndim == 3 else x[None]
+        new = _column_interp(t, x3, tq, reach=reach)
+        out[name] = (dims, new if x.ndim == 3 else new[0], dict(var.attrs))
+        out[name] = out[name].transpose(*var.dims)
+    return out
+
+
+MEASURED_DELAYS = "qd_chirp_delays"
+"""attrs key: the lab-frame delays (ps) of a chirp-corrected dataset, for :func:`uncorrect`."""
 
 
 def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     """ΔA with time zero moved to 0 ps at every wavelength: dA'(t, λ) = dA(t + t0(λ), λ).
 
-    ``chirp``: t0 (ps) per wavelength (DataArray from :func:`estimate`, array, or a constant).
-    The result keeps the measured delays that every wavelength covers, stores ``chirp`` (ps) and
-    sets attrs["qd_chirp_corrected"] = 1. The input is not modified.
+    Every measured delay is kept. The new delay axis is the measured one minus the earliest
+    t0, extended before by the earliest measured delays minus the latest t0, so that each
+    wavelength's measured span [t_first − t0(λ), t_last − t0(λ)] lies on it. A wavelength has
+    values (linear interpolation between its measured delays) wherever it was measured and NaN
+    only where it was not: at the start of the axis for early time zeros, at its end for late
+    ones. The dataset contract accepts such edge NaN in a chirp-corrected dataset, and the
+    analyses use each wavelength where it has data. Every variable over delay and wavelength
+    (``dA``, a standard error) is shifted alike.
 
     Parameters
     ----------
     ta : xarray.Dataset
-        A TA dataset (``dA`` in OD, ``delay`` in ps, ``wavelength`` in nm).
+        A TA dataset (``dA`` in OD, ``delay`` in ps, ``wavelength`` in nm), not yet corrected.
     chirp : xarray.DataArray, array-like or float
-        t0 (ps) per wavelength, or one t0 for all.
+        t0 (ps) per wavelength (DataArray from :func:`estimate`, array), or one t0 for all.
 
     Returns
     -------
     xarray.Dataset
-        A new dataset on the delays every wavelength covers, time zero at 0 ps.
+        A new dataset, time zero at 0 ps at every wavelength, with the variable ``chirp`` (t0
+        in ps per wavelength), attrs ``qd_chirp_corrected = 1`` and the measured delays in
+        attrs ``qd_chirp_delays`` (for :func:`uncorrect`). The input is not modified.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset is already corrected, or the chirp is not one finite t0 per
+        wavelength, or shifts the data by more than the delay range (fs given as ps?).
 
     Examples
     --------
@@ -331,6 +378,8 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     >>> corrected = chirp.correct(ta, chirp.estimate(ta))
     >>> corrected.attrs["qd_chirp_corrected"], "qd_chirp_corrected" in ta.attrs
     (1, False)
+    >>> corrected.sizes["delay"] >= ta.sizes["delay"]  # nothing dropped
+    True
     """
     ds = validate(ta, "ta")
     if int(ds.attrs.get(CORRECTED, 0)):
@@ -338,8 +387,16 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
             "dataset: the chirp is already corrected (attrs['qd_chirp_corrected'] = 1). Fix: "
             "uncorrect(ta) first, or skip the correction"
         )
+    if is_lazy(ds["dA"].data):
+        ds = ds.compute()
     t0 = _t0_on_grid(ds, chirp)
-    out = _apply(ds, t0, +1.0, "time zero per wavelength removed")
+    t = ds["delay"].values.astype(float)
+    if t0.min() < t[0] or t0.max() > t[-1] or float(np.ptp(t0)) >= float(t[-1] - t[0]):
+        raise DatasetError(
+            f"chirp: t0 runs {t0.min():g}…{t0.max():g} ps, not inside the measured delays "
+            f"({t[0]:g}…{t[-1]:g} ps). Fix: check the chirp (ps, not fs?)"
+        )
+    out = _apply(ds, t0, +1.0, _corrected_delays(t, t0))
     attrs = dict(chirp.attrs) if isinstance(chirp, xr.DataArray) else {}
     attrs = {  # what netCDF can store
         k: v
@@ -350,14 +407,17 @@ def correct(ta: xr.Dataset, chirp: Any) -> xr.Dataset:
     attrs.update(units="ps", long_name="time zero per wavelength (chirp)")
     out["chirp"] = (("wavelength",), t0, attrs)
     out.attrs[CORRECTED] = 1
-    return out
+    out.attrs[MEASURED_DELAYS] = [float(v) for v in t]
+    _history(out, f"chirp: time zero per wavelength removed ({t0.min():.4g}…{t0.max():.4g} ps)")
+    return validate(out, "ta")
 
 
 def uncorrect(ta: xr.Dataset) -> xr.Dataset:
     """Undo :func:`correct` with the stored ``chirp``: dA(t, λ) = dA'(t − t0(λ), λ).
 
-    Delays that the shift cannot cover are cropped; elsewhere the data come back to within the
-    linear-interpolation error (exact where ΔA is linear in delay).
+    The data come back on the measured delays (stored by :func:`correct`), to within the
+    linear-interpolation error (exact where ΔA is linear in delay); at a wavelength's first
+    and last measured delay the corrected values are extended linearly by at most one step.
 
     Parameters
     ----------
@@ -367,7 +427,12 @@ def uncorrect(ta: xr.Dataset) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        A new dataset on the lab-frame delays (ps).
+        A new dataset on the lab-frame delays (ps), without NaN where the original had none.
+
+    Raises
+    ------
+    DatasetError
+        When the dataset holds no chirp correction to undo.
     """
     ds = validate(ta, "ta")
     if not int(ds.attrs.get(CORRECTED, 0)) or "chirp" not in ds.data_vars:
@@ -376,9 +441,16 @@ def uncorrect(ta: xr.Dataset) -> xr.Dataset:
             "'chirp' variable, as written by qdwidgets.core.chirp.correct)"
         )
     t0 = ds["chirp"].values.astype(float)
-    out = _apply(ds, t0, -1.0, "chirp put back (uncorrect)")
+    measured = ds.attrs.get(MEASURED_DELAYS)
+    if measured is None:  # corrected by qdwidgets 0.1, which kept only the common delays
+        delays = ds["delay"].values.astype(float)
+    else:
+        delays = np.asarray(measured, dtype=float).ravel()
+    out = _apply(ds, t0, -1.0, delays)
     out.attrs[CORRECTED] = 0
-    return out
+    out.attrs.pop(MEASURED_DELAYS, None)
+    _history(out, "chirp: put back (uncorrect)")
+    return validate(out, "ta")
 
 
 def subtract_background(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.Dataset:

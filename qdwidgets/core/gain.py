@@ -16,6 +16,8 @@ that line.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import xarray as xr
 from scipy import signal
@@ -143,8 +145,11 @@ def band_edge(ta: xr.Dataset) -> float:
     if "A0" in ds.data_vars:
         return float(wl[int(np.argmax(ds["A0"].values))])
     da = ds["dA"].values
-    late = da[:, da.shape[1] // 2 :, :].mean(axis=(0, 1))
-    return float(wl[int(np.nanargmin(late))])  # masked (all-NaN) columns left out
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a masked (all-NaN) column
+        # NaN (masked columns, a chirp-corrected column's ends) left out
+        late = np.nanmean(da[:, da.shape[1] // 2 :, :], axis=(0, 1))
+    return float(wl[int(np.nanargmin(late))])
 
 
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:

@@ -7,6 +7,7 @@ from .contract import validate
 
 _LAZY = {
     "open_dataset": ".io:open_dataset",
+    "open_scans": ".readers._scans:open_scans",
     "save": ".io:save",
     "attach_absorbance": ".absorbance:attach_absorbance",
     "simulate": ".simulate",

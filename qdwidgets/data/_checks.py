@@ -44,7 +44,9 @@ class _Notes:
 
 def _check_signal(ds: xr.Dataset, name: str) -> None:
     """Real, finite values; in ``dA`` a wavelength column that is NaN everywhere is accepted
-    (masked, see ``record_masked``), partial NaN is not. Lazy (dask) data are not computed:
+    (masked, see ``record_masked``), and in a chirp-corrected dataset (attrs
+    ``qd_chirp_corrected = 1``) NaN at the start or end of a column along delay (no
+    measurement there); other NaN are refused. Lazy (dask) data are not computed:
     the finite check is added to their graph, block by block, and raises when those values are
     computed."""
     da = ds[name]
@@ -75,10 +77,25 @@ def _check_signal(ds: xr.Dataset, name: str) -> None:
                 name, "is NaN at every wavelength (everything masked)", "mask a narrower range"
             )
         bad &= ~np.expand_dims(masked, axis)
+        if int(ds.attrs.get("qd_chirp_corrected", 0)) and "delay" in da.dims:
+            bad &= ~_edge_nan(values, da.dims.index("delay"))
     if bad.any():
         where = np.argwhere(bad)[0]
         at = ", ".join(f"{d}={_coord_text(da, d, i)}" for d, i in zip(da.dims, where, strict=True))
         raise _non_finite(tuple(da.dims), name, int(bad.sum()), at)
+
+
+def _edge_nan(values: np.ndarray, delay_axis: int) -> np.ndarray:
+    """True at the NaN that start or end a column along delay (no measurement there after a
+    chirp correction, which moves each wavelength's time zero); NaN between two finite values
+    of a column stay bad data."""
+    v = np.moveaxis(values, delay_axis, -1)
+    finite = np.isfinite(v)
+    idx = np.arange(v.shape[-1])
+    first = np.where(finite.any(-1), np.argmax(finite, axis=-1), v.shape[-1])
+    last = np.where(finite.any(-1), v.shape[-1] - 1 - np.argmax(finite[..., ::-1], axis=-1), -1)
+    outside = (idx < first[..., None]) | (idx > last[..., None])
+    return np.moveaxis(np.isnan(v) & outside, -1, delay_axis)
 
 
 MASKED_ATTR = "qd_masked"

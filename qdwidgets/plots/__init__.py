@@ -46,6 +46,7 @@ _REGISTRY: dict[str, str | Callable[..., Any]] = {
     f"{_CORE}.fluence:OccupancyThreshold": "fluence:plot_occupancy_threshold",
     "qdwidgets.data.simulate:CascadeTruth": "fluence:plot_cascade_truth",
     "qdwidgets.data.simulate:TATruth": "simulate:plot_ta_truth",
+    "qdwidgets.data.simulate:RawTA": "simulate:plot_raw_ta",
     "qdwidgets.data.simulate:ASETruth": "simulate:plot_ase_truth",
 }
 

@@ -118,3 +118,48 @@ def plot_ase_truth(res: Any, ax: Any = None, power: Any = None, **kw: Any) -> An
     ax.set_title("simulated ASE truth (noiseless)", fontsize="medium")
     ax.legend(fontsize="x-small")
     return done(fig, ax)
+
+
+def plot_raw_ta(res: Any, ax: Any = None, **kw: Any) -> Any:
+    """:class:`~qdwidgets.data.simulate.RawTA`: the parts of the raw measurement per wavelength
+    (noise σ, baseline offset, pump scatter; OD vs nm), and the kinetics (OD vs ps) at the
+    strongest wavelength of every scan (the glitched one marked), of the clean measurement and
+    of the solvent scan. With ``ax``: the kinetics panel only."""
+    clean = res.clean["dA"].transpose("pump", "delay", "wavelength")
+    j = int(np.argmax(np.abs(clean.values[-1]).max(axis=0)))
+    wl_j = float(clean["wavelength"][j])
+    t = clean["delay"].values
+
+    def kinetics(axk: Any) -> None:
+        for i, scan in enumerate(res.scans):
+            trace = scan["dA"].transpose("pump", "delay", "wavelength").values[-1, :, j]
+            glitched = i == res.glitch_scan
+            name = "glitched scan" if glitched else ("scans" if i == 0 else None)
+            axk.plot(scan["delay"].values, trace, lw=0.8 if glitched else 0.5,
+                     color="C3" if glitched else "0.6", gid=f"scan[{i}]", label=name)  # fmt: skip
+        axk.plot(t, clean.values[-1, :, j], color="k", lw=1.4, gid="clean", label="clean")
+        solvent = res.solvent["dA"].transpose("pump", "delay", "wavelength")
+        axk.plot(solvent["delay"].values, solvent.values[0, :, j], color="C0", lw=0.8,
+                 gid="solvent", label="solvent scan")  # fmt: skip
+        axk.axhline(0.0, **ZERO_STYLE)
+        delay_axis(axk)
+        axk.set_ylabel(label("ΔA", "OD"))
+        axk.set_title(f"at {wl_j:g} nm", fontsize="medium")
+        axk.legend(fontsize="x-small")
+
+    if ax is not None:
+        fig, ax = single(ax)
+        kinetics(ax)
+        return done(fig, ax)
+    fig, axes = figure(1, 2, **kw)
+    axp = axes[0, 0]
+    wl = res.noise["wavelength"].values
+    for name in ("noise", "baseline", "scatter"):
+        axp.plot(wl, getattr(res, name).values, lw=1.0, gid=name, label=name)
+    axp.axhline(0.0, **ZERO_STYLE)
+    axp.set_xlabel(label("wavelength", "nm"))
+    axp.set_ylabel(label("σ, offset, scatter", "OD"))
+    axp.set_title(f"{res.n_scans} scans, scatter at {res.scatter_nm:g} nm", fontsize="medium")
+    axp.legend(fontsize="x-small")
+    kinetics(axes[0, 1])
+    return fig

@@ -156,6 +156,7 @@ BUILD: dict[str, Callable[[], Any]] = {
         delay=np.array([-1.0, 0.0, 1.0]), wavelength=np.array([630.0, 640.0])
     )[1],
     "ASETruth": lambda: qdwidgets.simulate.ase()[1],
+    "RawTA": lambda: qdwidgets.simulate.raw_ta(n_scans=3, seed=2),
     "GainLessonResult": lambda: __import__("qdwidgets.core.lesson").core.lesson.gain_lesson(2.0),
     "CascadeFit": _cascade,
     "SaturationFit": lambda: __import__(

@@ -220,6 +220,20 @@ def check_ta_truth(fig: Figure, res: Any) -> None:
     same(line(fig, "transparency").get_ydata(), [1, 1])
 
 
+def check_raw_ta(fig: Figure, res: Any) -> None:
+    for name in ("noise", "baseline", "scatter"):
+        same(line(fig, name).get_ydata(), getattr(res, name).values)
+    clean = res.clean["dA"].transpose("pump", "delay", "wavelength").values[-1]
+    j = int(np.argmax(np.abs(clean).max(axis=0)))
+    same(line(fig, "clean").get_ydata(), clean[:, j])
+    for i, scan in enumerate(res.scans):
+        values = scan["dA"].transpose("pump", "delay", "wavelength").values[-1, :, j]
+        same(line(fig, f"scan[{i}]").get_ydata(), values)
+    same(
+        line(fig, "solvent").get_ydata(), res.solvent["dA"].values.reshape(-1, clean.shape[1])[:, j]
+    )
+
+
 def check_ase_truth(fig: Figure, res: Any) -> None:
     for i, f in enumerate(res.feedback):
         ln = line(fig, f"peak[{f}]")
@@ -288,6 +302,7 @@ CHECK: dict[str, Callable[[Figure, Any], None]] = {
     "ThresholdCriteria": check_criteria,
     "CrossSectionFit": check_cross_section,
     "TATruth": check_ta_truth,
+    "RawTA": check_raw_ta,
     "ASETruth": check_ase_truth,
     "CascadeFit": check_cascade_fit,
     "SaturationFit": check_cross_section,

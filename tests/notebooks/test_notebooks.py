@@ -21,6 +21,7 @@ IMAGES = {
     "gain.ipynb": 2,
     "kinetics.ipynb": 3,
     "paper.ipynb": 5,  # Fig. 2a map, 2b–c gain window, 2d–e bands, 2f/Table 1 kinetics, 3c/3e
+    "prepare.ipynb": 1,  # the averaged and the prepared map (the widgets show no PNG)
     "teaching.ipynb": 4,  # A_ex spectra, A_ex vs delay per τ_XX, the cascade fit, A_ex vs ⟨N⟩
     "threshold.ipynb": 1,
     "tour.ipynb": 1,  # widgets, and the cascade fit of the fluence series

@@ -14,6 +14,7 @@ WIDGETS = {
     "triage": ".qd-triage .qd-triage-row",
     "lesson": ".qd-gain-lesson .bqplot",
     "fluence_explorer": ".qd-fluence-explorer .bqplot",
+    "prep": ".qd-prepare .qd-prepare-canvas",
 }
 
 

@@ -93,7 +93,7 @@ def _assemble(
     resid = y.reshape(da.shape) - fitted
     residual = da.copy(data=resid).transpose("pump", "delay", "wavelength")
     residual.attrs = {"units": "OD", "long_name": "ΔA - fit"}
-    rss = float(np.sum(resid * resid))
+    rss = float(np.nansum(resid * resid))  # NaN where a wavelength has no measurement
     std = {f"tau{j + 1}": stderr[f"tau{i + 1}"] for j, i in enumerate(order)}
     std["irf_fwhm"] = stderr["irf_fwhm"]
     std["t0"] = stderr["t0"]
@@ -141,10 +141,10 @@ def _fit_warnings(
         tau_errors=[std[f"tau{j + 1}"] for j in range(n)],
         irf_error=std["irf_fwhm"] if core["mask"][n] else 0.0,
         amplitudes=amps[:n],
-        peak=float(np.max(np.abs(y))),
+        peak=float(np.nanmax(np.abs(y))),
         delay_min=float(t[0]),
         delay_max=float(t[-1]),
-        rms=float(np.sqrt(np.mean(resid * resid))),
+        rms=float(np.sqrt(np.nanmean(resid * resid))),
         noise=noise_estimate(y),
         bounds=bound_warnings(core["x"], core["lower"], core["upper"], core["mask"], n),
         converged=bool(core["converged"]),

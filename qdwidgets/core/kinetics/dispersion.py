@@ -15,6 +15,7 @@ matrices of the wavelengths, computed in one vectorised call, are summed through
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,8 @@ class DispersionProblem:
     """The variable-projection problem of :func:`fit_global` with t0 per wavelength.
 
     ``t`` (n_t,) delays (ps); ``y`` (n_wl, n_t, k) data, k pump levels; ``pw`` (n_wl, K+1) the
-    powers of x (K = -1: no polynomial, t0 = ``base``); ``base`` (n_wl,) fixed t0 (ps).
+    powers of x (K = -1: no polynomial, t0 = ``base``); ``base`` (n_wl,) fixed t0 (ps); ``w``
+    (n_wl, n_t), optional: 0 where a wavelength has no measurement (``y`` 0 there), else 1.
     Global vector ``x = [ln τ_1..n, ln σ, c_0..c_K]``.
     """
 
@@ -50,9 +52,10 @@ class DispersionProblem:
         coherent: bool,
         pw: np.ndarray,
         base: np.ndarray,
+        w: np.ndarray | None = None,
     ) -> None:
         self.t, self.y, self.n, self.offset, self.coherent = t, y, n, offset, coherent
-        self.pw, self.base = pw, base
+        self.pw, self.base, self.w = pw, base, w
         self.n_wl = y.shape[0]
 
     def rows(self, xg: np.ndarray) -> np.ndarray:
@@ -84,8 +87,9 @@ class DispersionProblem:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 # a trial step may overflow; its χ² is then not finite and the step is refused
                 res, h, g, a, phi, _ = _batch_state(
-                    self.t, self.y[sl], rows[sl], n, self.offset, coherent=self.coherent
-                )
+                    self.t, self.y[sl], rows[sl], n, self.offset, coherent=self.coherent,
+                    w=None if self.w is None else self.w[sl],
+                )  # fmt: skip
             cost += float(np.einsum("bi,bi->", res, res))
             pb = pw[sl]
             hg[:s, :s] += h[:, :s, :s].sum(axis=0)
@@ -160,6 +164,17 @@ def fit_dispersion(
     wl = np.asarray(da["wavelength"].values, dtype=float)
     nwl, npump = wl.size, da.sizes["pump"]
     y3 = np.ascontiguousarray(np.asarray(da.transpose("wavelength", "delay", "pump").values, float))
+    # NaN at a wavelength's ends (chirp-corrected data): those rows weigh 0
+    measured = np.isfinite(y3).all(axis=2)
+    w = None if measured.all() else measured.astype(float)
+    if w is not None:
+        y3 = np.where(measured[:, :, None], y3, 0.0)
+        common = measured.all(axis=0)
+        if int(common.sum()) < n + 4:
+            raise FitError(
+                f"only {int(common.sum())} delays are measured at every wavelength, too few to "
+                f"start a {n}-component fit; narrow wavelength_range or use fewer components"
+            )
     centre = float((wl[0] + wl[-1]) / 2.0)
     fit_poly = isinstance(chirp, str)
     if fit_poly:
@@ -188,12 +203,15 @@ def fit_dispersion(
         coef = np.zeros(0)
         start_t0 = base
     # start lifetimes and IRF from the one-time-zero fit of the traces aligned on a common
-    # time zero t_ref (the median start t0, so the rise stays inside the measured delays)
+    # time zero t_ref (the median start t0, so the rise stays inside the measured delays);
+    # its time zero is free even for a fixed chirp (held at t_ref, the multi-start screening
+    # can settle in a worse basin on real data) and only its lifetimes and IRF are kept then
     t_ref = float(np.median(start_t0))
-    ys = _shift_traces(t, y3, start_t0 - t_ref)
-    ys2 = ys.transpose(1, 2, 0).reshape(len(t), -1)
+    ts, ys = (t, y3) if w is None else (t[common], y3[:, common])
+    ys = _shift_traces(ts, ys, start_t0 - t_ref)
+    ys2 = ys.transpose(1, 2, 0).reshape(len(ts), -1)
     first = shared(
-        da, t, ys2, irf_fwhm=irf_fwhm, t0="fit" if fit_poly else t_ref, offset=offset,
+        da, ts, ys2, irf_fwhm=irf_fwhm, t0="fit", offset=offset,
         coherent=coherent, initial=initial, bounds=bounds, fixed=fixed, n_starts=4,
     )  # fmt: skip
     x_sh = first["x"]
@@ -204,19 +222,23 @@ def fit_dispersion(
     mask = np.concatenate([first["mask"][: n + 1], np.ones(coef.size, dtype=bool)])
     lower = np.concatenate([first["lower"][: n + 1], np.full(coef.size, -np.inf)])
     upper = np.concatenate([first["upper"][: n + 1], np.full(coef.size, np.inf)])
-    problem = DispersionProblem(t, y3, n, offset, coherent, pw, base)
+    problem = DispersionProblem(t, y3, n, offset, coherent, pw, base, w)
+    n_data = y3.size if w is None else int(w.sum()) * npump
     # a tighter floor than the per-trace fits: thousands of points share these few parameters
     out = levenberg_marquardt(
-        problem.state, x0, mask, lower, upper, n_data=y3.size, noise_floor=1e-3
-    )
+        problem.state, x0, mask, lower, upper, n_data=n_data, noise_floor=1e-3,
+        probe=_limit_probe(n, mask, lower, max(n_data - y3.shape[0] * npump * (n + 1), 1)),
+    )  # fmt: skip
 
     x = out["x"]
     cost, h, _, (a, phi) = problem.state(x, keep=True)
     m = a.shape[1]
     fidx = np.flatnonzero(mask)
-    dof = max(y3.size - fidx.size - m * nwl * npump, 1)
+    dof = max(n_data - fidx.size - m * nwl * npump, 1)
     cov = _status.covariance_normal(h[np.ix_(fidx, fidx)], cost, dof)
     fitted = np.einsum("jtm,jmk->jtk", phi, a)
+    if w is not None:  # no model where nothing was measured
+        fitted = np.where(measured[:, :, None], fitted, np.nan)
     # the chirp curve and its standard error
     t0_wl = base + pw @ x[n + 1 :]
     k_c = coef.size
@@ -272,6 +294,39 @@ def fit_dispersion(
         "t0": t0_centre,
         "t0_stderr": float(coef_err[0]) if k_c else float("nan"),
     }
+
+
+def _limit_probe(n: int, mask: np.ndarray, lower: np.ndarray, dof: int) -> Callable[..., Any]:
+    """A probe for the LM loop: a lifetime far below the IRF width (τ < σ/10) whose ln τ the data
+    do not determine (standard error > 3) is on its way to the limit τ → 0, where its column is
+    the IRF itself and χ² is lowest; the loop would crawl there. It is sent to its lower bound
+    and held (once per lifetime); its error stays infinite in the result."""
+    from .trust import LN_ERR_MAX
+
+    tried: set[int] = set()
+
+    def probe(x: np.ndarray, h: np.ndarray, cost: float) -> Any:
+        free = mask.copy()
+        free[list(tried)] = False
+        fidx = np.flatnonzero(free)
+        sigma = math.exp(x[n])
+        with np.errstate(all="ignore"):
+            inv = np.linalg.pinv(h[np.ix_(fidx, fidx)], hermitian=True)
+            var = cost / dof * np.diagonal(inv)
+        for k in range(n):
+            if k in tried or not mask[k] or math.exp(x[k]) >= sigma / 10.0:
+                continue
+            i = int(np.flatnonzero(fidx == k)[0])
+            if 0.0 < var[i] < LN_ERR_MAX**2:  # determined: the data hold it
+                continue
+            tried.add(k)
+            xt = x.copy()
+            xt[k] = lower[k]
+            free[k] = False
+            return xt, free
+        return None
+
+    return probe
 
 
 def _fixed_chirp(chirp: Any, wl_coord: Any, error: type[Exception]) -> np.ndarray:

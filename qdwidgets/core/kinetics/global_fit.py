@@ -153,12 +153,18 @@ def fit_global(
     windows(delay_range, wavelength_range)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
     full, note = full_grid(da)
-    if not np.all(np.isfinite(y)):
+    if np.isinf(y).any():
         raise FitError(
-            "ΔA holds NaN or infinite values in the fit window; crop them (delay_range, "
+            "ΔA holds infinite values in the fit window; crop them (delay_range, "
             "wavelength_range) or mask the wavelengths out before fitting"
         )
-    if np.ptp(y) == 0:
+    if np.isnan(y).any() and chirp is None:
+        # a chirp-corrected dataset: each wavelength is fitted where it was measured, which
+        # the dispersion engine does (one time zero for all: a polynomial of order 0)
+        chirp, chirp_order = (
+            ("fit", 0) if t0 == "fit" else (np.full(da.sizes["wavelength"], float(t0)), 0)
+        )
+    if np.nanmax(y) == np.nanmin(y):
         raise FitError("ΔA is constant: there is no kinetics to fit")
     n_free = n + int(irf_fwhm == "fit") + int(t0 == "fit")
     if len(t) <= n_free + n + int(offset) + 3 * int(coherent_artifact):
@@ -196,7 +202,7 @@ def _check_artifact(t: np.ndarray, y: np.ndarray, irf_fwhm: Any, t0: Any, chirp:
     from ..chirp import half_rise
     from .trust import column_noise
 
-    col = int(np.argmax(np.max(np.abs(y), axis=0)))
+    col = int(np.argmax(np.nanmax(np.abs(y), axis=0)))
     x = y[:, col : col + 1]
     rise, _ = half_rise(t, x, column_noise(x))
     before = int(np.sum(t < rise[0])) if np.isfinite(rise[0]) else 0
@@ -280,7 +286,8 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
     ``noise_level`` = σ (√n_t + √n_cols), the largest singular value pure noise of standard
     deviation σ would give (σ from point-to-point differences over the last third of the delays,
     median over wavelengths);
-    ``n_significant`` counts the singular values above it.
+    ``n_significant`` counts the singular values above it. On a chirp-corrected dataset (NaN
+    where a wavelength has no measurement) the delays that every wavelength has are used.
 
     Parameters
     ----------
@@ -301,8 +308,16 @@ def svd(ta: Any, *, pump: Any = None, n: int = 10) -> SVDResult:
         n = _args.integer("n", n, lo=1, hi=10_000)
     da, _t, y = _matrix(ta, pump, None, None)
     full, note = full_grid(da)
-    if not np.all(np.isfinite(y)):
-        raise FitError("ΔA holds NaN or infinite values; crop or mask them before the SVD")
+    if np.isinf(y).any():
+        raise FitError("ΔA holds infinite values; crop or mask them before the SVD")
+    if np.isnan(y).any():  # a chirp-corrected dataset: the delays every wavelength has
+        rows = np.isfinite(y).all(axis=1)
+        if int(rows.sum()) < 3:
+            raise FitError(
+                "fewer than 3 delays are measured at every wavelength; narrow the wavelengths "
+                "(qdwidgets.core.prepare.crop) before the SVD"
+            )
+        da, y = da.isel(delay=np.flatnonzero(rows)), y[rows]
     u, s, vt = np.linalg.svd(y, full_matrices=False)
     k = min(n, len(s))
     vals = np.asarray(da.values, dtype=float)  # (delay, pump, wavelength)

@@ -33,13 +33,17 @@ def levenberg_marquardt(
     max_iter: int = 200,
     tol: float = 1e-9,
     noise_floor: float = 1e-2,
+    probe: Callable[[np.ndarray, np.ndarray, float], Any] | None = None,
 ) -> dict[str, Any]:
     """Levenberg–Marquardt with box clipping on a problem that gives ``(cost, JᵀJ, Jᵀr, extra)``.
 
     The damping, step acceptance and convergence rules are those of ``varpro.batch_fit``:
     converged when an accepted step lowers χ² by less than ``tol`` (relative) or by less than
     ``noise_floor`` × the noise variance per point, or when the Gauss–Newton model predicts no
-    more than that. Returns ``x``, ``cost``, ``extra`` (of the accepted state), ``converged``,
+    more than that. ``probe(x, JᵀJ, χ²)``, called after every accepted step, may propose a jump
+    ``(x_trial, free_trial)`` (e.g. an undetermined lifetime sent to its bound and held there);
+    it is kept when it does not raise χ². Returns ``x``, ``cost``, ``extra`` (of the accepted
+    state), ``converged``,
     ``message``, ``nfev`` and ``iterations``.
     """
     fidx = np.flatnonzero(free)
@@ -75,6 +79,17 @@ def levenberg_marquardt(
         moved = float(np.max(np.abs(xt[fidx] - x[fidx]))) if fidx.size else 0.0
         if ok:
             x, cost, hh, gg, extra = xt, ct, ht, gt, et
+            jump = None if probe is None else probe(x, hh, cost)
+            if jump is not None:
+                xj = np.minimum(np.maximum(np.asarray(jump[0], dtype=float), lower), upper)
+                cj, hj, gj, ej = state(xj)
+                nfev += 1
+                if math.isfinite(cj) and cj <= cost:
+                    x, cost, hh, gg, extra = xj, cj, hj, gj, ej
+                    fidx = np.flatnonzero(jump[1])
+                    lo, hi = lower[fidx], upper[fidx]
+                    nf = max(n_data - fidx.size, 1)
+                    continue
         lam = max(lam / 3.0, 1e-9) if ok else min(lam * 4.0, 1e12)
         if ok and (gain < 1.0 or moved < 1e-10):
             converged, message = True, MESSAGES[1]

@@ -38,7 +38,7 @@ def bound_warnings(
             return v
         return math.exp(v) * (float(M.FWHM_PER_SIGMA) if k == n else 1.0)
 
-    names = [f"a lifetime (τ = {math.exp(x[k]):.3g} ps)" for k in range(n)] + ["irf_fwhm"]
+    names = ["a lifetime (ps)"] * n + ["irf_fwhm (ps)"]
     free = [k for k in range(n + 1) if mask[k]]
     return _status.at_bounds(
         [names[k] for k in free],

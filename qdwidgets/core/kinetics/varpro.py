@@ -34,8 +34,12 @@ def _batch_state(
     *,
     compact: bool = True,
     coherent: bool = False,
+    w: np.ndarray | None = None,
 ) -> tuple[Any, ...]:
     """Residuals, Gauss–Newton matrices (Kaufman, w.r.t. ln τ, ln σ, t0) and amplitudes.
+
+    ``w`` (B, n_t), optional: 1 where a row is measured, 0 where it is not (its ``y`` must be
+    0 there); the rows with 0 drop out of the projection, the residual and the matrices.
 
     ``y`` is (B, n_t, k); returns residual (B, n_t·k), ``h = JᵀJ`` (B, p, p), ``g = Jᵀr``
     (B, p), amplitudes (B, m, k), basis (B, n_t, m) and, for one column, ∂(ΦA)/∂x (B, n_t, p).
@@ -50,6 +54,9 @@ def _batch_state(
     phi, d_tau, d_sig, d_t0 = M.basis(
         t, taus, sigma, t0, offset, derivatives=True, coherent=coherent
     )
+    if w is not None:
+        wr = w[:, :, None]
+        phi, d_tau, d_sig, d_t0 = phi * wr, d_tau * wr, d_sig * wr, d_t0 * wr
     q, a, res = _qr_solve(phi, y)
     p = n + 2
     m = phi.shape[2]
@@ -104,16 +111,15 @@ def _state_blocks(
 ) -> tuple[Any, ...]:
     """:func:`_batch_state` over blocks of ``block`` rows (cache-sized), concatenated."""
     b = y.shape[0]
-    kw = {"coherent": coherent}
     if b <= block:
-        return _batch_state(t, y, x, n, offset, **kw)
-    first = _batch_state(t, y[:block], x[:block], n, offset, **kw)
+        return _batch_state(t, y, x, n, offset, coherent=coherent)
+    first = _batch_state(t, y[:block], x[:block], n, offset, coherent=coherent)
     out = [None if v is None else np.empty((b, *v.shape[1:])) for v in first]
     for i in range(0, b, block):
         part = (
             first
             if i == 0
-            else _batch_state(t, y[i : i + block], x[i : i + block], n, offset, **kw)
+            else _batch_state(t, y[i : i + block], x[i : i + block], n, offset, coherent=coherent)
         )
         for dst, src in zip(out, part, strict=True):
             if dst is not None:

@@ -104,28 +104,49 @@ def _solvent(ta: xr.Dataset, solvent: Any) -> tuple[xr.DataArray, Any]:
 
 
 def _fit_scale(ta: xr.Dataset, s: np.ndarray) -> list[float]:
-    """Least-squares scale per pump level over the delays where the solvent signal lives (its
-    RMS over wavelengths above a fifth of its maximum: the artefact around time zero) and the
-    sample's own signal has not yet risen (before its detected rise, when 2 delays or more)."""
+    """Least-squares scale per pump level of the solvent artefact in the data.
+
+    Per wavelength, the delays where the solvent signal stands above its noise (3σ, σ from
+    neighbouring delays) and above 5 % of its peak are the artefact; the delays before it give each wavelength's offset
+    in the data and in the solvent scan (a baseline, before or after ``subtract_background``),
+    removed first. The sample's own signal rises under the artefact, so each wavelength weighs
+    1 / (σ² + m²), m the sample's signal just after the artefact: the wavelengths where the
+    sample does not absorb (the artefact alone) decide. The solvent scan's noise power is taken
+    out of the normal equation (errors in variables). NaN are left out.
+    """
+    from ..kinetics.trust import column_noise
+
     x = ta["dA"].transpose("pump", "delay", "wavelength").values.astype(float)
     cols = ~masked_columns(ta)
-    t = ta["delay"].values
-    try:
-        start = _default_before(ta)
-    except DatasetError:
-        start = -np.inf
-    scales = []
+    num, den = np.zeros(x.shape[0]), np.zeros(x.shape[0])
     for p in range(x.shape[0]):
-        rms = np.sqrt(np.mean(s[p][:, cols] ** 2, axis=1))
-        if not rms.max() > 0:
-            raise DatasetError("solvent: the solvent scan is zero everywhere; nothing to fit")
-        win = rms >= 0.2 * rms.max()
-        early = win & (t < start)  # the artefact's leading edge, before the sample responds
-        if early.sum() >= 2:
-            win = early
-        a, b = s[p][win][:, cols], x[p][win][:, cols]
-        scales.append(float(np.sum(a * b) / np.sum(a * a)))
-    return scales
+        sp, xp = s[p][:, cols], x[p][:, cols]
+        sig_s, sig_x = column_noise(sp), column_noise(xp)
+        for j in range(sp.shape[1]):
+            ok = np.isfinite(sp[:, j]) & np.isfinite(xp[:, j])
+            sj, xj = sp[ok, j], xp[ok, j]
+            if sj.size < 5 or not (np.isfinite(sig_s[j]) and np.isfinite(sig_x[j])):
+                continue
+            smooth = np.convolve(np.abs(sj), np.ones(3) / 3.0, mode="same")
+            # above the noise, and above a twentieth of the peak (a noise-free solvent scan)
+            live = smooth > max(3.0 * sig_s[j] / np.sqrt(3.0), 0.05 * float(smooth.max()))
+            if not live.any():
+                continue
+            first, last = int(np.argmax(live)), int(live.size - 1 - np.argmax(live[::-1]))
+            cx = float(np.median(xj[:first])) if first >= 2 else 0.0
+            cs = float(np.median(sj[:first])) if first >= 2 else 0.0
+            after = xj[last + 1 : last + 6] - cx
+            m = float(np.median(np.abs(after))) if after.size else 0.0
+            w = 1.0 / (sig_x[j] ** 2 + m**2)
+            a, b = sj[live] - cs, xj[live] - cx
+            num[p] += w * float(a @ b)
+            den[p] += w * (float(a @ a) - int(live.sum()) * float(sig_s[j]) ** 2)
+        if not den[p] > 0:
+            raise DatasetError(
+                "solvent: the solvent scan shows no artefact above its noise at any wavelength; "
+                "nothing to fit. Fix: pass scale= a number, or check the solvent scan"
+            )
+    return [float(v) for v in num / den]
 
 
 def subtract_solvent(ds: xr.Dataset, solvent: Any, scale: Any = "auto") -> xr.Dataset:
@@ -141,9 +162,11 @@ def subtract_solvent(ds: xr.Dataset, solvent: Any, scale: Any = "auto") -> xr.Da
         be passed again to ``Pipeline.apply(raw, solvent=...)``.
     scale : "auto", float or list of float
         ``"auto"``: fitted per pump level by least squares over the delays where the solvent
-        signal lives (around time zero), before the sample's own rise where there are 2 such
-        delays or more; when the sample rises under the artefact the fit can be off by a few
-        per cent (pass a number then). Recorded as the numbers used.
+        signal stands above its noise (around time zero), each wavelength's offset removed and
+        the wavelengths where the sample itself is weak weighted most (there the artefact is
+        alone); independent of whether the background was subtracted first. With an artefact
+        of only a few noise σ it can be off by 10 % (pass a number then). Recorded as the
+        numbers used.
 
     Returns
     -------

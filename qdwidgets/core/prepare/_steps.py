@@ -226,16 +226,14 @@ def correct_chirp(ds: xr.Dataset, chirp: Any) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        The corrected dataset (the delays every wavelength covers) with ``chirp`` stored.
+        The corrected dataset with ``chirp`` stored: every measured delay kept, NaN only
+        where a wavelength has no measurement (see :func:`qdwidgets.core.chirp.correct`).
     """
     from .. import chirp as _chirp
 
     ta = validate(ds, "ta")
     t0 = _chirp._t0_on_grid(ta, chirp)
-    out = _chirp.correct(ta, t0)
-    if "dA_stderr" in ta.data_vars:  # the standard error moves with its ΔA
-        err = _chirp._apply(ta.assign(dA=ta["dA_stderr"]), t0, +1.0, "")["dA"]
-        out["dA_stderr"] = err.assign_attrs(dict(ta["dA_stderr"].attrs))
+    out = _chirp.correct(ta, t0)  # moves the standard error with its ΔA too
     line = f"chirp corrected (t0 {t0.min():g}…{t0.max():g} ps)"
     return finish(out, "correct_chirp", {"chirp": [float(v) for v in t0]}, line)
 

@@ -6,4 +6,7 @@ validates. See ``qdwidgets.data.io.open_dataset`` for format detection and the o
 - ``delimited``: a ΔA matrix in CSV/TSV/whitespace text, delays along the first row or column.
 - ``npz``: NumPy ``.npz`` with named arrays (loaded with ``allow_pickle=False``).
 - ``ase``: ASE spectra as a long table; ``ase_files``: one spectrum file per pump power.
+
+``_scans.open_scans`` (exported as ``qdwidgets.open_scans``) reads the scans of one TA
+measurement, a glob pattern or a folder, with these readers.
 """

@@ -311,7 +311,7 @@ def ta_dataset(
     pump: np.ndarray,
     pump_units: str,
     pump_name: str,
-    occupancy: np.ndarray,
+    occupancy: np.ndarray | None,
     delays: np.ndarray,
     wavelengths: np.ndarray,
     da: np.ndarray,
@@ -319,15 +319,19 @@ def ta_dataset(
     attrs: Mapping[str, Any],
 ) -> xr.Dataset:
     """A simulated TA dataset with CF units and long names on every variable (one layout for
-    every TA simulator): ``dA`` over (pump, delay, wavelength), ``occupancy`` over pump, and
+    every TA simulator): ``dA`` over (pump, delay, wavelength), ``occupancy`` over pump (unless
+    None), and
     ``spectra`` ``{name: (values over wavelength, units, long_name)}`` (A0, PL, chirp, ...)."""
-    coords = {
+    coords: dict[str, Any] = {
         "pump": ("pump", np.asarray(pump), {"units": pump_units, "long_name": pump_name}),
-        "occupancy": (
+    }
+    if occupancy is not None:
+        coords["occupancy"] = (
             "pump",
             np.asarray(occupancy),
             {"units": "1", "long_name": "average excitons per dot ⟨N⟩"},
-        ),
+        )
+    coords |= {
         "delay": ("delay", delays, {"units": "ps", "long_name": "pump-probe delay"}),
         "wavelength": ("wavelength", wavelengths, {"units": "nm", "long_name": "probe wavelength"}),
     }
