@@ -2,9 +2,9 @@
 
 Curve: 50 powers (10–500 mW), sharp knee at 150 mW, noise 0.5 % of the maximum; windows
 10–130 and 170–500 mW. Measured, as medians over repeats in one process:
-  - ``fit_threshold(..., ci="bootstrap", n_boot=1000)``: both lines, the studentized residual
+  - ``fit_lines(..., ci="bootstrap", n_boot=1000)``: both lines, the studentized residual
     bootstrap (vectorised: one matrix product per window), the interval;
-  - ``fit_threshold(..., ci="delta")`` for reference;
+  - ``fit_lines(..., ci="delta")`` for reference;
   - ``find_threshold`` (breakpoint search + 1000-draw Monte Carlo test + the bootstrap fit);
   - baseline: the same residual bootstrap written the naive way, one ``np.linalg.lstsq`` per
     window per replicate in a Python loop (percentile interval).
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from qdwidgets.core.threshold import find_threshold, fit_threshold
+from qdwidgets.core.threshold import find_threshold, fit_lines
 
 POWER = np.arange(10.0, 501.0, 10.0)
 BELOW, ABOVE = (10.0, 130.0), (170.0, 500.0)
@@ -73,18 +73,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=31)
     args = parser.parse_args()
     y = curve()
-    fit = fit_threshold(POWER, y, below=BELOW, above=ABOVE, n_boot=1000)
+    fit = fit_lines(POWER, y, below=BELOW, above=ABOVE, n_boot=1000)
     naive = naive_bootstrap(y)
     print(
         f"threshold {fit.threshold_mW:.2f} mW, bootstrap-t CI {fit.ci[0]:.2f}–{fit.ci[1]:.2f};"
         f" naive percentile CI {naive[0]:.2f}–{naive[1]:.2f} (truth 150)"
     )
     rows = {
-        "fit_threshold, bootstrap n=1000": median_ms(
-            lambda: fit_threshold(POWER, y, below=BELOW, above=ABOVE, n_boot=1000), args.repeats
+        "fit_lines, bootstrap n=1000": median_ms(
+            lambda: fit_lines(POWER, y, below=BELOW, above=ABOVE, n_boot=1000), args.repeats
         ),
-        "fit_threshold, delta": median_ms(
-            lambda: fit_threshold(POWER, y, below=BELOW, above=ABOVE, ci="delta"), args.repeats
+        "fit_lines, delta": median_ms(
+            lambda: fit_lines(POWER, y, below=BELOW, above=ABOVE, ci="delta"), args.repeats
         ),
         "find_threshold (search + test + fit)": median_ms(
             lambda: find_threshold(POWER, y), args.repeats
@@ -97,7 +97,7 @@ def main() -> None:
     print(f"{'case':40s} {'median ms':>10s} {'vs baseline':>12s}")
     for name, ms in rows.items():
         print(f"{name:40s} {ms:10.2f} {base / ms:11.1f}x")
-    target = rows["fit_threshold, bootstrap n=1000"]
+    target = rows["fit_lines, bootstrap n=1000"]
     print(f"target ≤ 100 ms for the bootstrap fit: {'met' if target <= 100 else 'MISSED'}")
 
 

@@ -8,7 +8,7 @@ import { makeScale, niceDomain, nearestIndex, fmt } from "./lib/axis.js";
 import { decode, plane, finiteRange } from "./lib/decode.js";
 import { el, drawAxes, polyline, clipTo, padRange } from "./lib/draw.js";
 import { frame, paintImage, title, drawCurve, shadeMap, shadeSpectrum, spectrumLegend, drawColorbar, paintThumb } from "./lib/prepare_draw.js";
-import { readTheme } from "./lib/theme.js";
+import { readTheme, watchLayout } from "./lib/theme.js";
 import { t0Curve, shiftColumns, correctedDelays, sortPoints, hitPoint, addBand, bandAt } from "./lib/chirp.js";
 import { buildDom } from "./lib/prepare_dom.js";
 
@@ -362,32 +362,17 @@ function render({ model, el: host }) {
   listen("thumbs scan_labels rejected", () => schedule("scans"));
   listen("background solvent solvent_available can_undo can_redo status", () => schedule("controls"));
 
-  let lastWidth = 0;
-  const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
-    const w = N.root.clientWidth;
-    if (w && w !== lastWidth) { lastWidth = w; redrawAll(); }
-  }) : null;
-  const themeTimers = [];
-  const themeCheck = () => { if (readTheme(host).bg !== S.theme.bg) redrawAll(); };
-  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(() => {
-    themeCheck();
-    for (const ms of [100, 400, 1200, 3000]) themeTimers.push(setTimeout(themeCheck, ms));
-  }) : null;
-  themeWatch?.observe(document.body, { attributes: true });
 
   loadData();
   redrawAll();
   buildBands();
   syncControls();
-  lastWidth = N.root.clientWidth;
-  ro?.observe(N.root);
+  const stopWatching = watchLayout(N.root, host, () => S.theme.bg, redrawAll);
 
   return () => {
     abort.abort();
     cancelAnimationFrame(S.raf);
-    ro?.disconnect();
-    themeWatch?.disconnect();
-    themeTimers.forEach(clearTimeout);
+    stopWatching();
     for (const [ev, fn] of handlers) model.off(ev, fn);
     N.root.remove();
   };

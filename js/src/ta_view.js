@@ -11,7 +11,7 @@ import { decode, plane, spectrum, plus } from "./lib/decode.js";
 import { el, fit, drawAxes } from "./lib/draw.js";
 import { buildDom } from "./dom.js";
 import { MARGIN, LABEL, layout, createPanels } from "./panels.js";
-import { readTheme } from "./lib/theme.js";
+import { readTheme, watchLayout } from "./lib/theme.js";
 import { readoutWhileScrubbing } from "./lib/readout.js";
 
 function render({ model, el: host }) {
@@ -342,35 +342,17 @@ function render({ model, el: host }) {
     syncControls();
   });
 
-  let lastWidth = 0;
-  const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
-    const w = root.clientWidth;
-    if (w && w !== lastWidth) { lastWidth = w; redrawAll(); }
-  }) : null;
-
-  // JupyterLab switches theme by changing attributes (and variables) on body: redraw then
-  // (the theme's stylesheet may land after the attributes change: look again a few times)
-  const themeTimers = [];
-  const themeCheck = () => { if (readTheme(host).bg !== S.theme.bg) redrawAll(); };
-  const themeWatch = typeof MutationObserver === "function" && document.body ? new MutationObserver(() => {
-    themeCheck();
-    for (const ms of [100, 400, 1200, 3000]) themeTimers.push(setTimeout(themeCheck, ms));
-  }) : null;
-  themeWatch?.observe(document.body, { attributes: true });
 
   loadData();
   redrawAll();
-  lastWidth = root.clientWidth;
-  ro?.observe(root);
+  const stopWatching = watchLayout(root, host, () => S.theme.bg, redrawAll);
   if (model.get("playing")) start();
 
   return () => {
     S.playing = false;
     cancelAnimationFrame(S.raf);
     abort.abort();
-    ro?.disconnect();
-    themeWatch?.disconnect();
-    themeTimers.forEach(clearTimeout);
+    stopWatching();
     for (const [ev, fn] of modelHandlers) model.off(ev, fn);
     root.remove();
   };

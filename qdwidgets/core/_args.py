@@ -7,13 +7,18 @@ the argument, what is wrong and what would be right.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
-from collections.abc import Iterable
-from typing import Any
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..errors import QDError
+
+F = TypeVar("F", bound=Callable[..., Any])
+S = TypeVar("S", bound=str)
 
 
 class ArgumentError(QDError, ValueError):
@@ -88,11 +93,12 @@ def interval(
     return out[0], out[1]
 
 
-def choice(name: str, value: Any, choices: Iterable[str]) -> str:
-    """One of ``choices``; the error names the closest one."""
+def choice(name: str, value: Any, choices: Iterable[S]) -> S:
+    """One of ``choices`` (typed as they are, e.g. a ``Literal``); the error names the closest."""
     opts = list(choices)
-    if value in opts:
-        return str(value)
+    for opt in opts:
+        if value == opt:
+            return opt
     near = difflib.get_close_matches(str(value), opts, n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     raise ArgumentError(f"{name} must be one of {opts}, not {value!r}{hint}")
@@ -113,3 +119,49 @@ def finite_array(name: str, value: Any, *, length: int | None = None) -> np.ndar
     if not np.all(np.isfinite(arr)):
         raise ArgumentError(f"{name} holds NaN or infinite values; give finite numbers")
     return arr
+
+
+def warn_renamed(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """A DeprecationWarning: ``old`` is an old name of ``new``, kept for one version."""
+    warnings.warn(
+        f"'{old}' is deprecated and will be removed in the next version; use '{new}'",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def renamed_kwargs(kwargs: dict[str, Any], renames: dict[str, str], where: str) -> dict[str, Any]:
+    """``kwargs`` with the old keyword names of ``renames`` (``{old: new}``) replaced by the
+    new ones, each with a DeprecationWarning; ArgumentError when both names are given."""
+    out = dict(kwargs)
+    for old, new in renames.items():
+        if old not in out:
+            continue
+        if new in out:
+            raise ArgumentError(
+                f"{where}: both {old}= and {new}= given; {old} is the old name of {new}. "
+                f"Fix: pass only {new}="
+            )
+        warn_renamed(f"{where}({old}=...)", f"{where}({new}=...)", stacklevel=4)
+        out[new] = out.pop(old)
+    return out
+
+
+def renamed(**renames: str) -> Callable[[F], F]:
+    """Decorator: the function also accepts the old keyword names ``old=new`` for one version.
+
+    Passing an old name warns (DeprecationWarning naming the new one) and forwards the value
+    under the new name; the function's signature (``inspect.signature``) is the new one.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if kwargs and not renames.keys().isdisjoint(kwargs):
+                kwargs = renamed_kwargs(kwargs, renames, func.__qualname__)
+            return func(*args, **kwargs)
+
+        wrapper.__renamed__ = dict(renames)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -43,18 +43,19 @@ class GainSpectrum(Result):
     delay: the grid delay used (ps). pump: pump levels. a_ex: A_ex (OD) over (pump, wavelength).
     bands: per pump level, the (start, end) wavelengths (nm) of each region where
     A_ex < −k·σ, edges linearly interpolated to that threshold (see :func:`gain_bands`).
-    peak_wavelength / depth: where A_ex is most negative inside those regions (nm) and its
-    value (OD) per pump level, NaN without gain. width: total gain width (nm). k: the
-    threshold in units of σ; noise: σ (OD) over (pump, wavelength) (None: threshold 0).
+    peak_wavelength / depth: DataArrays over ``pump``, where A_ex is most negative inside
+    those regions (nm) and its value (OD), NaN without gain. width: the total gain width (nm)
+    over ``pump``. k: the threshold in units of σ; noise: σ (OD) over (pump, wavelength)
+    (None: threshold 0). Saves written before 0.2 (tuples per pump level) still load.
     """
 
     delay: float
     pump: tuple[float, ...]
     a_ex: xr.DataArray
     bands: tuple[tuple[tuple[float, float], ...], ...]
-    peak_wavelength: tuple[float, ...]
-    depth: tuple[float, ...]
-    width: tuple[float, ...]
+    peak_wavelength: xr.DataArray
+    depth: xr.DataArray
+    width: xr.DataArray
     k: float = GAIN_K
     noise: xr.DataArray | None = None
 
@@ -68,18 +69,53 @@ class GainSpectrum(Result):
         "k": "σ",
     }
 
+    _per_pump: ClassVar[dict[str, tuple[str, str]]] = {
+        "peak_wavelength": ("nm", "wavelength of the deepest gain"),
+        "depth": ("OD", "A_ex at the deepest gain"),
+        "width": ("nm", "total width of the gain bands"),
+    }
+
     def _fields_for_display(self) -> list[tuple[str, Any]]:
         return with_units(super()._fields_for_display(), self._units)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GainSpectrum:
+        """Rebuild from :meth:`to_dict` output (older saves with tuples per pump level too)."""
+        return super().from_dict(legacy_per_pump(data, cls._per_pump))
+
     @property
-    def has_gain(self) -> tuple[bool, ...]:
-        """Whether A_ex < −k·σ anywhere, per pump level."""
-        return tuple(bool(b) for b in self.bands)
+    def has_gain(self) -> xr.DataArray:
+        """Whether A_ex < −k·σ anywhere, over ``pump`` (bool)."""
+        flags = [bool(b) for b in self.bands]
+        return per_pump(flags, self.width["pump"], "has_gain", "", "A_ex < −k·σ somewhere")
 
 
 # its public home, named by saved states and pickles (set after the class is made: the dataclass
 # decorator reads the module of the name it carries, which may not be imported yet)
 GainSpectrum.__module__ = "qdwidgets.core.gain"
+
+
+def per_pump(
+    values: Any, pump: xr.DataArray, name: str, units: str, long_name: str
+) -> xr.DataArray:
+    """``values`` (one per pump level) as a DataArray over ``pump`` with CF ``units`` (none
+    when empty) and ``long_name``, like :func:`qdwidgets.core.gain.zero_crossing`."""
+    attrs = {"units": units, "long_name": long_name} if units else {"long_name": long_name}
+    coord = xr.DataArray(np.asarray(pump.values), dims=("pump",), attrs=dict(pump.attrs))
+    return xr.DataArray(
+        np.asarray(values), dims=("pump",), coords={"pump": coord}, name=name, attrs=attrs
+    )
+
+
+def legacy_per_pump(data: dict[str, Any], fields: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A saved result's dict with the per-pump tuples of saves before 0.2 made DataArrays
+    (over the saved ``pump`` levels), so that older saves still load."""
+    out = dict(data)
+    pump = xr.DataArray(np.asarray(out.get("pump", ()), dtype=float), dims=("pump",))
+    for name, (units, long_name) in fields.items():
+        if isinstance(out.get(name), (list, tuple)):
+            out[name] = per_pump(out[name], pump, name, units, long_name)
+    return out
 
 
 def with_units(fields: list[tuple[str, Any]], units: dict[str, str]) -> list[tuple[str, Any]]:
@@ -192,8 +228,8 @@ def gain_spectrum(ta: xr.Dataset, delay: float, *, k: float = GAIN_K) -> GainSpe
     >>> import qdwidgets
     >>> from qdwidgets.core.gain import gain_spectrum
     >>> spectrum = gain_spectrum(qdwidgets.examples.ta(), 2.3)
-    >>> [round(nm) for nm in spectrum.peak_wavelength]  # at <N> = 1.2 and 3.0
-    [658, 656]
+    >>> spectrum.peak_wavelength.round().values.tolist()  # nm, at <N> = 1.2 and 3.0
+    [658.0, 656.0]
     """
     ds = _ta(ta)
     _need_a0(ds)
@@ -256,14 +292,17 @@ def gain_spectrum_of(
             continue
         j = int(np.argmin(np.where(row + floor < 0, row, np.inf)))
         parts.append((bands, float(wl[j]), float(row[j]), float(sum(b - a for a, b in bands))))
+    field = GainSpectrum._per_pump
     return GainSpectrum(
         delay=float(delay),
         pump=tuple(float(p) for p in pump.values),
         a_ex=spec,
         bands=tuple(p[0] for p in parts),
-        peak_wavelength=tuple(p[1] for p in parts),
-        depth=tuple(p[2] for p in parts),
-        width=tuple(p[3] for p in parts),
+        peak_wavelength=per_pump(
+            [p[1] for p in parts], pump, "peak_wavelength", *field["peak_wavelength"]
+        ),
+        depth=per_pump([p[2] for p in parts], pump, "depth", *field["depth"]),
+        width=per_pump([p[3] for p in parts], pump, "width", *field["width"]),
         k=float(k),
         noise=sigma,
     )

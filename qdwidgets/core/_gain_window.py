@@ -13,7 +13,7 @@ import xarray as xr
 
 from ..results import Result
 from . import _args
-from ._gain_spectrum import _need_a0, _ta, with_units
+from ._gain_spectrum import _need_a0, _ta, legacy_per_pump, per_pump, with_units
 from ._traces import band_trace, first_crossing, return_above, trace_noise
 
 
@@ -21,20 +21,22 @@ from ._traces import band_trace, first_crossing, return_above, trace_noise
 class GainWindow(Result):
     """When A_ex < 0 at one wavelength, per pump level (all delays in ps).
 
-    onset: first robust zero crossing (as :func:`zero_crossing`); onset_stderr its error.
-    end: the first return above zero after the onset past which A_ex is clearly positive (the
-    mean of the next samples above one standard error; NaN when A_ex is still ≤ 0 at the last
-    delay, or without gain); duration = end − onset (NaN when either is NaN);
-    lasts_to_end: True where the gain persists to the last measured delay.
+    Each per-pump value is a DataArray over ``pump`` (with units), like
+    :func:`zero_crossing`'s. onset: first robust zero crossing (as :func:`zero_crossing`);
+    onset_stderr its error. end: the first return above zero after the onset past which A_ex is
+    clearly positive (the mean of the next samples above one standard error; NaN when A_ex is
+    still ≤ 0 at the last delay, or without gain); duration = end − onset (NaN when either is
+    NaN); lasts_to_end: True where the gain persists to the last measured delay. Saves written
+    before 0.2 (tuples per pump level) still load.
     """
 
     wavelength: float
     pump: tuple[float, ...]
-    onset: tuple[float, ...]
-    onset_stderr: tuple[float, ...]
-    end: tuple[float, ...]
-    duration: tuple[float, ...]
-    lasts_to_end: tuple[bool, ...]
+    onset: xr.DataArray
+    onset_stderr: xr.DataArray
+    end: xr.DataArray
+    duration: xr.DataArray
+    lasts_to_end: xr.DataArray
 
     _units: ClassVar[dict[str, str]] = {
         "wavelength": "nm",
@@ -44,8 +46,21 @@ class GainWindow(Result):
         "duration": "ps",
     }
 
+    _per_pump: ClassVar[dict[str, tuple[str, str]]] = {
+        "onset": ("ps", "gain onset (first zero crossing of A_ex)"),
+        "onset_stderr": ("ps", "standard error of the gain onset"),
+        "end": ("ps", "end of the gain (A_ex back above zero)"),
+        "duration": ("ps", "gain duration"),
+        "lasts_to_end": ("", "gain lasts to the last delay"),
+    }
+
     def _fields_for_display(self) -> list[tuple[str, Any]]:
         return with_units(super()._fields_for_display(), self._units)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GainWindow:
+        """Rebuild from :meth:`to_dict` output (older saves with tuples per pump level too)."""
+        return super().from_dict(legacy_per_pump(data, cls._per_pump))
 
 
 # its public home, named by saved states and pickles (set after the class is made, as for
@@ -85,7 +100,7 @@ def gain_window(
     >>> import qdwidgets
     >>> from qdwidgets.core.gain import gain_window
     >>> window = gain_window(qdwidgets.examples.ta(), 639.0)
-    >>> [round(t, 1) for t in window.onset]  # ps, one per pump level
+    >>> window.onset.round(1).values.tolist()  # ps, over pump
     [2.3, 0.8]
     """
     band_nm = _args.non_negative("band_nm", band_nm, unit="nm")
@@ -109,12 +124,15 @@ def gain_window(
         back = return_above(t, trace[p], j, float(sigma[p]), k, confirm)
         end.append(back)
         lasts.append(bool(np.isnan(back)))
-    return GainWindow(
-        wavelength=centre,
-        pump=tuple(float(v) for v in ds["pump"].values),
-        onset=tuple(onset),
-        onset_stderr=tuple(err),
-        end=tuple(end),
-        duration=tuple(b - a for a, b in zip(onset, end, strict=True)),
-        lasts_to_end=tuple(lasts),
-    )
+    values = {
+        "onset": onset,
+        "onset_stderr": err,
+        "end": end,
+        "duration": [b - a for a, b in zip(onset, end, strict=True)],
+        "lasts_to_end": lasts,
+    }
+    arrays = {
+        name: per_pump(v, ds["pump"], name, *GainWindow._per_pump[name])
+        for name, v in values.items()
+    }
+    return GainWindow(wavelength=centre, pump=tuple(float(v) for v in ds["pump"].values), **arrays)

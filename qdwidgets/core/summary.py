@@ -145,14 +145,14 @@ def _summarize_ta(ds: xr.Dataset) -> dict[str, Any]:
             level["a_ex_min_OD"] = _f(trace[i].min())
             level["gain"] = _has_gain(crossing.values[i], trace[i], crossing["noise"].values[i])
             level["gain_duration_ps"] = (
-                _f(delay[-1] - window.onset[i])
-                if window.lasts_to_end[i]
-                else _f(window.duration[i])
+                _f(delay[-1] - window.onset.values[i])
+                if window.lasts_to_end.values[i]
+                else _f(window.duration.values[i])
             )
         if not any(level["gain"] for level in levels):
             flags.append("no gain")
     try:
-        fits = fit_kinetics(ds, wavelength=edge, n_components=3)
+        fits = fit_kinetics(ds, wavelength=edge, n_components=3, offset=True)  # as Table 1
         for level, fit in zip(levels, getattr(fits, "fits", (fits,)), strict=True):
             level["taus_ps"] = [_f(t) for t in fit.taus]
             level["kinetics_converged"] = bool(fit.converged)
@@ -200,7 +200,7 @@ def _has_gain(crossing: float, trace: np.ndarray, sigma: float) -> bool:
 
 
 def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:
-    from .threshold import fit_dataset, linewidth, peak_output
+    from .threshold import fit_threshold, linewidth, peak_output
 
     flags: list[str] = []
     power = ds["power"].values
@@ -225,7 +225,7 @@ def _summarize_ase(ds: xr.Dataset) -> dict[str, Any]:
         entry["linewidth_narrowing_nm"] = _f(w[clear[0]] - w[-1]) if clear.size else None
         if label != "none" and "none" in ds["feedback"].values:
             try:
-                fit = fit_dataset(ds, feedback=label)
+                fit = fit_threshold(ds, feedback=label)
             except QDError as exc:
                 fit = None
                 entry["note"] = str(exc)

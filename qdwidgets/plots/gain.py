@@ -19,6 +19,9 @@ def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None
     names = pump_labels(a)
     rows = range(a.sizes["pump"]) if levels is None else levels
     cols = colors(a.sizes["pump"])
+    width, peak, depth = (
+        np.asarray(v, dtype=float) for v in (res.width, res.peak_wavelength, res.depth)
+    )
     ax.axhline(0.0, **ZERO_STYLE, gid="zero")
     for i in rows:
         y = np.asarray(a.isel(pump=i).values, dtype=float)
@@ -26,9 +29,9 @@ def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None
         if res.bands[i]:
             ax.fill_between(
                 wl, y, 0.0, where=y < 0, interpolate=True, color=cols[i], alpha=0.3,
-                gid=f"gain[{i}]", label=f"gain, {res.width[i]:.3g} nm wide",
+                gid=f"gain[{i}]", label=f"gain, {width[i]:.3g} nm wide",
             )  # fmt: skip
-            ax.plot([res.peak_wavelength[i]], [res.depth[i]], "v", color=cols[i], gid=f"peak[{i}]")
+            ax.plot([peak[i]], [depth[i]], "v", color=cols[i], gid=f"peak[{i}]")
     ax.set_xlabel(label("wavelength", "nm"))
     ax.set_ylabel(label("A_ex = ΔA + A0", str(a.attrs.get("units", "OD"))))
     ax.set_title(f"A_ex = ΔA + A0 at {res.delay:.3g} ps")
@@ -82,13 +85,15 @@ def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, 
     """
     fig, ax = single(ax, **kw)
     cols = colors(len(res.pump))
-    finite = [v for v in (*res.onset, *res.end) if math.isfinite(v)]
+    onset, onset_err, end, duration = (
+        np.asarray(v, dtype=float) for v in (res.onset, res.onset_stderr, res.end, res.duration)
+    )
+    lasts_to_end = np.asarray(res.lasts_to_end, dtype=bool)
+    finite = [float(v) for v in (*onset, *end) if math.isfinite(v)]
     right = max(finite) * 10 if finite else 10.0
     if last_delay is not None:
         right = float(last_delay)
-    for i, (t0, err, t1, lasts) in enumerate(
-        zip(res.onset, res.onset_stderr, res.end, res.lasts_to_end, strict=True)
-    ):
+    for i, (t0, err, t1, lasts) in enumerate(zip(onset, onset_err, end, lasts_to_end, strict=True)):
         if not math.isfinite(t0):
             ax.text(0.0, i, "  no gain", va="center", gid=f"no_gain[{i}]")
             continue
@@ -101,7 +106,7 @@ def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, 
                         fontsize="small", arrowprops={"arrowstyle": "->"},
                         gid=f"lasts[{i}]")  # fmt: skip
         else:
-            ax.text(stop, i + 0.15, f" {res.duration[i]:.3g} ps", fontsize="small")
+            ax.text(stop, i + 0.15, f" {duration[i]:.3g} ps", fontsize="small")
     ax.set_yticks(range(len(res.pump)), [f"pump {p:g}" for p in res.pump])
     ax.set_ylim(-0.7, len(res.pump) - 0.3)
     ax.set_xscale("symlog", linthresh=1.0)

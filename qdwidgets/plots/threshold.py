@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -20,8 +20,11 @@ from ._common import done, figure, label, secondary_x, single
 from ._doc import fill_doc
 from .bands import _warnings_note
 
+if TYPE_CHECKING:
+    from ..core._choices import BeamProfile, OutputMethod
 
-def _mw_to_w_cm2(spot_mm: float, profile: str) -> float:
+
+def _mw_to_w_cm2(spot_mm: float, profile: BeamProfile) -> float:
     """W cm⁻² per mW for this spot (NaN without a spot size)."""
     if not math.isfinite(spot_mm) or spot_mm <= 0:
         return math.nan
@@ -97,10 +100,10 @@ def _draw(
         ax.set_yscale("log")
     ax.set_xlabel(label("pump power", "mW"))
     ax.set_ylabel(ylabel)
-    factor = _mw_to_w_cm2(fit.spot_diameter_mm, fit.profile)
+    factor = _mw_to_w_cm2(fit.spot_diameter_mm, fit.beam_profile)
     if not math.isfinite(factor):
         factor = w_cm2_per_mw
-    secondary_x(ax, factor, label(f"pump intensity ({fit.profile})", "W cm⁻²"))
+    secondary_x(ax, factor, label(f"pump intensity ({fit.beam_profile})", "W cm⁻²"))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="x-small")
     _warnings_note(ax, fit)
@@ -112,7 +115,7 @@ def plot_threshold_fit(
     ax: Any = None,
     data: Any = None,
     feedback: str | None = None,
-    method: str = "max",
+    method: OutputMethod = "max",
     **kw: Any,
 ) -> Any:
     """:class:`~qdwidgets.core.threshold.ThresholdFit`: the points (``data=``), both lines over
@@ -156,7 +159,7 @@ def plot_threshold_fit(
     return done(fig, ax)
 
 
-def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str | None, method: str) -> None:
+def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str | None, method: OutputMethod) -> None:
     """Fig. 3c/3e: outputs on ``ax`` (left), enhancement and the fit on a twin axis (right)."""
     from ..core import threshold
 
@@ -289,7 +292,7 @@ def _summary_panel(ax: Axes, res: Any) -> None:
     ax.invert_yaxis()
     ax.set_xlabel(label("threshold", "mW"))
     ax.set_title(f"threshold criteria, feedback {res.feedback!r} (95 % CI)", fontsize="medium")
-    factor = _mw_to_w_cm2(res.spot_diameter_mm, res.profile)
+    factor = _mw_to_w_cm2(res.spot_diameter_mm, res.beam_profile)
     secondary_x(ax, factor, label("threshold", "W cm⁻²"))
 
 

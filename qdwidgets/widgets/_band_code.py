@@ -64,7 +64,7 @@ def comparison_code(
     delay: float,
     pumps: Sequence[float],
     starts: Sequence[Sequence[B.Band]],
-    x_range: tuple[float, float] | None,
+    wavelength_range: tuple[float, float] | None,
     options: dict[str, Any],
 ) -> str:
     """Python that fits ``starts`` (one band list per pump level) at ``delay`` on the dataset
@@ -77,7 +77,10 @@ def comparison_code(
     ]
     if any(b.shape == "template" for bs in starts for b in bs):
         lines.append("template = B.make_template(ds['A0'])")
-    opts = {**options, **({"x_range": x_range} if x_range is not None else {})}
+    opts = {
+        **options,
+        **({"wavelength_range": wavelength_range} if wavelength_range is not None else {}),
+    }
     extra = "".join(f", {k}={_lit(v)}" for k, v in opts.items())
     lines.append("fits = []")
     for pump, bands in zip(pumps, starts, strict=True):
@@ -99,14 +102,29 @@ class CodeMixin:
     _fitted_with: list[list[B.Band]]
     data_range: tuple[float, float]
     wavelength: np.ndarray
-    x_range: list[float]
+    wavelength_range: list[float]
     delay: float
     panels: list[Panel]
     fit_options: dict[str, Any]
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats the last fit on the dataset named ``data_name``; it leaves the
-        ``BandComparison`` in ``result``."""
+        """The last fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the dataset this deconvolver was opened on.
+
+        Returns
+        -------
+        str
+            Code that leaves the ``BandComparison`` in ``result``.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet, or it was restored from a saved state (press Fit again).
+        """
         identifier("data_name", data_name)
         if self._result is None:
             raise FitError("no fit yet: press Fit first, then ask for its code")
@@ -125,19 +143,19 @@ class CodeMixin:
         )
 
     def _check_range(self, value: Any) -> list[float]:
-        lo, hi = A.interval("x_range", value, unit="nm", allow_none_ends=False)
+        lo, hi = A.interval("wavelength_range", value, unit="nm", allow_none_ends=False)
         a, b = self.data_range
         if lo < a - 1e-9 or hi > b + 1e-9:
             raise A.ArgumentError(
-                f"x_range ({lo:g}, {hi:g}) nm must lie within the data, {a:g}–{b:g} nm"
+                f"wavelength_range ({lo:g}, {hi:g}) nm must lie within the data, {a:g}–{b:g} nm"
             )
         if int(np.sum((self.wavelength >= lo) & (self.wavelength <= hi))) < 5:
-            raise A.ArgumentError(f"x_range ({lo:g}, {hi:g}) nm holds too few wavelengths")
+            raise A.ArgumentError(f"wavelength_range ({lo:g}, {hi:g}) nm holds too few wavelengths")
         return [float(lo), float(hi)]
 
     def _x_range_option(self) -> tuple[float, float] | None:
-        """``x_range`` for the core fit (None when it is the whole data range)."""
-        lo, hi = self.x_range
+        """``wavelength_range`` for the core fit (None when it is the whole data range)."""
+        lo, hi = self.wavelength_range
         if (lo, hi) == self.data_range:
             return None
         return (float(lo), float(hi))

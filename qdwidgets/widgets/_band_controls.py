@@ -51,10 +51,16 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
     w.range_from.add_class("qd-range-from")
     w.range_to.add_class("qd-range-to")
     w.link_control(
-        w.range_from, "x_range", to_trait=lambda v: [v, w.x_range[1]], to_control=lambda r: r[0]
+        w.range_from,
+        "wavelength_range",
+        to_trait=lambda v: [v, w.wavelength_range[1]],
+        to_control=lambda r: r[0],
     )
     w.link_control(
-        w.range_to, "x_range", to_trait=lambda v: [w.x_range[0], v], to_control=lambda r: r[1]
+        w.range_to,
+        "wavelength_range",
+        to_trait=lambda v: [w.wavelength_range[0], v],
+        to_control=lambda r: r[1],
     )
     w.add_button = W.Button(description="Add band", icon="plus")
     w.remove_button = W.Button(description="Remove band", icon="minus")
@@ -78,10 +84,10 @@ def build_controls(w: BandDeconvolver) -> W.VBox:
         )
     )
     w.remove_button.on_click(w.guarded(lambda _b: w.remove_band(w.selected)))
-    w.band_select.observe(w.guarded(w._on_band_select), names="value")
-    w.shape_select.observe(w.guarded(w._on_shape), names="value")
+    w.band_select.observe(w.reaction(w._on_band_select), names="value")
+    w.shape_select.observe(w.reaction(w._on_shape), names="value")
     for param, box in w.lock_boxes.items():
-        box.observe(w.guarded(lambda ch, p=param: w._on_lock(p, ch)), names="value")
+        box.observe(w.reaction(lambda ch, p=param: w._on_lock(p, ch)), names="value")
     w.link_control(w.delay_input, "delay")
     return W.VBox(
         [
@@ -98,15 +104,12 @@ def sync_controls(w: BandDeconvolver) -> None:
         (b for b in (w.panels[0].bands if w.panels else []) if b.name == w.selected),
         None,
     )
-    w._quiet = True
-    try:
+    with w.quietly():
         w.band_select.value = band.name if band else None
         if band is not None:
             w.shape_select.value = band.shape
             for param, box in w.lock_boxes.items():
                 box.value = param not in band.vary
-    finally:
-        w._quiet = False
 
 
 def table_html(panels: Sequence[Panel], level_name: Callable[[float], str]) -> str:

@@ -16,6 +16,7 @@ import xarray as xr
 
 from .._html import escape
 from ..core import bands as B
+from ..core._choices import Handle
 from ._plots import figure, zero_line
 
 if TYPE_CHECKING:
@@ -123,10 +124,11 @@ class Panel:
         self.box = W.VBox([self.title, self.fig], layout=W.Layout(width="50%"))
 
     # -- drags ----------------------------------------------------------------------------------
-    def _which(self, kind: str, index: int) -> tuple[int, str]:
+    def _which(self, kind: str, index: int) -> tuple[int, Handle]:
         if kind == "peak":
             return index, "peak"
-        return index // 2, ("blue", "red")[index % 2]
+        side: tuple[Handle, Handle] = ("blue", "red")
+        return index // 2, side[index % 2]
 
     def select(self, kind: str, content: dict[str, Any]) -> None:
         i, _ = self._which(kind, int(content["index"]))
@@ -179,7 +181,7 @@ class Panel:
                 pad = 0.08 * float(np.ptp(np.concatenate([y, total, [0.0]])) or 1.0)
                 self.ys.min = float(min(y.min(), total.min(), 0.0)) - pad
                 self.ys.max = float(max(y.max(), total.max(), 0.0)) + pad
-            lo, hi = self.owner.x_range
+            lo, hi = self.owner.wavelength_range
             self.range_mark.x = np.array([[lo, lo], [hi, hi]], dtype=float)
             hs = [B.handles(b) for b in self.bands]
             if handles in ("all", "peaks"):

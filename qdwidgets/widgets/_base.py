@@ -6,14 +6,20 @@ result object a script gets. The mechanisms every view gets from :class:`QDWidge
 - **Banner** (``.qd-error``, always in the layout at a fixed height, so that it never shifts
   what lies below it under the pointer): errors from callbacks in red (:meth:`show_error`), the
   ``warnings`` of a fit result in amber (:meth:`show_warnings`).
-- **Checked settings**: a view declares a check per user-settable trait with
-  :meth:`check_traits` (``qdwidgets.core._args`` functions: finite, in range, allowed choices).
-  Every assignment — from Python, from a linked control, from a restored state — goes through the
-  check first; a bad value raises :class:`SettingError` (a ``ValueError`` naming the setting and
-  the fix), shows in the banner, and the widget keeps its last good state. Controls are tied to
-  traits with :meth:`link_control` (never ``traitlets.link``): a bad value typed or picked in a
-  control shows in the banner and the control returns to the last good value, so no traitlets
-  internals ("Broken link", "Invalid selection") reach the user.
+- **Settings are traits** (``observe`` fires, ``traitlets.link``/``dlink`` work); fixed choices
+  are ``Enum`` traits. A view declares the check of each other setting with
+  :meth:`check_traits` (``qdwidgets.core._args`` functions: finite, in range, allowed choices),
+  registered as the trait's cross-validator. Every assignment — from Python, from a link, from
+  a control, from a restored state — goes through it; a bad value raises :class:`SettingError`
+  (a ``TraitError`` and ``ValueError`` naming the setting, the allowed values and the fix),
+  shows in the banner, and the widget keeps its last good state. The widget's own controls are
+  tied to traits with :meth:`link_control`: a bad value typed or picked in a control shows in
+  the banner and the control returns to the last good value, so no traitlets internals
+  ("Broken link", "Invalid selection") reach the user.
+- **One re-entrancy guard**: :meth:`quietly` (the widget updates its own controls) and
+  :meth:`reaction` (a callback that does nothing meanwhile); see ``_settings``.
+- **State**: :meth:`state` is JSON data (no code); the one :meth:`from_state` rebuilds any view
+  from it, older saves included (``_renamed_settings``).
 - **Keyword arguments**: a constructor refuses an unknown keyword with a ``TypeError`` that names
   it and the closest valid one.
 - **Code**: :meth:`to_code` returns Python that recomputes ``result`` from the dataset; the
@@ -41,6 +47,8 @@ from .._html import escape
 from ..core._args import ArgumentError
 from ..data.contract import validate
 from ..errors import QDError
+from ._settings import SettingError as SettingError
+from ._settings import Settings
 
 T = TypeVar("T", bound="QDWidget")
 STATE_VERSION = 1
@@ -50,10 +58,6 @@ BANNER_HEIGHT = "3.1em"
 _ERROR_STYLE = "color:#8a1c1c;background:#fdecea;border:1px solid #f5c2c0"
 _WARNING_STYLE = "color:#6b4e00;background:#fff6d6;border:1px solid #f0d77b"
 _BOX = "padding:2px 8px;border-radius:4px;margin:0 0 2px 0;line-height:1.35"
-
-
-class SettingError(ArgumentError, traitlets.TraitError):
-    """A widget setting got a bad value (not finite, out of range, not one of the choices)."""
 
 
 def to_binary(values: Any) -> dict[str, Any]:
@@ -78,7 +82,8 @@ def _check_keywords(cls: type, init: Callable[..., None]) -> Callable[..., None]
     params = list(sig.parameters.values())[1:]
     named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
-    allowed = named | (_box_keywords() if var_kw else frozenset())
+    renamed = frozenset(getattr(init, "__renamed__", ()))  # old names, see core._args.renamed
+    allowed = named | renamed | (_box_keywords() if var_kw else frozenset())
 
     @functools.wraps(init)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -110,10 +115,17 @@ def boolean(name: str, value: Any) -> bool:
     raise ArgumentError(f"{name} must be True or False, not {value!r}")
 
 
-class QDWidget(W.VBox):
+class QDWidget(Settings, W.VBox):
     """Base view. Subclasses list the settings that ``state()`` saves in ``_state_keys``."""
 
+    #: the settings ``state()`` saves (traits of the widget)
     _state_keys: ClassVar[tuple[str, ...]] = ()
+    #: saved settings passed to the constructor by ``from_state``: ``{setting: keyword}``
+    _init_keys: ClassVar[Mapping[str, str]] = {}
+    #: settings renamed since an older save: ``{old name: new name}``
+    _renamed_settings: ClassVar[Mapping[str, str]] = {}
+    #: whether the constructor takes the data first (False: ``from_state(None, state)``)
+    _takes_data: ClassVar[bool] = True
     _kind: ClassVar[str] = "ta"
     data: xr.Dataset
 
@@ -211,95 +223,6 @@ class QDWidget(W.VBox):
 
         return wrapper
 
-    # -- checked settings --------------------------------------------------------------------
-    def check_traits(self, checks: Mapping[str, Callable[[Any], Any]]) -> None:
-        """Declare the check of each user-settable trait.
-
-        Parameters
-        ----------
-        checks : mapping of str to callable
-            ``{name: check}``; ``check(value)`` returns the value to store (it may normalise it,
-            e.g. a float for a number) or raises ``ValueError`` (e.g. from
-            ``qdwidgets.core._args.number``) with a message naming the setting and the fix.
-            Every later assignment of ``name`` goes through it; a refused value raises
-            :class:`SettingError` and shows in the banner.
-        """
-        self._checks.update(checks)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        checks = self.__dict__.get("_checks")
-        if checks and name in checks:
-            try:
-                value = checks[name](value)
-            except (ValueError, TypeError) as exc:
-                message = str(exc)
-                self.show_error(message)
-                self._setting_error = message
-                raise SettingError(message) from None
-            if self._error_text and self._error_text == self.__dict__.get("_setting_error"):
-                self.clear_error()  # a good value replaces the refused one
-        super().__setattr__(name, value)
-
-    def link_control(
-        self,
-        control: W.Widget,
-        name: str,
-        *,
-        to_trait: Callable[[Any], Any] = lambda v: v,
-        to_control: Callable[[Any], Any] = lambda v: v,
-        attr: str = "value",
-    ) -> None:
-        """Tie ``control.<attr>`` to the trait ``name`` both ways, through the trait's check.
-
-        Parameters
-        ----------
-        control : ipywidgets.Widget
-            The control (slider, box, dropdown, ...).
-        name : str
-            The widget's trait.
-        to_trait, to_control : callable, optional
-            Conversions between the control's value and the trait's (e.g. one end of a range).
-        attr : str
-            The control's trait that holds its value.
-
-        Notes
-        -----
-        A value the check refuses shows in the banner and the control goes back to the trait's
-        value; a trait value the control cannot show (e.g. not among a Dropdown's options) shows
-        in the banner too. Nothing is raised into the front end's message handler.
-        """
-        busy = [False]
-
-        def show(value: Any) -> None:
-            busy[0] = True
-            try:
-                setattr(control, attr, to_control(value))
-            except (traitlets.TraitError, ValueError, TypeError) as exc:
-                self.show_error(f"{name}: the control cannot show {value!r} ({exc})")
-            finally:
-                busy[0] = False
-
-        def from_control(change: dict[str, Any]) -> None:
-            if busy[0]:
-                return
-            try:
-                setattr(self, name, to_trait(change["new"]))
-            except SettingError:
-                pass  # already in the banner; the trait keeps its last good value
-            except (traitlets.TraitError, ValueError, TypeError) as exc:
-                self.show_error(f"{name}: {exc}")
-            finally:
-                if to_control(getattr(self, name)) != getattr(control, attr):
-                    show(getattr(self, name))  # refused or normalised: show the trait's value
-
-        def from_trait(change: dict[str, Any]) -> None:
-            if not busy[0]:
-                show(change["new"])
-
-        show(getattr(self, name))
-        control.observe(from_control, names=attr)
-        self.observe(from_trait, names=name)
-
     # -- code --------------------------------------------------------------------------------
     def to_code(self, data_name: str = "ta") -> str:
         """The widget's analysis as Python code.
@@ -341,7 +264,15 @@ class QDWidget(W.VBox):
         raise NotImplementedError
 
     def state(self) -> dict[str, Any]:
-        """The user's settings and current result, as JSON-serialisable data."""
+        """The user's settings and the current result, as data.
+
+        Returns
+        -------
+        dict
+            ``{"widget": class name, "version": 1, "settings": {name: value},
+            "result": result.to_dict() or None}``, JSON-serialisable and holding no code; give
+            it to :meth:`from_state` to rebuild the widget.
+        """
         from ..results import Result, encode
 
         settings = {key: encode(getattr(self, key)) for key in self._state_keys}
@@ -354,22 +285,81 @@ class QDWidget(W.VBox):
         }
 
     @classmethod
-    def from_state(cls: type[T], data: xr.Dataset, state: dict[str, Any]) -> T:
-        """Rebuild a widget on ``data`` with the settings saved by :meth:`state`."""
+    def from_state(cls: type[T], data: Any, state: Mapping[str, Any]) -> T:
+        """Rebuild a widget on ``data`` with the settings (and result) saved by :meth:`state`.
+
+        Parameters
+        ----------
+        data : xarray.Dataset or None
+            The dataset the widget was opened on (what its constructor takes first: the sources
+            for :class:`~qdwidgets.widgets.triage.Triage`, None for a view without data such as
+            :class:`~qdwidgets.widgets.gain_lesson.GainLesson`).
+        state : dict
+            What :meth:`state` returned (JSON data, no code). Saves of older versions load too:
+            settings renamed since are read under their new names, unknown ones are ignored.
+
+        Returns
+        -------
+        QDWidget
+            A new widget of this class with the saved settings, showing the saved result where
+            one was saved.
+
+        Raises
+        ------
+        QDError
+            The state was saved by another widget, or ``data`` is given to a view without data.
+        """
         from ..results import decode
 
-        if state.get("widget") != cls.__name__:
+        saved_by = state.get("widget")
+        if saved_by != cls.__name__:
             raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
+                f"this state was saved by {saved_by!r}, not {cls.__name__}. "
+                f"Fix: restore it with qdwidgets.{saved_by}.from_state(data, state)"
             )
-        widget = cls(data)
-        widget.apply_settings({k: decode(v) for k, v in state.get("settings", {}).items()})
+        if not cls._takes_data and data is not None:
+            raise QDError(
+                f"{cls.__name__} has no input dataset. "
+                f"Fix: call {cls.__name__}.from_state(None, state)"
+            )
+        settings = {
+            cls._renamed_settings.get(key, key): decode(value)
+            for key, value in dict(state.get("settings") or {}).items()
+        }
+        init = {
+            keyword: _plain(settings.pop(key))
+            for key, keyword in cls._init_keys.items()
+            if _given(settings.get(key))
+        }
+        widget = cls(data, **init) if cls._takes_data else cls(**init)
+        widget.apply_settings(settings)
+        if state.get("result"):
+            widget.restore_result(state["result"])
         return widget
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
-        """Set saved settings; subclasses with non-trait settings override this."""
+        """Set saved settings (the keys of ``_state_keys``; others are ignored) at once.
+
+        Parameters
+        ----------
+        settings : dict
+            ``{name: value}`` as in ``state()["settings"]``; tuples are set as lists.
+        """
         with self.hold_trait_notifications():
             for key, value in settings.items():
                 if key in self._state_keys:
-                    setattr(self, key, list(value) if isinstance(value, tuple) else value)
+                    setattr(self, key, _plain(value))
+
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show a saved result (``state()["result"]``, a ``to_dict``); views that recompute
+        theirs from the settings ignore it."""
+
+
+def _given(value: Any) -> bool:
+    """Whether a saved constructor argument was given (None or an empty list: the default)."""
+    return value is not None and not (isinstance(value, (list, tuple)) and len(value) == 0)
+
+
+def _plain(value: Any) -> Any:
+    """A saved value as a trait takes it: a tuple as a list."""
+    return list(value) if isinstance(value, tuple) else value

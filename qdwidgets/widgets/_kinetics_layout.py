@@ -14,7 +14,8 @@ from ._kinetics_table import TableMixin
 from ._plots import figure, zero_line
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-MAX_COMPONENTS = 4
+MAX_COMPONENTS = K.MAX_COMPONENTS  # the core's limit, written once
+assert len(COLORS) >= MAX_COMPONENTS, "one colour per component"
 
 
 def build_plots(self: Any) -> None:
@@ -107,9 +108,11 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
         lock.add_class(f"qd-lock-{i + 1}")
         box = W.HBox([tau, amp, lock, share])
         self.rows.append({"tau": tau, "amp": amp, "lock": lock, "share": share, "box": box})
-        tau.observe(self.guarded(lambda ch, i=i: self._on_row(i, "taus", ch["new"])), "value")
-        amp.observe(self.guarded(lambda ch, i=i: self._on_row(i, "amplitudes", ch["new"])), "value")
-        lock.observe(self.guarded(lambda ch, i=i: self._on_lock(i, ch["new"])), "value")
+        tau.observe(self.reaction(lambda ch, i=i: self._on_row(i, "taus", ch["new"])), "value")
+        amp.observe(
+            self.reaction(lambda ch, i=i: self._on_row(i, "amplitudes", ch["new"])), "value"
+        )
+        lock.observe(self.reaction(lambda ch, i=i: self._on_lock(i, ch["new"])), "value")
     self.offset_check = W.Checkbox(description="offset", indent=False)
     self.offset_amp = W.FloatText(description="offset (OD)", layout=W.Layout(width="220px"))
     self.irf_slider = W.FloatSlider(
@@ -151,23 +154,25 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
     self.link_control(self.wl_slider, "wavelength")
     self.link_control(self.band_box, "band_nm")
     self.link_control(
-        self.window_from, "window",
-        to_trait=lambda v: [v, self.window[1]], to_control=lambda w: float(w[0]),
+        self.window_from, "delay_range",
+        to_trait=lambda v: [v, self.delay_range[1]], to_control=lambda w: float(w[0]),
     )  # fmt: skip
     self.link_control(
-        self.window_to, "window",
-        to_trait=lambda v: [self.window[0], v], to_control=lambda w: float(w[1]),
+        self.window_to, "delay_range",
+        to_trait=lambda v: [self.delay_range[0], v], to_control=lambda w: float(w[1]),
     )  # fmt: skip
-    self.offset_check.observe(self.guarded(self._on_offset_check), "value")
-    self.offset_amp.observe(self.guarded(lambda ch: self._on_scalar("offset", ch["new"])), "value")
+    self.link_control(self.offset_check, "offset_on")
+    self.link_control(self.irf_lock, "irf_locked")
+    self.link_control(self.t0_lock, "t0_locked")
+    self.offset_amp.observe(self.reaction(lambda ch: self._on_scalar("offset", ch["new"])), "value")
     self.irf_slider.observe(
-        self.guarded(lambda ch: self._on_scalar("irf_fwhm", ch["new"], self.irf_slider)),
+        self.reaction(lambda ch: self._on_scalar("irf_fwhm", ch["new"], self.irf_slider)),
         "value",
     )
     self.t0_slider.observe(
-        self.guarded(lambda ch: self._on_scalar("t0", ch["new"], self.t0_slider)), "value"
+        self.reaction(lambda ch: self._on_scalar("t0", ch["new"], self.t0_slider)), "value"
     )
-    self.edit_pick.observe(self.guarded(self._on_edit_pick), "value")
+    self.edit_pick.observe(self.reaction(self._on_edit_pick), "value")
     self.add_button.on_click(self.guarded(lambda _b: self.add_component()))
     self.remove_button.on_click(self.guarded(lambda _b: self.remove_component()))
     self.guess_button.on_click(self.guarded(lambda _b: self.auto_start()))
@@ -186,13 +191,12 @@ class DrawingMixin(TableMixin):
     rows: list[dict[str, Any]]
     _traces: Any
     _result: Any
-    _syncing: bool
     _tau_range: tuple[float, float]
     n_components: int
     offset_on: bool
     edit_index: int
     split_ps: float
-    window: list[float]
+    delay_range: list[float]
     data: Any
     add_button: Any
     remove_button: Any
@@ -227,7 +231,20 @@ class DrawingMixin(TableMixin):
 
     # -- drawing ----------------------------------------------------------------
     def model_curve(self, i: int, t: np.ndarray | None = None) -> np.ndarray:
-        """The model of pump level ``i`` (OD) at delays ``t`` (default: the data's)."""
+        """The model of one pump level with its current parameters.
+
+        Parameters
+        ----------
+        i : int
+            The pump level (index).
+        t : numpy.ndarray, optional
+            Delays (ps); default the data's.
+
+        Returns
+        -------
+        numpy.ndarray
+            The model (OD) at ``t``.
+        """
         p = self.params[i]
         return K.evaluate(
             self.delay if t is None else t,
@@ -305,14 +322,14 @@ class DrawingMixin(TableMixin):
 
     def _fitted(self, side: str) -> np.ndarray:
         """Delays of a panel ('lin', 'log' or 'all') inside the fit window."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         t = self.delay
         inside = (t >= lo) & (t <= hi)
         return inside if side == "all" else inside & self._side(side)
 
     def _draw_window(self) -> None:
         """The fit window's edges as dashed lines on both panels."""
-        lo, hi = (float(v) for v in self.window)
+        lo, hi = (float(v) for v in self.delay_range)
         for side in ("lin", "log"):
             mark = self.marks[side]["window"]  # the residual panels follow in _redraw_all
             with mark.hold_sync():

@@ -3,6 +3,7 @@ a saved state (with the saved result)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import xarray as xr
@@ -18,10 +19,9 @@ class StateMixin:
     _traces: Any
     _onsets: list[tuple[float, float]]
     _recipe: Any
-    window: list[float]
+    delay_range: list[float]
     n_pumps: int
 
-    _building: bool
     params: list[dict[str, Any]]
     locks: list[bool]
     edit_index: int
@@ -29,18 +29,33 @@ class StateMixin:
 
     def _window_trace(self, i: int) -> xr.DataArray:
         assert self._traces is not None
-        lo, hi = self.window
+        lo, hi = self.delay_range
         return self._traces.isel(pump=i).sel(delay=slice(lo, hi))
 
     def _after_rise(self, i: int) -> bool:
         """Whether the window starts after pump level ``i``'s rise (its t0 + one IRF width):
         then t0 and the IRF width cannot be fitted and are held at their current values."""
         t0, fwhm = self._onsets[i]
-        return float(self.window[0]) > t0 + fwhm
+        return float(self.delay_range[0]) > t0 + fwhm
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats the last Fit on the dataset named ``data_name`` (the same data
-        this widget was opened on); it leaves the fit in ``result``."""
+        """The last Fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the dataset this fitter was opened on, where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves the fit in ``result``.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet, or it was restored from a saved state (press Fit again).
+        """
         identifier("data_name", data_name)
         if self._recipe is None:
             why = "this fit was restored from a saved state" if self._result else "no fit yet"
@@ -48,14 +63,18 @@ class StateMixin:
         return recipe_code(self._recipe, data_name, self.n_pumps)
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
-        """Set saved settings, then reload the trace and redraw."""
-        self._building = True
-        try:
-            for key in ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "window"):
+        """Set saved settings quietly, then reload the trace and redraw once.
+
+        Parameters
+        ----------
+        settings : dict
+            ``state()["settings"]``.
+        """
+        keys = ("wavelength", "band_nm", "n_components", "offset_on", "split_ps", "delay_range")
+        with self.quietly():  # type: ignore[attr-defined]
+            for key in (*keys, "irf_locked", "t0_locked"):
                 if key in settings:
                     setattr(self, key, settings[key])
-        finally:
-            self._building = False
         self._load_traces()  # type: ignore[attr-defined]
         if "params" in settings:
             self.params = [
@@ -69,22 +88,15 @@ class StateMixin:
         self._sync_controls()  # type: ignore[attr-defined]
         self._redraw_all()  # type: ignore[attr-defined]
 
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> Any:
-        """Rebuild a fitter with the saved settings and the saved result."""
-        from ..errors import QDError
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit as ``result`` and in the table.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``KineticsSeries`` or ``KineticsFit`` ``to_dict()``.
+        """
         from ..results import decode
 
-        if state.get("widget") != cls.__name__:
-            raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
-            )
-        settings = {k: decode(v) for k, v in state.get("settings", {}).items()}
-        pumps = settings.pop("pumps", None)
-        widget: Any = cls(data, pump=list(pumps) if pumps else None)  # type: ignore[call-arg]
-        widget.apply_settings(settings)
-        if state.get("result"):
-            widget._result = decode(state["result"])
-            widget._update_table()
-        return widget
+        self._result = decode(dict(saved))
+        self._update_table()  # type: ignore[attr-defined]

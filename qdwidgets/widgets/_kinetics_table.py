@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._html import escape
-from ..core.kinetics import KineticsFit
+from ..core.kinetics import MAX_COMPONENTS, KineticsFit
 from ..errors import FitError
 
 #: τ sliders span this many decades either side of the current value
@@ -61,7 +61,6 @@ class TableMixin:
     rows: list[dict[str, Any]]
     _traces: Any
     _result: Any
-    _syncing: bool
     _tau_range: tuple[float, float]
     n_components: int
     offset_on: bool
@@ -93,8 +92,7 @@ class TableMixin:
         t = self.delay
         dt = np.diff(t)
         res = float(np.min(dt[dt > 0])) if np.any(dt > 0) else 0.1
-        self._syncing = True
-        try:
+        with self.quietly():  # type: ignore[attr-defined]
             for i, row in enumerate(self.rows):
                 visible = i < self.n_components
                 row["box"].layout.display = None if visible else "none"
@@ -114,10 +112,8 @@ class TableMixin:
             t0 = float(p["t0"])
             half = max(T0_WIDTHS * irf, 10 * res)
             _recentre(self.t0_slider, max(float(t[0]), t0 - half), min(float(t[-1]), t0 + half), t0)
-            self.add_button.disabled = self.n_components >= 4
+            self.add_button.disabled = self.n_components >= MAX_COMPONENTS
             self.remove_button.disabled = self.n_components <= 1
-        finally:
-            self._syncing = False
         self._update_shares()
 
     def _update_shares(self) -> None:
@@ -138,8 +134,19 @@ class TableMixin:
         return [r] if isinstance(r, KineticsFit) else list(r.fits)
 
     def table(self) -> pd.DataFrame:
-        """Table 1 for the last fit, pump levels side by side: lifetimes and amplitudes with
-        their standard errors, shares of the decay (rises labelled, the offset excluded)."""
+        """Table 1 for the last fit, pump levels side by side.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Lifetimes (ps) and amplitudes (OD) with their standard errors, each decay's share
+            (%; rises labelled, the offset excluded), one column per pump level.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet.
+        """
         if self._result is None:
             raise FitError("no fit yet: press Fit (or call fitter.fit()) first")
         cols = {}
@@ -153,7 +160,23 @@ class TableMixin:
         return "" if self._result is None else self.table().to_csv(sep="\t")
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the table (with the numeric values and standard errors below) to ``path``."""
+        """Write the table, with the numeric values and standard errors below it, as CSV.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        FitError
+            There is no fit yet.
+        """
         if self._result is None:
             raise FitError("no fit yet: press Fit before exporting the table")
         path = Path(path)

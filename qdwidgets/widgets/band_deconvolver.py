@@ -1,17 +1,11 @@
 """BandDeconvolver: the GSB / SE band split of Fig. 2d–e, with bands you drag on the plot.
 
-A thin view over ``qdwidgets.core.bands``. One panel per pump level (default: the lowest and the
-highest, side by side): the ΔA spectrum at a delay, each band, their sum and the residual. Drag a
-band's round peak handle to move its centre and height, a square side handle (at half maximum) to
-change its width; the sum and the residual redraw while dragging. Controls add and remove bands,
-choose a shape, lock parameters, propose bands from the data and fit; a table gives each band's
-area and share at each pump level. ``deconvolver.result`` is the core ``BandComparison`` of the last
-fit (None before one succeeds).
+A thin view over ``qdwidgets.core.bands``; ``result`` is the core ``BandComparison`` of a fit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import ipywidgets as W
@@ -22,27 +16,93 @@ import xarray as xr
 from ..core import _args as A
 from ..core import bands as B
 from ..errors import DatasetError, FitError
-from ._band_code import CodeMixin, legend_html
-from ._band_controls import build_controls, sync_controls, table_html
+from ._band_code import CodeMixin
+from ._band_controls import build_controls, sync_controls
 from ._band_panel import Panel
+from ._band_sets import PanelsMixin
 from ._base import QDWidget
 
 
-class BandDeconvolver(CodeMixin, QDWidget):
+class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
     """Split the TA spectrum at ``delay`` (ps) into bands, at one or two pump levels.
 
-    ``pump``: None (the lowest and the highest level side by side), one level, or a sequence of
-    levels (nearest measured ones are used). Bands start from ``qdwidgets.core.bands.initial_bands``
-    and are fitted once; edit them by dragging, with the controls, or pass ``bands``.
-    ``lock_to_spectra``: propose the GSB and SE with centre and width locked to A0 and the PL
-    (see ``initial_bands``); untick the locks to free them.
+    One panel per pump level: the ΔA spectrum, each band, their sum and the residual; drag a
+    band's round peak handle (centre and height) or a square side handle (width). Bands start
+    from :func:`qdwidgets.core.bands.initial_bands` and are fitted once. Every setting is a
+    trait (``observe`` and ``traitlets.link`` work); a bad value raises a
+    :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``), shows in the banner and
+    the deconvolver keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm); validated
+        and copied, never changed.
+    delay : float, optional
+        Delay of the spectra (ps). Default: where the signal is established after time zero
+        (:func:`qdwidgets.core.bands.default_delay`).
+    wavelength_range : (float, float), optional
+        Wavelength window fitted (nm; ``x_range`` before 0.2, which warns). Default: the whole
+        data range.
+    pump : float or sequence of float, optional
+        Pump level(s), nearest measured, in the ``pump`` coordinate's units. Default: the
+        lowest and the highest level side by side.
+    bands : sequence of Band, optional
+        Start bands for every panel instead of proposed ones.
+    fit : bool, default True
+        Fit the bands once on opening.
+    lock_to_spectra : bool, default False
+        Propose the GSB and SE with centre and width locked to A0 and the PL (see
+        ``initial_bands``); untick the locks to free them.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox`; any other keyword raises ``TypeError``.
+
+    Attributes
+    ----------
+    delay : float
+        Trait: delay of the spectra (ps), within the data.
+    wavelength_range : list of float
+        Trait: the wavelength window fitted ``[low, high]`` (nm), within the data.
+    pumps : tuple of float
+        Trait: the pump levels shown, one panel each (snapped to measured levels).
+    bands : tuple of tuple of Band
+        Trait: the bands of each panel (centres and widths in nm, heights in OD).
+    selected : str
+        Trait: the name of the band the controls edit ('' for none).
+    lock_to_spectra : bool
+        Trait: "Propose bands" locks the GSB and SE centre and width to A0 and the PL.
+    result : BandComparison or None
+        The last successful fit at every pump level shown, None before one.
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.band_deconvolver import BandDeconvolver
+    >>> bd = BandDeconvolver(examples.ta(), pump=250.0)
+    >>> bd.pumps, bd.names[:2]
+    ((250.0,), ['GSB', 'SE'])
+    >>> bd.result.pumps
+    (250.0,)
+    >>> bd.selected = "SE"
     """
 
-    _state_keys: ClassVar[tuple[str, ...]] = ("delay", "x_range", "pumps", "bands", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = (
+        "delay",
+        "wavelength_range",
+        "pumps",
+        "bands",
+        "selected",
+    )
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"x_range": "wavelength_range"}
 
-    delay = traitlets.Float(0.0)  # set from the data on construction (core.bands.default_delay)
-    selected = traitlets.Unicode("")
-    x_range = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fitted nm
+    delay = traitlets.Float(0.0, help="delay of the spectra (ps)")  # from the data on construction
+    selected = traitlets.Unicode("", help="name of the band the controls edit")
+    pumps = traitlets.Tuple(help="the pump levels shown, one panel each")
+    bands = traitlets.Tuple(help="the bands of each panel (a tuple of Band per panel)")
+    lock_to_spectra = traitlets.Bool(False, help="propose GSB and SE locked to A0 and the PL")
+    wavelength_range = traitlets.List(
+        traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2
+    )  # fitted nm
 
     # the controls, made by ``_band_controls.build_controls``
     delay_input: W.BoundedFloatText
@@ -56,12 +116,13 @@ class BandDeconvolver(CodeMixin, QDWidget):
     propose_button: W.Button
     fit_button: W.Button
 
+    @A.renamed(x_range="wavelength_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         delay: float | None = None,
-        x_range: tuple[float, float] | None = None,
+        wavelength_range: tuple[float, float] | None = None,
         pump: float | Sequence[float] | None = None,
         bands: Sequence[B.Band] | None = None,
         fit: bool = True,
@@ -91,7 +152,6 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self.lock_to_spectra = lock_to_spectra
         self._result: B.BandComparison | None = None
         self._fitted_with: list[list[B.Band]] = []  # the start bands of the last fit, per panel
-        self._quiet = False
         self.panels: list[Panel] = []
         delays = np.asarray(ds["delay"].values, dtype=float)
         lo, hi = self.data_range
@@ -100,11 +160,13 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 "delay": lambda v: A.number(
                     "delay", v, lo=float(delays.min()), hi=float(delays.max()), unit="ps"
                 ),
-                "x_range": lambda v: self._check_range(v),
+                "wavelength_range": lambda v: self._check_range(v),
                 "selected": lambda v: v if v == "" else A.choice("selected", v, self.names),
+                "pumps": self._check_pumps,
+                "bands": self._check_bands,
             }
         )
-        self.x_range = list(x_range) if x_range is not None else [lo, hi]
+        self.wavelength_range = list(wavelength_range) if wavelength_range is not None else [lo, hi]
         self.controls = build_controls(self)
         self.panel_box = W.HBox()
         self.legend = W.HTML()
@@ -123,13 +185,12 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 delay = float(later[0] if later.size else delays[0])
                 note = f"{exc}; showing {delay:g} ps"
         self.delay = delay
+        self.observe(self.guarded(self._on_pumps), names="pumps")
+        self.observe(self.reaction(self._on_bands), names="bands")
         with self.reporting():
-            self.pumps = self._levels(pump)
+            self.pumps = tuple(self._levels(pump))
             if bands is not None:
-                for p in self.panels:
-                    p.bands = list(bands)
-                self._bands_changed()
-                self._draw_all()
+                self.bands = tuple(tuple(bands) for _ in self.panels)
             else:
                 self.propose()
             if fit:
@@ -138,7 +199,7 @@ class BandDeconvolver(CodeMixin, QDWidget):
                 self.show_warnings([note, *self.warning_messages])
         self.observe(self.guarded(self._on_delay), names="delay")
         self.observe(self.guarded(self._on_selected), names="selected")
-        self.observe(self.guarded(self._on_x_range), names="x_range")
+        self.observe(self.guarded(self._on_x_range), names="wavelength_range")
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -146,48 +207,31 @@ class BandDeconvolver(CodeMixin, QDWidget):
         """The last successful fit at every pump level shown (None before one)."""
         return self._result
 
-    @property
-    def pumps(self) -> tuple[float, ...]:
-        """The pump levels shown, one panel each."""
-        return tuple(p.pump for p in self.panels)
-
-    @pumps.setter
-    def pumps(self, levels: Sequence[float]) -> None:
-        old = {p.pump: p.bands for p in self.panels}
-        template = next(iter(old.values()), [])
-        self.panels = [Panel(self, B.pick_pump(self.ta, lv)) for lv in levels]
-        for p in self.panels:
-            p.bands = list(old.get(p.pump, template))
-            p.load(self.delay)
-        self.panel_box.children = [p.box for p in self.panels]
-        self._result = None
-        self._bands_changed()
-        self._draw_all()
-
-    @property
-    def bands(self) -> tuple[tuple[B.Band, ...], ...]:
-        """The current bands of each panel."""
-        return tuple(tuple(p.bands) for p in self.panels)
-
-    @bands.setter
-    def bands(self, value: Sequence[Sequence[B.Band]]) -> None:
-        for p, bs in zip(self.panels, value, strict=True):
-            p.bands = list(bs)
-            p.fit = None
-        self._bands_changed()
-        self._draw_all()
-
     def level_name(self, pump: float) -> str:
-        """'pump 100 nJ', or 'single pump level' for data without a pump axis."""
+        """The label of a pump level in the panels and the table.
+
+        Parameters
+        ----------
+        pump : float
+            A pump level (in the ``pump`` coordinate's units).
+
+        Returns
+        -------
+        str
+            'pump 100 nJ', or 'single pump level' for data without a pump axis.
+        """
         units = self.pump_units
         return "single pump level" if units == "index" else f"pump {pump:g} {units}".strip()
 
     @property
     def names(self) -> list[str]:
+        """The names of the bands (the same in every panel)."""
         return [b.name for b in self.panels[0].bands] if self.panels else []
 
     def propose(self) -> None:
-        """Replace the bands with ``initial_bands`` proposed from each panel's spectrum."""
+        """Replace the bands with :func:`~qdwidgets.core.bands.initial_bands` proposed from each
+        panel's spectrum ("Propose bands"); a band only one panel proposes is added to the
+        others at zero height."""
         for p in self.panels:
             p.bands = list(
                 B.initial_bands(self.ta, self.delay, p.pump, lock_to_spectra=self.lock_to_spectra)
@@ -198,12 +242,23 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def fit(self) -> B.BandComparison:
-        """Fit every panel's bands over ``x_range`` (FitError if any fit fails; the banner shows
-        it). The fits' ``warnings`` show in the banner as warnings."""
+        """Fit every panel's bands over ``wavelength_range`` ("Fit").
+
+        Returns
+        -------
+        BandComparison
+            The fits at every pump level shown, also in ``result``; their ``warnings`` show in
+            the banner.
+
+        Raises
+        ------
+        FitError
+            There are no bands, or a fit fails (the banner shows it).
+        """
         if not self.names:
             raise FitError("no bands to fit yet: press 'Propose bands' or add a band")
         fits, starts = [], []
-        options = {**self.fit_options, "x_range": self._x_range_option()}
+        options = {**self.fit_options, "wavelength_range": self._x_range_option()}
         for p in self.panels:
             f = B.deconvolve_at(self.ta, self.delay, pump=p.pump, bands=p.bands, **options)
             fits.append(f)
@@ -231,7 +286,24 @@ class BandDeconvolver(CodeMixin, QDWidget):
     def add_band(
         self, name: str, center_nm: float, fwhm_nm: float = 20.0, shape: str = "gaussian"
     ) -> None:
-        """Add a band at ``center_nm`` to every panel, its height read off each spectrum."""
+        """Add a band to every panel, its height read off each spectrum.
+
+        Parameters
+        ----------
+        name : str
+            A new name (e.g. 'PIA').
+        center_nm : float
+            Its centre (nm), inside the data.
+        fwhm_nm : float, default 20
+            Its full width at half maximum (nm).
+        shape : {'gaussian', 'lorentzian', 'template', ...}
+            One of :data:`qdwidgets.core.bands.SHAPES` ('template' needs A0).
+
+        Raises
+        ------
+        FitError
+            The name is empty or taken, or the centre lies outside the data.
+        """
         name = name.strip()
         if not name:
             raise FitError("give the new band a name (e.g. 'PIA')")
@@ -251,7 +323,13 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def remove_band(self, name: str) -> None:
-        """Remove the band called ``name`` from every panel."""
+        """Remove the band called ``name`` from every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names` (else FitError).
+        """
         if name not in self.names:
             raise FitError(f"no band called {name!r}; bands are {self.names}")
         for p in self.panels:
@@ -261,7 +339,15 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def set_shape(self, name: str, shape: str) -> None:
-        """Give band ``name`` another shape in every panel."""
+        """Give band ``name`` another shape in every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names`.
+        shape : str
+            One of :data:`qdwidgets.core.bands.SHAPES` ('template' needs A0).
+        """
         for p in self.panels:
             p.bands = [self._reshape(b, shape) if b.name == name else b for b in p.bands]
             p.fit = None
@@ -269,7 +355,17 @@ class BandDeconvolver(CodeMixin, QDWidget):
         self._draw_all()
 
     def set_lock(self, name: str, param: str, locked: bool) -> None:
-        """Lock (or free) ``param`` ('center_nm', 'fwhm_nm', 'amplitude') of band ``name``."""
+        """Hold (or free) one parameter of band ``name`` in the fits of every panel.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`names`.
+        param : {'center_nm', 'fwhm_nm', 'amplitude'}
+            The centre (nm), width (nm) or height (OD).
+        locked : bool
+            True holds it at its current value, False lets the fit move it.
+        """
         for p in self.panels:
             new = []
             for b in p.bands:
@@ -282,112 +378,34 @@ class BandDeconvolver(CodeMixin, QDWidget):
 
     # -- state --------------------------------------------------------------------------------
     def apply_settings(self, settings: dict[str, Any]) -> None:
-        self._quiet = True
-        try:
-            if "delay" in settings:
-                self.delay = float(settings["delay"])
-            if "x_range" in settings:
-                self.x_range = list(settings["x_range"])
-            if "pumps" in settings:
-                self.pumps = list(settings["pumps"])
-            if "bands" in settings:
-                self.bands = settings["bands"]
-            if settings.get("selected") in self.names:
-                self.selected = settings["selected"]
-        finally:
-            self._quiet = False
+        """Set saved settings one after the other.
+
+        Parameters
+        ----------
+        settings : dict
+            ``state()["settings"]``; the panels follow ``pumps`` before the ``bands`` and the
+            ``selected`` band are set (a selected band that no longer exists is ignored).
+        """
+        for key in self._state_keys:
+            if key in settings and (key != "selected" or settings[key] in self.names):
+                setattr(self, key, settings[key])
         sync_controls(self)
 
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> BandDeconvolver:
-        widget = super().from_state(data, state)
-        if state.get("result"):
-            widget._result = B.BandComparison.from_dict(state["result"])
-        return widget
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit as ``result``.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``BandComparison.to_dict()``.
+        """
+        self._result = B.BandComparison.from_dict(dict(saved))
 
     # -- internals ------------------------------------------------------------------------------
-    def _levels(self, pump: float | Sequence[float] | None) -> list[float]:
-        levels = [float(v) for v in self.ta["pump"].values]
-        if pump is None:
-            return [levels[0], levels[-1]] if len(levels) > 1 else levels
-        if np.ndim(pump) == 0:
-            return [float(pump)]  # type: ignore[arg-type]
-        return [float(v) for v in pump]  # type: ignore[union-attr]
-
-    def _reshape(self, band: B.Band, shape: str) -> B.Band:
-        if shape == band.shape:
-            return band
-        if shape == "template":
-            if self.template is None:
-                raise FitError("a template band needs A0 in the dataset (attach_absorbance)")
-            return band.replace(shape="template", template=self.template)
-        return band.replace(shape=shape, template=None)
-
-    def _align_names(self) -> None:
-        """Panels may propose different bands (e.g. PIA only at high pump): keep the union. A
-        band the data of a panel did not propose is added there at zero height with its centre
-        and width locked (the data do not determine them); free its height to fit it."""
-        union: dict[str, B.Band] = {}
-        for p in self.panels:
-            for b in p.bands:
-                union.setdefault(b.name, b)
-        for p in self.panels:
-            have = {b.name for b in p.bands}
-            p.bands = p.bands + [
-                union[n].replace(amplitude=0.0, vary=()) for n in union if n not in have
-            ]
-            p.bands.sort(key=lambda b: list(union).index(b.name))
-
-    def _draw_all(self) -> None:
-        for p in self.panels:
-            p.draw()
-        self.legend.value = legend_html(self.names)
-
-    def _bands_changed(self) -> None:
-        names = self.names
-        self._quiet = True
-        try:
-            self.band_select.options = names
-            if self.selected not in names:
-                self.selected = names[0] if names else ""
-            self.band_select.value = self.selected or None
-        finally:
-            self._quiet = False
-        sync_controls(self)
-        self._update_table()
-
-    def _update_table(self) -> None:
-        self.table.value = table_html(self.panels, self.level_name)
-
     # -- observers ------------------------------------------------------------------------------
-    def _on_delay(self, change: dict[str, Any]) -> None:
-        for p in self.panels:
-            p.load(self.delay)
-            p.fit = None
-        if not self.names:  # e.g. the widget was opened at a delay outside the data
-            self.propose()
-        sync_controls(self)
-        self._update_table()
-        self._draw_all()
-
     def _on_x_range(self, change: dict[str, Any]) -> None:
         for p in self.panels:
             p.fit = None
         self._result = None
         self._update_table()
         self._draw_all()
-
-    def _on_band_select(self, change: dict[str, Any]) -> None:
-        if not self._quiet and change["new"]:
-            self.selected = str(change["new"])
-
-    def _on_selected(self, change: dict[str, Any]) -> None:
-        sync_controls(self)
-
-    def _on_shape(self, change: dict[str, Any]) -> None:
-        if not self._quiet and self.selected:
-            self.set_shape(self.selected, str(change["new"]))
-
-    def _on_lock(self, param: str, change: dict[str, Any]) -> None:
-        if not self._quiet and self.selected:
-            self.set_lock(self.selected, param, bool(change["new"]))

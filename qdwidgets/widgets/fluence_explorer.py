@@ -17,6 +17,7 @@ is that :class:`~qdwidgets.core.fluence.CascadeFit` (None before a fit); ``state
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import ipywidgets as W
@@ -27,6 +28,7 @@ import xarray as xr
 from .._html import escape
 from ..core import _args as A
 from ..core import fluence
+from ..core._choices import CascadeScaling
 from ..core.fluence._data import series
 from ..core.fluence._fit import start_values
 from ._base import QDWidget, identifier
@@ -35,7 +37,54 @@ from ._kinetics_table import snapped
 
 
 class FluenceExplorer(QDWidget):
-    """The cascade model over a fluence series: sliders, the fit, saturation and P(n)."""
+    """The cascade model over a fluence series: sliders, the fit, saturation and P(n).
+
+    Every setting is a trait (``observe`` and ``traitlets.link`` work); ``scaling`` is an
+    ``Enum``; a bad value raises a :class:`~qdwidgets.widgets._base.SettingError` (a
+    ``TraitError``), shows in the banner and the explorer keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A fluence series: TA (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm) at
+        several ``pump`` levels; validated and copied, never changed.
+    wavelength : float, optional
+        Wavelength of the traces (nm). Default: the band edge found in the data.
+    band_nm : float, default 0
+        Average the traces over ± ``band_nm``/2 (nm).
+    scaling : {'statistical', 'pairs'}, default 'statistical'
+        The Auger rates of the higher multi-excitons.
+
+    Attributes
+    ----------
+    wavelength : float
+        Trait: wavelength of the traces (nm).
+    band_nm : float
+        Trait: width of the averaged band (nm).
+    scaling : {'statistical', 'pairs'}
+        Trait: the Auger rate scaling.
+    max_occupancy : float
+        Trait: ⟨N⟩ of the highest pump level (σ × its pump), 0.001–30.
+    tau_xx, tau_x : float
+        Traits: the biexciton Auger and the single-exciton lifetimes (ps).
+    tau_cool : float
+        Trait: the rise (cooling) time (ps).
+    irf_fwhm : float
+        Trait: the instrument response width (ps).
+    t0 : float
+        Trait: time zero (ps).
+    result : CascadeFit or None
+        The last fit, None before one.
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.fluence_explorer import FluenceExplorer
+    >>> ex = FluenceExplorer(examples.fluence())
+    >>> ex.tau_xx = 150.0  # redraws the model
+    >>> ex.model_traces.shape[0] == ex.data.sizes["pump"]
+    True
+    """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
         "wavelength",
@@ -49,15 +98,15 @@ class FluenceExplorer(QDWidget):
         "t0",
     )
 
-    wavelength = traitlets.Float(0.0)
-    band_nm = traitlets.Float(0.0)
-    scaling = traitlets.Unicode("statistical")
-    max_occupancy = traitlets.Float(1.0)  # σ × the highest pump level
-    tau_xx = traitlets.Float(100.0)
-    tau_x = traitlets.Float(1000.0)
-    tau_cool = traitlets.Float(0.5)
-    irf_fwhm = traitlets.Float(0.2)
-    t0 = traitlets.Float(0.0)
+    wavelength = traitlets.Float(0.0, help="wavelength of the traces (nm)")
+    band_nm = traitlets.Float(0.0, help="width of the band averaged (nm)")
+    scaling = traitlets.Enum(fluence.SCALINGS, "statistical", help="Auger rate scaling")
+    max_occupancy = traitlets.Float(1.0, help="⟨N⟩ of the highest pump level (σ × its pump)")
+    tau_xx = traitlets.Float(100.0, help="biexciton Auger lifetime τ_XX (ps)")
+    tau_x = traitlets.Float(1000.0, help="single-exciton lifetime τ_X (ps)")
+    tau_cool = traitlets.Float(0.5, help="cooling (rise) time (ps)")
+    irf_fwhm = traitlets.Float(0.2, help="instrument response FWHM (ps)")
+    t0 = traitlets.Float(0.0, help="time zero (ps)")
 
     def __init__(
         self,
@@ -65,7 +114,7 @@ class FluenceExplorer(QDWidget):
         *,
         wavelength: float | None = None,
         band_nm: float = 0.0,
-        scaling: str = "statistical",
+        scaling: CascadeScaling = "statistical",
     ) -> None:
         super().__init__(ta)
         wl = np.asarray(self.data["wavelength"].values, dtype=float)
@@ -86,7 +135,6 @@ class FluenceExplorer(QDWidget):
                     self.wavelength,
                     A.number("band_nm", v, lo=0.0, hi=float(np.ptp(wl)), unit="nm"),
                 )[1],
-                "scaling": lambda v: A.choice("scaling", v, fluence.SCALINGS),
                 "max_occupancy": lambda v: A.number("max_occupancy", v, lo=1e-3, hi=30.0),
                 "tau_xx": lambda v: A.number("tau_xx", v, lo=1e-3, hi=1e3 * span, unit="ps"),
                 "tau_x": lambda v: A.number("tau_x", v, lo=1e-3, hi=1e4 * span, unit="ps"),
@@ -114,14 +162,13 @@ class FluenceExplorer(QDWidget):
             self.code_panel(),
         ]
         start = start_values(self.data, s.wavelength, band_nm=band_nm, scaling=scaling)
-        with self.hold_trait_notifications():
+        with self.quietly(), self.hold_trait_notifications():  # the traces are read already
             self.wavelength = s.wavelength
             self.band_nm = band_nm
             self.scaling = scaling
             self._set_params(start)
         self.observe(self.guarded(lambda _c: self._redraw()), names=list(self._state_keys[2:]))
         self.observe(self.guarded(self._on_where), names=["wavelength", "band_nm"])
-        self._ready = True
         self._redraw()
 
     # -- controls ----------------------------------------------------------------------------
@@ -193,7 +240,7 @@ class FluenceExplorer(QDWidget):
     def _readable(self, wavelength: float, band_nm: float) -> tuple[float, float]:
         """A wavelength and band whose traces make a fluence series (else FitError, a
         ValueError: the setting is refused and the widget keeps its traces)."""
-        if self.__dict__.get("_ready"):
+        if not self.quiet:
             self._pending = series(self.data, wavelength, band_nm)
         return wavelength, band_nm
 
@@ -230,9 +277,19 @@ class FluenceExplorer(QDWidget):
 
     # -- fit ---------------------------------------------------------------------------------
     def fit(self) -> fluence.CascadeFit:
-        """Fit every pump level with :func:`qdwidgets.core.fluence.fit_cascade`; returns it."""
+        """Fit every pump level with :func:`qdwidgets.core.fluence.fit_cascade` ("Fit").
+
+        Returns
+        -------
+        CascadeFit
+            The fit, also in ``result``; the sliders move to its values, its warnings show
+            in the banner.
+        """
         res = fluence.fit_cascade(
-            self.data, self.wavelength, band_nm=self.band_nm, scaling=self.scaling
+            self.data,
+            self.wavelength,
+            band_nm=self.band_nm,
+            scaling=A.choice("scaling", self.scaling, fluence.SCALINGS),
         )
         self._show(res)
         return res
@@ -255,22 +312,36 @@ class FluenceExplorer(QDWidget):
         return self._result
 
     # -- state and code ----------------------------------------------------------------------
-    @classmethod
-    def from_state(cls, data: xr.Dataset, state: dict[str, Any]) -> FluenceExplorer:
-        """Rebuild the explorer on ``data`` with the saved settings and the saved fit."""
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit: ``result``, the table and its warnings.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``CascadeFit.to_dict()``.
+        """
         from ..results import decode
 
-        widget = super().from_state(data, state)
-        if state.get("result"):
-            res = decode(state["result"])
-            if isinstance(res, fluence.CascadeFit):
-                widget._result = res
-                widget.panels.table.value = table_html(res)
-                widget.show_warnings(res.warnings)
-        return widget
+        res = decode(dict(saved))
+        if isinstance(res, fluence.CascadeFit):
+            self._result = res
+            self.panels.table.value = table_html(res)
+            self.show_warnings(res.warnings)
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that repeats "Fit": ``result = fluence.fit_cascade(...)``."""
+        """Python that repeats "Fit".
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            ``result = fluence.fit_cascade(...)`` with this explorer's wavelength (nm), band
+            (nm) and scaling.
+        """
         name = identifier("data_name", data_name)
         return (
             "from qdwidgets.core import fluence\n\n"

@@ -12,13 +12,13 @@ where other views take data: ``GainLesson.from_state(None, lesson.state())``.
 from __future__ import annotations
 
 import html
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Mapping
+from typing import ClassVar
 
 import bqplot as bq
 import ipywidgets as W
 import numpy as np
 import traitlets
-import xarray as xr
 
 from ..core import _args
 from ..core.lesson import GainLessonResult, filling_curve, gain_lesson
@@ -28,7 +28,6 @@ from ._plots import figure, zero_line
 
 __all__ = ["GainLesson", "occupancy_bins"]
 
-T = TypeVar("T", bound="GainLesson")
 N_RANGE = (0.0, 5.0)  # ⟨N⟩ slider
 N_BINS = 9  # P(n) bars: n = 0 … 7 and "8+"
 BIN_LABELS = [str(n) for n in range(N_BINS - 1)] + [f"{N_BINS - 1}+"]
@@ -46,10 +45,43 @@ def occupancy_bins(p: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
 class GainLesson(QDWidget):
     """Move ⟨N⟩ (excitons per dot) and τ_XX (Auger lifetime) and watch gain appear and last.
 
-    ``GainLesson(n_avg=1.0, *, tau_xx=600.0, delay=5.0)``: ⟨N⟩ (0–5), the biexciton Auger
-    lifetime (ps, 50–1500) and the delay of the spectrum panel (ps, 0.2–3000); values outside
-    these slider ranges raise ``traitlets.TraitError``. ``lesson.result`` is the core
-    :class:`~qdwidgets.core.lesson.GainLessonResult`; ``lesson.readout`` the sentence shown.
+    The lesson simulates its own data: ``GainLesson.from_state(None, lesson.state())``. Its
+    settings are bounded traits (``observe`` and ``traitlets.link`` work); a value outside a
+    slider's range raises a :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``
+    naming the range) and the lesson keeps its last good state.
+
+    Parameters
+    ----------
+    n_avg : float, default 1
+        Mean excitons per dot ⟨N⟩, 0–5.
+    tau_xx : float, default 600
+        Biexciton Auger lifetime τ_XX (ps), 50–1500.
+    delay : float, default 5
+        Delay of the spectrum panel (ps), 0.2–3000.
+
+    Attributes
+    ----------
+    n_avg : float
+        Trait: excitons per dot ⟨N⟩.
+    tau_xx : float
+        Trait: biexciton lifetime τ_XX (ps).
+    delay : float
+        Trait: delay of the spectrum panel (ps).
+    result : GainLessonResult
+        What the panels show (:func:`qdwidgets.core.lesson.gain_lesson`).
+    readout : ipywidgets.HTML
+        The plain-language sentence shown (``readout_text`` as text).
+
+    Examples
+    --------
+    >>> import ipywidgets as W, traitlets
+    >>> from qdwidgets.widgets.gain_lesson import GainLesson
+    >>> lesson = GainLesson(0.5)
+    >>> slider = W.FloatSlider(min=0.0, max=5.0)
+    >>> link = traitlets.link((slider, "value"), (lesson, "n_avg"))
+    >>> slider.value = 2.0
+    >>> lesson.result.n_avg
+    2.0
     """
 
     # bounded like the sliders: a value outside raises a TraitError naming the range
@@ -61,6 +93,8 @@ class GainLesson(QDWidget):
         5.0, min=DELAY_RANGE[0], max=DELAY_RANGE[1], help="delay of the spectrum panel (ps)"
     )
     _state_keys: ClassVar[tuple[str, ...]] = ("n_avg", "tau_xx", "delay")
+    _init_keys: ClassVar[Mapping[str, str]] = {k: k for k in _state_keys}
+    _takes_data: ClassVar[bool] = False  # GainLesson.from_state(None, state)
 
     def __init__(self, n_avg: float = 1.0, *, tau_xx: float = 600.0, delay: float = 5.0) -> None:
         super().__init__(None)  # the lesson has no dataset: it simulates its own
@@ -262,8 +296,18 @@ class GainLesson(QDWidget):
 
     # -- API ----------------------------------------------------------------------------------
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that recomputes :attr:`result` (the lesson has no dataset: ``data_name`` is
-        not used)."""
+        """Python that recomputes :attr:`result`.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            Not used (the lesson has no dataset), but checked to be a variable name.
+
+        Returns
+        -------
+        str
+            ``result = gain_lesson(n_avg, tau_xx=..., delay=...)``.
+        """
         identifier("data_name", data_name)
         return (
             "from qdwidgets.core.lesson import gain_lesson\n\n"
@@ -282,22 +326,3 @@ class GainLesson(QDWidget):
     def readout_text(self) -> str:
         """The readout sentence, as plain text."""
         return self.result.describe()
-
-    @classmethod
-    def from_state(cls: type[T], data: xr.Dataset | None, state: dict[str, Any]) -> T:
-        """Rebuild a lesson from :meth:`state`; ``data`` must be None (the lesson has none)."""
-        if data is not None:
-            raise QDError(
-                "GainLesson has no input dataset: call GainLesson.from_state(None, state)"
-            )
-        if state.get("widget") != cls.__name__:
-            raise QDError(
-                f"this state was saved by {state.get('widget')!r}, not {cls.__name__}; "
-                f"restore it with qdwidgets.{state.get('widget')}.from_state(data, state)"
-            )
-        settings = state.get("settings", {})
-        return cls(
-            float(settings.get("n_avg", 1.0)),
-            tau_xx=float(settings.get("tau_xx", 600.0)),
-            delay=float(settings.get("delay", 5.0)),
-        )

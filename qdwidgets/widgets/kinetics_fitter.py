@@ -23,28 +23,96 @@ repeats the fit). ``fitter.result`` is a ``KineticsSeries`` (several pump levels
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import traitlets
 import xarray as xr
 
-from .._html import escape
 from ..core import _args as A
 from ..core import kinetics as K
 from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit
-from ..core.kinetics.dataset import after_rise_window, rise_onset
+from ..core.kinetics.dataset import after_rise_window
 from ..errors import FitError
 from ._base import QDWidget, boolean
 from ._kinetics_code import Recipe
-from ._kinetics_layout import COLORS, MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
+from ._kinetics_layout import MAX_COMPONENTS, DrawingMixin, build_controls, build_plots
+from ._kinetics_params import ParamsMixin
 from ._kinetics_state import StateMixin
-from ._kinetics_table import snapped
 
 
-class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
-    """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength."""
+class KineticsFitter(StateMixin, ParamsMixin, DrawingMixin, QDWidget):
+    """Interactive multi-exponential (+ offset) ⊗ Gaussian-IRF fits at one wavelength.
+
+    The trace at ``wavelength`` of every pump level, on a linear-then-log delay axis with the
+    residuals below; one row of controls per component (τ slider, amplitude, lock), the offset,
+    the IRF width and t0 of the pump level picked in "edit"; "Fit" fits every level
+    (:func:`qdwidgets.core.kinetics.fit_trace`) and fills a Table-1 layout. Every setting is a
+    trait (``observe`` and ``traitlets.link`` work); a bad value raises a
+    :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``), shows in the banner and
+    the fitter keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm); validated
+        and copied, never changed.
+    wavelength : float, optional
+        Wavelength (nm) of the trace. Default: the band edge found in the data
+        (:func:`qdwidgets.core.gain.band_edge`).
+    delay_range : (float, float), optional
+        Fit window (ps; ``window`` before 0.2, which warns). Default: after the rise, from
+        t0 + 2.5 IRF widths of the data's own rise to the last delay
+        (:func:`qdwidgets.core.kinetics.dataset.after_rise_window`).
+    pump : float or sequence of float, optional
+        Pump level(s) to fit (nearest measured, in the ``pump`` coordinate's units). Default:
+        every level.
+    band_nm : float, default 0
+        Average the trace over ± ``band_nm``/2 (nm) around ``wavelength``.
+    n_components : int, default 3
+        Number of exponentials (1–4).
+
+    Attributes
+    ----------
+    wavelength : float
+        Trait: wavelength of the trace (nm), within the data.
+    band_nm : float
+        Trait: width of the averaged band (nm), 0 … the measured range.
+    n_components : int
+        Trait: number of exponentials, 1–4.
+    offset_on : bool
+        Trait: fit a constant offset (OD) too.
+    split_ps : float
+        Trait: where the linear delay panel ends and the log panel begins (ps).
+    delay_range : list of float
+        Trait: the fit window ``[low, high]`` (ps); it must hold n_components + 4 delays.
+    locks : list of bool
+        Trait: per component, hold its lifetime τ during Fit.
+    irf_locked, t0_locked : bool
+        Traits: hold the IRF width (ps) / time zero t0 (ps) during Fit.
+    edit_index : int
+        Trait: the pump level the controls edit.
+    params : list of dict
+        Trait: per pump level, the model's ``taus`` (ps), ``amplitudes`` (OD), ``offset``
+        (OD), ``irf_fwhm`` (ps) and ``t0`` (ps).
+    pumps : list of float
+        The pump levels fitted (fixed when the fitter is opened).
+    result : KineticsSeries or KineticsFit or None
+        The last fit (several pump levels, or one), None before one.
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.kinetics_fitter import KineticsFitter
+    >>> fitter = KineticsFitter(examples.ta(), pump=250.0, n_components=2)
+    >>> fitter.wavelength, fitter.delay_range
+    (639.0, [5.0, 7000.0])
+    >>> fit = fitter.fit()
+    >>> fit.converged, len(fit.taus)
+    (True, 2)
+    """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
         "wavelength",
@@ -55,26 +123,38 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         "locks",
         "params",
         "edit_index",
-        "window",
+        "delay_range",
         "pumps",
+        "irf_locked",
+        "t0_locked",
     )
+    _init_keys: ClassVar[Mapping[str, str]] = {"pumps": "pump"}
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"window": "delay_range"}  # saves before 0.2
 
-    wavelength = traitlets.Float(0.0)  # set from the data (the band edge) on construction
-    band_nm = traitlets.Float(0.0)
-    n_components = traitlets.Int(3)
-    offset_on = traitlets.Bool(True)
-    split_ps = traitlets.Float(5.0)
-    locks = traitlets.List(traitlets.Bool())
-    params = traitlets.List(traitlets.Dict())  # one per pump level: taus, amplitudes, offset, ...
-    edit_index = traitlets.Int(0)
-    window = traitlets.List(traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2)  # fit window, ps
+    # set from the data (the band edge) on construction
+    wavelength = traitlets.Float(0.0, help="wavelength of the trace (nm)")
+    band_nm = traitlets.Float(0.0, help="width of the band averaged around it (nm)")
+    n_components = traitlets.Int(3, help="number of exponentials (1-4)")
+    offset_on = traitlets.Bool(True, help="fit a constant offset (OD)")
+    split_ps = traitlets.Float(5.0, help="end of the linear delay panel (ps)")
+    locks = traitlets.List(traitlets.Bool(), help="per component: hold τ during Fit")
+    params = traitlets.List(  # one per pump level: taus, amplitudes, offset, ...
+        traitlets.Dict(), help="per pump level: taus (ps), amplitudes, offset (OD), irf_fwhm, t0"
+    )
+    edit_index = traitlets.Int(0, help="the pump level the controls edit")
+    delay_range = traitlets.List(
+        traitlets.Float(), [0.0, 1.0], minlen=2, maxlen=2, help="fit window [low, high] (ps)"
+    )
+    irf_locked = traitlets.Bool(False, help="hold the IRF width during Fit")
+    t0_locked = traitlets.Bool(False, help="hold t0 during Fit")
 
+    @A.renamed(window="delay_range")
     def __init__(
         self,
         ta: xr.Dataset,
         *,
         wavelength: float | None = None,
-        window: tuple[float, float] | None = None,
+        delay_range: tuple[float, float] | None = None,
         pump: Any = None,
         band_nm: float = 0.0,
         n_components: int = 3,
@@ -92,7 +172,6 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._recipe: Recipe | None = None
         self._traces: xr.DataArray | None = None
         self._onsets: list[tuple[float, float]] = []
-        self._building = True
         t = self.delay
         self.check_traits(
             {
@@ -105,8 +184,10 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
                 "n_components": lambda v: A.integer("n_components", v, lo=1, hi=MAX_COMPONENTS),
                 "split_ps": lambda v: A.number("split_ps", v, lo=float(t[0]), hi=float(t[-1])),
                 "edit_index": lambda v: A.integer("edit_index", v, lo=0, hi=self.n_pumps - 1),
-                "window": self._check_window,
+                "delay_range": self._check_window,
                 "offset_on": lambda v: boolean("offset_on", v),
+                "irf_locked": lambda v: boolean("irf_locked", v),
+                "t0_locked": lambda v: boolean("t0_locked", v),
                 "locks": lambda v: [boolean("locks", x) for x in v],
             }
         )
@@ -118,45 +199,44 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
             self.error, self.header, self.plots, self.controls, self.table_box, self.code_panel()
         ]  # fmt: skip
         self.add_class("qd-kinetics-fitter")
-        with self.hold_trait_notifications():
+        with self.quietly(), self.hold_trait_notifications():
             self.wavelength = A.number(
                 "wavelength", wavelength, lo=float(wl.min()), hi=float(wl.max()), unit="nm"
             )
             self.band_nm = band_nm
             self.n_components = n_components
-        self._building = False
         with self.reporting():
             self._load_traces()
             assert self._traces is not None
-            chosen = window if window is not None else after_rise_window(self._traces)
-            self.window = list(chosen)
+            chosen = delay_range if delay_range is not None else after_rise_window(self._traces)
+            self.delay_range = list(chosen)
             self._guess()
             self._sync_controls()
             self._redraw_all()
         self._update_table()
 
     def _check_window(self, value: Any) -> list[float]:
-        lo, hi = A.interval("window", value, unit="ps", allow_none_ends=False)
+        lo, hi = A.interval("delay_range", value, unit="ps", allow_none_ends=False)
         t = self.delay
         ok = (t >= lo) & (t <= hi)
         need = self.n_components + 4
         if int(ok.sum()) < need:
             raise A.ArgumentError(
-                f"window ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
+                f"delay_range ({lo:g}, {hi:g}) ps holds {int(ok.sum())} delays; a fit with "
                 f"{self.n_components} components needs at least {need}: widen it"
             )
         return [float(lo), float(hi)]
 
     # -- observers ----------------------------------------------------------------
-    @traitlets.observe("window")
+    @traitlets.observe("delay_range")
     def _on_window(self, change: dict[str, Any]) -> None:
-        if not self._building:
+        if not self.quiet:
             with self.reporting():
                 self._redraw_all()  # the window's edges and the residual inside it
 
     @traitlets.observe("wavelength", "band_nm")
     def _on_where(self, change: dict[str, Any]) -> None:
-        if self._building:
+        if self.quiet:
             return
         with self.reporting():
             self._load_traces()
@@ -166,120 +246,53 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
 
     @traitlets.observe("split_ps")
     def _on_split(self, change: dict[str, Any]) -> None:
-        if not self._building:
+        if not self.quiet:
             self._redraw_all()
 
     @traitlets.observe("n_components")
     def _on_n(self, change: dict[str, Any]) -> None:
-        if self._building or not self.params:
+        if self.quiet or not self.params:
             return
         self._resize(int(change["new"]))
 
-    def _on_row(self, i: int, key: str, value: float) -> None:
-        if self._syncing or i >= self.n_components:
-            return
-        current = float(self.params[self.edit_index][key][i])
-        if key == "taus":
-            if snapped(self.rows[i]["tau"], current, value):
-                return  # the slider's own rounding of the fitted value: keep the exact one
-            value = A.positive(f"τ{i + 1}", value, unit="ps")
-        else:
-            value = A.number(f"A{i + 1}", value, unit="OD")
-        self._set_param(key, float(value), index=i)
-
-    def _on_scalar(self, key: str, value: float, slider: Any = None) -> None:
-        if self._syncing:
-            return
-        if slider is not None and snapped(slider, float(self.params[self.edit_index][key]), value):
-            return  # the slider's rounding, not the user's move
-        check = A.non_negative if key == "irf_fwhm" else A.number
-        self._set_param(key, check(key, value))
-
-    def _on_lock(self, i: int, value: bool) -> None:
-        if self._syncing or i >= self.n_components:
-            return
-        locks = list(self.locks)
-        locks[i] = bool(value)
-        self.locks = locks
-
-    def _on_offset_check(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        self.offset_on = bool(change["new"])
-
     @traitlets.observe("offset_on")
     def _on_offset(self, change: dict[str, Any]) -> None:
-        if self._building or not self.params:
+        if self.quiet or not self.params:
             return
         if not change["new"]:
             self.params = [{**p, "offset": 0.0} for p in self.params]
         self._sync_controls()
         self._redraw_all()
 
-    def _on_edit_pick(self, change: dict[str, Any]) -> None:
-        if self._syncing or change["new"] is None:
+    @traitlets.observe("edit_index")
+    def _on_edit_index(self, change: dict[str, Any]) -> None:
+        if self.quiet or not self.params:
             return
-        self.edit_index = int(change["new"])
+        with self.quietly():
+            self.edit_pick.value = int(change["new"])
         self._sync_controls()
-
-    _syncing = False
 
     # -- parameters ----------------------------------------------------------------
-    def _set_param(self, key: str, value: float, index: int | None = None) -> None:
-        params = [dict(p) for p in self.params]
-        p = params[self.edit_index]
-        if index is None:
-            p[key] = value
-        else:
-            values = list(p[key])
-            values[index] = value
-            p[key] = values
-        self.params = params
-        self._redraw(self.edit_index)
-        self._update_shares()
-
-    def _guess(self, keep_taus: bool = False) -> None:
-        """Automatic start values for every pump level (core.kinetics.initial_guess)."""
-        assert self._traces is not None
-        out = []
-        for i in range(self.n_pumps):
-            old = self.params[i] if keep_taus and i < len(self.params) else None
-            t0, fwhm = self._onsets[i]
-            out.append(
-                K.initial_guess(
-                    self._window_trace(i),
-                    self.n_components,
-                    offset=self.offset_on,
-                    taus=old["taus"] if old else None,
-                    t0=t0,
-                    irf_fwhm=fwhm,
-                )
-            )
-        self.params = out
-        if len(self.locks) != self.n_components:
-            self.locks = [False] * self.n_components
-
-    def _resize(self, n: int) -> None:
-        params = []
-        for p in self.params:
-            taus, amps = list(p["taus"]), list(p["amplitudes"])
-            while len(taus) < n:  # a new component, slower than the slowest
-                taus.append(min(10 ** self._tau_range[1], (taus[-1] if taus else 1.0) * 5))
-                amps.append(0.0)
-            params.append({**p, "taus": taus[:n], "amplitudes": amps[:n]})
-        self.params = params
-        self.locks = (list(self.locks) + [False] * n)[:n]
-        self._sync_controls()
-        self._redraw_all()
-
     def add_component(self) -> None:
-        """One more exponential (at most 4)."""
+        """One more exponential (at most MAX_COMPONENTS), slower than the slowest.
+
+        Raises
+        ------
+        FitError
+            There are 4 components already.
+        """
         if self.n_components >= MAX_COMPONENTS:
             raise FitError(f"at most {MAX_COMPONENTS} components")
         self.n_components += 1
 
     def remove_component(self) -> None:
-        """Drop the last (slowest) exponential (at least 1 remains)."""
+        """Drop the last (slowest) exponential.
+
+        Raises
+        ------
+        FitError
+            Only one component is left.
+        """
         if self.n_components <= 1:
             raise FitError("at least one component is needed")
         self.n_components -= 1
@@ -290,48 +303,26 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
         self._sync_controls()
         self._redraw_all()
 
-    # -- data ----------------------------------------------------------------
-    def _load_traces(self) -> None:
-        tr = K.extract_trace(self.data, self.wavelength, band_nm=self.band_nm)
-        if "pump" not in tr.dims:
-            tr = tr.expand_dims("pump")
-        self._traces = tr
-        self._onsets = [rise_onset(tr.isel(pump=i)) for i in range(self.n_pumps)]
-        labels = [self._label(i) for i in range(self.n_pumps)]
-        self._syncing = True
-        try:
-            self.edit_pick.options = [(lab, i) for i, lab in enumerate(labels)]
-            self.edit_pick.value = min(self.edit_index, self.n_pumps - 1)
-        finally:
-            self._syncing = False
-        swatches = " ".join(
-            f"<span style='color:{COLORS[i % len(COLORS)]}'>● {escape(lab)}</span>"
-            for i, lab in enumerate(labels)
-        )
-        where = f"{float(np.asarray(tr['wavelength'].values)):.1f} nm"
-        band = f" (±{self.band_nm / 2:g} nm)" if self.band_nm > 0 else ""
-        self.legend.value = (
-            f"<b>ΔA at {where}{band}</b> &nbsp; {swatches} &nbsp; "
-            "<span style='color:#777'>▮ fit window</span>"
-        )
-
-    def _label(self, i: int) -> str:
-        ds = self.data
-        if "occupancy" in ds.coords:
-            return f"⟨N⟩ ≈ {float(ds['occupancy'].values[i]):.3g}"
-        unit = ds["pump"].attrs.get("units", "")
-        return f"{float(ds['pump'].values[i]):g} {unit}".strip()
-
     # -- fitting ----------------------------------------------------------------
     def fit(self) -> Any:
-        """Fit every pump level from its current values, holding locked lifetimes (and a locked
-        IRF width / t0). Returns (and stores in ``result``) a KineticsSeries or KineticsFit."""
+        """Fit every pump level from its current values ("Fit").
+
+        Locked lifetimes (``locks``), and the IRF width and t0 when ``irf_locked`` /
+        ``t0_locked`` (or when the window starts after the rise), are held; amplitudes are
+        solved linearly. The controls move to the fitted values and the table fills.
+
+        Returns
+        -------
+        KineticsSeries or KineticsFit
+            Every pump level's fit (a ``KineticsFit`` when there is one level), also in
+            ``result``; its warnings show in the banner.
+        """
         assert self._traces is not None
         n = self.n_components
         fixed = [f"tau{i + 1}" for i in range(n) if self.locks[i]]
-        if self.irf_lock.value:
+        if self.irf_locked:
             fixed.append("irf_fwhm")
-        if self.t0_lock.value:
+        if self.t0_locked:
             fixed.append("t0")
         fits: list[KineticsFit] = []
         params: list[dict[str, Any]] = []
@@ -339,7 +330,7 @@ class KineticsFitter(StateMixin, DrawingMixin, QDWidget):
             wavelength=float(self.wavelength),
             band_nm=float(self.band_nm),
             pumps=self._pumps_given,
-            window=(float(self.window[0]), float(self.window[1])),
+            window=(float(self.delay_range[0]), float(self.delay_range[1])),
             n_components=n,
             offset=bool(self.offset_on),
         )

@@ -16,12 +16,12 @@ import ipywidgets as W
 import numpy as np
 import xarray as xr
 
-from ..core import _args, gain
+from ..core import gain
 from ..core._time_zero import detect as _detect_time_zero
 from ..errors import DatasetError
 from ._base import QDWidget, identifier, to_binary
 from ._ta_explorer_result import ExplorerResult, explorer_result, pump_index_of, readout_line
-from ._ta_explorer_settings import ExplorerSettings
+from ._ta_explorer_settings import VIEW_TRAITS, ExplorerSettings
 from .ta_view import TAView
 
 __all__ = ["ExplorerResult", "TAExplorer", "explorer_result"]
@@ -30,13 +30,70 @@ __all__ = ["ExplorerResult", "TAExplorer", "explorer_result"]
 class TAExplorer(ExplorerSettings, QDWidget):
     """Explore A_ex = ΔA + A0 of a TA dataset: map, spectrum and kinetics with a delay slider.
 
-    ``wavelength`` (nm, default the band edge: the red-most A0 peak), ``pump`` (a pump
-    coordinate value or a level index; default the highest level), ``delay`` (ps, default the
-    zero crossing there), ``band_nm`` (average A_ex over ± band_nm/2 for the crossing). The
-    map, slider, play button, ΔA/A_ex toggle, log-delay box and pump menu are in ``view``
-    (a :class:`~qdwidgets.widgets.ta_view.TAView`); the wavelength, band and colour-limit boxes
-    are ipywidgets below it. The delay axis starts symmetric-log when the delays span more than
-    100 ps. ``result`` holds the current numbers (:class:`ExplorerResult`).
+    The map, slider, play button, ΔA/A_ex toggle, log-delay box and pump menu are in ``view``
+    (a :class:`~qdwidgets.widgets.ta_view.TAView`, drawn in the browser); the wavelength, band
+    and colour-limit boxes are ipywidgets below it. Every setting is a trait: ``observe`` it,
+    ``traitlets.link`` it to another explorer or a control; a bad value raises a
+    :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError``), shows in the banner and
+    the explorer keeps its last good state.
+
+    Parameters
+    ----------
+    ta : xarray.Dataset
+        A TA dataset (``dA`` in OD over ``delay`` in ps and ``wavelength`` in nm, optionally
+        ``pump`` levels and ``A0`` in OD); it is validated and copied, never changed.
+    wavelength : float, optional
+        Wavelength (nm) of the kinetics and the zero crossing. Default: the band edge, the
+        red-most peak of A0 (:func:`qdwidgets.core.gain.band_edge`).
+    pump : float, optional
+        A value of the ``pump`` coordinate (in its units) or a level index. Default: the
+        highest level.
+    delay : float, optional
+        Delay (ps) of the spectrum. Default: the zero crossing of A_ex there, else where the
+        signal is established after the data's own time zero.
+    band_nm : float, default 0
+        Average A_ex over ± ``band_nm``/2 (nm) around ``wavelength`` for the zero crossing.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox` (``layout``, ...); any other keyword
+        raises ``TypeError``.
+
+    Attributes
+    ----------
+    delay : float
+        Trait: the settled delay (ps), snapped to a measured delay.
+    wavelength : float
+        Trait: the settled wavelength (nm), snapped to a measured wavelength.
+    pump_index : int
+        Trait: index of the pump level shown (0 … number of levels − 1).
+    band_nm : float
+        Trait: width (nm) over which A_ex is averaged for the zero crossing (≥ 0, at most the
+        measured range).
+    quantity : {'A_ex', 'dA'}
+        Trait: the map shown ('A_ex' needs A0 in the dataset).
+    log_delay : bool
+        Trait: symmetric-log delay axis (on by default when the delays span more than 100 ps).
+    vmax : float
+        Trait: colour limit of the map (OD); 0 = automatic.
+    result : ExplorerResult
+        The current numbers (A_ex, zero crossing, gain bands) at the cursor.
+    view : TAView
+        The browser-drawn map, spectrum and kinetics.
+
+    Examples
+    --------
+    >>> import traitlets
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.ta_explorer import TAExplorer
+    >>> ex = TAExplorer(examples.ta(), pump=100.0)
+    >>> ex.wavelength, ex.quantity
+    (639.0, 'A_ex')
+    >>> other = TAExplorer(examples.ta())
+    >>> link = traitlets.link((ex, "delay"), (other, "delay"))
+    >>> ex.delay = 2.0  # settles on the nearest measured delay, in both explorers
+    >>> ex.delay, other.delay
+    (1.98, 1.98)
+    >>> round(ex.result.crossing, 1)
+    2.3
     """
 
     _state_keys: ClassVar[tuple[str, ...]] = (
@@ -76,11 +133,9 @@ class TAExplorer(ExplorerSettings, QDWidget):
             else np.full(self._pumps.size, np.nan)
         )
         self._noise = gain.spectral_noise(self._t, self._dA)
-        self._band = float(_args.non_negative("band_nm", band_nm, unit="nm"))
         self._cross = np.full(self._pumps.size, np.nan)
         self._cross_err = np.full(self._pumps.size, np.nan)
         self._centre = float("nan")
-        self._updating = False
 
         self.view = TAView()
         self.view.set_data(
@@ -108,7 +163,7 @@ class TAExplorer(ExplorerSettings, QDWidget):
             min=0.0,
             max=round(float(self._wl[-1] - self._wl[0]), self._wl_digits),
             step=round(step, self._wl_digits) or step,
-            value=self._band,
+            value=0.0,
             layout=W.Layout(width="190px"),
             tooltip="average A_ex over ± band/2 for the zero crossing",
         )
@@ -127,35 +182,28 @@ class TAExplorer(ExplorerSettings, QDWidget):
         self._controls.add_class("qd-explorer-controls")
         self.children = [self.error, self.view, self._controls, self.code_panel()]
 
-        self.wavelength_box.observe(self.guarded(self._on_wavelength_box), "value")
-        self.band_box.observe(self.guarded(self._on_band_box), "value")
-        self.vmax_box.observe(self.guarded(self._on_vmax_box), "value")
-        self.view.observe(self.guarded(self._on_view_wavelength), "wavelength")
-        self.view.observe(self.guarded(self._on_view_delay), "delay")
-        self.view.observe(self.guarded(self._on_view_pump), "pump_index")
-        self.view.observe(self.guarded(self._on_view_quantity), "quantity")
-        self.view.observe(self.guarded(self._on_view_vmax), "vmax")
-
         self._a0_message = ""
         if not self._has_a0:
             try:
                 gain.a_ex(ds)
             except DatasetError as exc:  # shown in the banner for as long as the view lives
                 self._a0_message = f"ΔA only: {exc}"
-        self._start(wavelength, pump_index_of(self._pumps, pump, self._pump_units), delay)
-        self.check_traits(  # a refused value shows in the banner too (see the base)
-            {
-                "delay": lambda v: _args.number("delay", v, unit="ps"),
-                "wavelength": lambda v: _args.number("wavelength", v, unit="nm"),
-                "band_nm": lambda v: _args.non_negative("band_nm", v, unit="nm"),
-                "vmax": lambda v: _args.non_negative("vmax", v, unit="OD"),
-                "quantity": lambda v: _args.choice("quantity", v, ("A_ex", "dA")),
-            }
-        )
+        self._check_settings()  # a refused value shows in the banner too (see the base)
+        self._follow_view()
+        self.observe(self.guarded(self._on_where), names=["wavelength", "band_nm"])
+        self.observe(self.guarded(lambda _c: self._refresh_readout()), ["delay", "pump_index"])
+        digits = self._wl_digits
+        self.link_control(self.wavelength_box, "wavelength", to_control=lambda v: round(v, digits))
+        self.link_control(self.band_box, "band_nm")
+        self.link_control(self.vmax_box, "vmax")
+        self._start(wavelength, pump_index_of(self._pumps, pump, self._pump_units), delay, band_nm)
         self.clear_error()
 
     def close(self) -> None:
-        """Close the view and its controls and let go of the data (buffers, arrays, observers)."""
+        """Close the view and its controls and let go of the data (buffers, arrays, observers).
+
+        Closing twice does nothing. The dataset the explorer was opened on is untouched.
+        """
         if getattr(self, "_closed", False):
             return
         self._closed = True
@@ -203,97 +251,58 @@ class TAExplorer(ExplorerSettings, QDWidget):
         cross = float(self._cross[p])
         if math.isfinite(cross):
             return cross
-        wl = float(self.view.wavelength)
-        _, established = _detect_time_zero(self._t, self._dA, self._wl, wl, self._band)
+        wl = float(self.wavelength)
+        _, established = _detect_time_zero(self._t, self._dA, self._wl, wl, self.band_nm)
         if math.isfinite(established):
             return established
         after = self._t[self._t >= 0]
         return float(after[0] if after.size else self._t[0])
 
-    def _start(self, wavelength: float | None, pump_index: int, delay: float | None) -> None:
+    def _start(
+        self, wavelength: float | None, pump_index: int, delay: float | None, band_nm: float
+    ) -> None:
         wl = gain.band_edge(self.data) if wavelength is None else float(wavelength)
         with self.view.hold_sync():
-            self.view.pump_index = pump_index
-            self.view.quantity = "A_ex" if self._has_a0 else "dA"
+            self.pump_index = pump_index
+            self.quantity = "A_ex" if self._has_a0 else "dA"
             # delays over more than two decades (fs to ns): a symmetric-log delay axis
-            self.view.log_delay = bool(self._t[-1] - self._t[0] > 100.0 * self.view.linthresh)
-            self._set_wavelength(wl)
-            start = self._default_delay(pump_index) if delay is None else float(delay)
-            self.view.delay = start
+            self.log_delay = bool(self._t[-1] - self._t[0] > 100.0 * self.view.linthresh)
+            self.band_nm = band_nm
+            old = self.wavelength
+            self.wavelength = wl
+            if self.wavelength == old:  # no change event: the crossings here
+                self._update_crossings()
+            self.delay = self._default_delay(pump_index) if delay is None else float(delay)
+            for name in VIEW_TRAITS:  # a setting that kept its default sent no change event
+                self._to_view({"name": name, "new": getattr(self, name)})
             self._refresh_readout()
 
     # -- callbacks (each: a few array look-ups, one small message) -------------------------------
-    def _set_wavelength(self, wavelength: float) -> None:
-        gain.band_trace(self._wl[None, :], self._wl, float(wavelength), 0.0)  # range check
-        old = self.view.wavelength
-        self.view.wavelength = float(wavelength)  # snapped to the grid by TAView
-        if self.view.wavelength == old:  # no change event: update here
-            self._update_crossings()
-
     def _update_crossings(self) -> None:
-        wl = float(self.view.wavelength)
+        wl, band = float(self.wavelength), float(self.band_nm)
         if self._a0 is not None:
-            cols = gain.band_columns(self._wl, wl, self._band)
+            cols = gain.band_columns(self._wl, wl, band)
             sub = self._dA[:, :, cols].astype(float) + self._a0[cols]  # (pump, delay, band)
             vals, errs, _, self._centre = gain.crossings_at(
-                self._t, sub, self._wl[cols], wl, band_nm=self._band
+                self._t, sub, self._wl[cols], wl, band_nm=band
             )
             self._cross, self._cross_err = vals, errs
         else:
             self._centre = wl
         crossings: list[Any] = [float(v) if math.isfinite(v) else None for v in self._cross]
         self.view.crossings = crossings
-        shown = round(wl, self._wl_digits)
-        if self.wavelength_box.value != shown:
-            self._updating = True
-            try:
-                self.wavelength_box.value = shown
-            finally:
-                self._updating = False
 
-    def _on_view_wavelength(self, change: dict[str, Any]) -> None:
+    def _on_where(self, change: dict[str, Any]) -> None:
+        """The wavelength or the band changed: that wavelength's zero crossings, the readout."""
         with self.view.hold_sync():
             self._update_crossings()
             self._refresh_readout()
-
-    def _on_view_delay(self, change: dict[str, Any]) -> None:
-        self._refresh_readout()
-
-    def _on_view_pump(self, change: dict[str, Any]) -> None:
-        if not 0 <= self.view.pump_index < self._pumps.size:
-            self.view.pump_index = int(np.clip(self.view.pump_index, 0, self._pumps.size - 1))
-            return
-        self._refresh_readout()
-
-    def _on_view_quantity(self, change: dict[str, Any]) -> None:
-        if change["new"] == "A_ex" and not self._has_a0:
-            self.view.quantity = "dA"
-            gain.a_ex(self.data)  # raises with the fix: shown in the banner
-
-    def _on_view_vmax(self, change: dict[str, Any]) -> None:
-        if self.vmax_box.value != change["new"]:
-            self.vmax_box.value = change["new"]
-
-    def _on_wavelength_box(self, change: dict[str, Any]) -> None:
-        if not self._updating:
-            with self.view.hold_sync():
-                self._set_wavelength(float(change["new"]))
-                self._refresh_readout()
-
-    def _on_band_box(self, change: dict[str, Any]) -> None:
-        self._band = float(change["new"])
-        with self.view.hold_sync():
-            self._update_crossings()
-            self._refresh_readout()
-
-    def _on_vmax_box(self, change: dict[str, Any]) -> None:
-        self.view.vmax = float(change["new"])
 
     # -- readout and result ---------------------------------------------------------------------
     def _cursor(self) -> tuple[int, int, int]:
-        t_i = int(np.argmin(np.abs(self._t - self.view.delay)))
-        w_i = int(np.argmin(np.abs(self._wl - self.view.wavelength)))
-        return int(self.view.pump_index), t_i, w_i
+        t_i = int(np.argmin(np.abs(self._t - self.delay)))
+        w_i = int(np.argmin(np.abs(self._wl - self.wavelength)))
+        return int(self.pump_index), t_i, w_i
 
     def _row(self, p: int, t_i: int) -> np.ndarray | None:
         """A_ex (OD) over wavelength at one pump level and delay; None without A0."""
@@ -302,13 +311,20 @@ class TAExplorer(ExplorerSettings, QDWidget):
         return np.asarray(self._dA[p, t_i], dtype=float) + self._a0
 
     def readout_text(self) -> str:
-        """The one-line summary shown in the view (delay ps, wavelength nm, OD)."""
+        """The one-line summary shown in the view.
+
+        Returns
+        -------
+        str
+            The crossing (ps) at the wavelength (nm), and A_ex (OD) at the delay (ps) and
+            pump level of the cursor, with the gain bands there.
+        """
         p, t_i, w_i = self._cursor()
         row = self._row(p, t_i)
         bands = gain.gain_bands(self._wl, row, self._noise[p]) if row is not None else ()
         return readout_line(
             wavelength=float(self._wl[w_i]),
-            band_nm=self._band,
+            band_nm=self.band_nm,
             delay=float(self._t[t_i]),
             occupancy=float(self._occ[p]),
             dA=float(self._dA[p, t_i, w_i]),
@@ -331,17 +347,28 @@ class TAExplorer(ExplorerSettings, QDWidget):
             wavelength=self.wavelength,
             delay=self.delay,
             pump=float(self._pumps[self.pump_index]),
-            band_nm=self._band,
+            band_nm=self.band_nm,
         )
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that, where ``data_name`` names the same dataset, leaves this view's current
-        result in ``result`` (no widget needed)."""
+        """The explorer's current numbers as Python (no widget needed).
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves :func:`explorer_result` at the explorer's wavelength (nm), delay
+            (ps), pump and band (nm) in ``result``.
+        """
         data_name = identifier("data_name", data_name)
         pump = float(self._pumps[self.pump_index])
         return (
             "from qdwidgets.widgets.ta_explorer import explorer_result\n\n"
             f"result = explorer_result(\n    {data_name},\n"
             f"    wavelength={self.wavelength!r},\n    delay={self.delay!r},\n"
-            f"    pump={pump!r},\n    band_nm={self._band!r},\n)\n"
+            f"    pump={pump!r},\n    band_nm={self.band_nm!r},\n)\n"
         )

@@ -63,12 +63,58 @@ def _finite(proposal: dict[str, Any]) -> float:
 class TAView(anywidget.AnyWidget):
     """TA map + spectrum + kinetics drawn in the browser from ``dA`` [P, D, W] and ``A0`` [W].
 
-    Units: ``delays``/``delay``/``linthresh`` in ps, ``wavelengths``/``wavelength`` in nm,
-    ``dA``/``A0``/``vmax`` in OD (``vmax`` = 0: the 99.5th percentile of |map| in the browser).
-    ``noise`` [P, W] (OD) and ``gain_k``: the spectrum panel shades gain where A_ex < −k·σ, the
-    rule of :func:`qdwidgets.core.gain.gain_spectrum`; without ``noise`` where A_ex < 0.
-    ``readout``: Python's line for the settled cursor; while the user scrubs, the browser
-    rewrites its part after " · " for the cursor it shows.
+    A view that holds arrays and numbers only (no science): the browser draws and scrubs from
+    float32 buffers sent once (:meth:`set_data`); only the settled cursor comes back. Every
+    setting is a synced trait (``observe`` and ``traitlets.link`` work, the front end moves
+    them too); fixed choices are ``Enum`` traits. ``noise`` [P, W] (OD) and ``gain_k``: the
+    spectrum panel shades gain where A_ex < −k·σ, the rule of
+    :func:`qdwidgets.core.gain.gain_spectrum`; without ``noise`` where A_ex < 0. ``readout``:
+    Python's line for the settled cursor; while the user scrubs, the browser rewrites its part
+    after " · " for the cursor it shows.
+
+    Parameters
+    ----------
+    **kwargs
+        Initial values of the traits below (e.g. ``height=400``).
+
+    Attributes
+    ----------
+    delays : list of float
+        Trait: the delay axis (ps), increasing.
+    wavelengths : list of float
+        Trait: the wavelength axis (nm), increasing.
+    delay : float
+        Trait: the settled delay (ps), snapped to ``delays``.
+    wavelength : float
+        Trait: the settled wavelength (nm), snapped to ``wavelengths``.
+    pump_index : int
+        Trait: index of the pump level shown (≥ 0).
+    quantity : {'dA', 'A_ex'}
+        Trait: the map shown.
+    log_delay : bool
+        Trait: symmetric-log delay axis, linear within ± ``linthresh`` (ps, > 0).
+    vmax : float
+        Trait: colour limit (OD, ≥ 0); 0 = the 99.5th percentile of the map's magnitude.
+    colormap : {'RdBu_r'}
+        Trait: diverging, blue negative, red positive.
+    crossings : list of float or None
+        Trait: the zero crossing (ps) of each pump level, None where there is none.
+    gain_k : float
+        Trait: the gain threshold in noise σ (≥ 0).
+    playing : bool
+        Trait: the play button runs the delay forward every ``play_step_ms`` (ms, > 0).
+    height : int
+        Trait: the height of the view (px, > 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qdwidgets.widgets.ta_view import TAView
+    >>> view = TAView(height=300)
+    >>> view.set_data(np.zeros((2, 3, 4)), [0.0, 1.0, 2.0], [600.0, 610.0, 620.0, 630.0])
+    >>> view.delay = 1.2  # snapped to the delay axis
+    >>> view.delay
+    1.0
     """
 
     # The bundle's text, read in __init__: a missing bundle gives a clear error at construction
@@ -78,23 +124,23 @@ class TAView(anywidget.AnyWidget):
     dA = T.Dict(default_value=_empty(3)).tag(sync=True)
     A0 = T.Dict(default_value=_empty(1)).tag(sync=True)
     noise = T.Dict(default_value=_empty(2)).tag(sync=True)
-    gain_k = T.Float(3.0).tag(sync=True)
-    delays = T.List(T.Float(), default_value=[]).tag(sync=True)
-    wavelengths = T.List(T.Float(), default_value=[]).tag(sync=True)
+    gain_k = T.Float(3.0, help="gain threshold in noise σ").tag(sync=True)
+    delays = T.List(T.Float(), default_value=[], help="delay axis (ps)").tag(sync=True)
+    wavelengths = T.List(T.Float(), default_value=[], help="wavelength axis (nm)").tag(sync=True)
     pump_labels = T.List(T.Unicode(), default_value=[]).tag(sync=True)
-    pump_index = T.Int(0).tag(sync=True)
-    quantity = T.Enum(("dA", "A_ex"), default_value="dA").tag(sync=True)
-    delay = T.Float(0.0).tag(sync=True)
-    wavelength = T.Float(0.0).tag(sync=True)
-    log_delay = T.Bool(False).tag(sync=True)
-    linthresh = T.Float(1.0).tag(sync=True)
-    vmax = T.Float(0.0).tag(sync=True)
+    pump_index = T.Int(0, help="index of the pump level shown").tag(sync=True)
+    quantity = T.Enum(("dA", "A_ex"), default_value="dA", help="the map shown").tag(sync=True)
+    delay = T.Float(0.0, help="settled delay (ps)").tag(sync=True)
+    wavelength = T.Float(0.0, help="settled wavelength (nm)").tag(sync=True)
+    log_delay = T.Bool(False, help="symmetric-log delay axis").tag(sync=True)
+    linthresh = T.Float(1.0, help="linear part of the log axis (ps)").tag(sync=True)
+    vmax = T.Float(0.0, help="colour limit (OD); 0 = automatic").tag(sync=True)
     colormap = T.Enum(("RdBu_r",), default_value="RdBu_r").tag(sync=True)
     crossings = T.List(T.Float(allow_none=True), default_value=[]).tag(sync=True)
     readout = T.Unicode("").tag(sync=True)
-    playing = T.Bool(False).tag(sync=True)
-    play_step_ms = T.Int(80).tag(sync=True)
-    height = T.Int(360).tag(sync=True)
+    playing = T.Bool(False, help="the delay runs forward").tag(sync=True)
+    play_step_ms = T.Int(80, help="time per delay step when playing (ms)").tag(sync=True)
+    height = T.Int(360, help="height of the view (px)").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(_esm=_bundle().read_text(encoding="utf-8"), **kwargs)
@@ -152,9 +198,30 @@ class TAView(anywidget.AnyWidget):
         noise: Any = None,
         gain_k: float | None = None,
     ) -> None:
-        """Send new arrays in one message: ``dA`` [P, D, W] (or [D, W]) OD, ``delays`` [D] ps,
-        ``wavelengths`` [W] nm, optional ``A0`` [W] OD and ``noise`` [P, W] OD (σ of ΔA).
-        Checks shapes and monotonic axes. A float32 ``dA`` is sent without a copy."""
+        """Send new arrays in one message (a float32 ``dA`` is sent without a copy).
+
+        Parameters
+        ----------
+        dA : array_like
+            ΔA (OD), shaped (pump, delay, wavelength), or (delay, wavelength) for one level.
+        delays : array_like
+            Delays (ps), finite and strictly increasing.
+        wavelengths : array_like
+            Wavelengths (nm), finite and strictly increasing.
+        A0 : array_like, optional
+            Ground-state absorbance (OD), one per wavelength; without it only ΔA is shown.
+        pump_labels : list of str, optional
+            One menu label per pump level (default "pump 0", "pump 1", ...).
+        noise : array_like, optional
+            σ of ΔA (OD), shaped (pump, wavelength), for the gain shading.
+        gain_k : float, optional
+            The gain threshold in σ (keeps the current one when None).
+
+        Raises
+        ------
+        DatasetError
+            A shape does not match, or an axis is not finite and increasing.
+        """
         arr = np.asarray(dA, dtype=np.float32)
         if arr.ndim == 2:
             arr = arr[None]

@@ -1,7 +1,6 @@
 """Triage: a progress bar, then a sortable, filterable table of datasets; a row opens its view.
 
-The summaries come from ``qdwidgets.triage`` (dask); the view adds thumbnails, sorting, a
-filter, and opens TAExplorer or ThresholdFitter below the table for the selected row.
+The summaries come from ``qdwidgets.triage`` (dask); the view adds thumbnails, sorting, a filter.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as W
 import numpy as np
@@ -21,6 +20,7 @@ from .._html import escape
 from ..batch import Source, _options_for, check_open_options, find_sources, triage
 from ..errors import QDError
 from ._base import QDWidget, identifier
+from ._triage_cells import SHOWN, cell, cell_layout
 
 SORT_COLUMNS = (
     "source",
@@ -32,42 +32,6 @@ SORT_COLUMNS = (
     "threshold_mW",
     "ok",
 )
-_SHOWN = (
-    ("kind", "kind"),
-    ("flags", "flags"),
-    ("gain", "gain"),
-    ("first_crossing_ps", "first A_ex = 0 (ps)"),
-    ("tau_ps", "τ (ps)"),
-    ("threshold_mW", "threshold (mW)"),
-    ("error", "error"),
-)
-
-
-# column widths (px): fixed, so that header and rows line up (no flex shrinking)
-_WIDTHS = {
-    "preview": 110,
-    "source": 170,
-    "kind": 50,
-    "flags": 130,
-    "gain": 80,
-    "first_crossing_ps": 90,
-    "tau_ps": 110,
-    "threshold_mW": 110,
-    "error": 240,
-    "open": 70,
-}
-
-
-def _cell_layout(column: str) -> W.Layout:
-    width = f"{_WIDTHS[column]}px"
-    return W.Layout(width=width, min_width=width, flex="0 0 auto", overflow="hidden")
-
-
-def _cell(html_text: str, column: str, *, title: str = "") -> W.HTML:
-    """One table cell; ``html_text`` already escaped; ``title`` (plain text) as its tooltip."""
-    tip = f" title='{escape(title)}'" if title else ""
-    value = f"<div{tip} style='overflow-wrap:anywhere;line-height:1.3'>{html_text}</div>"
-    return W.HTML(value, layout=_cell_layout(column))
 
 
 def thumbnail(preview: Any, kind: str) -> bytes:
@@ -108,19 +72,52 @@ def thumbnail(preview: Any, kind: str) -> bytes:
 class Triage(QDWidget):
     """Summaries of many datasets, one row each; ``Open`` shows the dataset's explorer below.
 
-    ``sources``: files, folders (recursive, ``pattern``) or datasets; ``client``: an optional
-    ``dask.distributed.Client`` (else the local ``scheduler``). The reader options the readers'
-    own errors ask for (``signal_unit='mOD'``, ``delay_unit``, ``wavelength_unit``,
-    ``power_unit``, ``delays_along``, ``delay_axis``, ``format``) and any other in
-    ``open_options`` go to ``qdwidgets.open_dataset`` (each file gets those its reader takes).
-    The work runs in a background thread (``wait()`` blocks until it is done).
+    The work runs in a background thread (:meth:`wait` blocks until it is done). The settings
+    are traits (``observe`` and ``traitlets.link`` work; ``sort_by`` is an ``Enum``).
+
+    Parameters
+    ----------
+    sources : path, dataset, or iterable of them
+        Files, folders (searched recursively for ``pattern``) or datasets.
+    client : dask.distributed.Client, optional
+        Run the summaries there (else on the local ``scheduler``).
+    pattern : str, optional
+        Glob of the files to take in folders.
+    scheduler : {'processes', 'threads', 'sync'}, default 'processes'
+        The local dask scheduler.
+    run : bool, default True
+        Start the triage at once.
+    signal_unit, delay_unit, wavelength_unit, power_unit, delays_along, delay_axis, format
+        The reader options the readers' own errors ask for (e.g. ``signal_unit='mOD'``); each
+        file gets those its reader takes (see :func:`qdwidgets.open_dataset`).
+    open_options : mapping, optional
+        Any other reader options.
+
+    Attributes
+    ----------
+    sort_by : str
+        Trait: the column the rows are sorted by (one of ``SORT_COLUMNS``).
+    ascending : bool
+        Trait: the sort order.
+    query : str
+        Trait: case-insensitive text every shown row contains.
+    selected : int
+        Trait: index (in ``table``) of the opened row, -1 for none.
+    table, result : pandas.DataFrame
+        The summaries, one row per dataset.
+
+    Examples
+    --------
+    >>> from qdwidgets.widgets.triage import Triage
+    >>> triage = Triage("data/", scheduler="sync").wait()  # doctest: +SKIP
+    >>> triage.sort_by = "threshold_mW"  # doctest: +SKIP
     """
 
     selected = traitlets.Int(-1, help="index (in .table) of the opened row, -1 for none")
-    sort_by = traitlets.Unicode("source")
-    ascending = traitlets.Bool(True)
+    sort_by = traitlets.Enum(SORT_COLUMNS, "source", help="the column the rows are sorted by")
+    ascending = traitlets.Bool(True, help="sort order")
     query = traitlets.Unicode("", help="case-insensitive text every shown row contains")
-    _state_keys = ("sort_by", "ascending", "query", "selected")
+    _state_keys: ClassVar[tuple[str, ...]] = ("sort_by", "ascending", "query", "selected")
 
     def __init__(
         self,
@@ -206,14 +203,31 @@ class Triage(QDWidget):
         self._render()
 
     def wait(self, timeout: float | None = None) -> Triage:
-        """Block until the summaries are ready (for scripts and tests)."""
+        """Block until the summaries are ready (for scripts and tests).
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Give up waiting after this many seconds.
+
+        Returns
+        -------
+        Triage
+            This widget.
+        """
         if self._thread is not None:
             self._thread.join(timeout)
         return self
 
     # -- table --------------------------------------------------------------------------------
     def visible(self) -> pd.DataFrame:
-        """The rows shown: filtered by ``query`` and sorted by ``sort_by``/``ascending``."""
+        """The rows shown.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``table`` filtered by ``query``, sorted by ``sort_by`` and ``ascending``.
+        """
         frame = self.table
         if frame.empty:
             return frame
@@ -233,9 +247,9 @@ class Triage(QDWidget):
         self._rows.children = rows
 
     def _header(self) -> W.HBox:
-        cells = [_cell("<b>preview</b>", "preview"), _cell("<b>source</b>", "source")]
-        cells.append(_cell("", "open"))
-        cells += [_cell(f"<b>{escape(label)}</b>", column) for column, label in _SHOWN]
+        cells = [cell("<b>preview</b>", "preview"), cell("<b>source</b>", "source")]
+        cells.append(cell("", "open"))
+        cells += [cell(f"<b>{escape(label)}</b>", column) for column, label in SHOWN]
         return W.HBox(cells, layout=W.Layout(flex_flow="row nowrap"))
 
     def _row(self, index: int, row: pd.Series) -> W.HBox:
@@ -252,10 +266,10 @@ class Triage(QDWidget):
         )
         name = str(row["source"]).rsplit("/", 1)[-1]
         cells: list[W.Widget] = [
-            W.Box([image], layout=_cell_layout("preview")),
-            _cell(escape(name), "source", title=str(row["source"])),
+            W.Box([image], layout=cell_layout("preview")),
+            cell(escape(name), "source", title=str(row["source"])),
         ]
-        for column, _ in _SHOWN:
+        for column, _ in SHOWN:
             value = row.get(column)
             text = (
                 ""
@@ -263,12 +277,12 @@ class Triage(QDWidget):
                 else (f"{value:.3g}" if isinstance(value, float) else str(value))
             )
             short = text if len(text) <= 140 else text[:139] + "…"
-            cells.append(_cell(escape(short), column, title=text[:2000]))
+            cells.append(cell(escape(short), column, title=text[:2000]))
         button = W.Button(
             description="Open",
             button_style="info" if row["ok"] else "",
             disabled=not bool(row["ok"]),
-            layout=_cell_layout("open"),
+            layout=cell_layout("open"),
         )
         button.add_class("qd-triage-open")
         button.on_click(self.guarded(lambda _b, i=index: setattr(self, "selected", i)))
@@ -288,7 +302,18 @@ class Triage(QDWidget):
             widget.close()
 
     def open_widget(self, index: int) -> W.Widget:
-        """The explorer for row ``index``: TAExplorer (TA) or ThresholdFitter (ASE)."""
+        """The explorer for one row.
+
+        Parameters
+        ----------
+        index : int
+            A row of ``table``.
+
+        Returns
+        -------
+        TAExplorer or ThresholdFitter
+            For TA data, or for ASE data.
+        """
         from ..data.contract import validate
         from ..data.io import open_dataset
 
@@ -306,16 +331,30 @@ class Triage(QDWidget):
         labels = [str(v) for v in ds["feedback"].values if str(v) != "none"]
         return ThresholdFitter(ds, feedback=labels[0] if labels else "none")
 
-    @classmethod
-    def from_state(cls, data: Any, state: dict[str, Any]) -> Triage:
-        """Re-run the triage of ``data`` (the same sources) and restore sort, filter, selection."""
-        widget = cls(data).wait()
-        widget.apply_settings(state.get("settings", {}))
-        return widget
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        """Wait for the summaries, then restore sort, filter and selection.
+
+        Parameters
+        ----------
+        settings : dict
+            ``state()["settings"]`` (``from_state`` re-runs the triage of the same sources).
+        """
+        self.wait()
+        super().apply_settings(settings)
 
     def to_code(self, data_name: str = "ta") -> str:
-        """Python that builds the same table (``result``) without the widget; the sources must
-        be files or folders (``data_name`` is not used)."""
+        """Python that builds the same table without the widget.
+
+        Parameters
+        ----------
+        data_name : str, default 'ta'
+            Not used, but checked to be a variable name.
+
+        Returns
+        -------
+        str
+            Code that leaves the table in ``result`` (QDError for in-memory datasets).
+        """
         identifier("data_name", data_name)
         if any(isinstance(item, xr.Dataset) for item in self._items):
             raise QDError("triage of in-memory datasets cannot be written as code; save them")
@@ -329,12 +368,3 @@ class Triage(QDWidget):
     def result(self) -> pd.DataFrame:
         """The triage table (one row per dataset)."""
         return self.table
-
-    def state(self) -> dict[str, Any]:
-        """The table's settings (sort, filter, selection)."""
-        return {
-            "widget": "Triage",
-            "version": 1,
-            "settings": {k: getattr(self, k) for k in self._state_keys},
-            "result": None,
-        }

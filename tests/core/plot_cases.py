@@ -84,7 +84,7 @@ def _comparison() -> Any:
 def _threshold() -> Any:
     from qdwidgets.core import threshold
 
-    return _cached("threshold", lambda: threshold.fit_dataset(_ase(), feedback="lamp"))
+    return _cached("threshold", lambda: threshold.fit_threshold(_ase(), feedback="lamp"))
 
 
 def _criteria() -> Any:

@@ -41,7 +41,7 @@ def test_fit_methods_equal_the_core(ta, ase):
     band_fit = ta.qd.deconvolve(2.3, lock_to_spectra=True)
     assert band_fit.areas == bands.deconvolve_at(ta, 2.3, lock_to_spectra=True).areas
     fit = ase.qd.fit_threshold(feedback="mirror")
-    assert fit == threshold.fit_dataset(ase, feedback="mirror")
+    assert fit == threshold.fit_threshold(ase, feedback="mirror")
     assert ta.qd.summarize() == summary.summarize(ta)
 
 

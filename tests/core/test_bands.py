@@ -193,9 +193,9 @@ def test_stderr_scales_with_noise():
 
 def test_locks_and_x_range():
     start = (ROUGH[0].replace(center_nm=639.0, vary=("fwhm_nm", "amplitude")), ROUGH[1])
-    fit = B.deconvolve(spectrum(TRUTH, snr=1000), start, x_range=(600, 700))
+    fit = B.deconvolve(spectrum(TRUTH, snr=1000), start, wavelength_range=(600, 700))
     assert fit.band("GSB").center_nm == 639.0 and fit.band("GSB").center_nm_err == 0.0  # locked
-    assert fit.x_range == (600.0, 700.0)
+    assert fit.wavelength_range == (600.0, 700.0)
     assert float(fit.spectrum.wavelength.min()) == 600.0
     assert set(fit.components.data_vars) == {"GSB", "SE"}
     assert fit.components["SE"].attrs["units"] == "OD"
@@ -273,7 +273,7 @@ def test_band_outside_the_data_range_is_a_clear_error():
     with pytest.raises(FitError, match=r"'SE' is centred at 750.0 nm, outside .*560.0–720.0"):
         B.deconvolve(spectrum(TRUTH), (ROUGH[0], ROUGH[1].replace(center_nm=750)))
     with pytest.raises(FitError, match="outside the fitted range"):
-        B.deconvolve(spectrum(TRUTH), ROUGH, x_range=(560, 640))
+        B.deconvolve(spectrum(TRUTH), ROUGH, wavelength_range=(560, 640))
 
 
 def test_bad_inputs_are_clear_errors():
@@ -288,9 +288,9 @@ def test_bad_inputs_are_clear_errors():
     with pytest.raises(FitError, match="NaN"):
         B.deconvolve(bad, ROUGH)
     with pytest.raises(FitError, match="holds no data"):
-        B.deconvolve(spectrum(TRUTH), ROUGH, x_range=(100, 200))
+        B.deconvolve(spectrum(TRUTH), ROUGH, wavelength_range=(100, 200))
     with pytest.raises(FitError, match="3 free parameters but only 2 data points"):
-        B.deconvolve(spectrum(TRUTH), TRUTH[:1], x_range=(638.9, 639.6))
+        B.deconvolve(spectrum(TRUTH), TRUTH[:1], wavelength_range=(638.9, 639.6))
     with pytest.raises(FitError, match="outside the measured delays"):
         B.deconvolve_at(ta_dataset(), 99.0)
 
@@ -307,7 +307,7 @@ def test_a_band_the_data_do_not_support_is_reported():
     # the PIA really peaks at 580 nm, outside the fitted window: the fit pushes it to the edge
     data = spectrum((TRUTH[0], B.Band("PIA", 580, 20, 0.004)), snr=1000)
     start = (B.Band("GSB", 639, 20, -0.01), B.Band("PIA", 600, 10, 0.002))
-    fit = B.deconvolve(data, start, x_range=(595, 700))
+    fit = B.deconvolve(data, start, wavelength_range=(595, 700))
     assert fit.band("PIA").center_nm == pytest.approx(595.0, abs=0.1)
     assert any(
         w.startswith("the fit pushed band 'PIA' to the edge of the fitted range (595.0 nm)")

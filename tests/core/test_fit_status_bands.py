@@ -216,8 +216,14 @@ def test_band_fits_always_validate():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda ds, s: B.deconvolve(s, ROUGH, x_range=(700, 600)), "x_range must have low < high"),
-        (lambda ds, s: B.deconvolve(s, ROUGH, x_range=(600, math.nan)), "x_range must be finite"),
+        (
+            lambda ds, s: B.deconvolve(s, ROUGH, wavelength_range=(700, 600)),
+            "wavelength_range must have low < high",
+        ),
+        (
+            lambda ds, s: B.deconvolve(s, ROUGH, wavelength_range=(600, math.nan)),
+            "wavelength_range must be finite",
+        ),
         (lambda ds, s: B.deconvolve(s, ROUGH, max_nfev=0), r"max_nfev must be an integer in \[1"),
         (lambda ds, s: B.deconvolve(s, ROUGH, max_nfev=2.5), "max_nfev must be an integer"),
         (lambda ds, s: B.spectrum_at(ds, math.nan), "delay must be finite"),

@@ -46,7 +46,7 @@ def ase_dataset(labels=("none", "mirror", "lamp"), knees=(250.0, 150.0)):
 
 
 def test_a_clean_two_window_fit():
-    fit = T.fit_threshold(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
+    fit = T.fit_lines(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
     assert fit.converged and fit.warnings == ()
     assert fit.message == "lines fitted in 10–140 and 160–500 mW"
     assert fit.nfev == 2 + 2 * 1000  # two lines, and both again per bootstrap replicate
@@ -59,12 +59,12 @@ def test_a_clean_two_window_fit():
 
 def test_windows_with_few_points_and_a_crossing_outside_the_data_are_warnings():
     p = np.arange(10.0, 501.0, 40.0)  # 3 points in the below window
-    fit = T.fit_threshold(p, hinge(p, noise=0.005, seed=2), below=(10, 90), above=(210, 290))
+    fit = T.fit_lines(p, hinge(p, noise=0.005, seed=2), below=(10, 90), above=(210, 290))
     assert fit.ci_method == "delta"
     assert any("below window holds only 3 points" in w for w in fit.warnings), fit.warnings
     # two lines that meet beyond the measured powers: 1 + 0.1 P = −1 + 0.102 P at P = 1000 mW
     y = np.where(POWERS < 250, 1.0 + 0.1 * POWERS, -1.0 + 0.102 * POWERS)
-    far = T.fit_threshold(POWERS, y, below=(10, 200), above=(300, 500), ci="delta")
+    far = T.fit_lines(POWERS, y, below=(10, 200), above=(300, 500), ci="delta")
     assert far.threshold_mW == pytest.approx(1000.0)
     assert any("outside the measured powers" in w for w in far.warnings), far.warnings
 
@@ -78,7 +78,7 @@ def test_no_breakpoint_is_not_converged_and_says_why():
 
 
 def test_old_names_are_deprecated_aliases():
-    fit = T.fit_threshold(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
+    fit = T.fit_lines(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
     with pytest.warns(DeprecationWarning, match="'found' is deprecated.*'converged'"):
         assert fit.found is True
     with pytest.warns(DeprecationWarning, match="'note' is deprecated.*'message'"):
@@ -89,7 +89,7 @@ def test_old_names_are_deprecated_aliases():
 
 
 def test_results_pickle_round_trip_and_older_saves_load():
-    fit = T.fit_threshold(
+    fit = T.fit_lines(
         POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500), spot_diameter_mm=1
     )
     assert pickle.loads(pickle.dumps(fit)) == fit
@@ -121,11 +121,11 @@ def test_default_feedback_is_the_first_that_is_not_none():
     assert T.default_feedback(ds) == "mirror"
     assert T.default_feedback(qdwidgets.examples.ase()) == "lamp"
     np.testing.assert_array_equal(T.enhancement(ds), T.enhancement(ds, "mirror"))
-    assert T.fit_dataset(ds).threshold_mW == pytest.approx(250.0, rel=0.03)
+    assert T.fit_threshold(ds).threshold_mW == pytest.approx(250.0, rel=0.03)
     assert T.criteria(ds).feedback == "mirror"
     # a dataset without any 'lamp' works with every default
     only = ase_dataset(("none", "grating"), knees=(200.0,))
-    assert T.fit_dataset(only).threshold_mW == pytest.approx(200.0, rel=0.03)
+    assert T.fit_threshold(only).threshold_mW == pytest.approx(200.0, rel=0.03)
     assert T.signal_curve(only, signal="output").sizes["power"] == POWERS.size
 
 
@@ -154,12 +154,12 @@ def test_criteria_table_is_readable_and_escaped():
         ({"confidence": 1.5}, r"confidence must be in \(0, 1\)"),
         ({"confidence": math.nan}, "confidence must be finite"),
         ({"seed": -1}, "seed must be an integer"),
-        ({"profile": "flat"}, "profile must be one of"),
+        ({"beam_profile": "flat"}, "beam_profile must be one of"),
     ],
 )
 def test_fit_threshold_options(kwargs, match):
     with pytest.raises(ArgumentError, match=match):
-        T.fit_threshold(POWERS, hinge(POWERS), below=(10, 140), above=(160, 500), **kwargs)
+        T.fit_lines(POWERS, hinge(POWERS), below=(10, 140), above=(160, 500), **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -171,8 +171,11 @@ def test_fit_threshold_options(kwargs, match):
         (lambda ds: T.peak_output(ds, method="mean"), "method must be one of"),
         (lambda ds: T.signal_curve(ds, signal="out"), r"did you mean 'output'"),
         (lambda ds: T.criteria(ds, min_snr=math.nan), "min_snr must be finite"),
-        (lambda ds: T.criteria(ds, window_nm=(700, 600)), "window_nm must have low < high"),
-        (lambda ds: T.fit_dataset(ds, profile="flat"), "profile must be one of"),
+        (
+            lambda ds: T.criteria(ds, wavelength_range=(700, 600)),
+            "wavelength_range must have low < high",
+        ),
+        (lambda ds: T.fit_threshold(ds, beam_profile="flat"), "profile must be one of"),
         (lambda ds: T.intensity(100.0, 1.0, "donut"), "profile must be one of"),
     ],
 )
@@ -185,8 +188,8 @@ def test_the_figure_of_a_fit_with_warnings_says_so():
     import matplotlib.pyplot as plt
 
     p = np.arange(10.0, 501.0, 40.0)
-    few = T.fit_threshold(p, hinge(p, noise=0.005, seed=2), below=(10, 90), above=(210, 290))
-    ok = T.fit_threshold(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
+    few = T.fit_lines(p, hinge(p, noise=0.005, seed=2), below=(10, 90), above=(210, 290))
+    ok = T.fit_lines(POWERS, hinge(POWERS, noise=0.005), below=(10, 140), above=(160, 500))
     notes = [t for t in few.plot().axes[0].texts if t.get_gid() == "warnings"]
     assert len(notes) == 1 and notes[0].get_text().startswith("warning: the below window")
     assert not [t for t in ok.plot().axes[0].texts if t.get_gid() == "warnings"]

@@ -77,7 +77,7 @@ def test_cross_section_from_saturation_within_5_percent(case: Any) -> None:
     ds, truth = _data(*case)
     sat = fluence.cross_section_from_saturation(ds)
     assert sat.cross_section == pytest.approx(truth.cross_section, rel=0.05)
-    lo, hi = sat.delay_window
+    lo, hi = sat.delay_range
     # the window starts after the biexcitons are gone (5 total lifetimes), chosen from data
     assert lo > 4.0 / (1.0 / truth.tau_xx + 2.0 / truth.tau_x) and hi > lo
     assert 0 < sat.cross_section_stderr < np.inf and sat.converged
@@ -89,7 +89,7 @@ def test_saturation_fixes_the_late_bleach_bias() -> None:
 
     ds, truth = _data(SETS[0], "statistical")  # τ_XX/τ_X = 1/37
     sat = fluence.cross_section_from_saturation(ds)
-    lo, hi = sat.delay_window
+    lo, hi = sat.delay_range
     late = ds["dA"].sel(wavelength=truth.band_edge_nm, delay=slice(lo, hi)).mean("delay")
     plain = fit_cross_section(ds["pump"], late)
     assert abs(sat.cross_section / truth.cross_section - 1) < abs(

@@ -86,7 +86,7 @@ def test_analytic_derivatives(offset: bool) -> None:
 
 
 def test_snr_1000_recovers_lifetimes_and_amplitudes_within_2_percent() -> None:
-    fit = fit_trace(trace(1000, seed=3))  # automatic start values
+    fit = fit_trace(trace(1000, seed=3), offset=True)  # automatic start values
     assert isinstance(fit, KineticsFit)
     assert np.allclose(fit.taus, TRUTH["taus"], rtol=0.02)
     assert np.allclose(fit.amplitudes, TRUTH["amplitudes"], rtol=0.02)
@@ -99,7 +99,7 @@ def test_snr_1000_recovers_lifetimes_and_amplitudes_within_2_percent() -> None:
 
 
 def test_noiseless_trace_is_recovered_exactly() -> None:
-    fit = fit_trace(trace(None))
+    fit = fit_trace(trace(None), offset=True)
     assert np.allclose(fit.taus, TRUTH["taus"], rtol=1e-5)
     assert np.allclose(fit.amplitudes, TRUTH["amplitudes"], rtol=1e-5)
 
@@ -109,7 +109,7 @@ def test_snr_100_errors_are_honest() -> None:
     n_draws = 40
     hits = {f"tau{i}": 0 for i in range(3)} | {f"A{i}": 0 for i in range(3)} | {"offset": 0}
     for seed in range(n_draws):
-        fit = fit_trace(trace(100, seed=100 + seed))
+        fit = fit_trace(trace(100, seed=100 + seed), offset=True)
         for i in range(3):
             hits[f"tau{i}"] += abs(fit.taus[i] - TRUTH["taus"][i]) <= 2 * fit.taus_stderr[i]
             a_err = fit.amplitudes_stderr[i]
@@ -120,7 +120,7 @@ def test_snr_100_errors_are_honest() -> None:
 
 
 def test_stderr_matches_scatter_of_repeated_fits() -> None:
-    fits = [fit_trace(trace(100, seed=500 + s)) for s in range(30)]
+    fits = [fit_trace(trace(100, seed=500 + s), offset=True) for s in range(30)]
     taus = np.array([f.taus for f in fits])
     reported = np.median([f.taus_stderr for f in fits], axis=0)
     ratio = np.std(taus, axis=0, ddof=1) / reported
@@ -134,13 +134,13 @@ def test_fixed_irf_t0_locks_and_no_offset() -> None:
     assert math.isnan(fit.stderr["irf_fwhm"]) and math.isnan(fit.stderr["t0"])
     assert fit.offset == 0.0
     assert np.allclose(fit.taus, truth["taus"], rtol=0.02)
-    locked = fit_trace(trace(1000, seed=1), initial={"tau2": 25.0}, fixed=["tau2"])
+    locked = fit_trace(trace(1000, seed=1), offset=True, initial={"tau2": 25.0}, fixed=["tau2"])
     assert 25.0 in locked.taus
     assert math.isnan(locked.taus_stderr[locked.taus.index(25.0)])
 
 
 def test_bootstrap_intervals_cover_the_estimate() -> None:
-    fit = fit_trace(trace(300, seed=7), ci="bootstrap", n_boot=60, seed=1)
+    fit = fit_trace(trace(300, seed=7), offset=True, ci="bootstrap", n_boot=60, seed=1)
     for i, tau in enumerate(fit.taus):
         lo, hi = fit.ci[f"tau{i + 1}"]
         assert lo < tau < hi
@@ -149,7 +149,7 @@ def test_bootstrap_intervals_cover_the_estimate() -> None:
 
 
 def test_lmfit_result_agrees() -> None:
-    fit = fit_trace(trace(1000, seed=3))
+    fit = fit_trace(trace(1000, seed=3), offset=True)
     lm = fit.to_lmfit()
     assert lm is not None and lm.success
     taus = sorted(lm.params[f"tau{i + 1}"].value for i in range(3))
@@ -161,7 +161,7 @@ def test_lmfit_result_agrees() -> None:
 
 
 def test_fractions_exclude_offset_and_table_layout() -> None:
-    fit = fit_trace(trace(1000, seed=3))
+    fit = fit_trace(trace(1000, seed=3), offset=True)
     assert sum(fit.fractions) == pytest.approx(100.0)
     expected = 100 * np.abs(fit.amplitudes) / np.sum(np.abs(fit.amplitudes))
     assert np.allclose(fit.fractions, expected)
@@ -173,7 +173,7 @@ def test_fractions_exclude_offset_and_table_layout() -> None:
 
 
 def test_round_trip() -> None:
-    fit = fit_trace(trace(1000, seed=3))
+    fit = fit_trace(trace(1000, seed=3), offset=True)
     again = KineticsFit.from_dict(fit.to_dict())
     assert again == fit
     assert again.fractions == fit.fractions
@@ -181,7 +181,7 @@ def test_round_trip() -> None:
 
 def test_best_fit_and_residual_are_dataarrays_with_units() -> None:
     tr = trace(1000, seed=3)
-    fit = fit_trace(tr)
+    fit = fit_trace(tr, offset=True)
     assert fit.best_fit.attrs["units"] == "OD" and fit.residual.attrs["units"] == "OD"
     assert np.allclose(fit.best_fit + fit.residual, tr)
 
@@ -213,7 +213,7 @@ def two_pump_dataset() -> xr.Dataset:
 def test_fit_kinetics_per_pump_and_accessor() -> None:
     ds = two_pump_dataset()
     before = ds.copy(deep=True)
-    series = fit_kinetics(ds, wavelength=639.0)
+    series = fit_kinetics(ds, wavelength=639.0, offset=True)
     assert isinstance(series, KineticsSeries) and len(series) == 2
     assert np.allclose(series[0].taus, TRUTH["taus"], rtol=0.02)
     assert np.allclose(series[1].taus, (4.0, 40.0, 600.0), rtol=0.02)
@@ -221,9 +221,9 @@ def test_fit_kinetics_per_pump_and_accessor() -> None:
     table = series.table()
     assert list(table.columns) == ["⟨N⟩ ≈ 1", "⟨N⟩ ≈ 3"] and table.shape == (7, 2)
     assert KineticsSeries.from_dict(series.to_dict()) == series
-    one = ds.qd.fit_kinetics(wavelength=639.0, pump=300.0)
+    one = ds.qd.fit_kinetics(wavelength=639.0, offset=True, pump=300.0)
     assert isinstance(one, KineticsFit) and one.pump == 300.0
-    banded = fit_kinetics(ds, wavelength=639.0, band_nm=10.0, pump=100.0)
+    banded = fit_kinetics(ds, wavelength=639.0, offset=True, band_nm=10.0, pump=100.0)
     assert isinstance(banded, KineticsFit)
     assert banded.wavelength == pytest.approx(np.mean([635.0, 639.0, 643.0]))
     assert ds.identical(before)
@@ -272,14 +272,14 @@ def test_bad_arguments() -> None:
 def test_some_nan_points_are_skipped() -> None:
     tr = trace(1000, seed=3).copy()
     tr[[5, 200]] = np.nan
-    fit = fit_trace(tr)
+    fit = fit_trace(tr, offset=True)
     assert np.isnan(fit.best_fit[5]) and np.allclose(fit.taus, TRUTH["taus"], rtol=0.02)
 
 
 def test_initial_guess_and_delay_range() -> None:
     from qdwidgets.core.kinetics import initial_guess
 
-    guess = initial_guess(trace(1000, seed=3), 3)
+    guess = initial_guess(trace(1000, seed=3), 3, offset=True)
     assert guess["taus"] == sorted(guess["taus"])
     assert np.allclose(guess["taus"], TRUTH["taus"], rtol=0.6)  # a grid point near each τ
     model = evaluate(DELAYS, guess["taus"], guess["amplitudes"], offset=guess["offset"],
@@ -287,7 +287,7 @@ def test_initial_guess_and_delay_range() -> None:
     y = trace(1000, seed=3).values
     assert np.sqrt(np.mean((model - y) ** 2)) < 0.2 * np.abs(y).max()
     ds = two_pump_dataset()
-    late = fit_kinetics(ds, wavelength=639.0, pump=100.0, delay_range=(1.0, None),
+    late = fit_kinetics(ds, wavelength=639.0, offset=True, pump=100.0, delay_range=(1.0, None),
                         irf_fwhm=0, t0=TRUTH["t0"])  # fmt: skip
     assert late.best_fit.delay.min() >= 1.0
     assert np.allclose(late.taus, TRUTH["taus"], rtol=0.03)
@@ -295,5 +295,5 @@ def test_initial_guess_and_delay_range() -> None:
 
 def test_single_start_agrees_with_multi_start_on_an_easy_trace() -> None:
     tr = trace(1000, seed=3)
-    one, many = fit_trace(tr, starts=1), fit_trace(tr)
+    one, many = fit_trace(tr, starts=1, offset=True), fit_trace(tr, offset=True)
     assert np.allclose(one.taus, many.taus, rtol=1e-4)

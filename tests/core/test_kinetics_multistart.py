@@ -66,8 +66,8 @@ def test_rule_rejects_noise_free_data() -> None:
 @pytest.mark.parametrize(("snr", "seed"), [(100.0, 0), (300.0, 1), (1000.0, 2)])
 def test_early_stop_gives_the_full_multistart_optimum(snr: float, seed: int) -> None:
     tr = xr.DataArray(noisy(snr, seed), dims="delay", coords={"delay": DELAYS})
-    quick = fit_trace(tr)
-    full = fit_trace(tr, early_stop=False)
+    quick = fit_trace(tr, offset=True)
+    full = fit_trace(tr, early_stop=False, offset=True)
     np.testing.assert_allclose(quick.taus, full.taus, rtol=1e-3)
     np.testing.assert_allclose(quick.amplitudes, full.amplitudes, rtol=1e-3)
     # the same minimum: χ² equal up to the solver's convergence floor (a step lowering χ² by
@@ -118,12 +118,12 @@ def test_a_window_after_the_onset_starts_from_the_full_traces_t0() -> None:
     # the lifetimes-only multi-start (onset=None: the start before the onset start existed)
     # lands in the local minimum: a sub-ps component spent on the rise, τ2 and τ3 merged
     # (measured χ²_red/σ² 10.9 and 30.3)
-    old = fit_kinetics(ds, wavelength=639.0, delay_range=(2.0, None), onset=None)
+    old = fit_kinetics(ds, wavelength=639.0, delay_range=(2.0, None), onset=None, offset=True)
     assert all(f.redchi / noise2 > 5 for f in old.fits)
     # the start with t0 from the full trace's rise and an IRF spanning the gap finds the
     # solution the noiseless data give (13.7 / 584 / 3291 and 39.2 / 608 / 3639 ps, χ²_red/σ²
     # 0.21 and 1.12 there: the model's own misfit); measured χ²_red/σ² 1.2 and 2.1 with noise
-    new = fit_kinetics(ds, wavelength=639.0, delay_range=(2.0, None))
+    new = fit_kinetics(ds, wavelength=639.0, delay_range=(2.0, None), offset=True)
     good = [(13.7, 584.0, 3291.0), (39.2, 608.0, 3639.0)]
     for fit, taus in zip(new.fits, good, strict=True):
         assert fit.redchi / noise2 < 3.0

@@ -23,7 +23,7 @@ from qdwidgets.core.threshold import (
     criteria,
     enhancement,
     find_threshold,
-    fit_dataset,
+    fit_lines,
     fit_threshold,
     intensity,
     linewidth,
@@ -76,7 +76,7 @@ def test_intensity_rejects_unknown_profile():
 
 def test_noiseless_hinge_is_exact():
     y = knee_curve(POWERS, 150.0, 0)
-    fit = fit_threshold(POWERS, y, below=(10, 140), above=(160, 500), spot_diameter_mm=1.0)
+    fit = fit_lines(POWERS, y, below=(10, 140), above=(160, 500), spot_diameter_mm=1.0)
     assert fit.threshold_mW == pytest.approx(150.0, abs=1e-9)
     assert fit.threshold_W_cm2 == pytest.approx(intensity(150.0, 1.0), abs=1e-9)
     assert fit.below_line.slope == pytest.approx(0.02, abs=1e-12)
@@ -84,7 +84,7 @@ def test_noiseless_hinge_is_exact():
     assert fit.slope_ratio == pytest.approx(51.0, rel=1e-9)
     assert fit.ci_mW[0] == pytest.approx(150.0, abs=1e-6)
     assert fit.ci_mW[1] == pytest.approx(150.0, abs=1e-6)
-    assert fit.profile == "tophat"
+    assert fit.beam_profile == "tophat"
     assert fit.converged
 
 
@@ -97,7 +97,7 @@ def test_accuracy_and_coverage_over_100_draws(threshold, knee, ci):
     within = covered = 0
     for seed in range(100):
         y = knee_curve(POWERS, threshold, knee, np.random.default_rng(seed))
-        fit = fit_threshold(
+        fit = fit_lines(
             POWERS,
             y,
             below=(10, threshold - margin),
@@ -116,9 +116,9 @@ def test_accuracy_and_coverage_over_100_draws(threshold, knee, ci):
 def test_percentile_interval_and_seed_reproducibility():
     y = knee_curve(POWERS, 150.0, 0, np.random.default_rng(3))
     kw = {"below": (10, 140), "above": (160, 500)}
-    a = fit_threshold(POWERS, y, ci="percentile", seed=1, **kw)
-    b = fit_threshold(POWERS, y, ci="percentile", seed=1, **kw)
-    c = fit_threshold(POWERS, y, ci="percentile", seed=2, **kw)
+    a = fit_lines(POWERS, y, ci="percentile", seed=1, **kw)
+    b = fit_lines(POWERS, y, ci="percentile", seed=1, **kw)
+    c = fit_lines(POWERS, y, ci="percentile", seed=2, **kw)
     assert a == b
     assert a.ci != c.ci
     assert set(a.ci) == {"threshold_mW", "threshold_W_cm2"} and a.ci_method == "percentile"
@@ -129,8 +129,8 @@ def test_input_order_and_inputs_untouched():
     y = knee_curve(POWERS, 150.0, 0, np.random.default_rng(0))
     p_rev, y_rev = POWERS[::-1].copy(), y[::-1].copy()
     keep = y_rev.copy()
-    f1 = fit_threshold(POWERS, y, below=(10, 140), above=(160, 500))
-    f2 = fit_threshold(p_rev, y_rev, below=(10, 140), above=(160, 500))
+    f1 = fit_lines(POWERS, y, below=(10, 140), above=(160, 500))
+    f2 = fit_lines(p_rev, y_rev, below=(10, 140), above=(160, 500))
     assert f2.threshold_mW == pytest.approx(f1.threshold_mW, rel=1e-12)
     np.testing.assert_array_equal(y_rev, keep)
 
@@ -153,24 +153,24 @@ def test_input_order_and_inputs_untouched():
 def test_bad_windows_raise_clear_errors(below, above, match):
     y = knee_curve(POWERS, 150.0, 0, np.random.default_rng(0))
     with pytest.raises(FitError, match=match):
-        fit_threshold(POWERS, y, below=below, above=above)
+        fit_lines(POWERS, y, below=below, above=above)
 
 
 def test_parallel_lines_raise():
     y = 3.0 + 0.5 * POWERS + np.tile([1.0, -1.0], POWERS.size // 2)  # same slope, with scatter
     with pytest.raises(FitError, match="parallel within their uncertainty"):
-        fit_threshold(POWERS, y, below=(10, 200), above=(250, 500))
+        fit_lines(POWERS, y, below=(10, 200), above=(250, 500))
     with pytest.raises(FitError, match="parallel"):
-        fit_threshold(POWERS, 2 * POWERS, below=(10, 200), above=(250, 500))
+        fit_lines(POWERS, 2 * POWERS, below=(10, 200), above=(250, 500))
 
 
 def test_bad_arrays_raise():
     with pytest.raises(FitError, match="same length"):
-        fit_threshold(POWERS, POWERS[:-1], below=(10, 100), above=(200, 500))
+        fit_lines(POWERS, POWERS[:-1], below=(10, 100), above=(200, 500))
     y = knee_curve(POWERS, 150.0, 0)
     y[4] = np.nan
     with pytest.raises(FitError, match="NaN"):
-        fit_threshold(POWERS, y, below=(10, 100), above=(200, 500))
+        fit_lines(POWERS, y, below=(10, 100), above=(200, 500))
 
 
 # -- breakpoint search and test -------------------------------------------------------------------
@@ -221,8 +221,8 @@ def test_find_threshold_needs_six_points():
 
 def test_threshold_fit_round_trip_through_json():
     y = knee_curve(POWERS, 150.0, 0, np.random.default_rng(0))
-    fit = fit_threshold(
-        POWERS, y, below=(10, 140), above=(160, 500), spot_diameter_mm=1.0, profile="gaussian"
+    fit = fit_lines(
+        POWERS, y, below=(10, 140), above=(160, 500), spot_diameter_mm=1.0, beam_profile="gaussian"
     )
     back = ThresholdFit.from_dict(json.loads(json.dumps(fit.to_dict())))
     assert back == fit
@@ -281,7 +281,7 @@ def test_peak_output_enhancement_linewidth_match_construction():
     np.testing.assert_allclose(peak_output(ds, method="at_peak").values, heights, rtol=1e-12)
     with pytest.raises(ArgumentError, match=r"method must be one of .*at_peak"):
         peak_output(ds, method="mean")
-    narrow = peak_output(ds, window_nm=(640, 660))
+    narrow = peak_output(ds, wavelength_range=(640, 660))
     np.testing.assert_allclose(narrow.values, heights, rtol=1e-12)
 
 
@@ -291,13 +291,13 @@ def test_dataset_errors():
         enhancement(ds, "laser")
     with pytest.raises(DatasetError, match="'none'"):
         enhancement(ds.sel(feedback=["lamp", "mirror"]), "lamp")
-    with pytest.raises(DatasetError, match="window_nm"):
-        peak_output(ds, window_nm=(800, 900))
+    with pytest.raises(DatasetError, match="wavelength_range"):
+        peak_output(ds, wavelength_range=(800, 900))
     with pytest.raises(FitError, match="both windows"):
-        fit_dataset(ds, below=(10, 100))
+        fit_threshold(ds, below=(10, 100))
 
 
-def test_fit_dataset_and_accessor_use_attrs_and_leave_input_alone():
+def test_fit_threshold_and_accessor_use_attrs_and_leave_input_alone():
     ds, *_ = ase_dataset(seed=0)
     before = ds.copy(deep=True)
     for feedback, truth in [("lamp", 150.0), ("mirror", 250.0)]:
@@ -306,17 +306,17 @@ def test_fit_dataset_and_accessor_use_attrs_and_leave_input_alone():
         )
         assert fit.threshold_mW == pytest.approx(truth, rel=0.03)
         assert fit.threshold_W_cm2 == pytest.approx(intensity(fit.threshold_mW, 1.0), rel=1e-12)
-        auto = fit_dataset(ds, feedback=feedback)
+        auto = fit_threshold(ds, feedback=feedback)
         assert auto.converged and auto.threshold_mW == pytest.approx(truth, rel=0.03)
-    g = fit_dataset(
+    g = fit_threshold(
         ds,
         feedback="lamp",
         below=(10, 130),
         above=(170, 500),
-        profile="gaussian",
+        beam_profile="gaussian",
         spot_diameter_mm=2.0,
     )
-    assert g.profile == "gaussian" and g.spot_diameter_mm == 2.0
+    assert g.beam_profile == "gaussian" and g.spot_diameter_mm == 2.0
     assert g.threshold_W_cm2 == pytest.approx(intensity(g.threshold_mW, 2.0, "gaussian"))
     xr.testing.assert_identical(ds, before)
 
@@ -405,7 +405,7 @@ def test_simulated_datasets_give_known_thresholds(feedback, threshold, knee):
     within = covered = 0
     for seed in range(100):
         ds, _ = ase(noise=rel, seed=seed, **kw)
-        fit = fit_dataset(
+        fit = fit_threshold(
             ds, feedback=feedback, below=(10, threshold - margin), above=(threshold + margin, 500)
         )
         within += abs(fit.threshold_mW / threshold - 1) <= 0.03
@@ -433,16 +433,16 @@ def test_threshold_is_exact_on_noiseless_hinges_and_equivariant_under_affine_sig
     p = np.arange(0.0, 501.0, 10.0)
     y = base + below_slope * p + change * np.maximum(p - threshold, 0.0)
     windows = {"below": (0.0, threshold - 25.0), "above": (threshold + 25.0, 500.0)}
-    exact = fit_threshold(p, y, ci="delta", **windows)
+    exact = fit_lines(p, y, ci="delta", **windows)
     assert exact.threshold_mW == pytest.approx(threshold, rel=1e-7, abs=1e-7)
     noisy = y + np.random.default_rng(seed).normal(0, 0.005 * np.ptp(y), p.size)
     try:
-        a = fit_threshold(p, noisy, seed=seed, **windows)
+        a = fit_lines(p, noisy, seed=seed, **windows)
     except FitError as exc:  # a small slope change can drown in the noise: then say so
         assert "parallel" in str(exc)
         event("slope change lost in the noise")
         return
-    b = fit_threshold(p, scale * noisy + offset, seed=seed, **windows)
+    b = fit_lines(p, scale * noisy + offset, seed=seed, **windows)
     assert b.threshold_mW == pytest.approx(a.threshold_mW, rel=1e-9, abs=1e-9)
     assert b.ci_mW == pytest.approx(a.ci_mW, rel=1e-6, abs=1e-6)
 
@@ -452,7 +452,7 @@ def test_three_point_windows_fall_back_to_the_delta_interval_and_still_cover():
     covered = 0
     for seed in range(100):
         y = knee_curve(p, 150.0, 0, np.random.default_rng(seed))
-        fit = fit_threshold(p, y, below=(10, 90), above=(210, 290), seed=seed)
+        fit = fit_lines(p, y, below=(10, 90), above=(210, 290), seed=seed)
         assert fit.ci_method == "delta"
         assert any("below window holds only 3 points" in w for w in fit.warnings), fit.warnings
         assert math.isfinite(fit.ci_mW[0]) and math.isfinite(fit.ci_mW[1])
@@ -481,7 +481,7 @@ def test_fit_keeps_the_curve_it_fitted_and_draws_it():
     matplotlib.use("Agg")
     x = np.linspace(0.0, 300.0, 31)
     y = np.where(x < 150.0, 0.01 * x, 1.5 + 0.2 * (x - 150.0))
-    fit = fit_threshold(x, y, below=(0.0, 120.0), above=(180.0, 300.0))
+    fit = fit_lines(x, y, below=(0.0, 120.0), above=(180.0, 300.0))
     assert fit.power == tuple(x) and fit.signal == tuple(y)
     auto = find_threshold(x, y, n_sim=200)
     assert auto.power == tuple(x)

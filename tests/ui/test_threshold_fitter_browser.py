@@ -6,7 +6,7 @@ from typing import Any
 
 SETUP = """
 import numpy as np, xarray as xr
-from qdwidgets.core.threshold import fit_dataset
+from qdwidgets.core.threshold import fit_threshold
 P = np.arange(10.0, 501.0, 10.0)
 wl = np.arange(600.0, 710.1, 1.0)
 rng = np.random.default_rng(0)
@@ -70,7 +70,7 @@ def test_dragging_a_window_handle_refits_in_python(notebook: Any) -> None:
     assert nb.eval("f.below[0]") == "10.0"
     assert nb.eval("f.error_message") == "''"
     # the new threshold is exactly the core fit on the windows Python received, and it moved
-    same = "f.result == fit_dataset(ds, below=tuple(f.below), above=tuple(f.above))"
+    same = "f.result == fit_threshold(ds, below=tuple(f.below), above=tuple(f.above))"
     assert nb.eval(same) == "True"
     assert nb.eval("f.result.threshold_mW != first") == "True"
     assert nb.eval("abs(f.result.threshold_mW - 150) < 10") == "True"

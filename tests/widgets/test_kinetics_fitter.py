@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 import qdwidgets
-from qdwidgets.core.kinetics import KineticsFit, KineticsSeries, evaluate
+from qdwidgets.core.kinetics import MAX_COMPONENTS, KineticsFit, KineticsSeries, evaluate
 from qdwidgets.widgets.kinetics_fitter import KineticsFitter
 
 DELAYS = np.concatenate([np.linspace(-2, 10, 120), np.geomspace(10.2, 3000, 200)])
@@ -131,7 +131,9 @@ def test_fit_button_matches_the_core_and_fills_the_table(fitter: KineticsFitter)
     assert fitter.error_message == ""
     res = fitter.result
     assert isinstance(res, KineticsSeries) and len(res) == 2
-    assert 0.2 < fitter.window[0] < 2.0 and fitter.window[1] == DELAYS[-1]  # after the rise
+    assert (
+        0.2 < fitter.delay_range[0] < 2.0 and fitter.delay_range[1] == DELAYS[-1]
+    )  # after the rise
     for mine, truth in zip(res.fits, TRUTHS, strict=True):
         assert np.allclose(mine.taus, truth["taus"], rtol=0.02)
         assert abs(mine.t0 - 0.2) < 0.05 and abs(mine.irf_fwhm - 0.3) < 0.05  # held at the rise
@@ -161,10 +163,15 @@ def test_add_and_remove_components(fitter: KineticsFitter) -> None:
     click(fitter.add_button)
     assert fitter.n_components == 4 and len(fitter.params[0]["taus"]) == 4
     assert fitter.rows[3]["box"].layout.display is None
+    assert not fitter.add_button.disabled
+    for _ in range(MAX_COMPONENTS - 4):
+        click(fitter.add_button)
+    assert fitter.n_components == MAX_COMPONENTS  # the core's limit, the same in the widget
     assert fitter.add_button.disabled
     click(fitter.add_button)
-    assert fitter.n_components == 4 and "at most 4" in fitter.error_message
-    for _ in range(3):
+    assert fitter.n_components == MAX_COMPONENTS
+    assert f"at most {MAX_COMPONENTS}" in fitter.error_message
+    for _ in range(MAX_COMPONENTS - 1):
         click(fitter.remove_button)
     assert fitter.n_components == 1 and fitter.rows[1]["box"].layout.display == "none"
     click(fitter.remove_button)

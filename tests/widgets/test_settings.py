@@ -37,15 +37,15 @@ def test_kinetics_fitter_settings(ta):
     with pytest.raises(ValueError, match=r"wavelength must be in \[440, 720\] nm, got 900"):
         KineticsFitter(ta, wavelength=900)
     w = KineticsFitter(ta)
-    good = (w.wavelength, list(w.window), w.band_nm)
+    good = (w.wavelength, list(w.delay_range), w.band_nm)
     w.wl_slider.value = math.nan  # what a broken front end could send
     assert "wavelength must be finite" in w.error_message and clean(w.error_message)
     assert w.wavelength == good[0] and w.wl_slider.value == good[0]
     w.window_from.value = 1e9
-    assert "window" in w.error_message and "low < high" in w.error_message
-    assert w.window == good[1] and w.window_from.value == good[1][0]
+    assert "delay_range" in w.error_message and "low < high" in w.error_message
+    assert w.delay_range == good[1] and w.window_from.value == good[1][0]
     w.window_to.value = good[1][0] + 1.0  # too few delays left for the fit
-    assert "needs at least" in w.error_message and w.window == good[1]
+    assert "needs at least" in w.error_message and w.delay_range == good[1]
     w.band_box.value = -5.0
     assert w.band_nm == good[2] and clean(w.error_message)
     for name, bad in (("n_components", 9), ("offset_on", "yes"), ("split_ps", math.inf)):
@@ -53,7 +53,7 @@ def test_kinetics_fitter_settings(ta):
             setattr(w, name, bad)
         assert name in w.error_message
     w.window_from.value = 10.0  # a good value clears the banner
-    assert w.error_message == "" and w.window[0] == 10.0
+    assert w.error_message == "" and w.delay_range[0] == 10.0
 
 
 def test_band_deconvolver_settings(ta):
@@ -76,7 +76,7 @@ def test_threshold_fitter_settings(ase):
     assert "did you mean 'lamp'" in f.error_message and f.feedback == "lamp"
     for name, bad, words in (
         ("spot_diameter_mm", -1.0, "spot_diameter_mm must be in (0, inf] mm"),
-        ("profile", "gauss", "did you mean 'gaussian'"),
+        ("beam_profile", "gauss", "did you mean 'gaussian'"),
         ("scale", "lg", "scale must be one of"),
         ("method", "maximum", "method must be one of"),
         ("below", [0.0, math.nan], "below must be finite"),

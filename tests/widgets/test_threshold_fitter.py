@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from qdwidgets.core.threshold import fit_dataset, fit_threshold, intensity
+from qdwidgets.core.threshold import fit_lines, fit_threshold, intensity
 from qdwidgets.errors import DatasetError
 from qdwidgets.widgets.threshold_fitter import HANDLE_Y, ThresholdFitter
 
@@ -86,13 +86,13 @@ def drag(fitter, index, to, *, steps=4, end=True):
 
 
 def core_fit(ds, fitter):
-    return fit_dataset(
+    return fit_threshold(
         ds,
         feedback=fitter.feedback,
         below=tuple(fitter.below),
         above=tuple(fitter.above),
         spot_diameter_mm=fitter.spot_diameter_mm,
-        profile=fitter.profile,
+        beam_profile=fitter.beam_profile,
         method=fitter.method,
     )
 
@@ -130,7 +130,7 @@ def test_dragging_a_handle_moves_the_window_and_the_threshold(ds):
     assert not np.array_equal(f.line_below.x, lines_before)
     assert f.handles.x[1] == 140.0  # ... but Python does not move the handle under the mouse
     _custom(f.handles, {"event": "drag_end", "point": {"x": 100.0, "y": HANDLE_Y}, "index": 1})
-    expected = fit_threshold(
+    expected = fit_lines(
         POWERS, f.enh_points.y, below=(10, 100), above=(160, 500), spot_diameter_mm=1.0
     )
     assert f.result == expected
@@ -168,7 +168,7 @@ def test_spot_and_profile_controls_convert(ds):
     f.spot_input.value = 2.0
     assert f.result.threshold_W_cm2 == pytest.approx(intensity(x0, 2.0))
     f.profile_select.value = "gaussian"
-    assert f.result.profile == "gaussian"
+    assert f.result.beam_profile == "gaussian"
     assert f.result.threshold_W_cm2 == pytest.approx(intensity(x0, 2.0, "gaussian"))
     assert f.result.threshold_mW == x0
     assert "gaussian" in f.readout.value

@@ -70,7 +70,7 @@ def test_kinetics_default_fit_on_the_example_is_table_1(ta):
     w = KineticsFitter(ta)
     assert w.error_message == "" and w.wavelength == gain.band_edge(ta)
     t0 = gain.time_zero(ta)
-    assert w.window[0] > t0 and w.window[1] == float(ta["delay"][-1])  # after the rise
+    assert w.delay_range[0] > t0 and w.delay_range[1] == float(ta["delay"][-1])  # after the rise
     click(w.fit_button)
     assert w.error_message == ""
     for fit, paper in zip(w.result.fits, TABLE1, strict=True):
@@ -95,7 +95,7 @@ def test_kinetics_to_code_reproduces_the_result(ta):
     assert same(run(w.to_code(), ta=ta), w.result)
     # a user's own window, a lock and one pump level
     one = KineticsFitter(ta, pump=250.0, n_components=2)
-    one.window = [1.0, 3000.0]
+    one.delay_range = [1.0, 3000.0]
     one.rows[1]["lock"].value = True
     one.fit()
     code = one.to_code("data")
@@ -106,7 +106,10 @@ def test_kinetics_to_code_reproduces_the_result(ta):
 
 def test_kinetics_a_rise_is_labelled_a_rise_not_a_share(ta):
     w = KineticsFitter(ta, pump=250.0, n_components=4)
-    w.window = [float(ta["delay"][0]), float(ta["delay"][-1])]  # the whole trace, rise included
+    w.delay_range = [
+        float(ta["delay"][0]),
+        float(ta["delay"][-1]),
+    ]  # the whole trace, rise included
     w.auto_start()
     w.fit()
     amps = np.asarray(w.result.amplitudes)
@@ -122,7 +125,7 @@ def test_kinetics_on_a_580_nm_sample_defaults_to_its_band_edge(edge580):
     w = KineticsFitter(edge580)
     assert w.error_message == ""
     assert abs(w.wavelength - 580.0) <= 3.0
-    assert w.window[0] > gain.time_zero(edge580)
+    assert w.delay_range[0] > gain.time_zero(edge580)
     click(w.fit_button)
     assert w.error_message == "" and all(np.isfinite(f.taus).all() for f in w.result.fits)
     assert same(run(w.to_code(), ta=edge580), w.result)
@@ -151,17 +154,19 @@ def test_bands_on_the_example_open_and_fit_without_a_banner(ta):
 def test_bands_x_range_is_a_checked_control(ta):
     w = BandDeconvolver(ta, pump=250.0)
     w.range_from.value = 500.0
-    assert w.x_range == [500.0, 720.0] and w.result is None  # the old fit no longer applies
+    assert (
+        w.wavelength_range == [500.0, 720.0] and w.result is None
+    )  # the old fit no longer applies
     w.remove_band("bleach526")
     click(w.fit_button)
-    assert w.error_message == "" and w.result.fits[0].x_range[0] >= 500.0
-    assert "x_range=(500.0, 720.0)" in w.to_code()
+    assert w.error_message == "" and w.result.fits[0].wavelength_range[0] >= 500.0
+    assert "wavelength_range=(500.0, 720.0)" in w.to_code()
     assert same(run(w.to_code(), ta=ta), w.result)
     w.range_to.value = float("nan")  # a bad value typed: banner, the control goes back
-    assert "x_range" in w.error_message and "finite" in w.error_message
-    assert w.x_range == [500.0, 720.0] and w.range_to.value == 720.0
+    assert "wavelength_range" in w.error_message and "finite" in w.error_message
+    assert w.wavelength_range == [500.0, 720.0] and w.range_to.value == 720.0
     w.range_to.value = 900.0
-    assert "within the data" in w.error_message and w.x_range == [500.0, 720.0]
+    assert "within the data" in w.error_message and w.wavelength_range == [500.0, 720.0]
 
 
 def test_bands_on_a_580_nm_sample(edge580):
@@ -199,7 +204,7 @@ def test_threshold_criteria_follow_the_spot_and_profile(ase):
     f.spot_input.value = 2.0
     assert f.criteria_result.spot_diameter_mm == 2.0 and "2 mm" in f.criteria_html.value
     f.profile_select.value = "gaussian"
-    assert f.criteria_result.profile == "gaussian"
+    assert f.criteria_result.beam_profile == "gaussian"
     assert "threshold_mW" not in f.criteria_html.value  # readable headers
 
 

@@ -59,3 +59,29 @@ export function readTheme(node) {
   }
   return palette(vars);
 }
+
+/**
+ * Redraw when `root` changes width or JupyterLab switches theme (attributes and variables on
+ * body; the theme's stylesheet may land after the attributes change: look again a few times).
+ * `currentBg()` is the background the canvases were last drawn with. Returns the cleanup.
+ */
+export function watchLayout(root, host, currentBg, redraw) {
+  let lastWidth = root.clientWidth;
+  const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
+    const w = root.clientWidth;
+    if (w && w !== lastWidth) { lastWidth = w; redraw(); }
+  }) : null;
+  const timers = [];
+  const check = () => { if (readTheme(host).bg !== currentBg()) redraw(); };
+  const watch = typeof MutationObserver === "function" && document.body ? new MutationObserver(() => {
+    check();
+    for (const ms of [100, 400, 1200, 3000]) timers.push(setTimeout(check, ms));
+  }) : null;
+  watch?.observe(document.body, { attributes: true });
+  ro?.observe(root);
+  return () => {
+    ro?.disconnect();
+    watch?.disconnect();
+    timers.forEach(clearTimeout);
+  };
+}

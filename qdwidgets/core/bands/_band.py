@@ -14,6 +14,7 @@ import xarray as xr
 from ...errors import FitError
 from ...results import Result
 from .. import _args
+from .._choices import HANDLES, BandShape, Handle
 from . import _shapes as S
 
 PARAMS = ("center_nm", "fwhm_nm", "amplitude")
@@ -50,7 +51,7 @@ class Band(Result):
     center_nm: float
     fwhm_nm: float
     amplitude: float
-    shape: str = "gaussian"
+    shape: BandShape = "gaussian"
     vary: Any = PARAMS
     center_nm_err: float = math.nan
     fwhm_nm_err: float = math.nan
@@ -208,7 +209,7 @@ def handles(band: Band) -> dict[str, tuple[float, float]]:
     return {"peak": (band.center_nm, band.amplitude), "blue": (blue, half), "red": (red, half)}
 
 
-def move_handle(band: Band, handle: str, x_nm: float, y: float | None = None) -> Band:
+def move_handle(band: Band, handle: Handle, x_nm: float, y: float | None = None) -> Band:
     """The band after dragging ``handle`` to ``(x_nm, y)``.
 
     'peak' moves the centre to ``x_nm`` and the height to ``y``; 'blue'/'red' set the half
@@ -222,8 +223,8 @@ def move_handle(band: Band, handle: str, x_nm: float, y: float | None = None) ->
         if not math.isfinite(height):
             raise FitError(f"cannot move band {band.name!r} to height {y!r}")
         return band.replace(center_nm=x, amplitude=height)
-    if handle not in ("blue", "red"):
-        raise FitError(f"unknown handle {handle!r}; use 'peak', 'blue' or 'red'")
+    if handle not in HANDLES:
+        raise FitError(f"unknown handle {handle!r}; use one of {list(HANDLES)}")
     e0 = band.center_ev
     half = abs(S.HC / x - e0)
     minimum = 1e-4 * e0  # keep a drawable width when a side handle is dropped on the peak

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +73,7 @@ class BandComparison(Result):
         )
 
 
+@_args.renamed(x_range="wavelength_range")
 def compare(
     ta: xr.Dataset,
     delay: float | None = None,
@@ -81,13 +81,15 @@ def compare(
     pumps: Sequence[float] | None = None,
     bands: Sequence[Band] | None = None,
     lock_to_spectra: bool = False,
-    **kwargs: Any,
+    wavelength_range: tuple[float, float] | None = None,
+    max_nfev: int | None = None,
 ) -> BandComparison:
     """Band fits at ``delay`` (ps; None = :func:`default_delay`) for each pump level in
     ``pumps`` (default: lowest and highest).
 
     ``bands`` (the same starting bands at every level) default to each level's
-    :func:`initial_bands` with ``lock_to_spectra``; ``kwargs`` go to :func:`deconvolve`.
+    :func:`initial_bands` with ``lock_to_spectra``; ``wavelength_range`` and ``max_nfev`` go to
+    :func:`deconvolve`.
 
     Parameters
     ----------
@@ -101,8 +103,10 @@ def compare(
         Starting bands used at every level; default each level's :func:`initial_bands`.
     lock_to_spectra : bool, default False
         Pin the GSB and SE shapes to A0 and PL.
-    **kwargs
-        ``x_range`` (nm) and ``max_nfev`` of :func:`deconvolve`.
+    wavelength_range : (float, float), optional
+        Wavelength range fitted (nm, low < high; was ``x_range``); default the whole spectrum.
+    max_nfev : int, optional
+        Most model evaluations (≥ 1).
 
     Returns
     -------
@@ -120,7 +124,15 @@ def compare(
     if pumps is None:
         pumps = [float(levels[0]), float(levels[-1])] if levels.size > 1 else [float(levels[0])]
     fits = tuple(
-        deconvolve_at(ta, delay, pump=p, bands=bands, lock_to_spectra=lock_to_spectra, **kwargs)
+        deconvolve_at(
+            ta,
+            delay,
+            pump=p,
+            bands=bands,
+            lock_to_spectra=lock_to_spectra,
+            wavelength_range=wavelength_range,
+            max_nfev=max_nfev,
+        )
         for p in pumps
     )
     return BandComparison(fits=fits, delay=fits[0].delay)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -14,6 +13,7 @@ from scipy import optimize, signal
 from ...data.contract import validate
 from ...errors import FitError
 from .. import _args
+from .._choices import GSB_SHAPES, GsbShape
 from .._masked import masked_columns, note
 from . import _shapes as S
 from ._band import Band, template_band
@@ -144,7 +144,7 @@ def initial_bands(
     pump: float | None = None,
     *,
     se_shift_nm: float = 15.0,
-    gsb_shape: str = "gaussian",
+    gsb_shape: GsbShape = "gaussian",
     lock_to_spectra: bool = False,
 ) -> tuple[Band, ...]:
     """Starting bands proposed from the data at ``delay`` (ps; None = :func:`default_delay`) and
@@ -191,7 +191,7 @@ def initial_bands(
         The proposals (centre nm, FWHM, height OD, shape, locks).
     """
     se_shift_nm = _args.positive("se_shift_nm", se_shift_nm, unit="nm")
-    gsb_shape = _args.choice("gsb_shape", gsb_shape, ("gaussian", "template"))
+    gsb_shape = _args.choice("gsb_shape", gsb_shape, GSB_SHAPES)
     ta = _ta(ta)
     if delay is None:
         delay = default_delay(ta)
@@ -287,6 +287,7 @@ def initial_bands(
     return tuple(bands)
 
 
+@_args.renamed(x_range="wavelength_range")
 def deconvolve_at(
     ta: xr.Dataset,
     delay: float | None = None,
@@ -294,13 +295,14 @@ def deconvolve_at(
     pump: float | None = None,
     bands: Sequence[Band] | None = None,
     lock_to_spectra: bool = False,
-    **kwargs: Any,
+    wavelength_range: tuple[float, float] | None = None,
+    max_nfev: int | None = None,
 ) -> BandFit:
     """Band fit of the TA spectrum at ``delay`` (ps; None = :func:`default_delay`, from the
     data), pump level ``pump`` (None = highest).
 
-    ``bands`` default to :func:`initial_bands` (with ``lock_to_spectra``); ``kwargs`` go to
-    :func:`deconvolve`.
+    ``bands`` default to :func:`initial_bands` (with ``lock_to_spectra``); ``wavelength_range`` and
+    ``max_nfev`` go to :func:`deconvolve`.
 
     Parameters
     ----------
@@ -314,8 +316,10 @@ def deconvolve_at(
         Starting bands; default :func:`initial_bands`.
     lock_to_spectra : bool, default False
         Pin the GSB and SE shapes to A0 and PL (for the default bands).
-    **kwargs
-        ``x_range`` (nm) and ``max_nfev`` of :func:`deconvolve`.
+    wavelength_range : (float, float), optional
+        Wavelength range fitted (nm, low < high; was ``x_range``); default the whole spectrum.
+    max_nfev : int, optional
+        Most model evaluations (≥ 1).
 
     Returns
     -------
@@ -343,7 +347,7 @@ def deconvolve_at(
     spec = spectrum_at(ta, delay, pump)
     if bands is None:
         bands = initial_bands(ta, delay, pump, lock_to_spectra=lock_to_spectra)
-    fit = deconvolve(spec, bands, **kwargs)
+    fit = deconvolve(spec, bands, wavelength_range=wavelength_range, max_nfev=max_nfev)
     out = dataclasses.replace(fit, delay=float(spec.attrs["delay"]), pump=float(spec.attrs["pump"]))
     object.__setattr__(out, "_lmfit", fit.lmfit)
     return out

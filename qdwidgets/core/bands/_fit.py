@@ -39,12 +39,12 @@ def check_bands(bands: Sequence[Band], lo: float, hi: float) -> tuple[Band, ...]
         if not lo <= b.center_nm <= hi:
             raise FitError(
                 f"band {b.name!r} is centred at {b.center_nm:.1f} nm, outside the fitted range "
-                f"{lo:.1f}–{hi:.1f} nm; move it inside, remove it, or widen x_range"
+                f"{lo:.1f}–{hi:.1f} nm; move it inside, remove it, or widen wavelength_range"
             )
     return bands
 
 
-def _spectrum(spectrum: Any, x_range: tuple[float, float] | None) -> xr.DataArray:
+def _spectrum(spectrum: Any, wavelength_range: tuple[float, float] | None) -> xr.DataArray:
     if not isinstance(spectrum, xr.DataArray):
         raise FitError(
             f"spectrum must be an xarray.DataArray over 'wavelength', got {type(spectrum).__name__}"
@@ -62,12 +62,14 @@ def _spectrum(spectrum: Any, x_range: tuple[float, float] | None) -> xr.DataArra
     wl = np.asarray(da["wavelength"].values, dtype=float)
     if np.any(wl <= 0) or not np.all(np.isfinite(wl)):
         raise FitError("spectrum wavelengths must be positive, finite numbers (nm)")
-    if x_range is not None:
-        lo, hi = _args.interval("x_range", x_range, unit="nm", allow_none_ends=False)
+    if wavelength_range is not None:
+        lo, hi = _args.interval(
+            "wavelength_range", wavelength_range, unit="nm", allow_none_ends=False
+        )
         da = da.sel(wavelength=slice(lo, hi))
         if da.size == 0:
             raise FitError(
-                f"x_range {lo:g}–{hi:g} nm holds no data points (data cover "
+                f"wavelength_range {lo:g}–{hi:g} nm holds no data points (data cover "
                 f"{wl.min():g}–{wl.max():g} nm)"
             )
     if not np.all(np.isfinite(np.asarray(da.values, dtype=float))):
@@ -188,17 +190,18 @@ def _fit_with_restarts(
     return result
 
 
+@_args.renamed(x_range="wavelength_range")
 def deconvolve(
     spectrum: xr.DataArray,
     bands: Sequence[Band],
     *,
-    x_range: tuple[float, float] | None = None,
+    wavelength_range: tuple[float, float] | None = None,
     max_nfev: int | None = None,
 ) -> BandFit:
     """Fit ``bands`` (starting values, locks) to a ΔA ``spectrum`` (OD over wavelength in nm).
 
     The fit runs in photon energy (lmfit ``leastsq``, composite model with one prefix per band);
-    ``x_range`` (nm, low < high) restricts it and ``max_nfev`` (≥ 1) caps the evaluations.
+    ``wavelength_range`` (nm, low < high) restricts it and ``max_nfev`` (≥ 1) caps the evaluations.
     Constraints: a height keeps the sign it starts with; centres stay inside the range; same-sign
     bands with free centres keep their starting energy order (no label switching between GSB
     and SE); widths are at least one grid step (a template band's: its own width). A free height
@@ -215,8 +218,8 @@ def deconvolve(
     bands : sequence of Band
         Starting bands (centre nm, FWHM, height OD, shape, locks), e.g. from
         :func:`initial_bands`.
-    x_range : (float, float), optional
-        Wavelength range fitted (nm, low < high); default the whole spectrum.
+    wavelength_range : (float, float), optional
+        Wavelength range fitted (nm, low < high); default the whole spectrum (was ``x_range``).
     max_nfev : int, optional
         Most model evaluations (≥ 1).
 
@@ -235,7 +238,7 @@ def deconvolve(
         No or clashing bands, a band outside the fitted range, too few points, or a fit whose
         model is not finite.
     ArgumentError
-        ``x_range`` or ``max_nfev`` out of range.
+        ``wavelength_range`` or ``max_nfev`` out of range.
 
     Examples
     --------
@@ -248,7 +251,7 @@ def deconvolve(
     """
     if max_nfev is not None:
         max_nfev = _args.integer("max_nfev", max_nfev, lo=1, hi=10**9)
-    da = _spectrum(spectrum, x_range)
+    da = _spectrum(spectrum, wavelength_range)
     wl = np.asarray(da["wavelength"].values, dtype=float)
     lo, hi = float(wl.min()), float(wl.max())
     bands = check_bands(bands, lo, hi)
@@ -267,7 +270,7 @@ def deconvolve(
     if wl.size <= n_free:
         raise FitError(
             f"{n_free} free parameters but only {wl.size} data points in "
-            f"{lo:g}–{hi:g} nm; widen x_range, remove bands or lock parameters"
+            f"{lo:g}–{hi:g} nm; widen wavelength_range, remove bands or lock parameters"
         )
     y = np.asarray(da.values, dtype=float)
     try:
@@ -278,7 +281,7 @@ def deconvolve(
     if not np.all(np.isfinite(result.best_fit)):
         raise FitError(
             f"the band fit gave a non-finite model ({result.message.strip()}); start from "
-            "initial_bands(ta, delay), lock a centre or width, or narrow x_range"
+            "initial_bands(ta, delay), lock a centre or width, or narrow wavelength_range"
         )
     scale = float(np.max(np.abs(y))) or 1.0
     names = list(result.var_names)
@@ -296,7 +299,7 @@ def deconvolve(
         warnings.insert(
             0,
             f"the band fit did not converge ({result.message.strip()}); start from "
-            "initial_bands(ta, delay), lock a centre or width, or narrow x_range",
+            "initial_bands(ta, delay), lock a centre or width, or narrow wavelength_range",
         )
     elif not determined:
         message = "the solver converged, but the data do not determine every parameter"
@@ -320,7 +323,7 @@ def deconvolve(
         components=comps,
         best_fit=best,
         residual=resid,
-        x_range=(lo, hi),
+        wavelength_range=(lo, hi),
         chisqr=float(result.chisqr),
         redchi=float(result.redchi),
         rsquared=float(getattr(result, "rsquared", math.nan)),

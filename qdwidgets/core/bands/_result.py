@@ -13,6 +13,7 @@ import xarray as xr
 
 from ..._html import escape
 from ...results import Result
+from .. import _args
 from ._band import Band
 
 
@@ -35,7 +36,7 @@ class BandFit(Result):
     components: xr.Dataset
     best_fit: xr.DataArray
     residual: xr.DataArray
-    x_range: tuple[float, float]
+    wavelength_range: tuple[float, float]
     chisqr: float = math.nan
     redchi: float = math.nan
     rsquared: float = math.nan
@@ -48,7 +49,7 @@ class BandFit(Result):
 
     _summary_fields = (
         "bands",
-        "x_range",
+        "wavelength_range",
         "redchi",
         "rsquared",
         "delay",
@@ -57,6 +58,20 @@ class BandFit(Result):
         "message",
         "warnings",
     )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BandFit:
+        """Rebuild from :meth:`to_dict` output (older saves with ``x_range`` too)."""
+        out = dict(data)
+        if "x_range" in out and "wavelength_range" not in out:
+            out["wavelength_range"] = out.pop("x_range")
+        return super().from_dict(out)
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """Deprecated alias of ``wavelength_range`` (nm)."""
+        _args.warn_renamed("BandFit.x_range", "BandFit.wavelength_range")
+        return self.wavelength_range
 
     def __getstate__(self) -> dict[str, Any]:
         # the lmfit result of this session holds the model's functions: not plain data
@@ -110,9 +125,10 @@ class BandFit(Result):
         return build_model(self.bands)
 
     def _repr_html_(self) -> str:
+        lo, hi = self.wavelength_range
         head = (
             f"<b>BandFit</b> {escape(self.message)} — reduced χ² {self.redchi:.3g}, "
-            f"R² {self.rsquared:.5f}, {self.x_range[0]:.1f}–{self.x_range[1]:.1f} nm"
+            f"R² {self.rsquared:.5f}, {lo:.1f}–{hi:.1f} nm"
         )
         notes = "".join(f"<li>{escape(w)}</li>" for w in self.warnings)
         if notes:

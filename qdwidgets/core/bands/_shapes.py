@@ -25,9 +25,10 @@ from scipy import optimize, signal, special
 from ...data.constants import HC_EV_NM
 from ...errors import FitError
 from .. import _args
+from .._choices import BAND_SHAPES
 
 HC = HC_EV_NM  # h c / e in eV nm (qdwidgets.data.constants)
-SHAPES = ("gaussian", "lorentzian", "voigt", "template")
+SHAPES = BAND_SHAPES
 _GAUSS_K = 4.0 * math.log(2.0)
 
 

@@ -130,7 +130,7 @@ def band_warnings(
             out.append(
                 f"the fit pushed band {b.name!r} to the edge of the fitted range "
                 f"({b.center_nm:.1f} nm): the data do not support it there; remove it, lock its "
-                "centre, or widen x_range"
+                "centre, or widen wavelength_range"
             )
         lo, hi = width_limits[b.name]
         if "fwhm_nm" in b.vary:
@@ -143,7 +143,8 @@ def band_warnings(
             elif hi - fw <= 1e-3 * hi:
                 out.append(
                     f"band {b.name!r} ended at its widest allowed width ({b.fwhm_nm:.3g} nm): it "
-                    "stands in for a background; remove it, lock its width, or narrow x_range"
+                    "stands in for a background; remove it, lock its width, or narrow "
+                    "wavelength_range"
                 )
     vanished = [b.name for b in fitted if "amplitude" in b.vary and abs(b.amplitude) < 1e-6 * scale]
     if vanished:

@@ -11,6 +11,7 @@ from scipy import stats
 
 from ...errors import FitError
 from .. import _args, _status
+from .._choices import OCCUPANCY_MODES, CascadeScaling, OccupancyMode
 from ..kinetics._options import fit_options
 from ..kinetics.lm import levenberg_marquardt
 from . import _model
@@ -20,7 +21,6 @@ from ._result import CascadeFit
 NAMES = ("cross_section", "tau_xx", "tau_x", "tau_cool", "irf_fwhm", "t0")
 #: parameters fitted as logarithms (all but t0)
 _LOG = np.array([True, True, True, True, True, False])
-OCCUPANCY_MODES = ("start", "fix", "ignore")
 
 
 class _Problem:
@@ -74,8 +74,8 @@ def fit_cascade(
     wavelength: float | None = None,
     *,
     band_nm: float = 0.0,
-    scaling: str = "statistical",
-    occupancy: str = "start",
+    scaling: CascadeScaling = "statistical",
+    occupancy: OccupancyMode = "start",
     initial: dict[str, float] | None = None,
 ) -> CascadeFit:
     """Fit the multi-exciton cascade to the band-edge bleach of every pump level at once.
@@ -314,7 +314,7 @@ def start_values(
     wavelength: float | None = None,
     *,
     band_nm: float = 0.0,
-    scaling: str = "statistical",
+    scaling: CascadeScaling = "statistical",
 ) -> dict[str, float]:
     """The parameters :func:`fit_cascade` starts its solver from (read from the data and
     screened), by name — for views that draw the model before any fit."""

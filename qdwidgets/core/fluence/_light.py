@@ -20,6 +20,7 @@ import xarray as xr
 from scipy import optimize, stats
 
 from .. import _args, _status
+from .._choices import CascadeScaling
 from ..kinetics import KineticsFit
 from ..kinetics._options import fit_options
 from ..occupancy import CrossSectionFit, fit_cross_section
@@ -32,12 +33,27 @@ from ._excess import _default_level, _iterate, _late_rate, _plateau
 @dataclass(frozen=True, repr=False, eq=False)
 class SaturationFit(CrossSectionFit):
     """:class:`~qdwidgets.core.occupancy.CrossSectionFit` of the late bleach after the Auger
-    decay, with the delay window it was averaged over (``delay_window``, ps, chosen from the
-    data) and the ``wavelength`` (nm) of the traces."""
+    decay, with the delay window it was averaged over (``delay_range``, ps, chosen from the
+    data; ``delay_window`` before 0.2, a deprecated alias) and the ``wavelength`` (nm) of the
+    traces."""
 
-    delay_window: tuple[float, float] = (math.nan, math.nan)
+    delay_range: tuple[float, float] = (math.nan, math.nan)
     wavelength: float = math.nan
     clock_factors: tuple[float, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SaturationFit:
+        """Rebuild from :meth:`to_dict` output (older saves with ``delay_window`` too)."""
+        out = dict(data)
+        if "delay_window" in out and "delay_range" not in out:
+            out["delay_range"] = out.pop("delay_window")
+        return super().from_dict(out)
+
+    @property
+    def delay_window(self) -> tuple[float, float]:
+        """Deprecated alias of ``delay_range`` (ps)."""
+        _args.warn_renamed("SaturationFit.delay_window", "SaturationFit.delay_range")
+        return self.delay_range
 
     @property
     def clock_correction(self) -> float:
@@ -53,7 +69,7 @@ class SaturationFit(CrossSectionFit):
         "cross_section",
         "cross_section_stderr",
         "occupancy",
-        "delay_window",
+        "delay_range",
         "clock_correction",
         "wavelength",
         "converged",
@@ -88,7 +104,7 @@ def cross_section_from_saturation(
     wavelength: float | None = None,
     *,
     band_nm: float = 0.0,
-    scaling: str = "statistical",
+    scaling: CascadeScaling = "statistical",
 ) -> SaturationFit:
     """σ from the late bleach after the Auger decay: A·[(1 − e^{−σj}) + ε·(1 − e^{−σj}(1 + σj))].
 
@@ -107,7 +123,7 @@ def cross_section_from_saturation(
     Returns
     -------
     SaturationFit
-        σ (1/pump unit), ⟨N⟩ per level, errors and status; ``delay_window`` (ps): the delays
+        σ (1/pump unit), ⟨N⟩ per level, errors and status; ``delay_range`` (ps): the delays
         averaged — from where the multi-excitons are gone (see the module docstring) to where
         the lower levels' bleach sinks to 10× its noise; ``clock_factors`` G_n (measured
         k_1, k_2; see the module docstring).
@@ -157,7 +173,7 @@ def cross_section_from_saturation(
     fields["warnings"] = tuple(fields["warnings"]) + tuple(warn)
     return SaturationFit(
         **fields,
-        delay_window=(float(s.t[i0]), float(s.t[i1])),
+        delay_range=(float(s.t[i0]), float(s.t[i1])),
         wavelength=s.wavelength,
         clock_factors=factors,
     )

@@ -19,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from .._choices import CASCADE_SCALINGS
 from ..kinetics.model import decay
 
-SCALINGS = ("statistical", "pairs")
+SCALINGS = CASCADE_SCALINGS
 TAIL = 1e-6
 #: at most this many excitons per dot are modelled (⟨N⟩ up to ≈ 33)
 N_CAP = 60

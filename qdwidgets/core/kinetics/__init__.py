@@ -7,10 +7,12 @@
 - :func:`fit_global` — lifetimes shared by all wavelengths → :class:`GlobalFit` (DAS or EAS)
 - :func:`svd` — singular values to choose the number of components
 - :func:`evaluate` — the model itself (cheap; for redraws)
+- :data:`MAX_COMPONENTS` — the most exponential components a fit takes
 """
 
 from __future__ import annotations
 
+from ._inputs import MAX_COMPONENTS
 from .dataset import extract_trace, fit_kinetics, initial_guess
 from .fit import fit_trace
 from .global_fit import fit_global, svd
@@ -19,6 +21,7 @@ from .results import GlobalFit, KineticsFit, KineticsSeries, SVDResult
 from .traces import fit_traces
 
 __all__ = [
+    "MAX_COMPONENTS",
     "GlobalFit",
     "KineticsFit",
     "KineticsSeries",

@@ -62,10 +62,22 @@ def _check(t: np.ndarray, y: np.ndarray, n_params: int) -> np.ndarray:
     return ok
 
 
+MAX_COMPONENTS = 6
+"""The most exponential components of a kinetics fit (``n_components``), in every fit and in the
+KineticsFitter's control."""
+
+
 def _n_components(value: Any) -> int:
-    """The number of exponentials, 1–6, or FitError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 6:
-        raise FitError(f"n_components must be an integer from 1 to 6, not {value!r}")
+    """The number of exponentials, 1 to :data:`MAX_COMPONENTS`, or FitError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not 1 <= value <= MAX_COMPONENTS
+    ):
+        raise FitError(
+            f"n_components must be an integer from 1 to {MAX_COMPONENTS}, not {value!r}. "
+            "Fix: use fewer components"
+        )
     return int(value)
 
 

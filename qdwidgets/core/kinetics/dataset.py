@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
 
 from ...errors import FitError
 from .. import _args
+from .._choices import KineticsCI
 from ._options import fit_options, windows
 from .fit import fit_trace
 from .results import KineticsFit, KineticsSeries
@@ -79,7 +81,21 @@ def fit_kinetics(
     pump: Any = None,
     band_nm: float = 0.0,
     delay_range: tuple[float | None, float | None] | None = None,
-    **kw: Any,
+    n_components: int = 3,
+    irf_fwhm: Any = "fit",
+    t0: Any = "fit",
+    offset: bool = False,
+    initial: Mapping[str, float] | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Iterable[str] = (),
+    ci: KineticsCI | None = None,
+    n_boot: int = 200,
+    seed: int = 0,
+    starts: int = 4,
+    early_stop: bool = True,
+    onset: float | Literal["auto"] | None = "auto",
+    chirp: Any = None,
+    coherent_artifact: bool = False,
 ) -> KineticsFit | KineticsSeries:
     """Table 1: fit the kinetics at ``wavelength`` (nm; band-averaged over ``band_nm``) per pump.
 
@@ -92,7 +108,8 @@ def fit_kinetics(
     side). ``delay_range=(start, stop)`` (ps) fits only those delays (e.g. ``(2, None)`` after the
     hot-carrier rise, then fix ``irf_fwhm=0, t0=0``); when the window starts after the signal's
     rise, t0 of the rise in the full trace goes to :func:`fit_trace` as ``onset`` (one more start
-    with t0 free). ``**kw`` go to :func:`fit_trace` (``n_components=3``, ``offset=True``, ...).
+    with t0 free). The other options are those of :func:`fit_trace`, with the same defaults
+    (``offset=False``: pass ``offset=True`` for a long-lived step, as in the paper's Table 1).
 
     Parameters
     ----------
@@ -106,9 +123,19 @@ def fit_kinetics(
         Width (nm) of the wavelength band averaged around ``wavelength``.
     delay_range : (float or None, float or None), optional
         First and last delay (ps) fitted; None on either side keeps the data's end.
-    **kw
-        Options of :func:`fit_trace`: ``n_components``, ``irf_fwhm`` (ps), ``t0`` (ps),
-        ``offset``, ``ci``, ``chirp``, ``coherent_artifact``, ...
+    n_components : int, default 3
+        Number of exponentials (1 to ``MAX_COMPONENTS``).
+    irf_fwhm, t0 : "fit" or float, default "fit"
+        FWHM and time zero (ps) of the Gaussian IRF: fitted, or held at this value.
+    offset : bool, default False
+        Add a long-lived step (OD) after time zero (the paper's Table 1 fits one).
+    initial, bounds, fixed, ci, n_boot, seed, starts, early_stop
+        As :func:`fit_trace` (start values and bounds in ps).
+    onset : float, "auto" or None, default "auto"
+        Time zero (ps) of the rise for :func:`fit_trace`; "auto": the full trace's when
+        ``delay_range`` cuts the rise off; None: no start from the rise.
+    chirp, coherent_artifact
+        As :func:`fit_trace`.
 
     Returns
     -------
@@ -128,7 +155,7 @@ def fit_kinetics(
     >>> import qdwidgets
     >>> from qdwidgets.core.kinetics import fit_kinetics
     >>> ta = qdwidgets.examples.ta().isel(pump=[1])  # one pump level: one KineticsFit
-    >>> fit = fit_kinetics(ta, delay_range=(2.0, None))  # at the band edge found in the data
+    >>> fit = fit_kinetics(ta, delay_range=(2.0, None), offset=True)  # at the band edge found
     >>> fit.converged, len(fit.taus), fit.warnings
     (True, 3, ())
     >>> 20.0 < fit.taus[0] < 60.0 and 400.0 < fit.taus[1] < 900.0  # trapping, Auger (ps)
@@ -144,11 +171,29 @@ def fit_kinetics(
     traces = full
     if delay_range is not None:
         traces = full.sel(delay=slice(*delay_range))
-    cut = delay_range is not None and delay_range[0] is not None and "onset" not in kw
+    if isinstance(onset, str) and onset != "auto":
+        raise FitError(f"onset must be a delay (ps), 'auto' or None, not {onset!r}")
+    cut = delay_range is not None and delay_range[0] is not None and onset == "auto"
+    options: dict[str, Any] = {
+        "irf_fwhm": irf_fwhm,
+        "t0": t0,
+        "offset": offset,
+        "initial": initial,
+        "bounds": bounds,
+        "fixed": fixed,
+        "ci": ci,
+        "n_boot": n_boot,
+        "seed": seed,
+        "starts": starts,
+        "early_stop": early_stop,
+        "chirp": chirp,
+        "coherent_artifact": coherent_artifact,
+    }
 
     def fit_one(i: int | None) -> KineticsFit:
         one, whole = (traces, full) if i is None else (traces.isel(pump=i), full.isel(pump=i))
-        return fit_trace(one, onset=_onset(whole, one), **kw) if cut else fit_trace(one, **kw)
+        start = _onset(whole, one) if cut else None if onset == "auto" else onset
+        return fit_trace(one, n_components, onset=start, **options)
 
     if "pump" not in traces.dims:
         return fit_one(None)
@@ -215,7 +260,7 @@ def initial_guess(
     trace: xr.DataArray,
     n_components: int = 3,
     *,
-    offset: bool = True,
+    offset: bool = False,
     taus: Any = None,
     irf_fwhm: float | None = None,
     t0: float | None = None,
@@ -231,7 +276,7 @@ def initial_guess(
         ΔA (OD) over ``delay`` (ps).
     n_components : int, default 3
         Number of exponentials.
-    offset : bool, default True
+    offset : bool, default False
         Include a long-lived step (OD).
     taus : sequence of float, optional
         Lifetimes (ps) to keep; automatic otherwise.

@@ -16,6 +16,7 @@ import numpy as np
 
 from ...errors import FitError
 from .. import _args
+from .._choices import KINETICS_CI, KineticsCI
 from ._build import _build_fit
 from ._inputs import _as_trace as _as_trace
 from ._inputs import _check, _trace_t0
@@ -37,11 +38,11 @@ def fit_trace(
     *,
     irf_fwhm: Any = "fit",
     t0: Any = "fit",
-    offset: bool = True,
+    offset: bool = False,
     initial: Mapping[str, float] | None = None,
     bounds: Mapping[str, tuple[float, float]] | None = None,
     fixed: Iterable[str] = (),
-    ci: str | None = None,
+    ci: KineticsCI | None = None,
     n_boot: int = 200,
     seed: int = 0,
     starts: int = 4,
@@ -67,7 +68,7 @@ def fit_trace(
         FWHM (ps) of the Gaussian instrument response: fitted, or held at this value.
     t0 : "fit" or float, default "fit"
         Time zero (ps): fitted, or held at this value.
-    offset : bool, default True
+    offset : bool, default False
         Add a long-lived step (OD) after time zero.
     initial : mapping, optional
         Start values by name (``tau1``, ``tau2``, ..., ``irf_fwhm``, ``t0``; ps); automatic
@@ -118,7 +119,7 @@ def fit_trace(
     >>> import qdwidgets
     >>> from qdwidgets.core.kinetics import extract_trace, fit_trace
     >>> trace = extract_trace(qdwidgets.examples.ta(), 639.0, pump=250.0)
-    >>> fit = fit_trace(trace.sel(delay=slice(2.0, None)), irf_fwhm=0.0, t0=0.0)
+    >>> fit = fit_trace(trace.sel(delay=slice(2.0, None)), irf_fwhm=0.0, t0=0.0, offset=True)
     >>> fit.converged, len(fit.taus), fit.irf_fwhm
     (True, 3, 0.0)
     """
@@ -143,8 +144,8 @@ def fit_trace(
         t, y, n, irf_fwhm=irf_fwhm, t0=t0, offset=offset, initial=initial, bounds=bounds,
         fixed=fixed, n_best=int(starts) if multi else 1,
     )  # fmt: skip
-    if ci not in (None, "bootstrap"):
-        raise FitError(f"ci must be None or 'bootstrap', not {ci!r}")
+    if ci is not None and ci not in KINETICS_CI:
+        raise FitError(f"ci must be None or one of {list(KINETICS_CI)}, not {ci!r}")
     proj = Projection(t, y[:, None], n, offset, coh)
     free = [name for name, v in spec.items() if v[3]]
     x0, mask, lower, upper = to_internal(spec, n)

@@ -20,11 +20,13 @@ import xarray as xr
 from ...data.contract import validate
 from ...errors import FitError
 from .. import _args
+from .._choices import KINETICS_MODELS, KineticsModel
 from .._masked import drop_masked, full_grid, reinsert
 from .._status import covariance_normal
 from . import model as M
 from ._global_assemble import _assemble
 from ._global_assemble import sequential_matrix as sequential_matrix
+from ._inputs import _n_components
 from ._options import fit_options, windows
 from .dispersion import fit_dispersion
 from .params import _start, to_internal
@@ -81,7 +83,7 @@ def fit_global(
     chirp: Any = None,
     chirp_order: int = 3,
     coherent_artifact: bool = False,
-    model: str = "parallel",
+    model: KineticsModel = "parallel",
     offset: bool = False,
     pump: Any = None,
     initial: Mapping[str, float] | None = None,
@@ -143,13 +145,9 @@ def fit_global(
     >>> fit.converged, len(fit.taus)
     (True, 3)
     """
-    if model not in ("parallel", "sequential"):
-        raise FitError(f"model must be 'parallel' or 'sequential', not {model!r}")
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
-        raise FitError(f"n_components must be an integer between 1 and 6, not {n_components!r}")
-    n = int(n_components)
-    if not 1 <= n <= 6:
-        raise FitError(f"n_components must be between 1 and 6, got {n_components}")
+    if model not in KINETICS_MODELS:
+        raise FitError(f"model must be one of {list(KINETICS_MODELS)}, not {model!r}")
+    n = _n_components(n_components)
     windows(delay_range, wavelength_range)
     da, t, y = _matrix(ta, pump, delay_range, wavelength_range)
     full, note = full_grid(da)

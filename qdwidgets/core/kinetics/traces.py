@@ -32,7 +32,7 @@ def fit_traces(
     *,
     irf_fwhm: Any = "fit",
     t0: Any = "fit",
-    offset: bool = True,
+    offset: bool = False,
     pump: Any = None,
     delay_range: tuple[float, float] | None = None,
     wavelength_range: tuple[float, float] | None = None,
@@ -61,7 +61,7 @@ def fit_traces(
         Exponentials per trace.
     irf_fwhm, t0 : "fit" or float, default "fit"
         The Gaussian IRF's FWHM and time zero (ps): fitted per trace, or fixed.
-    offset : bool, default True
+    offset : bool, default False
         Add a long-lived step (OD) per trace.
     pump : float or list, optional
         Pump levels to fit (nearest); all by default.

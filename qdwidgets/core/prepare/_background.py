@@ -107,12 +107,13 @@ def _fit_scale(ta: xr.Dataset, s: np.ndarray) -> list[float]:
     """Least-squares scale per pump level of the solvent artefact in the data.
 
     Per wavelength, the delays where the solvent signal stands above its noise (3σ, σ from
-    neighbouring delays) and above 5 % of its peak are the artefact; the delays before it give each wavelength's offset
-    in the data and in the solvent scan (a baseline, before or after ``subtract_background``),
-    removed first. The sample's own signal rises under the artefact, so each wavelength weighs
-    1 / (σ² + m²), m the sample's signal just after the artefact: the wavelengths where the
-    sample does not absorb (the artefact alone) decide. The solvent scan's noise power is taken
-    out of the normal equation (errors in variables). NaN are left out.
+    neighbouring delays) and above 5 % of its peak are the artefact; the delays before it give
+    each wavelength's offset in the data and in the solvent scan (a baseline, before or after
+    ``subtract_background``), removed first. The sample's own signal rises under the
+    artefact, so each wavelength weighs 1 / (σ² + m²), m the sample's signal just after the
+    artefact: the wavelengths where the sample does not absorb (the artefact alone) decide.
+    The solvent scan's noise power is taken out of the normal equation (errors in variables).
+    NaN are left out.
     """
     from ..kinetics.trust import column_noise
 

@@ -2,10 +2,13 @@
 
 - :func:`peak_output`, :func:`enhancement`, :func:`linewidth`: curves vs power from a dataset.
 - :func:`intensity`: mW on a spot → W cm⁻² (top hat or Gaussian peak).
-- :func:`fit_threshold`: lines in two given windows, intersection, 95 % interval.
-- :func:`find_threshold`: segmented regression that also tests whether a breakpoint exists.
+- :func:`fit_threshold`: the threshold of an ASE dataset (``ds.qd.fit_threshold`` is it):
+  lines in two given windows, or windows found by segmented regression.
+- :func:`fit_lines`: lines in two given windows of a curve (arrays), intersection, 95 % interval.
+- :func:`find_threshold`: segmented regression on a curve that also tests whether a breakpoint
+  exists.
 - :func:`criteria`: the threshold by several criteria side by side.
-- :func:`fit_dataset`: what ``ds.qd.fit_threshold(**kw)`` calls.
+- ``fit_dataset``: the old name of :func:`fit_threshold` (deprecated).
 - :func:`default_feedback`: the condition used when none is named (the first that is not "none").
 
 Every result carries the fit status of :mod:`qdwidgets.core._status` (``converged``, ``message``,
@@ -18,14 +21,14 @@ from ._criteria import Criterion, ThresholdCriteria, criteria
 from ._dataset import (
     default_feedback,
     enhancement,
-    fit_dataset,
     linewidth,
     peak_output,
     signal_curve,
     spectral_snr,
 )
+from ._fit import fit_dataset, fit_threshold
 from ._intensity import intensity
-from ._lines import CI_METHODS, fit_threshold
+from ._lines import CI_METHODS, fit_lines
 from ._results import Breakpoint, LineFit, ThresholdFit
 from ._segmented import find_threshold, segmented
 
@@ -41,6 +44,7 @@ __all__ = [
     "enhancement",
     "find_threshold",
     "fit_dataset",
+    "fit_lines",
     "fit_threshold",
     "intensity",
     "linewidth",

@@ -19,18 +19,11 @@ from ... import _html
 from ...errors import FitError
 from ...results import Result
 from .. import _args
-from ._dataset import (
-    METHODS,
-    _ase,
-    _feedback,
-    _spot_profile,
-    fit_dataset,
-    linewidth,
-    peak_output,
-    spectral_snr,
-)
+from .._choices import BeamProfile, OutputMethod, ThresholdCI
+from ._dataset import METHODS, _ase, _feedback, linewidth, peak_output, spectral_snr
+from ._fit import fit_threshold, spot_and_profile
 from ._lines import _finish
-from ._results import NAN, NAN_CI, ThresholdFit, ThresholdVocabulary
+from ._results import NAN, NAN_CI, ThresholdFit, ThresholdVocabulary, deprecated, renamed_fields
 from ._segmented import find_threshold
 
 
@@ -63,11 +56,21 @@ class ThresholdCriteria(Result):
     """
 
     feedback: str
-    profile: str
+    beam_profile: BeamProfile
     spot_diameter_mm: float
     criteria: tuple[Criterion, ...]
 
-    _summary_fields: ClassVar[tuple[str, ...]] = ("feedback", "profile", "spot_diameter_mm")
+    _summary_fields: ClassVar[tuple[str, ...]] = ("feedback", "beam_profile", "spot_diameter_mm")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ThresholdCriteria:
+        """Rebuild from :meth:`to_dict` output (older saves with ``profile`` too)."""
+        return super().from_dict(renamed_fields(data))
+
+    @property
+    def profile(self) -> str:
+        """Deprecated alias of ``beam_profile``."""
+        return str(deprecated("profile", "beam_profile", self.beam_profile))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per criterion: threshold and interval in mW and W cm⁻², status, warnings."""
@@ -92,7 +95,7 @@ class ThresholdCriteria(Result):
     def _repr_html_(self) -> str:
         esc = _html.escape
         head = (
-            f"<b>Threshold criteria</b> ({esc(self.feedback)}; {esc(self.profile)}, "
+            f"<b>Threshold criteria</b> ({esc(self.feedback)}; {esc(self.beam_profile)}, "
             f"{self.spot_diameter_mm:g} mm)"
         )
         cols = (
@@ -127,7 +130,7 @@ def _criterion(
     name: str,
     fit: ThresholdFit,
     spot: float | None,
-    profile: str,
+    profile: BeamProfile,
     log: bool = False,
     want: str = "",
 ) -> Criterion:
@@ -161,16 +164,22 @@ def _criterion(
     )
 
 
+@_args.renamed(window_nm="wavelength_range", profile="beam_profile")
 def criteria(
     ase: xr.Dataset,
     feedback: str | None = None,
     *,
     below: tuple[float, float] | None = None,
     above: tuple[float, float] | None = None,
-    method: str = "max",
-    window_nm: tuple[float, float] | None = None,
+    method: OutputMethod = "max",
+    wavelength_range: tuple[float, float] | None = None,
     min_snr: float = 20.0,
-    **kw: Any,
+    spot_diameter_mm: float | None = None,
+    beam_profile: BeamProfile | None = None,
+    ci: ThresholdCI = "bootstrap",
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
 ) -> ThresholdCriteria:
     """Threshold of ``feedback`` (default: the first condition that is not "none") by three
     criteria, side by side.
@@ -196,13 +205,16 @@ def criteria(
         Power windows (mW) of the two-line criterion; found when not given.
     method : {"max", "at_peak", "integrated"}, default "max"
         How the output is read from each spectrum (:func:`peak_output`).
-    window_nm : (float, float), optional
-        Wavelength range (nm) read.
+    wavelength_range : (float, float), optional
+        Wavelength range (nm) read (was ``window_nm``).
     min_snr : float, default 20
         Spectra below this signal-to-noise ratio are left out of the linewidth criterion (≥ 0).
-    **kw
-        ``spot_diameter_mm`` (mm), ``profile`` and the interval options of
-        :func:`fit_threshold`.
+    spot_diameter_mm : float, optional
+        Spot diameter (mm); default the dataset's attribute.
+    beam_profile : {"tophat", "gaussian"}, optional
+        Beam profile (was ``profile``); default the dataset's attribute, else "tophat".
+    ci, n_boot, seed, confidence
+        The interval options of :func:`fit_threshold`.
 
     Returns
     -------
@@ -211,18 +223,22 @@ def criteria(
     """
     method = _args.choice("method", method, METHODS)
     min_snr = _args.non_negative("min_snr", min_snr)
-    ds = _ase(ase, window_nm)
-    spot, profile = _spot_profile(ds, kw)
+    ds = _ase(ase, wavelength_range)
+    spot, profile = spot_and_profile(ds, spot_diameter_mm, beam_profile)
     feedback = _feedback(ds, feedback)
-    two = fit_dataset(
+    kw: dict[str, Any] = {"ci": ci, "n_boot": n_boot, "seed": seed, "confidence": confidence}
+    two = fit_threshold(
         ds,
         feedback=feedback,
         below=below,
         above=above,
         method=method,
         spot_diameter_mm=spot,
-        profile=profile,
-        **kw,
+        beam_profile=profile,
+        ci=ci,
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
     )
     out = [_criterion("two-line intersection", two, spot, profile)]
     fw = linewidth(ds).sel(feedback=feedback)
@@ -261,7 +277,7 @@ def criteria(
     out.append(crit)
     return ThresholdCriteria(
         feedback=feedback,
-        profile=profile,
+        beam_profile=profile,
         spot_diameter_mm=float("nan") if spot is None else spot,
         criteria=tuple(out),
     )

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import math
 import weakref
-from typing import Any
 
 import numpy as np
 import xarray as xr
 from scipy import signal
 
-from ...data.constants import check_spot_diameter as _spot
-from ...data.contract import BEAM_PROFILES, validate
-from ...errors import DatasetError, FitError
+from ...data.contract import validate
+from ...errors import DatasetError
 from .. import _args
+from .._choices import OUTPUT_METHODS, THRESHOLD_SIGNALS, OutputMethod, ThresholdSignal
 from .._noise import MAD_TO_SIGMA
-from ._intensity import intensity
-from ._lines import fit_threshold
-from ._results import ThresholdFit
-from ._segmented import find_threshold
 
-SIGNALS = ("enhancement", "output", "reference")
-METHODS = ("max", "at_peak", "integrated")
+SIGNALS = THRESHOLD_SIGNALS
+METHODS = OUTPUT_METHODS
 
 
 # Datasets validated here and passed on internally (never returned to the caller), so that
@@ -33,16 +28,19 @@ METHODS = ("max", "at_peak", "integrated")
 _CHECKED: weakref.WeakValueDictionary[int, xr.Dataset] = weakref.WeakValueDictionary()
 
 
-def _ase(ase: xr.Dataset, window_nm: tuple[float, float] | None = None) -> xr.Dataset:
+def _ase(ase: xr.Dataset, wavelength_range: tuple[float, float] | None = None) -> xr.Dataset:
     ds = ase if _CHECKED.get(id(ase)) is ase else validate(ase, "ase")
-    if window_nm is not None:
-        lo, hi = _args.interval("window_nm", window_nm, unit="nm", allow_none_ends=False)
+    if wavelength_range is not None:
+        lo, hi = _args.interval(
+            "wavelength_range", wavelength_range, unit="nm", allow_none_ends=False
+        )
         ds = ds.sel(wavelength=slice(lo, hi))
         if ds.sizes["wavelength"] < 2:
             wl = ase["wavelength"].values
             raise DatasetError(
-                f"window_nm=({lo:g}, {hi:g}) holds {ds.sizes['wavelength']} wavelength(s). Fix: "
-                f"choose a window inside {np.min(wl):g}–{np.max(wl):g} nm with ≥ 2 points"
+                f"wavelength_range=({lo:g}, {hi:g}) holds {ds.sizes['wavelength']} "
+                f"wavelength(s). Fix: choose a window inside {np.min(wl):g}–{np.max(wl):g} nm "
+                "with ≥ 2 points"
             )
     _CHECKED[id(ds)] = ds
     return ds
@@ -103,15 +101,19 @@ def _feedback(ds: xr.Dataset, feedback: str | None) -> str:
     return str(feedback)
 
 
+@_args.renamed(window_nm="wavelength_range")
 def peak_output(
-    ase: xr.Dataset, *, method: str = "max", window_nm: tuple[float, float] | None = None
+    ase: xr.Dataset,
+    *,
+    method: OutputMethod = "max",
+    wavelength_range: tuple[float, float] | None = None,
 ) -> xr.DataArray:
     """Emission output per spectrum, over (feedback, power).
 
     ``"max"``: the spectrum's maximum (emission units; biased upwards by noise where the peak is
     weak); ``"at_peak"``: the emission at the wavelength where that condition's spectra, summed
     over power, peak (linear in the data, so noise averages out); ``"integrated"``: the integral
-    over wavelength (emission units × nm). ``window_nm=(lo, hi)`` restricts the wavelengths.
+    over wavelength (emission units × nm). ``wavelength_range=(lo, hi)`` restricts the wavelengths.
 
     Parameters
     ----------
@@ -119,7 +121,7 @@ def peak_output(
         An ASE dataset (``emission`` over feedback, ``power`` in mW, ``wavelength`` in nm).
     method : {"max", "at_peak", "integrated"}, default "max"
         How the output is read from each spectrum.
-    window_nm : (float, float), optional
+    wavelength_range : (float, float), optional
         Wavelength range (nm) read.
 
     Returns
@@ -128,7 +130,7 @@ def peak_output(
         The output over ``(feedback, power)``, in the emission's units (× nm when integrated).
     """
     method = _args.choice("method", method, METHODS)
-    ds = _ase(ase, window_nm)
+    ds = _ase(ase, wavelength_range)
     em = ds["emission"]
     unit = str(em.attrs.get("units", "a.u."))
     if method == "max":
@@ -145,12 +147,13 @@ def peak_output(
     return named
 
 
+@_args.renamed(window_nm="wavelength_range")
 def enhancement(
     ase: xr.Dataset,
     feedback: str | None = None,
     *,
-    method: str = "max",
-    window_nm: tuple[float, float] | None = None,
+    method: OutputMethod = "max",
+    wavelength_range: tuple[float, float] | None = None,
 ) -> xr.DataArray:
     """Output with ``feedback`` minus output without (``"none"``), over power (as in Fig. 3c, e).
 
@@ -162,7 +165,7 @@ def enhancement(
         An ASE dataset with a ``"none"`` feedback condition (``power`` in mW).
     feedback : str, optional
         The condition compared with "none"; default the first that is not "none".
-    method, window_nm
+    method, wavelength_range
         As :func:`peak_output` (window in nm).
 
     Returns
@@ -175,7 +178,7 @@ def enhancement(
     DatasetError
         When the dataset has no "none" condition or ``feedback`` is not one of its labels.
     """
-    ds = _ase(ase, window_nm)
+    ds = _ase(ase, wavelength_range)
     feedback = _feedback(ds, feedback)
     out = peak_output(ds, method=method)
     enh = out.sel(feedback=feedback, drop=True) - out.sel(feedback="none", drop=True)
@@ -200,13 +203,16 @@ def _fwhm(wl: np.ndarray, s: np.ndarray) -> float:
     return float(x_right - x_left)
 
 
-def linewidth(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = None) -> xr.DataArray:
+@_args.renamed(window_nm="wavelength_range")
+def linewidth(
+    ase: xr.Dataset, *, wavelength_range: tuple[float, float] | None = None
+) -> xr.DataArray:
     """Full width at half maximum (nm) of each spectrum, over (feedback, power).
 
     Half of the spectrum's maximum (above zero), crossings interpolated linearly. NaN where the
     spectrum does not fall below half maximum on both sides inside the measured range.
     """
-    ds = _ase(ase, window_nm)
+    ds = _ase(ase, wavelength_range)
     em = ds["emission"]
     wl = ds["wavelength"].values
     vals = np.asarray(em.values, dtype=float)
@@ -220,7 +226,10 @@ def linewidth(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = None) 
     )
 
 
-def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = None) -> xr.DataArray:
+@_args.renamed(window_nm="wavelength_range")
+def spectral_snr(
+    ase: xr.Dataset, *, wavelength_range: tuple[float, float] | None = None
+) -> xr.DataArray:
     """Peak over noise of each spectrum, over (feedback, power) (dimensionless).
 
     Noise: the robust (MAD) standard deviation of the residual from a Savitzky–Golay smooth
@@ -231,7 +240,7 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
     ----------
     ase : xarray.Dataset
         An ASE dataset (``wavelength`` in nm).
-    window_nm : (float, float), optional
+    wavelength_range : (float, float), optional
         Wavelength range (nm) used.
 
     Returns
@@ -239,7 +248,7 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
     xarray.DataArray
         The signal-to-noise ratio over ``(feedback, power)``.
     """
-    ds = _ase(ase, window_nm)
+    ds = _ase(ase, wavelength_range)
     em = np.asarray(ds["emission"].values, dtype=float)
     n = em.shape[-1]
     win = min(9, n if n % 2 else n - 1)
@@ -262,26 +271,21 @@ def spectral_snr(ase: xr.Dataset, *, window_nm: tuple[float, float] | None = Non
     )
 
 
-def _spot_profile(ds: xr.Dataset, kw: dict[str, Any]) -> tuple[float | None, str]:
-    spot = kw.pop("spot_diameter_mm", ds.attrs.get("spot_diameter_mm"))
-    profile = kw.pop("profile", ds.attrs.get("beam_profile", "tophat"))
-    return (None if spot is None else _spot(spot)), _args.choice("profile", profile, BEAM_PROFILES)
-
-
+@_args.renamed(window_nm="wavelength_range")
 def signal_curve(
     ase: xr.Dataset,
     feedback: str | None = None,
-    signal: str = "enhancement",
+    signal: ThresholdSignal = "enhancement",
     *,
-    method: str = "max",
-    window_nm: tuple[float, float] | None = None,
+    method: OutputMethod = "max",
+    wavelength_range: tuple[float, float] | None = None,
 ) -> xr.DataArray:
     """The curve to fit: "enhancement", "output" (with feedback) or "reference" (none).
 
     ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`).
     """
     signal = _args.choice("signal", signal, SIGNALS)
-    ds = _ase(ase, window_nm)
+    ds = _ase(ase, wavelength_range)
     if signal == "enhancement":
         return enhancement(ds, feedback, method=method)
     label = "none" if signal == "reference" else _feedback(ds, feedback)
@@ -292,86 +296,9 @@ def signal_curve(
     return curve
 
 
-def fit_dataset(
-    ase: xr.Dataset,
-    *,
-    feedback: str | None = None,
-    signal: str = "enhancement",
-    below: tuple[float, float] | None = None,
-    above: tuple[float, float] | None = None,
-    method: str = "max",
-    window_nm: tuple[float, float] | None = None,
-    **kw: Any,
-) -> ThresholdFit:
-    """Threshold of an ASE dataset (what ``ds.qd.fit_threshold(**kw)`` calls).
-
-    ``feedback`` defaults to the first condition that is not "none" (:func:`default_feedback`);
-    ``signal`` picks the curve (see :func:`signal_curve`). With both windows (mW) the lines are
-    fitted there (:func:`fit_threshold`); with neither, :func:`find_threshold` chooses them and
-    tests for a breakpoint. Spot diameter and beam profile come from the dataset attrs unless
-    ``spot_diameter_mm=`` / ``profile=`` are passed. Other ``kw``: ci, n_boot, seed, confidence.
-
-    Parameters
-    ----------
-    ase : xarray.Dataset
-        An ASE dataset: ``emission`` over ``(feedback, power, wavelength)``, ``power`` in mW.
-    feedback : str, optional
-        The condition to fit (a ``feedback`` label); default the first that is not "none".
-    signal : str, default "enhancement"
-        The curve fitted against power: see :func:`signal_curve`.
-    below, above : (float, float), optional
-        Power windows (mW) of the below- and above-threshold lines; both or neither.
-    method : str, default "max"
-        How the output is read from each spectrum: "max", "at_peak" or "integrated".
-    window_nm : (float, float), optional
-        Emission wavelength range (nm) the output is read from.
-    **kw
-        ``spot_diameter_mm`` (mm), ``profile`` ("tophat" or "gaussian"), ``ci``, ``n_boot``,
-        ``seed``, ``confidence``.
-
-    Returns
-    -------
-    ThresholdFit
-        ``threshold_mW`` (mW) and ``threshold_W_cm2`` (W cm⁻²), ``ci`` with ``ci_method``, the
-        two lines, and the status fields ``converged``/``message``/``nfev``/``warnings``.
-
-    Raises
-    ------
-    DatasetError
-        When the dataset is not a valid ASE dataset or ``feedback`` is not one of its labels.
-    FitError
-        When the windows are malformed or hold too few powers.
-
-    Examples
-    --------
-    >>> import qdwidgets
-    >>> from qdwidgets.core.threshold import fit_dataset
-    >>> fit = fit_dataset(qdwidgets.examples.ase(), feedback="lamp")
-    >>> fit.converged, round(fit.threshold_mW), round(fit.threshold_W_cm2, 1), fit.ci_method
-    (True, 148, 18.9, 'bootstrap')
-    """
-    ds = _ase(ase, window_nm)
-    spot, profile = _spot_profile(ds, kw)
-    curve = signal_curve(ds, feedback, signal, method=method)
-    p, y = curve["power"].values, curve.values
-    if below is None and above is None:
-        return find_threshold(p, y, spot_diameter_mm=spot, profile=profile, **kw)
-    if below is None or above is None:
-        raise FitError(
-            "give both windows (below=(lo, hi), above=(lo, hi) in mW) or neither (then the "
-            "windows are found by segmented regression)"
-        )
-    return fit_threshold(
-        p, y, below=below, above=above, spot_diameter_mm=spot, profile=profile, **kw
-    )
-
-
 __all__ = [
     "default_feedback",
     "enhancement",
-    "fit_dataset",
-    "fit_threshold",
-    "intensity",
     "linewidth",
     "peak_output",
     "signal_curve",

@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 
 from ...data.constants import check_spot_diameter, w_cm2_per_mW
-from ...data.contract import BEAM_PROFILES
 from .. import _args
+from .._choices import BEAM_PROFILES, BeamProfile
 
 
-def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -> Any:
+@_args.renamed(profile="beam_profile")
+def intensity(power_mW: Any, spot_diameter_mm: float, beam_profile: BeamProfile = "tophat") -> Any:
     """Pump intensity in W cm⁻² for a CW power in mW on a spot of diameter ``spot_diameter_mm``.
 
     ``"tophat"``: uniform disc of diameter d, I = P / (π (d/2)²).
@@ -24,7 +25,7 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
         CW pump power (mW).
     spot_diameter_mm : float
         Spot diameter (mm): the flat-top diameter, or the 1/e² diameter for "gaussian".
-    profile : {"tophat", "gaussian"}, default "tophat"
+    beam_profile : {"tophat", "gaussian"}, default "tophat"
         Beam profile the diameter refers to.
 
     Returns
@@ -39,6 +40,6 @@ def intensity(power_mW: Any, spot_diameter_mm: float, profile: str = "tophat") -
     19.1
     """
     d = check_spot_diameter(spot_diameter_mm)
-    profile = _args.choice("profile", profile, BEAM_PROFILES)
-    out = np.asarray(power_mW, dtype=float) * w_cm2_per_mW(d, profile)
+    beam_profile = _args.choice("beam_profile", beam_profile, BEAM_PROFILES)
+    out = np.asarray(power_mW, dtype=float) * w_cm2_per_mW(d, beam_profile)
     return float(out) if out.ndim == 0 else out

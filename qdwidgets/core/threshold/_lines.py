@@ -34,13 +34,13 @@ import numpy as np
 from scipy import stats
 
 from ...data.constants import check_spot_diameter as _spot
-from ...data.contract import BEAM_PROFILES
 from ...errors import FitError
 from .. import _args
+from .._choices import BEAM_PROFILES, THRESHOLD_CI, BeamProfile, ThresholdCI
 from ._intensity import intensity
 from ._results import NAN, LineFit, ThresholdFit
 
-CI_METHODS = ("bootstrap", "percentile", "delta")
+CI_METHODS = THRESHOLD_CI
 MIN_RESAMPLE = 5  # points per window below which the bootstrap falls back to the delta method
 
 
@@ -157,30 +157,41 @@ def _check_not_parallel(b: LineFit, a: LineFit) -> float:
 
 
 def _check_options(
-    ci: str, n_boot: int, seed: int, confidence: float, profile: str
-) -> tuple[str, int, int, float, str]:
-    ci = _args.choice("ci", ci, CI_METHODS)
+    ci: str, n_boot: int, seed: int, confidence: float, beam_profile: str
+) -> tuple[ThresholdCI, int, int, float, BeamProfile]:
+    ci_name = _args.choice("ci", ci, CI_METHODS)
     n_boot = _args.integer("n_boot", n_boot, lo=100, hi=1_000_000)
     seed = _args.integer("seed", seed, lo=0, hi=2**63 - 1)
     confidence = _args.number("confidence", confidence, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
-    profile = _args.choice("profile", profile, BEAM_PROFILES)
-    return ci, n_boot, seed, confidence, profile
+    return (
+        ci_name,
+        n_boot,
+        seed,
+        confidence,
+        _args.choice("beam_profile", beam_profile, BEAM_PROFILES),
+    )
 
 
-def fit_threshold(
+@_args.renamed(profile="beam_profile")
+def fit_lines(
     power: Any,
     signal: Any,
     *,
     below: tuple[float, float],
     above: tuple[float, float],
     spot_diameter_mm: float | None = None,
-    profile: str = "tophat",
-    ci: str = "bootstrap",
+    beam_profile: BeamProfile = "tophat",
+    ci: ThresholdCI = "bootstrap",
     n_boot: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
 ) -> ThresholdFit:
     """Fit straight lines to ``signal`` vs ``power`` (mW) in the ``below`` and ``above`` windows.
+
+    The threshold of a curve given as arrays; :func:`fit_threshold` finds it on an ASE dataset
+    (and calls this function when both windows are given). Before 0.2 this function was
+    ``fit_threshold(power, signal, ...)``; that call still works for one version, with a
+    DeprecationWarning.
 
     Parameters
     ----------
@@ -191,7 +202,7 @@ def fit_threshold(
         and ``below`` must lie at lower power.
     spot_diameter_mm : float, optional
         Spot diameter (mm); with it the threshold is also given in W cm⁻² (:func:`intensity`).
-    profile : {"tophat", "gaussian"}
+    beam_profile : {"tophat", "gaussian"}
         Beam profile the diameter refers to.
     ci : {"bootstrap", "percentile", "delta"}
         Interval method (see the module docstring).
@@ -220,16 +231,18 @@ def fit_threshold(
     A sharp threshold at 150 mW on a 1 mm top-hat spot:
 
     >>> import numpy as np
-    >>> from qdwidgets.core.threshold import fit_threshold
+    >>> from qdwidgets.core.threshold import fit_lines
     >>> power = np.arange(0.0, 301.0, 10.0)
     >>> signal = np.where(power < 150.0, 0.01 * power, 1.5 + 0.2 * (power - 150.0))
-    >>> fit = fit_threshold(
+    >>> fit = fit_lines(
     ...     power, signal, below=(0, 140), above=(160, 300), spot_diameter_mm=1.0, ci="delta"
     ... )
     >>> round(fit.threshold_mW, 1), round(fit.threshold_W_cm2, 1), fit.converged
     (150.0, 19.1, True)
     """
-    ci, n_boot, seed, confidence, profile = _check_options(ci, n_boot, seed, confidence, profile)
+    ci, n_boot, seed, confidence, beam_profile = _check_options(
+        ci, n_boot, seed, confidence, beam_profile
+    )
     x, y = _as_curve(power, signal)
     wb, wa = _window(below, "below"), _window(above, "above")
     if wb[0] >= wa[0]:
@@ -310,7 +323,7 @@ def fit_threshold(
         la,
         ratio,
         spot_diameter_mm,
-        profile,
+        beam_profile,
         message,
         curve=(x, y),
         nfev=nfev,
@@ -326,7 +339,7 @@ def _finish(
     la: LineFit | None,
     ratio: float,
     spot_diameter_mm: float | None,
-    profile: str,
+    beam_profile: BeamProfile,
     message: str,
     *,
     converged: bool = True,
@@ -335,14 +348,14 @@ def _finish(
     nfev: int = 0,
     warnings: tuple[str, ...] = (),
 ) -> ThresholdFit:
-    profile = _args.choice("profile", profile, BEAM_PROFILES)
+    beam_profile = _args.choice("beam_profile", beam_profile, BEAM_PROFILES)
     if spot_diameter_mm is None:
         spot = NAN
         x0_i, ci_i = NAN, (NAN, NAN)
     else:
         spot = _spot(spot_diameter_mm)
-        x0_i = intensity(x0, spot, profile)
-        ci_i = (intensity(ci[0], spot, profile), intensity(ci[1], spot, profile))
+        x0_i = intensity(x0, spot, beam_profile)
+        ci_i = (intensity(ci[0], spot, beam_profile), intensity(ci[1], spot, beam_profile))
     return ThresholdFit(
         threshold_mW=float(x0),
         threshold_W_cm2=float(x0_i),
@@ -355,7 +368,7 @@ def _finish(
         above_line=la,
         slope_ratio=float(ratio),
         spot_diameter_mm=spot,
-        profile=profile,
+        beam_profile=beam_profile,
         converged=bool(converged),
         message=message,
         nfev=int(nfev),

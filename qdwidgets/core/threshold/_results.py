@@ -9,13 +9,14 @@ name in ``ci_method``. The old names ``found`` and ``note`` are read-only aliase
 from __future__ import annotations
 
 import math
-import warnings as _warnings
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ...results import Result
+from .. import _args
+from .._choices import BeamProfile
 
 NAN = float("nan")
 NAN_CI = (NAN, NAN)
@@ -23,18 +24,22 @@ NAN_CI = (NAN, NAN)
 
 def deprecated(old: str, new: str, value: Any) -> Any:
     """``value`` of the new field, with a DeprecationWarning naming the old and the new name."""
-    _warnings.warn(
-        f"'{old}' is deprecated and will be removed in the next version; use '{new}'",
-        DeprecationWarning,
-        stacklevel=3,
-    )
+    _args.warn_renamed(old, new, stacklevel=4)
     return value
+
+
+def renamed_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A saved result's dict with ``profile`` (the name before 0.2) read as ``beam_profile``."""
+    out = dict(data)
+    if "profile" in out and "beam_profile" not in out:
+        out["beam_profile"] = out.pop("profile")
+    return out
 
 
 def legacy_fields(data: dict[str, Any]) -> dict[str, Any]:
     """A saved result's dict in the current vocabulary (``found``/``note``, a tuple ``ci`` with
     a separate ``ci_W_cm2``, a sentence in ``ci_method``), so older saves still load."""
-    out = dict(data)
+    out = renamed_fields(data)
     if "found" in out and "converged" not in out:
         out["converged"] = out.pop("found")
     if "note" in out and "message" not in out:
@@ -111,8 +116,9 @@ class LineFit(Result):
 class ThresholdFit(ThresholdVocabulary, Result):
     """Threshold as the intersection of a below- and an above-threshold line.
 
-    - ``threshold_mW`` and ``threshold_W_cm2`` (for the ``profile`` and ``spot_diameter_mm``
-      used; NaN without a spot size).
+    - ``threshold_mW`` and ``threshold_W_cm2`` (for the ``beam_profile`` and
+      ``spot_diameter_mm`` used; NaN without a spot size). ``profile`` is a deprecated alias of
+      ``beam_profile``.
     - ``ci``: ``{"threshold_mW": (low, high), "threshold_W_cm2": (low, high)}``, the 95 %
       interval (or the ``confidence`` asked for); ``ci_method``: "bootstrap", "percentile" or
       "delta" (see :mod:`qdwidgets.core.threshold._lines`).
@@ -134,7 +140,7 @@ class ThresholdFit(ThresholdVocabulary, Result):
     above_line: LineFit | None
     slope_ratio: float
     spot_diameter_mm: float
-    profile: str
+    beam_profile: BeamProfile
     converged: bool = True
     message: str = ""
     nfev: int = 0
@@ -149,13 +155,18 @@ class ThresholdFit(ThresholdVocabulary, Result):
         "ci",
         "ci_method",
         "slope_ratio",
-        "profile",
+        "beam_profile",
         "spot_diameter_mm",
         "converged",
         "message",
         "warnings",
         "p_value",
     )
+
+    @property
+    def profile(self) -> str:
+        """Deprecated alias of ``beam_profile``."""
+        return str(deprecated("profile", "beam_profile", self.beam_profile))
 
     def summary(self) -> str:
         """One line: the threshold with its interval in mW and W cm⁻²."""
@@ -166,7 +177,7 @@ class ThresholdFit(ThresholdVocabulary, Result):
         if math.isfinite(self.threshold_W_cm2):
             ilo, ihi = self.ci_W_cm2
             text += (
-                f" = {self.threshold_W_cm2:.4g} W cm⁻² ({ilo:.4g}–{ihi:.4g}; {self.profile}, "
+                f" = {self.threshold_W_cm2:.4g} W cm⁻² ({ilo:.4g}–{ihi:.4g}; {self.beam_profile}, "
                 f"{self.spot_diameter_mm:g} mm)"
             )
         return text

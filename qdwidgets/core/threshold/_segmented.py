@@ -21,7 +21,8 @@ from scipy import optimize
 
 from ...errors import FitError
 from .. import _args
-from ._lines import _as_curve, _finish, fit_threshold
+from .._choices import BeamProfile, ThresholdCI
+from ._lines import CI_METHODS, _as_curve, _finish, fit_lines
 from ._results import NAN, Breakpoint, ThresholdFit
 
 
@@ -78,7 +79,7 @@ def segmented(
     if n < 6:
         raise FitError(
             f"a breakpoint search needs at least 6 points (3 on each side), got {n}. Fix: "
-            "measure more pump powers, or give the windows yourself with fit_threshold"
+            "measure more pump powers, or give the windows yourself with fit_lines"
         )
     # candidate breakpoints: ``per_gap`` evenly spaced values in each gap between the powers
     # from the 3rd to the 3rd-last (the profile RSS is smooth inside a gap; refined below)
@@ -140,23 +141,27 @@ def segmented(
     return Breakpoint(True, psi, p_value, k, note, nfev)
 
 
+@_args.renamed(profile="beam_profile")
 def find_threshold(
     power: Any,
     signal: Any,
     *,
     spot_diameter_mm: float | None = None,
-    profile: str = "tophat",
+    beam_profile: BeamProfile = "tophat",
     alpha: float = 0.05,
     gap_mW: float = 0.0,
     n_sim: int = 1000,
-    **fit_kwargs: Any,
+    ci: ThresholdCI = "bootstrap",
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
 ) -> ThresholdFit:
     """Find the threshold without given windows: segmented regression plus a breakpoint test.
 
     A broken line is fitted with a grid search over its breakpoint; a Monte Carlo sup-F test
     (see the module docstring) decides whether a breakpoint exists at all. If it does, straight
     lines are fitted on each side (leaving out points within ``gap_mW``/2 of the breakpoint) with
-    :func:`fit_threshold` (``fit_kwargs``: ci, n_boot, seed, confidence), and the result carries
+    :func:`fit_lines` (``ci``, ``n_boot``, ``seed``, ``confidence``), and the result carries
     ``p_value``. If not, the result has ``converged=False``, NaN threshold and a ``message``
     saying why.
 
@@ -166,7 +171,7 @@ def find_threshold(
         The curve: pump power (mW) and the signal (any units), one value per power.
     spot_diameter_mm : float, optional
         Spot diameter (mm); with it the threshold is also given in W cm⁻² (:func:`intensity`).
-    profile : {"tophat", "gaussian"}
+    beam_profile : {"tophat", "gaussian"}
         Beam profile the diameter refers to.
     alpha : float, default 0.05
         Significance level of the breakpoint test, in (0, 1).
@@ -174,13 +179,13 @@ def find_threshold(
         Width (mW) around the breakpoint left out of both lines, ≥ 0.
     n_sim : int, default 1000
         Monte Carlo simulations of the sup-F test, ≥ 100.
-    **fit_kwargs
-        ``ci``, ``n_boot``, ``seed``, ``confidence`` of :func:`fit_threshold`.
+    ci, n_boot, seed, confidence
+        The interval options of :func:`fit_lines` (``seed`` also seeds the breakpoint test).
 
     Returns
     -------
     ThresholdFit
-        As :func:`fit_threshold`, with the test's ``p_value``; ``converged=False`` and a NaN
+        As :func:`fit_lines`, with the test's ``p_value``; ``converged=False`` and a NaN
         threshold when no breakpoint is detected.
 
     Raises
@@ -198,9 +203,9 @@ def find_threshold(
     (True, 148, True)
     """
     gap_mW = _args.non_negative("gap_mW", gap_mW, unit="mW")
-    ci = _args.choice("ci", fit_kwargs.get("ci", "bootstrap"), ("bootstrap", "percentile", "delta"))
+    ci = _args.choice("ci", ci, CI_METHODS)
     x, y = _as_curve(power, signal)
-    seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=fit_kwargs.get("seed", 0))
+    seg = segmented(x, y, alpha=alpha, n_sim=n_sim, seed=seed)
     nan = float("nan")
 
     def none_found(note: str) -> ThresholdFit:
@@ -212,7 +217,7 @@ def find_threshold(
             None,
             nan,
             spot_diameter_mm,
-            profile,
+            beam_profile,
             note,
             converged=False,
             p_value=seg.p_value,
@@ -232,14 +237,17 @@ def find_threshold(
         )
         return none_found(note)
     try:
-        fit = fit_threshold(
+        fit = fit_lines(
             x,
             y,
             below=(float(left[0]), float(left[-1])),
             above=(float(right[0]), float(right[-1])),
             spot_diameter_mm=spot_diameter_mm,
-            profile=profile,
-            **fit_kwargs,
+            beam_profile=beam_profile,
+            ci=ci,
+            n_boot=n_boot,
+            seed=seed,
+            confidence=confidence,
         )
     except FitError as exc:
         note = f"no threshold: {seg.message}, but the lines on either side give none: {exc}"
@@ -253,7 +261,7 @@ def find_threshold(
         fit.above_line,
         fit.slope_ratio,
         spot_diameter_mm,
-        profile,
+        beam_profile,
         note,
         p_value=seg.p_value,
         curve=(x, y),

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from ...core._args import ArgumentError, choice, positive
+from ...core._choices import BEAM_PROFILES, BeamProfile
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (
@@ -121,7 +122,7 @@ def check_options(
     if pump_wavelength_nm is not None:
         positive("pump_wavelength_nm", pump_wavelength_nm, unit="nm")
     if beam_profile is not None:
-        choice("beam_profile", beam_profile, ("tophat", "gaussian"))
+        choice("beam_profile", beam_profile, BEAM_PROFILES)
 
 
 def _attrs(
@@ -210,7 +211,7 @@ def read_table(
     wavelength_unit: str | None = None,
     feedback: str = "none",
     spot_diameter_mm: float | None = None,
-    beam_profile: str | None = None,
+    beam_profile: BeamProfile | None = None,
     pump_wavelength_nm: float | None = None,
 ) -> xr.Dataset:
     """Read a long ASE table into a raw (not yet validated) ASE dataset.

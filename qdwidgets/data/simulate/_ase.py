@@ -26,10 +26,11 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from ...core._choices import BeamProfile
 from ...errors import DatasetError
 from ...results import Result
 from ..constants import w_cm2_per_mW
-from ..contract import validate
+from ..contract import BEAM_PROFILES, validate
 from . import _spectra as S
 
 
@@ -166,7 +167,7 @@ def ase(
     pl_fwhm_nm: float = 34.5,
     ase_fwhm_nm: float = 12.0,
     spot_diameter_mm: float = 1.0,
-    beam_profile: str = "tophat",
+    beam_profile: BeamProfile = "tophat",
     pump_wavelength_nm: float = 532.0,
     noise: float = 0.005,
     seed: int | None = 0,
@@ -251,9 +252,10 @@ def ase(
             f"simulate.ase: no slope for feedback {missing[0]!r}. Fix: give "
             "slopes with the same keys as thresholds_mW"
         )
-    if beam_profile not in ("tophat", "gaussian"):
+    if beam_profile not in BEAM_PROFILES:
         raise DatasetError(
-            f"simulate.ase: unknown beam_profile {beam_profile!r}. Fix: use 'tophat' or 'gaussian'"
+            f"simulate.ase: unknown beam_profile {beam_profile!r}. Fix: use one of "
+            f"{list(BEAM_PROFILES)}"
         )
     if knee_mW < 0 or noise < 0 or spot_diameter_mm <= 0:
         raise DatasetError(

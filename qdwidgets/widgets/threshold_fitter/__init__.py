@@ -9,13 +9,15 @@ spectra at a selected power; the linewidth vs power. ``fitter.result`` is the co
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import traitlets
 import xarray as xr
 
 from ...core import _args as A
+from ...core._choices import BEAM_PROFILES, OUTPUT_METHODS, BeamProfile, OutputMethod
 from ...core.threshold import (
     ThresholdCriteria,
     ThresholdFit,
@@ -23,7 +25,7 @@ from ...core.threshold import (
     default_feedback,
     enhancement,
     find_threshold,
-    fit_threshold,
+    fit_lines,
     linewidth,
     peak_output,
 )
@@ -32,8 +34,9 @@ from .._base import QDWidget, identifier
 from ._drawing import DrawingMixin
 from ._figures import HANDLE_Y, build
 
-METHODS = ("max", "at_peak", "integrated")
-PROFILES = ("tophat", "gaussian")
+METHODS: tuple[str, ...] = OUTPUT_METHODS
+PROFILES: tuple[str, ...] = BEAM_PROFILES
+SCALES = ("linear", "log")
 
 __all__ = ["HANDLE_Y", "ThresholdFitter"]
 
@@ -41,34 +44,79 @@ __all__ = ["HANDLE_Y", "ThresholdFitter"]
 class ThresholdFitter(DrawingMixin, QDWidget):
     """Fit the ASE threshold of one feedback condition with two draggable windows.
 
-    ``ThresholdFitter(ase, feedback=None, below=None, above=None)``: ``feedback`` defaults to the
-    first condition that is not "none"; windows (lo, hi) in mW; without them the windows come
-    from :func:`qdwidgets.core.threshold.find_threshold` (or the outer thirds of the power range
-    when it finds no breakpoint). The windows never overlap: a handle stops one power step short
-    of the other window. Log axes leave out points with a power or output ≤ 0 (a note says how
-    many).
+    The windows never overlap: a handle stops one power step short of the other window. Log
+    axes leave out points with a power or output ≤ 0 (a note says how many). Every setting is
+    a trait (``observe`` and ``traitlets.link`` work), fixed choices are ``Enum`` traits; a bad
+    value raises a :class:`~qdwidgets.widgets._base.SettingError` (a ``TraitError`` naming the
+    allowed values), shows in the banner and the fitter keeps its last good fit.
+
+    Parameters
+    ----------
+    ase : xarray.Dataset
+        An ASE dataset (output over ``power`` in mW and ``wavelength`` in nm, with a
+        ``feedback`` coordinate holding 'none' and at least one feedback condition).
+    feedback : str, optional
+        The condition fitted. Default: :func:`qdwidgets.core.threshold.default_feedback`.
+    below, above : (float, float), optional
+        The below- and above-threshold fit windows (mW). Default: from
+        :func:`qdwidgets.core.threshold.find_threshold`, else the outer thirds of the powers.
+    method : {'max', 'at_peak', 'integrated'}, default 'max'
+        How the output is read off each spectrum.
+    **kwargs
+        Layout keywords of :class:`ipywidgets.VBox`; any other keyword raises ``TypeError``.
+
+    Attributes
+    ----------
+    feedback : str
+        Trait: the feedback condition fitted (one of the data's).
+    below, above : list of float
+        Traits: the fit windows ``[low, high]`` (mW), within the powers.
+    spot_diameter_mm : float
+        Trait: the pump spot diameter (mm, > 0), for the threshold in W cm⁻².
+    beam_profile : {'tophat', 'gaussian'}
+        Trait: the beam profile of the pump spot (``profile`` before 0.2, which warns).
+    scale : {'linear', 'log'}
+        Trait: the axes of the output and enhancement plots.
+    selected_power : float
+        Trait: the power (mW) of the spectra shown.
+    method : {'max', 'at_peak', 'integrated'}
+        Trait: how the output is read off each spectrum.
+    result : ThresholdFit or None
+        The current fit, None while the windows give no threshold (the banner says why).
+
+    Examples
+    --------
+    >>> from qdwidgets import examples
+    >>> from qdwidgets.widgets.threshold_fitter import ThresholdFitter
+    >>> fitter = ThresholdFitter(examples.ase())
+    >>> fitter.feedback, fitter.below, fitter.above
+    ('lamp', [0.0, 145.0], [150.0, 500.0])
+    >>> fitter.beam_profile = "gaussian"  # refits
+    >>> fitter.result.beam_profile
+    'gaussian'
     """
 
     _kind: ClassVar[str] = "ase"
+    _renamed_settings: ClassVar[Mapping[str, str]] = {"profile": "beam_profile"}  # before 0.2
     _state_keys: ClassVar[tuple[str, ...]] = (
         "feedback",
         "below",
         "above",
         "spot_diameter_mm",
-        "profile",
+        "beam_profile",
         "scale",
         "selected_power",
         "method",
     )
 
-    feedback = traitlets.Unicode("")  # set from the data (core.threshold.default_feedback)
+    feedback = traitlets.Unicode("", help="feedback condition fitted (one of the data's)")
     below = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[0.0, 1.0])
     above = traitlets.List(traitlets.Float(), minlen=2, maxlen=2, default_value=[2.0, 3.0])
-    spot_diameter_mm = traitlets.Float(1.0)
-    profile = traitlets.Unicode("tophat")
-    scale = traitlets.Unicode("linear")
-    selected_power = traitlets.Float(0.0)
-    method = traitlets.Unicode("max")
+    spot_diameter_mm = traitlets.Float(1.0, help="pump spot diameter (mm)")
+    beam_profile = traitlets.Enum(PROFILES, "tophat", help="beam profile of the pump spot")
+    scale = traitlets.Enum(SCALES, "linear", help="axes of the output and enhancement plots")
+    selected_power = traitlets.Float(0.0, help="power of the spectra shown (mW)")
+    method = traitlets.Enum(METHODS, "max", help="how the output is read off each spectrum")
 
     def __init__(
         self,
@@ -104,12 +152,9 @@ class ThresholdFitter(DrawingMixin, QDWidget):
                 "below": lambda v: self._check_window("below", v),
                 "above": lambda v: self._check_window("above", v),
                 "spot_diameter_mm": lambda v: A.positive("spot_diameter_mm", v, unit="mm"),
-                "profile": lambda v: A.choice("profile", v, PROFILES),
-                "scale": lambda v: A.choice("scale", v, ("linear", "log")),
                 "selected_power": lambda v: A.number(
                     "selected_power", v, lo=float(p[0]), hi=float(p[-1]), unit="mW"
                 ),
-                "method": lambda v: A.choice("method", v, METHODS),
             }
         )
         self.method = method
@@ -118,7 +163,6 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         self.criteria_result: ThresholdCriteria | None = None
         self._fit: ThresholdFit | None = None
         self._fit_error = ""
-        self._quiet = False  # set while several traits change together
         self._dragging = False
         self._anchor: tuple[int, float] | None = None
         spot = ds.attrs.get("spot_diameter_mm")
@@ -126,19 +170,18 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         with self.hold_trait_notifications():
             self.feedback = feedback
             self.spot_diameter_mm = float(spot) if spot is not None else 1.0
-            self.profile = str(ds.attrs.get("beam_profile", "tophat"))
+            self.beam_profile = str(ds.attrs.get("beam_profile", "tophat"))
             self.selected_power = float(self.power[-1])
         build(self)
-        self._quiet = True
-        self._set_windows(below, above)
-        self._quiet = False
-        self.observe(self._guard(self._on_feedback), names="feedback")
-        self.observe(self._guard(self._on_fit_inputs), names=["below", "above"])
-        self.observe(self._guard(self._on_spot), names=["spot_diameter_mm", "profile"])
-        self.observe(self._guard(self._on_scale), names="scale")
-        self.observe(self._guard(self._on_power), names="selected_power")
-        self.observe(self._guard(self._on_method), names="method")
-        self.criteria_button.on_click(self._guard(self._on_criteria))
+        with self.quietly():
+            self._set_windows(below, above)
+        self.observe(self.reaction(self._on_feedback), names="feedback")
+        self.observe(self.reaction(lambda _c: self._refit()), names=["below", "above"])
+        self.observe(self.reaction(self._on_spot), names=["spot_diameter_mm", "beam_profile"])
+        self.observe(self.reaction(lambda _c: self._apply_scale()), names="scale")
+        self.observe(self.reaction(lambda _c: self._draw_spectra()), names="selected_power")
+        self.observe(self.reaction(self._on_method), names="method")
+        self.criteria_button.on_click(self.guarded(self._on_criteria))
         with self.reporting():
             self._draw_curves()
             self._draw_spectra()
@@ -151,11 +194,15 @@ class ThresholdFitter(DrawingMixin, QDWidget):
         return self._fit
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
-        self._quiet = True
-        try:
+        """Set saved settings at once, then recompute, redraw and refit once.
+
+        Parameters
+        ----------
+        settings : dict
+            ``state()["settings"]``.
+        """
+        with self.quietly():
             super().apply_settings(settings)
-        finally:
-            self._quiet = False
         with self.reporting():
             self._compute_curves()
             self._draw_curves()
@@ -164,8 +211,23 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self._refit()
 
     def to_code(self, data_name: str = "ase") -> str:
-        """Python that repeats the current fit on the dataset named ``data_name``; it leaves
-        the ThresholdFit in ``result``."""
+        """The current fit as Python.
+
+        Parameters
+        ----------
+        data_name : str, default 'ase'
+            The variable that names the same dataset where the code runs.
+
+        Returns
+        -------
+        str
+            Code that leaves the :class:`~qdwidgets.core.threshold.ThresholdFit` in ``result``.
+
+        Raises
+        ------
+        FitError
+            The windows give no threshold now.
+        """
         identifier("data_name", data_name)
         if self._fit is None:
             raise FitError(f"no threshold to give as code: {self._fit_error or 'no fit yet'}")
@@ -174,15 +236,36 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             "from qdwidgets.data import validate\n\n"
             f"ds = validate({data_name}, 'ase')\n"
             f"curve = T.enhancement(ds, {self.feedback!r}, method={self.method!r})\n"
-            "result = T.fit_threshold(\n"
+            "result = T.fit_lines(\n"
             "    ds['power'].values,\n"
             "    curve.values,\n"
             f"    below=({self.below[0]!r}, {self.below[1]!r}),\n"
             f"    above=({self.above[0]!r}, {self.above[1]!r}),\n"
             f"    spot_diameter_mm={float(self.spot_diameter_mm)!r},\n"
-            f"    profile={self.profile!r},\n"
+            f"    beam_profile={self.beam_profile!r},\n"
             ")\n"
         )
+
+    @property
+    def _method(self) -> OutputMethod:
+        """The ``method`` setting (an Enum trait of OUTPUT_METHODS), typed for the core."""
+        return cast(OutputMethod, self.method)
+
+    @property
+    def _beam_profile(self) -> BeamProfile:
+        """The ``beam_profile`` setting (an Enum trait of BEAM_PROFILES), typed for the core."""
+        return cast(BeamProfile, self.beam_profile)
+
+    @property
+    def profile(self) -> str:
+        """Deprecated alias of ``beam_profile`` (removed in the next version)."""
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        return str(self.beam_profile)
+
+    @profile.setter
+    def profile(self, value: str) -> None:
+        A.warn_renamed("ThresholdFitter.profile", "ThresholdFitter.beam_profile")
+        self.beam_profile = value
 
     def _check_window(self, name: str, value: Any) -> list[float]:
         lo, hi = A.interval(name, value, unit="mW", allow_none_ends=False)
@@ -194,16 +277,12 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             )
         return [float(lo), float(hi)]
 
-    def _guard(self, func: Any) -> Any:
-        """Like ``guarded``, but on success the banner shows the fit's state, not nothing."""
-
-        def wrapper(*args: Any, **kwargs: Any) -> None:
-            with self.reporting():
-                func(*args, **kwargs)
-            if not self.error_message and self._fit_error:
-                self.show_error(self._fit_error)
-
-        return wrapper
+    def clear_error(self) -> None:
+        """Clear the banner; while the windows give no threshold, it keeps saying why."""
+        if getattr(self, "_fit_error", ""):
+            self.show_error(self._fit_error)
+        else:
+            super().clear_error()
 
     # -- windows ------------------------------------------------------------------------------
     def _set_windows(self, below: Any, above: Any) -> None:
@@ -255,22 +334,18 @@ class ThresholdFitter(DrawingMixin, QDWidget):
 
     # -- reactions ----------------------------------------------------------------------------
     def _on_feedback(self, change: dict[str, Any]) -> None:
-        if self._quiet:
-            return
         self._draw_curves()
         self._draw_spectra()
         self._set_windows(None, None)
         self._refit()
 
     def _compute_curves(self) -> None:
-        self.output = peak_output(self.data, method=self.method)
+        self.output = peak_output(self.data, method=self._method)
         self.enhancements = {
-            fb: enhancement(self.data, fb, method=self.method) for fb in self._options
+            fb: enhancement(self.data, fb, method=self._method) for fb in self._options
         }
 
     def _on_method(self, change: dict[str, Any]) -> None:
-        if self._quiet:
-            return
         self._compute_curves()
         self._draw_curves()
         self._refit()
@@ -284,46 +359,32 @@ class ThresholdFitter(DrawingMixin, QDWidget):
             self.feedback,
             below=(self.below[0], self.below[1]),
             above=(self.above[0], self.above[1]),
-            method=self.method,
+            method=self._method,
             spot_diameter_mm=self.spot_diameter_mm,
-            profile=self.profile,
+            beam_profile=self._beam_profile,
         )
         self.criteria_result = crit
         self.criteria_html.value = crit._repr_html_()
 
-    def _on_fit_inputs(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self._refit()
-
     def _on_spot(self, change: dict[str, Any]) -> None:
         """Spot or profile changed: refit, and recompute the criteria table if it is shown."""
-        if self._quiet:
-            return
         try:
             self._refit()
         finally:
             if self.criteria_result is not None:
                 self._on_criteria()
 
-    def _on_scale(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self._apply_scale()
-
-    def _on_power(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self._draw_spectra()
-
     def _refit(self) -> None:
         self._fit = None
         self._fit_error = ""
         try:
-            self._fit = fit_threshold(
+            self._fit = fit_lines(
                 self.power,
                 self.enhancements[self.feedback].values,
                 below=(self.below[0], self.below[1]),
                 above=(self.above[0], self.above[1]),
                 spot_diameter_mm=self.spot_diameter_mm,
-                profile=self.profile,
+                beam_profile=self._beam_profile,
             )
         except Exception as exc:
             self._fit_error = str(exc)

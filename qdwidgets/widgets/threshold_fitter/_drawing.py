@@ -161,7 +161,7 @@ class DrawingMixin:
             f"<span class='qd-threshold-mW'>{fit.threshold_mW:.4g}</span> mW "
             f"(95 % CI {lo:.4g}–{hi:.4g}) = "
             f"<span class='qd-threshold-Wcm2'>{fit.threshold_W_cm2:.4g}</span> W cm⁻² "
-            f"({fit.ci_W_cm2[0]:.4g}–{fit.ci_W_cm2[1]:.4g}; {escape(fit.profile)}, "
+            f"({fit.ci_W_cm2[0]:.4g}–{fit.ci_W_cm2[1]:.4g}; {escape(fit.beam_profile)}, "
             f"{fit.spot_diameter_mm:g} mm spot) · slope ratio {fit.slope_ratio:.3g} · "
             f"CI: {fit.ci_method}"
         )

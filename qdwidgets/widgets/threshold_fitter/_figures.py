@@ -57,7 +57,7 @@ def build(w: Any) -> None:
     for ctl, name in [
         (w.feedback_select, "feedback"),
         (w.spot_input, "spot_diameter_mm"),
-        (w.profile_select, "profile"),
+        (w.profile_select, "beam_profile"),
         (w.scale_toggle, "scale"),
         (w.power_slider, "selected_power"),
         (w.method_select, "method"),
@@ -145,9 +145,9 @@ def build(w: Any) -> None:
         restrict_x=True,
         update_on_move=False,
     )
-    w.handles.on_drag_start(w._guard(w._on_drag_start))
-    w.handles.on_drag(w._guard(w._on_drag))
-    w.handles.on_drag_end(w._guard(w._on_drag_end))
+    w.handles.on_drag_start(w.guarded(w._on_drag_start))
+    w.handles.on_drag(w.guarded(w._on_drag))
+    w.handles.on_drag_end(w.guarded(w._on_drag_end))
     w.enh_fig.marks = [
         w.shading,
         w.enh_points,
