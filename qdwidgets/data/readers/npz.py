@@ -132,6 +132,12 @@ def _numeric(arr: np.ndarray, name: str, ndim: int, path: Path) -> np.ndarray:
             "pass the right array with the *_array= options"
             + ("; select one pump level first" if arr.ndim == 3 else ""),
         )
+    if arr.size == 0:
+        raise fail(
+            path,
+            f"array {name!r} is empty {arr.shape}",
+            "save the measured values into it, or pass the right array with the *_array= options",
+        )
     return np.asarray(arr, dtype=float)
 
 
