@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "qdwidgets.data.absorbance",
             "qdwidgets.examples",
             "qdwidgets.data.units",
+            "qdwidgets.data.constants",
             "qdwidgets.errors",
         ),
     ),

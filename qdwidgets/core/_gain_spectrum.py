@@ -126,8 +126,8 @@ def with_units(fields: list[tuple[str, Any]], units: dict[str, str]) -> list[tup
 def spectral_noise(t: np.ndarray, dA: np.ndarray) -> np.ndarray:
     """Noise σ (OD) of ΔA (pump, delay, wavelength) per (pump, wavelength).
 
-    From the delays before ``NOISE_BEFORE_PS`` (at least 3), else from the scatter of successive
-    differences over the last fifth of the delays (see :func:`trace_noise`); then a running
+    From the delays before ``NOISE_BEFORE_PS`` (at least 3), else from the second differences
+    along the delays (see :func:`trace_noise`); then a running
     median over 9 neighbouring wavelengths, since a few samples per wavelength give a noisy σ
     (10 samples: ±25 %) and noise varies slowly with wavelength.
 

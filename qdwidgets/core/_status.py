@@ -73,7 +73,7 @@ def covariance(jac: np.ndarray, rss: float, dof: int) -> np.ndarray:
         bad |= np.any(np.abs(vt[null]) ** 2 > _NULL_SHARE, axis=0)
     inv = np.zeros(p)
     inv[~null] = 1.0 / s_full[~null] ** 2
-    cov = (vt.T * inv) @ vt * scale
+    cov: np.ndarray = (vt.T * inv) @ vt * scale
     cov = cov / np.outer(cols, cols)
     if bad.any():
         cov[bad, :] = np.nan

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..errors import DatasetError
+from ._noise import column_noise
 
 NOISE_BEFORE_PS = -0.2
 """Delays below this (ps) count as pre-time-zero data for noise and background estimates."""
@@ -18,8 +19,9 @@ NOISE_BEFORE_PS = -0.2
 def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -> np.ndarray:
     """σ per row of traces ``x`` (rows, delays) from pre-time-zero samples.
 
-    Falls back to the scatter of successive differences over the last fifth of the delays
-    (std(diff)/√2) when fewer than 3 delays lie before ``before``.
+    The scatter (std) of the delays before ``before``, where nothing but noise is measured; with
+    fewer than 3 such delays, the model-free estimate of :func:`~qdwidgets.core._noise.column_noise`
+    (MAD of second differences along the delays) of the whole trace.
     """
     pre = t < before
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -27,8 +29,7 @@ def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -
         warnings.simplefilter("ignore", RuntimeWarning)
         if int(pre.sum()) >= 3:
             return np.asarray(np.nanstd(x[:, pre], axis=1, ddof=1))
-        tail = x[:, -max(4, t.size // 5) :]
-        return np.asarray(np.nanstd(np.diff(tail, axis=1), axis=1, ddof=1) / np.sqrt(2.0))
+    return column_noise(np.asarray(x, dtype=float).T)
 
 
 def _root(t: np.ndarray, x: np.ndarray, i: int, sigma: float, window: int) -> tuple[float, float]:

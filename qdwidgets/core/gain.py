@@ -102,7 +102,7 @@ def a_ex(ta: xr.Dataset) -> xr.DataArray:
     """
     ds = _ta(ta)
     _need_a0(ds)
-    out = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength")
+    out: xr.DataArray = (ds["dA"] + ds["A0"]).transpose("pump", "delay", "wavelength")
     out.name = "A_ex"
     out.attrs = {"units": "OD", "long_name": "excited-state absorbance A_ex = ΔA + A0"}
     return out
@@ -153,7 +153,8 @@ def band_edge(ta: xr.Dataset) -> float:
 
 
 def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataArray:
-    """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps.
+    """Noise σ of ΔA (OD) per (pump, wavelength): standard deviation over delays < ``before`` ps
+    (the pre-time-zero rule of ``trace_noise``, which the zero crossing and gain spectra use).
 
     Parameters
     ----------
@@ -181,7 +182,7 @@ def noise_level(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> xr.DataAr
             "to estimate the noise. Fix: pass before= a later delay (still before the pump "
             "arrives), or record a few delays before time zero"
         )
-    sigma = ds["dA"].isel(delay=pre).std("delay", ddof=1)
+    sigma: xr.DataArray = ds["dA"].isel(delay=pre).std("delay", ddof=1)
     sigma.name = "noise"
     sigma.attrs = {"units": "OD", "long_name": f"noise σ of ΔA (delays < {before:g} ps)"}
     return sigma

@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import simulate
-from ..data.simulate._spectra import EV_NM
+from ..data.constants import HC_EV_NM
 from ..errors import DatasetError
 from ..results import Result
 from ._traces import negative_regions
@@ -50,7 +50,7 @@ _WIDTH_1S_EV = 0.085
 
 def _fwhm_nm(center_nm: float, fwhm_ev: float) -> float:
     """The wavelength FWHM (nm, symmetric about ``center_nm``) of an energy FWHM (eV)."""
-    hc, c, de = EV_NM, center_nm, fwhm_ev
+    hc, c, de = HC_EV_NM, center_nm, fwhm_ev
     return float((-hc + math.sqrt(hc * hc + de * de * c * c)) / (de / 2.0))
 
 

@@ -1,13 +1,14 @@
 """Units and quantities written in header labels (``delay (ps)``, ``power_mW``, ``dT/T (%)``).
 
-Part of :mod:`qdwidgets.data.units`, which re-exports both functions; the unit table is there.
+Part of :mod:`qdwidgets.data.units`, which re-exports both functions (the table: ``_unit_table``).
 """
 
 from __future__ import annotations
 
 import re
 
-from .units import _NOT_UNITS, _key, kind_of
+from ._unit_table import _NOT_UNITS
+from .units import _key, kind_of
 
 _BRACKETED = re.compile(r"[\(\[]\s*([^\)\]]*?)\s*[\)\]]")
 _TRAILING = re.compile(r"(?:^|[\s,_/])([A-Za-zµμÅå][A-Za-zµμÅå^\-1]*)\s*$")

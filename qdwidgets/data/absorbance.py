@@ -28,16 +28,8 @@ import xarray as xr
 from ..errors import DatasetError
 from . import units as U
 from .contract import validate
-from .readers._common import (
-    check_unit,
-    data_lines,
-    detect_separator,
-    fail,
-    read_text,
-    split,
-    to_floats,
-    unit_hint,
-)
+from .readers._common import check_unit, data_lines, detect_separator, split, to_floats, unit_hint
+from .readers._files import fail, read_text
 
 _ALIASES = ("wavelength", "wl", "wavelengths", "lambda", "energy", "wavenumber")
 

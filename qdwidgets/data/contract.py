@@ -41,7 +41,31 @@ WAVELENGTH_RANGE_NM = (100.0, 20000.0)
 
 
 def infer_kind(ds: xr.Dataset) -> str:
-    """'ta' or 'ase', from ``attrs["qd_kind"]`` or from the variables present."""
+    """Whether a dataset holds TA or ASE data.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The dataset, validated or not.
+
+    Returns
+    -------
+    {"ta", "ase"}
+        From ``attrs["qd_kind"]`` when set, else "ta" for a ``dA`` variable, "ase" for an
+        ``emission`` variable.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown ``qd_kind``, or when neither variable is present (with how to name it).
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.data.contract import infer_kind
+    >>> infer_kind(qdwidgets.examples.ta()), infer_kind(qdwidgets.examples.ase())
+    ('ta', 'ase')
+    """
     kind = ds.attrs.get("qd_kind")
     if kind is not None:
         kind = str(kind).lower()
@@ -128,7 +152,8 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
             "load files with qdwidgets.open_dataset(path) or build an xarray.Dataset",
         )
     if is_validated(ds, kind):
-        return ds.copy(deep=False)
+        same: xr.Dataset = ds.copy(deep=False)
+        return same
     out = ds.copy(deep=True)
     out.attrs.pop(VALIDATED_ATTR, None)
     if kind is not None:
@@ -147,14 +172,19 @@ def validate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
 # -- TA ------------------------------------------------------------------------------------
 
 
-def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
-    if "dA" not in ds.data_vars:
+def _need_variable(ds: xr.Dataset, var: str, kind: str, what: str) -> None:
+    """Raise naming the variables present when ``ds`` lacks ``var`` (``what``: its meaning)."""
+    if var not in ds.data_vars:
         names = ", ".join(map(str, ds.data_vars)) or "none"
         raise _fail(
             "dataset",
-            f"TA data needs a variable 'dA' (variables present: {names})",
-            "rename the ΔA variable: ds = ds.rename({'old_name': 'dA'})",
+            f"{kind} data needs a variable {var!r} (variables present: {names})",
+            f"rename {what}: ds = ds.rename({{'old_name': {var!r}}})",
         )
+
+
+def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
+    _need_variable(ds, "dA", "TA", "the ΔA variable")
     _check_dims(ds, "dA", TA_DIMS, ("delay", "wavelength"))
     if "pump" not in ds["dA"].dims:
         ds = ds.assign(dA=ds["dA"].expand_dims("pump"))
@@ -254,13 +284,7 @@ def _check_spectrum(ds: xr.Dataset, name: str, notes: _Notes) -> None:
 
 
 def _validate_ase(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
-    if "emission" not in ds.data_vars:
-        names = ", ".join(map(str, ds.data_vars)) or "none"
-        raise _fail(
-            "dataset",
-            f"ASE data needs a variable 'emission' (variables present: {names})",
-            "rename the spectra: ds = ds.rename({'old_name': 'emission'})",
-        )
+    _need_variable(ds, "emission", "ASE", "the spectra")
     _check_dims(ds, "emission", ASE_DIMS, ("power", "wavelength"))
     if "feedback" not in ds["emission"].dims:
         ds = ds.assign(emission=ds["emission"].expand_dims("feedback"))

@@ -31,6 +31,12 @@ def _load(name: str) -> xr.Dataset:
 def ta() -> xr.Dataset:
     """Simulated TA example: dA (OD) over (pump, delay, wavelength), A0, PL, ⟨N⟩ per pump.
 
+    Returns
+    -------
+    xarray.Dataset
+        A validated TA dataset: delays in ps, wavelengths in nm, ``dA``, ``A0`` and ``PL`` in
+        OD (PL in a.u.), two pump levels with their occupancy ⟨N⟩.
+
     Examples
     --------
     >>> import qdwidgets
@@ -44,6 +50,12 @@ def ta() -> xr.Dataset:
 def ase() -> xr.Dataset:
     """Simulated ASE example: emission over (feedback, power, wavelength), none/lamp/mirror.
 
+    Returns
+    -------
+    xarray.Dataset
+        A validated ASE dataset: ``emission`` (a.u.) over feedback ("none", "lamp",
+        "mirror"), CW pump power (mW) and wavelength (nm); spot size and beam profile in attrs.
+
     Examples
     --------
     >>> import qdwidgets
@@ -55,11 +67,39 @@ def ase() -> xr.Dataset:
 
 
 def hippius() -> xr.Dataset:
-    """Real TA measurement of Hippius et al. (2007), 346 wavelengths × 335 delays, chirped."""
+    """Real TA measurement of Hippius et al. (2007), 346 wavelengths × 335 delays, chirped.
+
+    Returns
+    -------
+    xarray.Dataset
+        A validated TA dataset with one pump level: ``dA`` (OD; mOD in the original file),
+        delays in ps (time zero near 1.4 ps and varying with wavelength), wavelengths in nm;
+        the source and its citation in attrs.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> dict(qdwidgets.examples.hippius().sizes)
+    {'pump': 1, 'delay': 335, 'wavelength': 346}
+    """
     return _load("hippius.nc")
 
 
 def fluence() -> xr.Dataset:
     """Simulated fluence series: dA over 7 pump levels (8–330 nJ, ⟨N⟩ 0.1–4), A0, band edge
-    639 nm; truth in ``qdwidgets.data.make_examples.FLUENCE_PARAMS``."""
+    639 nm; truth in ``qdwidgets.data.make_examples.FLUENCE_PARAMS``.
+
+    Returns
+    -------
+    xarray.Dataset
+        A validated TA dataset: ``dA`` and ``A0`` (OD), delays in ps, wavelengths in nm, pump
+        levels in nJ with their occupancy ⟨N⟩.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> fluence = qdwidgets.examples.fluence()
+    >>> fluence.pump.values.tolist(), fluence.pump.attrs["units"]
+    ([8.0, 17.0, 35.0, 70.0, 140.0, 230.0, 330.0], 'nJ')
+    """
     return _load("fluence.nc")

@@ -24,8 +24,10 @@ import xarray as xr
 
 from ..core._args import integer
 from ..errors import DatasetError
-from .contract import VALIDATED_ATTR, validate
-from .readers._common import as_path, decode_text, fail, is_dir, read_bytes, read_limit
+from ._marker import VALIDATED_ATTR
+from .contract import validate
+from .readers._common import as_path, is_dir
+from .readers._files import decode_text, fail, read_bytes, read_limit
 
 # format name -> (module in qdwidgets.data.readers, function)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -55,11 +57,38 @@ _EXTENSIONS = {
 def _reader(fmt: str) -> Callable[..., xr.Dataset]:
     module, func = FORMATS[fmt]
     mod = importlib.import_module(f".readers.{module}", __package__)
-    return getattr(mod, func)
+    reader: Callable[..., xr.Dataset] = getattr(mod, func)
+    return reader
 
 
 def detect_format(path: Any) -> str:
-    """The format name of ``path`` (see FORMATS), from its content first, then its extension."""
+    """The format of a file (a key of ``FORMATS``), from its content first, then its extension.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or list of them
+        A file; a folder or a list of files is an ASE series (``"ase-files"``).
+
+    Returns
+    -------
+    str
+        One of "netcdf", "glotaran", "delimited", "npz", "ase-table", "ase-files".
+
+    Raises
+    ------
+    DatasetError
+        When the file is missing, empty, binary of an unknown kind, or too large (with the fix).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import qdwidgets
+    >>> from qdwidgets.data.io import detect_format
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.nc"
+    >>> _ = qdwidgets.save(qdwidgets.examples.ta(), path)
+    >>> detect_format(path)
+    'netcdf'
+    """
     if isinstance(path, (list, tuple)):
         return "ase-files"
     p = as_path(path)
@@ -119,7 +148,7 @@ def open_dataset(
 
     Only regular files are opened (folders of ASE spectra aside): named pipes, devices and
     sockets are refused before any read, and so is a file larger than ``max_bytes`` (default
-    2 GiB, ``qdwidgets.data.readers._common.MAX_BYTES``).
+    2 GiB, ``qdwidgets.data.readers._files.MAX_BYTES``).
 
     Parameters
     ----------
@@ -210,6 +239,12 @@ def accepted_options(fmt: str) -> list[str]:
     list of str
         The option names, e.g. for "glotaran" ``delay_unit``, ``signal_unit``,
         ``wavelength_unit``.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.io import accepted_options
+    >>> accepted_options("glotaran")
+    ['signal_unit', 'delay_unit', 'wavelength_unit']
     """
     if fmt not in FORMATS:
         return []

@@ -164,7 +164,7 @@ HIPPIUS_ATTRS = {
 
 
 def _float32(ds: xr.Dataset, names: tuple[str, ...]) -> xr.Dataset:
-    out = ds.copy()
+    out: xr.Dataset = ds.copy()
     for name in names:
         if name in out.data_vars:
             out[name] = out[name].astype(np.float32)
@@ -172,25 +172,54 @@ def _float32(ds: xr.Dataset, names: tuple[str, ...]) -> xr.Dataset:
 
 
 def build_ta() -> tuple[xr.Dataset, simulate.TATruth]:
-    """The TA example dataset (float32) and its truth."""
+    """The TA example dataset (float32) and its truth, from ``simulate.ta(**TA_PARAMS)``.
+
+    Returns
+    -------
+    (xarray.Dataset, TATruth)
+        The dataset (``dA``, ``A0``, ``PL`` in OD as float32) and what the simulator used.
+    """
     ds, truth = simulate.ta(**TA_PARAMS)
     return _float32(ds, ("dA", "A0", "PL")), truth
 
 
 def build_ase() -> tuple[xr.Dataset, simulate.ASETruth]:
-    """The ASE example dataset (float32) and its truth."""
+    """The ASE example dataset (float32) and its truth, from ``simulate.ase(**ASE_PARAMS)``.
+
+    Returns
+    -------
+    (xarray.Dataset, ASETruth)
+        The dataset (``emission`` in a.u. as float32) and what the simulator used.
+    """
     ds, truth = simulate.ase(**ASE_PARAMS)
     return _float32(ds, ("emission",)), truth
 
 
 def build_fluence() -> tuple[xr.Dataset, simulate.CascadeTruth]:
-    """The fluence-series example dataset (float32) and its truth."""
+    """The fluence example (float32) and its truth, from ``simulate.cascade(**FLUENCE_PARAMS)``.
+
+    Returns
+    -------
+    (xarray.Dataset, CascadeTruth)
+        The dataset (``dA``, ``A0`` in OD as float32) and what the simulator used.
+    """
     ds, truth = simulate.cascade(**FLUENCE_PARAMS)
     return _float32(ds, ("dA", "A0")), truth
 
 
 def build_hippius(source: Path | str = HIPPIUS_SOURCE) -> xr.Dataset:
-    """The Hippius et al. measurement read from the Glotaran file, float32, with attribution."""
+    """The Hippius et al. measurement read from the Glotaran file, float32, with attribution.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path, default HIPPIUS_SOURCE
+        The Glotaran ASCII file (ΔA in mOD, delays in ps, wavelengths in nm).
+
+    Returns
+    -------
+    xarray.Dataset
+        The validated dataset (``dA`` in OD as float32) with the citation in attrs.
+    """
     ds = open_dataset(source, format="glotaran")
     ds = _float32(ds, ("dA",))
     ds.attrs.update(HIPPIUS_ATTRS)
@@ -199,7 +228,19 @@ def build_hippius(source: Path | str = HIPPIUS_SOURCE) -> xr.Dataset:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the four example files; an optional argument is the Hippius ASCII file."""
+    """Write the four example files into ``qdwidgets/data/_examples``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``): an optional path of the Hippius
+        ASCII file.
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+    """
     args = sys.argv[1:] if argv is None else argv
     source = Path(args[0]) if args else HIPPIUS_SOURCE
     EXAMPLES_DIR.mkdir(exist_ok=True)

@@ -14,131 +14,34 @@ from typing import Any
 
 import numpy as np
 
+from .._docstrings import doc_filler
 from ..errors import DatasetError
+from ._unit_table import (
+    _DTT,
+    _ENERGY,
+    _LENGTH,
+    _NOT_UNITS,
+    _OD,
+    _POWER,
+    _SHOWN,
+    _TABLES,
+    _TIME,
+)
+from ._unit_table import CANONICAL as CANONICAL
+from ._unit_table import LONG_NAMES as LONG_NAMES
 
 Converter = Callable[..., Any]
 
-# alias (lower case, spaces removed) -> factor onto the canonical unit; values are multiplied.
-_TIME = {
-    "fs": 1e-3,
-    "ps": 1.0,
-    "ns": 1e3,
-    "us": 1e6,
-    "µs": 1e6,
-    "μs": 1e6,
-    "ms": 1e9,
-    "s": 1e12,
-    "femtoseconds": 1e-3,
-    "picoseconds": 1.0,
-    "nanoseconds": 1e3,
-    "microseconds": 1e6,
-    "milliseconds": 1e9,
-    "seconds": 1e12,
-    "sec": 1e12,
-}
-_LENGTH = {
-    "nm": 1.0,
-    "um": 1e3,
-    "µm": 1e3,
-    "μm": 1e3,
-    "micron": 1e3,
-    "a": 0.1,
-    "å": 0.1,
-    "angstrom": 0.1,
-    "m": 1e9,
-    "nanometers": 1.0,
-    "nanometres": 1.0,
-    "nanometer": 1.0,
-    "nanometre": 1.0,
-    "micrometers": 1e3,
-    "micrometres": 1e3,
-    "microns": 1e3,
-}
-# photon energies: value -> wavelength in nm is constant / value
-_EV_NM = 1239.841984  # h c / e in eV nm
-_ENERGY = {"ev": _EV_NM, "mev": _EV_NM * 1e3, "cm-1": 1e7, "cm^-1": 1e7, "1/cm": 1e7}
-_ENERGY["wavenumber"] = 1e7
-_OD = {
-    "od": 1.0,
-    "mod": 1e-3,
-    "µod": 1e-6,
-    "uod": 1e-6,
-    "μod": 1e-6,
-    "δod": 1.0,
-    "dod": 1.0,
-    "δmod": 1e-3,
-    "dmod": 1e-3,
-    "absorbance": 1.0,
-}
-# relative transmission change ΔT/T -> factor onto the plain ratio
-_DTT = {
-    "dt/t": 1.0,
-    "δt/t": 1.0,
-    "deltat/t": 1.0,
-    "dt/t(%)": 0.01,
-    "δt/t(%)": 0.01,
-    "dt/t[%]": 0.01,
-    "δt/t[%]": 0.01,
-    "%dt/t": 0.01,
-    "dt/t%": 0.01,
-}
-_POWER = {
-    "mw": 1.0,
-    "w": 1e3,
-    "uw": 1e-3,
-    "µw": 1e-3,
-    "μw": 1e-3,
-    "nw": 1e-6,
-    "kw": 1e6,
-    "milliwatts": 1.0,
-    "milliwatt": 1.0,
-    "watts": 1e3,
-    "watt": 1e3,
-}
-
-CANONICAL = {"delay": "ps", "wavelength": "nm", "signal": "OD", "power": "mW"}
-LONG_NAMES = {
-    "delay": "pump-probe delay",
-    "wavelength": "probe wavelength",
-    "dA": "transient absorption ΔA",
-    "A0": "steady-state absorbance A0",
-    "A_ex": "excited-state absorbance A_ex = ΔA + A0",
-    "power": "CW pump power",
-    "emission": "emission intensity",
-    "pump": "pump level",
-    "occupancy": "average excitons per dot ⟨N⟩",
-    "PL": "photoluminescence",
-    "chirp": "time zero per wavelength (chirp)",
-}
-_TABLES: dict[str, tuple[dict[str, float], ...]] = {
-    "delay": (_TIME,),
-    "wavelength": (_LENGTH, _ENERGY),
-    "signal": (_OD, _DTT),
-    "power": (_POWER,),
-}
-# what a unit that is NOT one of ours usually means, for the error message
-_NOT_UNITS = {
-    "%": "a percentage (of what? give the absolute quantity)",
-    "ma": "a current (mA), not a power: convert with the laser's calibration",
-    "a.u.": "arbitrary units",
-    "au": "arbitrary units",
-    "px": "detector pixels: calibrate the axis into nm first",
-    "pixel": "detector pixels: calibrate the axis into nm first",
-    "pixels": "detector pixels: calibrate the axis into nm first",
-    "counts": "detector counts",
-}
-
-
-_SHOWN = {
-    "ev": "eV",
-    "mev": "meV",
-    "a": "A (ångström)",
-    "mw": "mW",
-    "w": "W",
-    "uw": "uW",
-    "nw": "nW",
-    "kw": "kW",
-}
+# the docstring sections the four converters share
+_fill_doc = doc_filler(
+    {
+        "values": "values : float or array-like\n"
+        "    The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).",
+        "what": "what : str, optional\n"
+        "    The name of the values in an error message; default the quantity's name.",
+        "unknown_unit": "DatasetError\n    For an unknown unit (the message lists the known ones).",
+    }
+)
 
 
 def _key(unit: object) -> str:
@@ -146,7 +49,24 @@ def _key(unit: object) -> str:
 
 
 def known_units(kind: str) -> str:
-    """The unit names accepted for ``kind`` ('delay', 'wavelength', 'signal', 'power')."""
+    """The unit names accepted for one quantity, for error messages.
+
+    Parameters
+    ----------
+    kind : {"delay", "wavelength", "signal", "power"}
+        The quantity.
+
+    Returns
+    -------
+    str
+        The names, comma-separated, sorted ignoring case.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import known_units
+    >>> known_units("power")
+    'kW, milliwatt, milliwatts, mW, nW, uW, W, watt, watts'
+    """
     names = {k for table in _TABLES[kind] for k in table if k.isascii()}
     if kind == "signal":
         names = (names - set(_DTT)) | {"dT/T", "dT/T (%)"}
@@ -156,7 +76,24 @@ def known_units(kind: str) -> str:
 
 
 def kind_of(unit: object) -> str | None:
-    """Which quantity a unit measures: 'delay', 'wavelength', 'signal', 'power', or None."""
+    """Which quantity a unit measures.
+
+    Parameters
+    ----------
+    unit : str
+        A unit name (case and spaces do not matter).
+
+    Returns
+    -------
+    {"delay", "wavelength", "signal", "power"} or None
+        None for a name in none of the tables.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import kind_of
+    >>> kind_of("fs"), kind_of("mW"), kind_of("furlong")
+    ('delay', 'power', None)
+    """
     key = _key(unit)
     for kind, tables in _TABLES.items():
         if any(key in table for table in tables):
@@ -165,7 +102,26 @@ def kind_of(unit: object) -> str | None:
 
 
 def meaning(unit: object, kind: str) -> str:
-    """' (what the unit is)' when it is known but not a unit of ``kind``, else ''."""
+    """What a unit is, for an error message about a unit that is not one of ``kind``.
+
+    Parameters
+    ----------
+    unit : str
+        The unit found.
+    kind : {"delay", "wavelength", "signal", "power"}
+        The quantity it was given for.
+
+    Returns
+    -------
+    str
+        ``" (what the unit is)"`` when it is known but not a unit of ``kind``, else ``""``.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import meaning
+    >>> meaning("ms", "wavelength"), meaning("nm", "wavelength")
+    (' (a unit of delay, not of wavelength)', '')
+    """
     text = _NOT_UNITS.get(_key(unit))
     if text:
         return f" ({text})"
@@ -174,7 +130,28 @@ def meaning(unit: object, kind: str) -> str:
 
 
 def unknown_unit(unit: object, what: str, kind: str) -> DatasetError:
-    """The DatasetError for a unit that is not in the table for ``kind`` (lists the known ones)."""
+    """The error for a unit that is not in the table of ``kind``.
+
+    Parameters
+    ----------
+    unit : str
+        The unit found.
+    what : str
+        The name of the values, first in the message.
+    kind : {"delay", "wavelength", "signal", "power"}
+        The quantity.
+
+    Returns
+    -------
+    DatasetError
+        To raise: says what the unit is when known, lists the known ones, and how to fix it.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import unknown_unit
+    >>> str(unknown_unit("furlong", "delay", "delay"))[:52]
+    "delay: unknown units 'furlong'. Fix: use one of: fem"
+    """
     why = meaning(unit, kind)
     canonical = CANONICAL[kind]
     return DatasetError(
@@ -197,17 +174,16 @@ def _floats(values: Any) -> Any:
     return np.asarray(values, dtype=float)
 
 
+@_fill_doc
 def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
     """Delay values in ``unit`` (fs, ps, ns, µs, ms, s) converted to ps.
 
     Parameters
     ----------
-    values : float or array-like
-        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    %(values)s
     unit : str
         Their unit: fs, ps, ns, µs, ms, s.
-    what : str, default "delay"
-        The name used in an error message.
+    %(what)s
 
     Returns
     -------
@@ -216,8 +192,7 @@ def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
 
     Raises
     ------
-    DatasetError
-        For an unknown unit (the message lists the known ones).
+    %(unknown_unit)s
 
     Examples
     --------
@@ -228,17 +203,16 @@ def time_to_ps(values: Any, unit: object, what: str = "delay") -> Any:
     return _floats(values) * _factor(unit, _TIME, what, "delay")
 
 
+@_fill_doc
 def wavelength_to_nm(values: Any, unit: object, what: str = "wavelength") -> Any:
     """Wavelength (nm, µm, Å, m) or photon energy (eV, meV, cm-1) converted to wavelength in nm.
 
     Parameters
     ----------
-    values : float or array-like
-        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    %(values)s
     unit : str
         Their unit: nm, µm, Å, m, or eV, meV, cm-1.
-    what : str, default "wavelength"
-        The name used in an error message.
+    %(what)s
 
     Returns
     -------
@@ -247,8 +221,7 @@ def wavelength_to_nm(values: Any, unit: object, what: str = "wavelength") -> Any
 
     Raises
     ------
-    DatasetError
-        For an unknown unit (the message lists the known ones).
+    %(unknown_unit)s
 
     Examples
     --------
@@ -264,6 +237,7 @@ def wavelength_to_nm(values: Any, unit: object, what: str = "wavelength") -> Any
     return values * _factor(unit, _LENGTH, what, "wavelength")
 
 
+@_fill_doc
 def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
     """Absorbance change in OD, mOD, µOD, or a relative transmission change ΔT/T, to OD.
 
@@ -272,12 +246,10 @@ def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
 
     Parameters
     ----------
-    values : float or array-like
-        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    %(values)s
     unit : str
         Their unit: OD, mOD, µOD, dT/T or dT/T (%).
-    what : str, default "dA"
-        The name used in an error message.
+    %(what)s
 
     Returns
     -------
@@ -311,17 +283,16 @@ def signal_to_od(values: Any, unit: object, what: str = "dA") -> Any:
     return values * _factor(unit, _OD, what, "signal")
 
 
+@_fill_doc
 def power_to_mw(values: Any, unit: object, what: str = "power") -> Any:
     """CW pump power in W, mW, µW, nW or kW converted to mW.
 
     Parameters
     ----------
-    values : float or array-like
-        The values, in ``unit`` (NumPy or dask arrays; lazy values stay lazy).
+    %(values)s
     unit : str
         Their unit: W, mW, µW, nW, kW.
-    what : str, default "power"
-        The name used in an error message.
+    %(what)s
 
     Returns
     -------
@@ -330,8 +301,7 @@ def power_to_mw(values: Any, unit: object, what: str = "power") -> Any:
 
     Raises
     ------
-    DatasetError
-        For an unknown unit (the message lists the known ones).
+    %(unknown_unit)s
 
     Examples
     --------
@@ -351,7 +321,25 @@ CONVERTERS: dict[str, Converter] = {
 
 
 def is_canonical(unit: object, kind: str) -> bool:
-    """Whether ``unit`` already names the canonical unit of ``kind`` (delay, wavelength, ...)."""
+    """Whether ``unit`` already names the canonical unit of ``kind``.
+
+    Parameters
+    ----------
+    unit : str
+        A unit name (case and spaces do not matter).
+    kind : {"delay", "wavelength", "signal", "power"}
+        The quantity (canonical: ps, nm, OD, mW).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.units import is_canonical
+    >>> is_canonical(" PS ", "delay"), is_canonical("fs", "delay")
+    (True, False)
+    """
     return _key(unit) == _key(CANONICAL[kind])
 
 

@@ -56,14 +56,43 @@ def _key(cls: type) -> str:
 
 
 def register(cls: type | str, plotter: Callable[..., Any] | str) -> None:
-    """Register ``plotter(result, ax=None, **kw)`` for a result class (or "module:qualname",
-    matching that module and its submodules); a string plotter is "module:function" inside
-    ``qdwidgets.plots``."""
+    """Register the plotter of a result class (later registrations win).
+
+    Parameters
+    ----------
+    cls : type or str
+        The result class, or ``"module:qualname"`` (matching that module and its submodules,
+        so that private modules may be reorganised).
+    plotter : callable or str
+        ``plotter(result, ax=None, **kw)`` returning a Figure (``ax=None``) or ``ax``; a string
+        names ``"module:function"`` inside ``qdwidgets.plots``, imported when first drawn.
+
+    Examples
+    --------
+    >>> import qdwidgets.plots as plots
+    >>> class Custom:
+    ...     pass
+    >>> plots.register(Custom, lambda result, ax=None, **kw: ax)
+    >>> plots.plotter_for(Custom())(Custom(), ax="axes")
+    'axes'
+    """
     _REGISTRY[cls if isinstance(cls, str) else _key(cls)] = plotter
 
 
 def registered() -> tuple[str, ...]:
-    """The "module:qualname" keys of the registered plotters."""
+    """The result classes that have a plotter.
+
+    Returns
+    -------
+    tuple of str
+        Their ``"module:qualname"`` keys.
+
+    Examples
+    --------
+    >>> import qdwidgets.plots as plots
+    >>> "qdwidgets.core.gain:GainSpectrum" in plots.registered()
+    True
+    """
     return tuple(_REGISTRY)
 
 
@@ -81,7 +110,27 @@ def _find(cls: type) -> str | Callable[..., Any] | None:
 def plotter_for(result: Any) -> Callable[..., Any]:
     """The plotter of a result (or result class), or of its nearest registered base class.
 
-    Raises TypeError naming the class when none is registered.
+    Parameters
+    ----------
+    result : object or type
+        A result object or its class.
+
+    Returns
+    -------
+    callable
+        ``plotter(result, ax=None, **kw)``.
+
+    Raises
+    ------
+    TypeError
+        Naming the class when neither it nor a base class has a plotter.
+
+    Examples
+    --------
+    >>> import qdwidgets.plots as plots
+    >>> from qdwidgets.core.gain import GainSpectrum
+    >>> plots.plotter_for(GainSpectrum).__name__
+    'plot_gain_spectrum'
     """
     cls = result if isinstance(result, type) else type(result)
     for base in cls.__mro__:
@@ -100,5 +149,34 @@ def plotter_for(result: Any) -> Callable[..., Any]:
 
 
 def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
-    """Draw ``result`` with matplotlib: a new Figure (``ax=None``) or into ``ax`` (returned)."""
+    """Draw ``result`` with matplotlib: a new Figure (``ax=None``) or into ``ax`` (returned).
+
+    Parameters
+    ----------
+    result : object
+        A result object with a registered plotter (every result of ``qdwidgets``).
+    ax : matplotlib.axes.Axes, optional
+        Draw the main panel into this Axes; by default a new figure holds every panel.
+    **kwargs
+        ``figsize`` (inches) and ``dpi`` of a new figure, and the plotter's own keywords
+        (see its docstring).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure, detached from pyplot, or the given ``ax``.
+
+    Raises
+    ------
+    TypeError
+        When no plotter is registered for the result's class, or for an unknown keyword.
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.gain import gain_spectrum
+    >>> fig = qdwidgets.plots.plot(gain_spectrum(qdwidgets.examples.ta(), 2.3))
+    >>> len(fig.axes)
+    1
+    """
     return plotter_for(result)(result, ax=ax, **kwargs)

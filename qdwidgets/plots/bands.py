@@ -9,11 +9,25 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ._common import ZERO_STYLE, colors, done, figure, label, single
+from ._doc import fill_doc
 
 
+@fill_doc
 def plot_band(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.bands.Band`: the band (OD) over its centre ± 3 FWHM (nm), filled,
-    with its peak and half-maximum handles."""
+    with its peak and half-maximum handles.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.bands.Band
+        The band (centre and FWHM in nm, amplitude in OD).
+    %(figure)s
+
+    Examples
+    --------
+    >>> from qdwidgets.core.bands import Band
+    >>> fig = Band("bleach", 639.0, 30.0, -0.02).plot()
+    """
     fig, ax = single(ax, **kw)
     lo = max(res.center_nm - 3 * res.fwhm_nm, 1.0)
     blue, red = res.half_max_nm()
@@ -90,10 +104,24 @@ def _residual_panel(ax: Axes, res: Any) -> None:
     ax.set_ylabel(label("residual", r.attrs.get("units", "OD")))
 
 
+@fill_doc
 def plot_band_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.bands.BandFit`: the ΔA spectrum (OD) vs wavelength (nm), each
     band filled with its share of the summed |area| in the legend, their sum, the fit's first
-    warning in small print (when it has any), and (new figure) the residual below."""
+    warning in small print (when it has any), and (new figure) the residual below.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.bands.BandFit
+        The band deconvolution of one ΔA spectrum.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.bands import deconvolve_at
+    >>> fig = deconvolve_at(qdwidgets.examples.ta(), 2.3).plot()
+    """
     if ax is not None:
         _, ax = single(ax)
         _fit_panel(ax, res)
@@ -105,10 +133,24 @@ def plot_band_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     return fig
 
 
+@fill_doc
 def plot_band_comparison(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.bands.BandComparison`: the band fits side by side (Fig. 2d vs
     2e), one column per pump level on a shared ΔA scale; into a given ``ax``, the band shares
-    (%) per pump level as grouped bars."""
+    (%) per pump level as grouped bars.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.bands.BandComparison
+        The band fits of several pump levels at one delay.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.bands import compare
+    >>> fig = compare(qdwidgets.examples.ta(), 2.3).plot()
+    """
     if ax is not None:
         _, ax = single(ax)
         _shares_panel(ax, res)

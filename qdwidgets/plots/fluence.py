@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._common import ZERO_STYLE, colors, delay_axis, done, figure, fmt_time, label, single
+from ._doc import fill_doc
 
 
 def _traces_panel(ax: Any, res: Any, linthresh: float) -> None:
@@ -47,10 +48,25 @@ def _saturation_panel(ax: Any, res: Any) -> None:
     ax.legend(fontsize="x-small")
 
 
+@fill_doc
 def plot_cascade_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.fluence.CascadeFit`: every level's ΔA (OD) with the model on a
     linear-then-log delay axis (ps), and the late bleach against pump with the model and the
-    1 − e^{−σj} saturation. With ``ax``: the traces panel only."""
+    1 − e^{−σj} saturation. With ``ax``: the traces panel only.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.fluence.CascadeFit
+        The multiexciton cascade fit over the pump levels.
+    %(linthresh)s
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.fluence import fit_cascade
+    >>> fig = fit_cascade(qdwidgets.examples.fluence()).plot()
+    """
     if ax is not None:
         fig, ax = single(ax)
         _traces_panel(ax, res, linthresh)
@@ -61,9 +77,23 @@ def plot_cascade_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: Any
     return fig
 
 
+@fill_doc
 def plot_occupancy_threshold(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.fluence.OccupancyThreshold`: A_ex (OD) against ⟨N⟩ per level at
-    the delay, zero marked, the crossing with its error bar."""
+    the delay, zero marked, the crossing with its error bar.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.fluence.OccupancyThreshold
+        The occupancy ⟨N⟩ at which A_ex changes sign.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.fluence import gain_threshold_occupancy
+    >>> fig = gain_threshold_occupancy(qdwidgets.examples.fluence(), 5.0).plot()
+    """
     fig, ax = single(ax, **kw)
     n = res.a_ex["occupancy"].values
     ax.plot(n, res.a_ex.values, "o-", color="C0", gid="a_ex",
@@ -79,9 +109,25 @@ def plot_occupancy_threshold(res: Any, ax: Any = None, **kw: Any) -> Any:
     return done(fig, ax)
 
 
+@fill_doc
 def plot_cascade_truth(res: Any, ax: Any = None, delay: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.data.simulate.CascadeTruth`: the noiseless mean 1S filling per level
-    (0…1) against delay (ps), linear-then-log; half filling (transparency) marked."""
+    (0…1) against delay (ps), linear-then-log; half filling (transparency) marked.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.data.simulate.CascadeTruth
+        The truth of a simulated fluence series.
+    delay : array-like, optional
+        Delays (ps) to draw; default the simulator's grid (``default_fluence_delays()``).
+    %(figure)s
+
+    Examples
+    --------
+    >>> from qdwidgets.data import simulate
+    >>> ds, truth = simulate.cascade()
+    >>> fig = truth.plot()
+    """
     from ..data.simulate import default_fluence_delays
 
     t = default_fluence_delays() if delay is None else np.asarray(delay, dtype=float)

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ._common import ZERO_STYLE, colors, done, figure, label, pump_labels, single
+from ._doc import fill_doc
 
 
 def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None:
@@ -37,19 +38,51 @@ def _spectrum_panel(ax: Axes, res: Any, levels: list[int] | None = None) -> None
     ax.legend(fontsize="small")
 
 
+@fill_doc
 def plot_gain_spectrum(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.gain.GainSpectrum`: A_ex (OD) vs wavelength (nm) per pump level,
-    the zero line and the gain region (A_ex < 0) filled, its deepest point marked."""
+    the zero line and the gain region (A_ex < 0) filled, its deepest point marked.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.gain.GainSpectrum
+        A_ex = ΔA + A0 at one delay, with its gain regions.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.gain import gain_spectrum
+    >>> fig = gain_spectrum(qdwidgets.examples.ta(), 2.3).plot()
+    """
     fig, ax = single(ax, **kw)
     _spectrum_panel(ax, res)
     return done(fig, ax)
 
 
+@fill_doc
 def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.gain.GainWindow`: per pump level a bar from the gain onset (with
     its standard error) to its end; where the gain lasts past the last delay, the bar runs to
     ``last_delay`` (ps; the window does not record it: else a decade past the latest time
-    shown) with an arrow saying so."""
+    shown) with an arrow saying so.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.gain.GainWindow
+        The gain onset and end (ps) per pump level at one wavelength.
+    last_delay : float, optional
+        Where (ps) a bar of gain lasting past the last delay ends; default a decade past the
+        latest time shown.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.gain import band_edge, gain_window
+    >>> ta = qdwidgets.examples.ta()
+    >>> fig = gain_window(ta, band_edge(ta)).plot()
+    """
     fig, ax = single(ax, **kw)
     cols = colors(len(res.pump))
     onset, onset_err, end, duration = (
@@ -83,9 +116,24 @@ def plot_gain_window(res: Any, ax: Any = None, last_delay: float | None = None, 
     return done(fig, ax)
 
 
+@fill_doc
 def plot_explorer(res: Any, ax: Any = None, **kw: Any) -> Any:
     """``ExplorerResult`` (the TAExplorer cursor): A_ex at the cursor delay for the cursor's pump
-    level with the cursor marked, and the zero crossing (ps) of every pump level."""
+    level with the cursor marked, and the zero crossing (ps) of every pump level.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.widgets.ta_explorer.ExplorerResult
+        The TAExplorer cursor's numbers.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.widgets.ta_explorer import explorer_result
+    >>> ta = qdwidgets.examples.ta()
+    >>> fig = explorer_result(ta, wavelength=640.0, delay=2.3).plot()
+    """
     if ax is not None:
         fig, ax = single(ax)
         _explorer_main(ax, res)

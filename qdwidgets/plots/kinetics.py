@@ -19,10 +19,29 @@ from ._common import (
     label,
     single,
 )
+from ._doc import fill_doc
 
 
 def tau_legend(fit: Any) -> str:
-    """``"fit: τ1 = 14 ps (38 %)…"`` (shares of the exponential amplitudes, offset excluded)."""
+    """The legend text of a kinetics fit: ``"fit: τ1 = 14 ps (38 %)…"``.
+
+    Parameters
+    ----------
+    fit : ~qdwidgets.core.kinetics.KineticsFit
+        The fit; its lifetimes (ps) and the shares (%) of the exponential amplitudes, the
+        offset excluded.
+
+    Returns
+    -------
+    str
+        One ``τi = value (share %)`` per lifetime, the time with its unit (fs, ps or ns).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> tau_legend(SimpleNamespace(taus=(14.0, 520.0), fractions=(38.0, 62.0)))
+    'fit: τ1 = 14 ps (38 %), τ2 = 520 ps (62 %)'
+    """
     parts = [
         f"τ{i + 1} = {fmt_time(t)} ({s:.3g} %)"
         for i, (t, s) in enumerate(zip(fit.taus, fit.fractions, strict=True))
@@ -55,10 +74,28 @@ def _residual_panel(ax: Axes, fit: Any, color: Any = "C0", linthresh: float = 2.
     ax.set_ylabel(label("residual", fit.residual.attrs.get("units", "OD")))
 
 
+@fill_doc
 def plot_kinetics_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.kinetics.KineticsFit`: data (OD), the IRF-convolved model with
     τ and shares in the legend, residuals below; delay axis linear within ±``linthresh`` ps
-    and logarithmic beyond (Fig. 2f)."""
+    and logarithmic beyond (Fig. 2f).
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.kinetics.KineticsFit
+        A fit of one ΔA trace.
+    %(linthresh)s
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import extract_trace, fit_trace
+    >>> ta = qdwidgets.examples.ta()
+    >>> from qdwidgets.core.gain import band_edge
+    >>> trace = extract_trace(ta, band_edge(ta), pump=ta.pump.values[-1])
+    >>> fig = fit_trace(trace, 2).plot()
+    """
     if ax is not None:
         _, ax = single(ax)
         _trace_panel(ax, res, linthresh=linthresh)
@@ -70,12 +107,30 @@ def plot_kinetics_fit(res: Any, ax: Any = None, linthresh: float = 2.0, **kw: An
     return fig
 
 
+@fill_doc
 def plot_kinetics_series(
     res: Any, ax: Any = None, linthresh: float = 2.0, overlay: bool = False, **kw: Any
 ) -> Any:
     """:class:`~qdwidgets.core.kinetics.KineticsSeries`: one column per pump level (data, fit
     with τ in the legend, residuals); ``overlay=True`` puts all levels in one panel (as in
-    Fig. 2f) above one residual panel; into a given ``ax`` all levels overlaid."""
+    Fig. 2f) above one residual panel; into a given ``ax`` all levels overlaid.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.kinetics.KineticsSeries
+        Fits of one trace per pump level.
+    %(linthresh)s
+    overlay : bool, default False
+        All pump levels in one panel above one residual panel (a new figure only).
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import fit_kinetics
+    >>> ta = qdwidgets.examples.ta()
+    >>> fig = fit_kinetics(ta, wavelength=qdwidgets.core.gain.band_edge(ta)).plot(overlay=True)
+    """
     cols = colors(len(res.fits))
     title = f"kinetics at {res.wavelength:.4g} nm"
     if ax is not None:
@@ -132,10 +187,24 @@ def _das_panel(ax: Axes, res: Any, pump_index: int | None, overlay: bool = False
     ax.legend(fontsize="x-small")
 
 
+@fill_doc
 def plot_global_fit(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.kinetics.GlobalFit`: decay- (or evolution-) associated spectra
     (OD) vs wavelength (nm), one curve per lifetime (τ ± error in the legend), one panel per
-    pump level (overlaid by line style into a given ``ax``)."""
+    pump level (overlaid by line style into a given ``ax``).
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.kinetics.GlobalFit
+        A global fit with lifetimes shared over the wavelengths.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import fit_global
+    >>> fig = fit_global(qdwidgets.examples.ta(), 2, delay_range=(2, None), offset=True).plot()
+    """
     has_pump = "pump" in res.das.dims
     if ax is not None:
         _, ax = single(ax)
@@ -162,9 +231,25 @@ def _singular_panel(ax: Axes, res: Any) -> None:
     ax.legend(fontsize="small")
 
 
+@fill_doc
 def plot_svd(res: Any, ax: Any = None, n: int = 3, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.kinetics.SVDResult`: singular values (log scale) against the
-    noise level; with a new figure also the first ``n`` spectra (vs nm) and kinetics (vs ps)."""
+    noise level; with a new figure also the first ``n`` spectra (vs nm) and kinetics (vs ps).
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.kinetics.SVDResult
+        The singular value decomposition of the ΔA matrix.
+    n : int, default 3
+        How many spectra and kinetics to draw (a new figure only).
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.kinetics import svd
+    >>> fig = svd(qdwidgets.examples.ta()).plot(n=2)
+    """
     if ax is not None:
         fig, ax = single(ax)
         _singular_panel(ax, res)

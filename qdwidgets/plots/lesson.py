@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ._common import ZERO_STYLE, da_label, delay_axis, figure, label, single
+from ._doc import fill_doc
 
 
 def _occupancy_panel(ax: Axes, res: Any) -> None:
@@ -51,10 +52,23 @@ def _trace_panel(ax: Axes, res: Any) -> None:
     ax.legend(fontsize="x-small")
 
 
+@fill_doc
 def plot_gain_lesson(res: Any, ax: Any = None, **kw: Any) -> Any:
     """``GainLessonResult``: P(n) bars (n ≥ 2, the dots that can amplify, in red), A0 and A_ex
     (OD) vs wavelength (nm) at the lesson's delay with the gain filled, and the band-edge A_ex vs
-    delay (ps) with the gain window shaded; into a given ``ax``, the spectrum only."""
+    delay (ps) with the gain window shaded; into a given ``ax``, the spectrum only.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.lesson.GainLessonResult
+        The teaching model at one mean occupancy ⟨N⟩.
+    %(figure)s
+
+    Examples
+    --------
+    >>> from qdwidgets.core.lesson import gain_lesson
+    >>> fig = gain_lesson(3.0).plot()
+    """
     if ax is not None:
         _, ax = single(ax)
         _spectrum_panel(ax, res)

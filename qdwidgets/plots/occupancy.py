@@ -8,11 +8,28 @@ from typing import Any
 import numpy as np
 
 from ._common import ZERO_STYLE, done, label, secondary_x, single
+from ._doc import fill_doc
 
 
+@fill_doc
 def plot_cross_section(res: Any, ax: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.occupancy.CrossSectionFit`: late-time bleach (OD) vs pump level,
-    the saturation curve A·(1 − e^−σj) with σ in the legend, and ⟨N⟩ = σ·j on the top axis."""
+    the saturation curve A·(1 − e^−σj) with σ in the legend, and ⟨N⟩ = σ·j on the top axis.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.occupancy.CrossSectionFit or ~qdwidgets.core.fluence.SaturationFit
+        The saturation fit that gives the absorption cross section σ.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from qdwidgets.core.occupancy import fit_cross_section
+    >>> pump = np.array([10.0, 30.0, 100.0, 300.0])  # nJ
+    >>> fit = fit_cross_section(pump, 0.05 * (1 - np.exp(-0.01 * pump)), pump_units="nJ")
+    >>> fig = fit.plot()
+    """
     fig, ax = single(ax, **kw)
     j = np.asarray(res.pump, dtype=float)
     ax.plot(j, np.asarray(res.late_bleach, dtype=float), "o", color="0.25", label="data",

@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..data.constants import w_cm2_per_mW
 from ._common import ZERO_STYLE, colors, delay_axis, done, figure, label, secondary_x, single
+from ._doc import fill_doc
 
 
 def _shapes_panel(ax: Any, res: Any, wavelength: np.ndarray) -> None:
@@ -36,12 +38,30 @@ def _filling_panel(ax: Any, res: Any, delay: np.ndarray) -> None:
     ax.legend(fontsize="x-small")
 
 
+@fill_doc
 def plot_ta_truth(
     res: Any, ax: Any = None, wavelength: Any = None, delay: Any = None, **kw: Any
 ) -> Any:
     """:class:`~qdwidgets.data.simulate.TATruth`: A0 and each ΔA component's shape (OD) vs
     wavelength (nm), and the mean 1S filling vs delay (ps) per pump level, with transparency
-    (one 1S electron per dot) marked. Grids default to the simulator's."""
+    (one 1S electron per dot) marked. Grids default to the simulator's.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.data.simulate.TATruth
+        The truth of a simulated TA dataset.
+    wavelength : array-like, optional
+        Wavelengths (nm) of the spectra; default the simulator's grid.
+    delay : array-like, optional
+        Delays (ps) of the filling panel (those ≥ 0 are drawn); default the simulator's grid.
+    %(figure)s
+
+    Examples
+    --------
+    >>> from qdwidgets.data import simulate
+    >>> ds, truth = simulate.ta()
+    >>> fig = truth.plot()
+    """
     from ..data.simulate import default_delays, default_wavelengths
 
     wl = default_wavelengths() if wavelength is None else np.asarray(wavelength, dtype=float)
@@ -57,9 +77,26 @@ def plot_ta_truth(
     return fig
 
 
+@fill_doc
 def plot_ase_truth(res: Any, ax: Any = None, power: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.data.simulate.ASETruth`: noiseless peak emission (a.u.) vs pump power
-    (mW; W cm⁻² on top) per feedback condition, each threshold marked."""
+    (mW; W cm⁻² on top) per feedback condition, each threshold marked.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.data.simulate.ASETruth
+        The truth of a simulated ASE dataset.
+    power : array-like, optional
+        CW pump powers (mW) to draw; default 0 to 1.5× the highest threshold (at least
+        500 mW).
+    %(figure)s
+
+    Examples
+    --------
+    >>> from qdwidgets.data import simulate
+    >>> ds, truth = simulate.ase()
+    >>> fig = truth.plot()
+    """
     fig, ax = single(ax, **kw)
     if power is None:
         top = max([500.0, *(1.5 * v for v in res.thresholds_mW.values())])
@@ -76,12 +113,8 @@ def plot_ase_truth(res: Any, ax: Any = None, power: Any = None, **kw: Any) -> An
                        f"({res.thresholds_W_cm2[f]:.3g} W cm⁻²)")  # fmt: skip
     ax.set_xlabel(label("pump power", "mW"))
     ax.set_ylabel(label("peak emission", "a.u."))
-    factor = (
-        (2.0 if res.beam_profile == "gaussian" else 1.0)
-        * 1e-3
-        / (np.pi * (res.spot_diameter_mm / 20.0) ** 2)
-    )
-    secondary_x(ax, float(factor), label(f"pump intensity ({res.beam_profile})", "W cm⁻²"))
+    factor = w_cm2_per_mW(res.spot_diameter_mm, res.beam_profile)
+    secondary_x(ax, factor, label(f"pump intensity ({res.beam_profile})", "W cm⁻²"))
     ax.set_title("simulated ASE truth (noiseless)", fontsize="medium")
     ax.legend(fontsize="x-small")
     return done(fig, ax)

@@ -15,7 +15,9 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 
+from ..data.constants import w_cm2_per_mW
 from ._common import done, figure, label, secondary_x, single
+from ._doc import fill_doc
 from .bands import _warnings_note
 
 if TYPE_CHECKING:
@@ -26,9 +28,7 @@ def _mw_to_w_cm2(spot_mm: float, profile: BeamProfile) -> float:
     """W cm⁻² per mW for this spot (NaN without a spot size)."""
     if not math.isfinite(spot_mm) or spot_mm <= 0:
         return math.nan
-    from ..core.threshold import intensity
-
-    return float(intensity(1.0, spot_mm, profile))
+    return w_cm2_per_mW(spot_mm, profile)
 
 
 def _points(res: Any, data: Any) -> tuple[np.ndarray, np.ndarray, str] | None:
@@ -109,6 +109,7 @@ def _draw(
     _warnings_note(ax, fit)
 
 
+@fill_doc
 def plot_threshold_fit(
     res: Any,
     ax: Any = None,
@@ -126,6 +127,27 @@ def plot_threshold_fit(
     without and with ``feedback`` (default: the first that is not "none"; ``method`` as in
     ``threshold.peak_output``) on the left axis and the enhancement with the fit on the right
     axis (a fit made on the enhancement).
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.threshold.ThresholdFit
+        The two-line threshold fit.
+    data : xarray.DataArray or (array-like, array-like) or xarray.Dataset, optional
+        The points: a curve over ``power`` (mW), a ``(power_mW, signal)`` pair, or the ASE
+        dataset (the figure of peak output and enhancement above); default the fit's own.
+    feedback : str, optional
+        With an ASE dataset: the feedback condition compared with "none"; default the first
+        other one.
+    method : {"max", "integral"}, default "max"
+        With an ASE dataset: how the peak output is taken (see ``threshold.peak_output``).
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import fit_dataset
+    >>> ase = qdwidgets.examples.ase()
+    >>> fig = fit_dataset(ase, feedback="lamp").plot(data=ase)
     """
     if isinstance(data, xr.Dataset) and ax is None:
         kw.setdefault("figsize", (7.5, 5.0))
@@ -167,9 +189,25 @@ def _fig3(ax: Axes, res: Any, ase: xr.Dataset, feedback: str | None, method: Out
     twin.legend(fontsize="x-small", loc="lower right")
 
 
+@fill_doc
 def plot_line_fit(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.threshold.LineFit`: the line over its (shaded) window, with the
-    points when given as ``data=(power, signal)``."""
+    points when given as ``data=(power, signal)``.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.threshold.LineFit
+        One of the two lines of a threshold fit.
+    data : (array-like, array-like), optional
+        The ``(power_mW, signal)`` points to draw with the line.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import fit_dataset
+    >>> fig = fit_dataset(qdwidgets.examples.ase(), feedback="lamp").below_line.plot()
+    """
     fig, ax = single(ax, **kw)
     pts = _points(res, data)
     if pts is not None:
@@ -213,9 +251,25 @@ def _criterion_panel(ax: Axes, crit: Any, data: Any = None) -> None:
         ax.set_ylabel(ylab[0] if ylab else "signal (a.u.)")
 
 
+@fill_doc
 def plot_criterion(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.threshold.Criterion`: its fit drawn as a ThresholdFit (on
-    log-log axes for the log-log slope criterion), titled by the criterion."""
+    log-log axes for the log-log slope criterion), titled by the criterion.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.threshold.Criterion
+        The threshold found by one criterion.
+    data : xarray.DataArray or (array-like, array-like), optional
+        The curve the criterion was found on, over ``power`` (mW).
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import criteria
+    >>> fig = criteria(qdwidgets.examples.ase(), "lamp").criteria[0].plot()
+    """
     fig, ax = single(ax, **kw)
     _criterion_panel(ax, res, data)
     return done(fig, ax)
@@ -258,11 +312,28 @@ def _criterion_data(crit: Any, ase: xr.Dataset, feedback: str) -> xr.DataArray |
     return curve.dropna("power")
 
 
+@fill_doc
 def plot_criteria(res: Any, ax: Any = None, data: Any = None, **kw: Any) -> Any:
     """:class:`~qdwidgets.core.threshold.ThresholdCriteria`: the thresholds by each criterion
     side by side with their 95 % intervals (mW; W cm⁻² on top); a new figure adds each
     criterion's fit in its own panel, with its curve (enhancement, linewidth, output) when
-    the ASE dataset is given as ``data=``."""
+    the ASE dataset is given as ``data=``.
+
+    Parameters
+    ----------
+    res : ~qdwidgets.core.threshold.ThresholdCriteria
+        The thresholds of every criterion for one feedback condition.
+    data : xarray.Dataset, optional
+        The ASE dataset: each criterion's panel then shows the curve it was found on.
+    %(figure)s
+
+    Examples
+    --------
+    >>> import qdwidgets
+    >>> from qdwidgets.core.threshold import criteria
+    >>> ase = qdwidgets.examples.ase()
+    >>> fig = criteria(ase, "lamp").plot(data=ase)
+    """
     if ax is not None:
         fig, ax = single(ax)
         _summary_panel(ax, res)

@@ -215,6 +215,13 @@ def test_npz_units_stored_as_bytes(tmp_path: Path, as_bytes: bool) -> None:
     assert "delay unit fs" in ds.attrs["qd_history"]
 
 
+def test_npz_empty_arrays_are_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "d.npz"
+    np.savez(path, t=np.array([0.0]), data=np.zeros((0, 1)), wl=np.array([]))
+    with pytest.raises(DatasetError, match=r"array 'data' is empty .*Fix: "):
+        open_dataset(path, delay_unit="ps")
+
+
 # -- only regular files, never more than the limit --------------------------------------------
 
 

@@ -22,11 +22,12 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, signal, special
 
+from ...data.constants import HC_EV_NM
 from ...errors import FitError
 from .. import _args
 from .._choices import BAND_SHAPES
 
-HC = 1239.841984  # h c / e in eV nm
+HC = HC_EV_NM  # h c / e in eV nm (qdwidgets.data.constants)
 SHAPES = BAND_SHAPES
 _GAUSS_K = 4.0 * math.log(2.0)
 

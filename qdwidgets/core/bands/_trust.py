@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _status
+from .._noise import noise_estimate
 from . import _shapes as S
 from ._band import Band, band_area
 
@@ -99,10 +100,10 @@ def band_errors(
 
 
 def noise_of(y: np.ndarray) -> float:
-    """Point-to-point noise σ of a smooth spectrum: the MAD of second differences / √6."""
-    if y.size < 4:
-        return 0.0
-    return float(np.median(np.abs(np.diff(y, 2)))) / (0.6745 * math.sqrt(6.0))
+    """Point-to-point noise σ of a smooth spectrum (:func:`~qdwidgets.core._noise.noise_estimate`
+    along wavelength); 0 with fewer than 5 points."""
+    sigma = noise_estimate(y)
+    return sigma if math.isfinite(sigma) else 0.0
 
 
 def band_warnings(

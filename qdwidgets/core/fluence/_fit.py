@@ -13,7 +13,7 @@ from ...errors import FitError
 from .. import _args, _status
 from .._choices import OCCUPANCY_MODES, CascadeScaling, OccupancyMode
 from ..kinetics._options import fit_options
-from ..kinetics.dispersion import levenberg_marquardt
+from ..kinetics.lm import levenberg_marquardt
 from . import _model
 from ._data import Series, series, starts
 from ._result import CascadeFit

@@ -50,7 +50,7 @@ def poisson_start(occupancy: np.ndarray, n_max: int) -> np.ndarray:
     lam = np.asarray(occupancy, dtype=float)[:, None]
     n = np.arange(1, n_max + 1)[None, :]
     with np.errstate(divide="ignore"):
-        p = np.exp(special.xlogy(n, lam) - lam - special.gammaln(n + 1))
+        p: np.ndarray = np.exp(special.xlogy(n, lam) - lam - special.gammaln(n + 1))
     p[:, -1] += np.maximum(0.0, 1.0 - np.exp(-lam[:, 0]) - p.sum(axis=1))
     return p
 

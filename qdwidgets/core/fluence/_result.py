@@ -161,7 +161,7 @@ class CascadeFit(Result):
     @property
     def data(self) -> xr.DataArray:
         """The fitted traces (OD): best_fit + residual."""
-        out = self.best_fit + self.residual
+        out: xr.DataArray = self.best_fit + self.residual
         out.name = "dA"
         out.attrs = {"units": "OD", "long_name": "ΔA at the band edge"}
         return out

@@ -106,7 +106,7 @@ def gain_threshold_occupancy(
     OccupancyThreshold
         NaN ⟨N⟩ with a warning when no level (or every level) has A_ex < 0.
     """
-    from ..gain import _need_a0
+    from .._gain_spectrum import _need_a0
 
     s = series(ta, wavelength, band_nm)
     with fit_options():

@@ -121,7 +121,7 @@ def _over_delay(da: xr.DataArray, values: np.ndarray, long_name: str) -> xr.Data
     if "delay" not in da.coords:
         return xr.DataArray(values, dims=("delay",), coords={"delay": da["delay"]}, attrs=attrs)
     base = da if len(da.coords) == 1 else da.reset_coords(drop=True)
-    out = base.copy(deep=False, data=values)
+    out: xr.DataArray = base.copy(deep=False, data=values)
     out.attrs = attrs
     out.name = None
     return out

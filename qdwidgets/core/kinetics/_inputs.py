@@ -42,7 +42,7 @@ def _as_trace(trace: Any) -> tuple[np.ndarray, np.ndarray, xr.DataArray]:
 
 
 def _check(t: np.ndarray, y: np.ndarray, n_params: int) -> np.ndarray:
-    ok = np.isfinite(y) & np.isfinite(t)
+    ok: np.ndarray = np.isfinite(y) & np.isfinite(t)
     if not ok.any():
         raise FitError("the trace is all NaN (or infinite): there is nothing to fit")
     if ok.sum() <= n_params:

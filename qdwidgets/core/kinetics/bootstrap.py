@@ -25,7 +25,7 @@ def bootstrap(
     rng = np.random.default_rng(seed)
     model = proj.basis(best) @ a
     ys = model[None, :] + rng.choice(res, size=(n_boot, len(res)), replace=True)
-    from .fit import to_internal
+    from .params import to_internal
 
     x0, mask, lower, upper = to_internal(best, n)
     out = batch_fit(

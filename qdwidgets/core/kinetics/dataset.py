@@ -63,7 +63,9 @@ def extract_trace(
         inside = np.abs(wl - wavelength) <= band_nm / 2
         if not inside.any():
             inside = np.abs(wl - wavelength) == np.min(np.abs(wl - wavelength))
-        trace = da.isel(wavelength=np.flatnonzero(inside)).mean("wavelength", keep_attrs=True)
+        trace: xr.DataArray = da.isel(wavelength=np.flatnonzero(inside)).mean(
+            "wavelength", keep_attrs=True
+        )
         trace = trace.assign_coords(wavelength=float(np.mean(wl[inside])))
     else:
         trace = da.sel(wavelength=wavelength, method="nearest")
@@ -288,7 +290,7 @@ def initial_guess(
     """
     from .fit import _as_trace, start_spec
     from .model import basis, sigma_from_fwhm
-    from .varpro import _qr_solve
+    from .projection import _qr_solve
 
     t, y, _ = _as_trace(trace)
     ok = np.isfinite(y)

@@ -29,10 +29,10 @@ from ._global_assemble import sequential_matrix as sequential_matrix
 from ._inputs import _n_components
 from ._options import fit_options, windows
 from .dispersion import fit_dispersion
-from .fit import to_internal
-from .params import _start
+from .params import _start, to_internal
+from .projection import _qr_solve
 from .results import GlobalFit, SVDResult
-from .varpro import _qr_solve, batch_fit
+from .varpro import batch_fit
 
 
 def _matrix(
@@ -66,10 +66,12 @@ def _root(y: np.ndarray) -> np.ndarray:
         return y
     c = y @ y.T
     try:
-        return scipy.linalg.cholesky(c, lower=True, check_finite=False)
+        root: np.ndarray = scipy.linalg.cholesky(c, lower=True, check_finite=False)
+        return root
     except np.linalg.LinAlgError:
         w, v = np.linalg.eigh(c)
-        return v * np.sqrt(np.clip(w, 0, None))
+        root = v * np.sqrt(np.clip(w, 0, None))
+        return root
 
 
 def fit_global(

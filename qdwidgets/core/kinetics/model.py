@@ -31,12 +31,14 @@ _EXP_MIN = -600.0
 
 def sigma_from_fwhm(fwhm: float | np.ndarray) -> np.ndarray:
     """Gaussian standard deviation (ps) from its full width at half maximum (ps)."""
-    return np.asarray(fwhm, dtype=float) / FWHM_PER_SIGMA
+    sigma: np.ndarray = np.asarray(fwhm, dtype=float) / FWHM_PER_SIGMA
+    return sigma
 
 
 def gaussian(u: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """The normalised Gaussian IRF g(u) (1/ps)."""
-    return np.exp(np.maximum(-0.5 * (u / sigma) ** 2, _EXP_MIN)) / (_SQRT2PI * sigma)
+    g: np.ndarray = np.exp(np.maximum(-0.5 * (u / sigma) ** 2, _EXP_MIN)) / (_SQRT2PI * sigma)
+    return g
 
 
 def decay(u: np.ndarray, tau: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -98,7 +100,8 @@ def step(u: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """The long-lived offset: a unit step convolved with the IRF."""
     sigma = np.maximum(sigma, MIN_SIGMA)
     z = u / (-_SQRT2 * sigma)
-    return 0.5 * erfc(np.maximum(np.minimum(z, 30.0), -30.0))
+    out: np.ndarray = 0.5 * erfc(np.maximum(np.minimum(z, 30.0), -30.0))
+    return out
 
 
 def basis(

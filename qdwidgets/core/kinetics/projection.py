@@ -144,17 +144,3 @@ class Projection:
                 k = self.names.index(name)
                 cols.append(d_tau[:, k] * a[k, 0])
         return np.column_stack([*cols, phi]) if cols else phi
-
-
-def covariance(jac: np.ndarray, rss: float, n_points: int) -> np.ndarray:
-    """``s² (JᵀJ)⁻¹`` with ``s² = rss / (n_points - n_params)``; NaN where JᵀJ is singular."""
-    p = jac.shape[1]
-    dof = max(n_points - p, 1)
-    h = jac.T @ jac
-    try:
-        cov = np.linalg.inv(h) * (rss / dof)
-    except np.linalg.LinAlgError:
-        cov = np.full((p, p), np.nan)
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) < 0):
-        cov = np.full((p, p), np.nan)
-    return cov

@@ -146,7 +146,8 @@ class KineticsFit(_LmfitOnRequest, Result):
     def table(self, *, errors: bool = False) -> pd.DataFrame:
         """A DataFrame laid out like the paper's Table 1 (one column; shares exclude the offset)."""
         label = self.pump_label or "fit"
-        return pd.DataFrame({label: self.column(errors=errors)})
+        frame: pd.DataFrame = pd.DataFrame({label: self.column(errors=errors)})
+        return frame
 
     def values(self) -> dict[str, float]:
         """Numeric parameters (taus ps, amplitudes OD, shares %) for CSV export."""
@@ -196,13 +197,15 @@ class KineticsSeries(Result):
     def table(self, *, errors: bool = False) -> pd.DataFrame:
         """Table 1 with the pump levels side by side (shares exclude the offset)."""
         cols = {lab: f.column(errors=errors) for lab, f in zip(self.labels, self.fits, strict=True)}
-        return pd.DataFrame(cols)
+        frame: pd.DataFrame = pd.DataFrame(cols)
+        return frame
 
     def values(self) -> pd.DataFrame:
         """Numeric parameters, one column per pump level (for CSV export)."""
-        return pd.DataFrame(
+        frame: pd.DataFrame = pd.DataFrame(
             {lab: f.values() for lab, f in zip(self.labels, self.fits, strict=True)}
         )
+        return frame
 
 
 @dataclass(frozen=True, repr=False, eq=False)

@@ -18,9 +18,10 @@ from .._masked import full_grid, reinsert
 from .._status import stderr as std_errors
 from ._options import fit_options, windows
 from .dispersion import _fixed_chirp
-from .fit import _n_components, _spec, from_internal, start_spec, to_internal
+from .fit import _n_components, _spec, start_spec
 from .global_fit import _matrix, fit_global
 from .model import FWHM_PER_SIGMA
+from .params import from_internal, to_internal
 from .trust import LN_ERR_MAX, bound_warnings, kinetics_warnings, noise_estimate
 from .varpro import batch_fit
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _status
+from .._noise import column_noise as column_noise
+from .._noise import noise_estimate as noise_estimate
 from . import model as M
 
 #: a lifetime or width whose standard error in ln units exceeds this (a factor e³ ≈ 20 either
@@ -24,38 +26,6 @@ def relative_error(err_ln: float, value: float) -> float:
     if not math.isfinite(err_ln) or err_ln > LN_ERR_MAX:
         return math.inf
     return err_ln * abs(value)
-
-
-def column_noise(y: np.ndarray) -> np.ndarray:
-    """Model-free noise (OD) per column of ``y`` (delays × columns): the MAD of the second
-    differences along the delays, / √6 for white noise. Robust to the signal's steps and
-    independent of where zero sits on the delay axis; NaN values (a column's ends after a
-    chirp correction) are left out; NaN with fewer than 5 delays."""
-    y2 = np.asarray(y, dtype=float)
-    y2 = y2[:, None] if y2.ndim == 1 else y2
-    if y2.shape[0] < 5:
-        return np.full(y2.shape[1], math.nan)
-    d = y2[2:] - 2.0 * y2[1:-1] + y2[:-2]
-    if np.isnan(d).any():  # NaN at a column's ends (chirp-corrected data): left out
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column → NaN
-                mad = np.nanmedian(np.abs(d - np.nanmedian(d, axis=0)), axis=0)
-        return np.asarray(1.4826 * mad / math.sqrt(6.0))
-    mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)
-    return np.asarray(1.4826 * mad / math.sqrt(6.0))
-
-
-def noise_estimate(y: np.ndarray) -> float:
-    """The noise (OD) of traces (delays × columns): the median of :func:`column_noise` over (at
-    most 64 evenly spaced) columns."""
-    y2 = np.asarray(y, dtype=float)
-    y2 = y2[:, None] if y2.ndim == 1 else y2
-    if y2.shape[1] > 64:
-        y2 = y2[:, np.linspace(0, y2.shape[1] - 1, 64).astype(int)]
-    return float(np.median(column_noise(y2)))
 
 
 def bound_warnings(

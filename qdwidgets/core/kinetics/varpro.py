@@ -21,7 +21,6 @@ from . import model as M
 from .lm import MESSAGES, levenberg_marquardt
 from .projection import Projection as Projection
 from .projection import _qr_solve
-from .projection import covariance as covariance
 
 # -- vectorised Levenberg–Marquardt over independent traces ------------------------------------
 

@@ -11,13 +11,13 @@ import xarray as xr
 from ...data.contract import validate
 from ...errors import DatasetError
 from .. import _args
+from .._noise import MAD_TO_SIGMA
 from ._record import INPUT, finish
 
 AUTO_Z = 5.0
 """reject="auto": a point is rejected beyond 5 robust standard deviations from the others."""
 SCAN_NOISE_FACTOR = 2.0
 """A whole scan is rejected when its robust noise exceeds twice the median scan's."""
-MAD = 1.4826  # MAD → σ for Gaussian noise
 
 
 def _read(scans: Any, reader_options: dict[str, Any]) -> tuple[list[xr.Dataset], Any]:
@@ -102,11 +102,11 @@ def _reject(x: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray, np.ndarray
         others = np.stack([np.median(np.delete(x, i, axis=0), axis=0) for i in range(k)])
         dev = np.abs(x - others)
         inflate = np.sqrt(1.0 + np.pi / (2.0 * (k - 1)))  # spread of a median of k−1 samples
-        pooled = MAD * np.median(dev, axis=(0, 2), keepdims=True)[0] / inflate
-        point = MAD * np.median(dev, axis=0) / inflate
+        pooled = MAD_TO_SIGMA * np.median(dev, axis=(0, 2), keepdims=True)[0] / inflate
+        point = MAD_TO_SIGMA * np.median(dev, axis=0) / inflate
         sigma = np.maximum(pooled, point)
         keep = ~(dev > z * inflate * sigma)
-        noise = MAD * np.median(dev, axis=(1, 2, 3)) / inflate
+        noise = MAD_TO_SIGMA * np.median(dev, axis=(1, 2, 3)) / inflate
         scan_ok = np.ones(k, dtype=bool)
         if k >= 3 and np.isfinite(z):
             ref = float(np.median(noise))

@@ -17,6 +17,7 @@ from ...data.contract import validate
 from ...errors import DatasetError
 from .. import _args
 from .._choices import OUTPUT_METHODS, THRESHOLD_SIGNALS, OutputMethod, ThresholdSignal
+from .._noise import MAD_TO_SIGMA
 
 SIGNALS = THRESHOLD_SIGNALS
 METHODS = OUTPUT_METHODS
@@ -258,7 +259,7 @@ def spectral_snr(
     resid = em - signal.savgol_filter(em, win, 3, axis=-1)
     c0 = float(signal.savgol_coeffs(win, 3)[win // 2])
     mad = np.median(np.abs(resid - np.median(resid, axis=-1, keepdims=True)), axis=-1)
-    sigma = 1.4826 * mad / math.sqrt(1.0 - c0)
+    sigma = MAD_TO_SIGMA * mad / math.sqrt(1.0 - c0)
     with np.errstate(divide="ignore", invalid="ignore"):
         snr = np.where(sigma > 0, em.max(axis=-1) / sigma, np.inf)
     return xr.DataArray(

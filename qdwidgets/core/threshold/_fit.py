@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 import xarray as xr
 
+from ...data.constants import check_spot_diameter as _spot
 from ...errors import FitError
 from .. import _args
 from .._choices import BEAM_PROFILES, BeamProfile, OutputMethod, ThresholdCI, ThresholdSignal
 from ._dataset import _ase, signal_curve
-from ._intensity import _spot
 from ._lines import fit_lines
 from ._results import ThresholdFit
 from ._segmented import find_threshold

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from ...errors import DatasetError
+from ...data.constants import check_spot_diameter, w_cm2_per_mW
 from .. import _args
 from .._choices import BEAM_PROFILES, BeamProfile
 
@@ -40,23 +39,7 @@ def intensity(power_mW: Any, spot_diameter_mm: float, beam_profile: BeamProfile 
     >>> round(intensity(150.0, 1.0), 1)  # 150 mW on a 1 mm top-hat spot, W cm⁻²
     19.1
     """
-    d = _spot(spot_diameter_mm)
+    d = check_spot_diameter(spot_diameter_mm)
     beam_profile = _args.choice("beam_profile", beam_profile, BEAM_PROFILES)
-    radius_cm = d / 20.0  # mm diameter -> cm radius
-    factor = 1.0 if beam_profile == "tophat" else 2.0
-    power_w = np.asarray(power_mW, dtype=float) / 1000.0
-    out = factor * power_w / (math.pi * radius_cm**2)
+    out = np.asarray(power_mW, dtype=float) * w_cm2_per_mW(d, beam_profile)
     return float(out) if out.ndim == 0 else out
-
-
-def _spot(spot_diameter_mm: Any) -> float:
-    try:
-        d = float(spot_diameter_mm)
-    except (TypeError, ValueError):
-        d = float("nan")
-    if not math.isfinite(d) or d <= 0:
-        raise DatasetError(
-            f"spot diameter: must be a positive number of mm (got {spot_diameter_mm!r}). "
-            "Fix: pass spot_diameter_mm=1.0 or set ds.attrs['spot_diameter_mm']"
-        )
-    return d

@@ -13,21 +13,42 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..._docstrings import doc_filler
 from ...errors import DatasetError
 from .. import units as U
-from ._files import (  # noqa: F401 - re-exported for the readers
-    MAX_BYTES,
-    check_file,
-    check_unpacked,
-    decode_text,
-    fail,
-    looks_binary,
-    read_bytes,
-    read_limit,
-    read_text,
-)
+from ._files import fail
 
 PathLike = str | os.PathLike[str]
+
+# the docstring sections the readers share: Returns and Raises, and the ASE attrs options
+_RAISES = """
+
+Raises
+------
+DatasetError
+    Naming the file, the line or array, the problem and the fix (often an option)."""
+fill_doc = doc_filler(
+    {
+        "raw_ta": """Returns
+-------
+xarray.Dataset
+    A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
+    OD); what was assumed is recorded in ``attrs['qd_history']``."""
+        + _RAISES,
+        "raw_ase": """Returns
+-------
+xarray.Dataset
+    A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
+    what was assumed is recorded in ``attrs['qd_history']``."""
+        + _RAISES,
+        "ase_attrs": """spot_diameter_mm : float, optional
+    Pump spot diameter (mm), stored in attrs.
+beam_profile : {"tophat", "gaussian"}, optional
+    What the diameter means, stored in attrs.
+pump_wavelength_nm : float, optional
+    CW pump wavelength (nm), stored in attrs.""",
+    }
+)
 
 # Largest |ΔA| accepted when the unit was assumed to be OD: an OD change of 5 means the sample
 # went from transmitting to blocking 99.999 % of the probe, which no TA measurement does.

@@ -24,20 +24,20 @@ import xarray as xr
 from ...core._args import ArgumentError, choice, positive
 from ...core._choices import BEAM_PROFILES, BeamProfile
 from .. import units as U
+from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (
     History,
     check_unit,
     data_lines,
     detect_separator,
-    fail,
+    fill_doc,
     finish,
     header_unit,
-    read_text,
     split,
     to_float,
     unit_hint,
 )
-from .delimited import WAVELENGTH_RANGE_NM
+from ._files import fail, read_text
 
 _ROLES = {
     "power": ("power", "pump_power", "p", "pump"),
@@ -60,7 +60,24 @@ def _column_role(cell: str) -> str | None:
 
 
 def sniff_table(text: str) -> bool:
-    """Whether the first non-comment line names the columns power, wavelength and emission."""
+    """Whether a text is an ASE table: its first non-comment line names the columns power,
+    wavelength and emission.
+
+    Parameters
+    ----------
+    text : str
+        The file's text (its first lines suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase import sniff_table
+    >>> sniff_table("power (mW), wavelength (nm), emission\\n1, 600, 2\\n")
+    True
+    """
     lines = data_lines(text)
     if not lines:
         return False
@@ -75,7 +92,29 @@ def check_options(
     beam_profile: str | None,
     pump_wavelength_nm: float | None,
 ) -> None:
-    """Entry checks of the ASE readers' options (ArgumentError naming the option)."""
+    """Entry checks of the options both ASE readers take.
+
+    Parameters
+    ----------
+    feedback : str
+        The feedback label (non-empty).
+    spot_diameter_mm : float or None
+        Pump spot diameter (mm), positive.
+    beam_profile : {"tophat", "gaussian"} or None
+        What the diameter means.
+    pump_wavelength_nm : float or None
+        CW pump wavelength (nm), positive.
+
+    Raises
+    ------
+    ArgumentError
+        Naming the option that is wrong and what it takes.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase import check_options
+    >>> check_options("lamp", 1.0, "tophat", 532.0)  # fine: returns None
+    """
     if not isinstance(feedback, str) or not feedback.strip():
         raise ArgumentError(f"feedback must be a non-empty label such as 'none', not {feedback!r}")
     if spot_diameter_mm is not None:
@@ -164,6 +203,7 @@ def _build(
 # -- long table -------------------------------------------------------------------------------
 
 
+@fill_doc
 def read_table(
     path: Path,
     *,
@@ -187,23 +227,19 @@ def read_table(
     feedback : str, default "none"
         Label of a table without a feedback column ("none": the reference without lamp or
         mirror).
-    spot_diameter_mm : float, optional
-        Pump spot diameter (mm), stored in attrs.
-    beam_profile : {"tophat", "gaussian"}, optional
-        What the diameter means, stored in attrs.
-    pump_wavelength_nm : float, optional
-        CW pump wavelength (nm), stored in attrs.
+    %(ase_attrs)s
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
-        what was assumed is recorded in ``attrs['qd_history']``.
+    %(raw_ase)s
 
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.ase import read_table
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ase.csv"
+    >>> rows = "10,600,1\\n10,610,2\\n20,600,2\\n20,610,5\\n"
+    >>> _ = path.write_text("power (mW),wavelength (nm),emission\\n" + rows)
+    >>> dict(read_table(path, feedback="lamp").sizes)
+    {'feedback': 1, 'power': 2, 'wavelength': 2}
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

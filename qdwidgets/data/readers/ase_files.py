@@ -27,14 +27,14 @@ from ._common import (
     as_path,
     data_lines,
     detect_separator,
-    fail,
+    fill_doc,
     finish,
     is_dir,
-    read_text,
     split,
     to_floats,
     unit_hint,
 )
+from ._files import fail, read_text
 from .ase import _attrs, _build, _check_wavelengths, _unit, check_options
 
 _POWER_IN_NAME = re.compile(
@@ -70,7 +70,24 @@ def _files(source: Any) -> tuple[list[Path], str]:
 
 
 def power_from_name(name: str) -> tuple[float, str] | None:
-    """(value, unit) of a pump power written in a file name, e.g. '0.15W.txt' -> (0.15, 'W')."""
+    """The pump power written in a file name.
+
+    Parameters
+    ----------
+    name : str
+        A file name or path (only the stem is read); ``p`` may stand for the decimal point.
+
+    Returns
+    -------
+    (float, str) or None
+        The value and its unit, or None when the name holds no power or more than one.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.ase_files import power_from_name
+    >>> power_from_name("0.15W.txt"), power_from_name("150mW_2.txt"), power_from_name("a.txt")
+    ((0.15, 'W'), (150.0, 'mW'), None)
+    """
     stem = Path(name).stem
     if re.search(r"\d[eE][+-]?\d", stem):  # '1e5mW': exponents are not read from names
         return None
@@ -116,6 +133,7 @@ def _spectrum(path: Path) -> tuple[np.ndarray, np.ndarray, str | None, str | Non
     return arr[:, 0], arr[:, 1], w_label, e_hint
 
 
+@fill_doc
 def read_files(
     source: Any,
     *,
@@ -142,23 +160,20 @@ def read_files(
         Unit of the wavelengths (nm, µm, eV, ...); a unit in the header wins, else nm.
     feedback : str, default "none"
         Feedback label of the measurement ("none" is the reference without lamp or mirror).
-    spot_diameter_mm : float, optional
-        Pump spot diameter (mm), stored in attrs.
-    beam_profile : {"tophat", "gaussian"}, optional
-        What the diameter means, stored in attrs.
-    pump_wavelength_nm : float, optional
-        CW pump wavelength (nm), stored in attrs.
+    %(ase_attrs)s
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw ASE dataset: ``open_dataset`` validates it (powers in mW, wavelengths in nm);
-        what was assumed is recorded in ``attrs['qd_history']``.
+    %(raw_ase)s
 
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.ase_files import read_files
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> spectrum = "wavelength (nm)\\temission\\n600\\t1\\n610\\t2\\n"
+    >>> for mw in (10, 20):  # one spectrum per power, the power in the file name
+    ...     _ = (folder / f"{mw}mW.txt").write_text(spectrum)
+    >>> read_files(folder)["power"].values.tolist()
+    [10.0, 20.0]
     """
     check_options(feedback, spot_diameter_mm, beam_profile, pump_wavelength_nm)
     history = History()

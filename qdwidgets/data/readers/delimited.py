@@ -38,13 +38,13 @@ from ._common import (
     check_unit,
     data_lines,
     detect_separator,
-    fail,
+    fill_doc,
     finish,
-    read_text,
     split,
     ta_dataset,
     to_floats,
 )
+from ._files import fail, read_text
 
 _ROW = ("row", "rows", "first row", "first_row", "columns-are-delays")
 _COLUMN = ("column", "columns", "col", "first column", "first_column", "rows-are-delays")
@@ -203,6 +203,7 @@ def _orientation(
     )
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -230,16 +231,17 @@ def read(
     sep : str, optional
         Cell separator (",", ";", "\\t"); default detected, runs of whitespace included.
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
+    %(raw_ta)s
 
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.delimited import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.csv"
+    >>> _ = path.write_text("delay (ps),600,610,620\\n-1,0,0,0\\n0.5,1,2,3\\n1,2,3,4\\n5,1,1,1\\n")
+    >>> ds = read(path, signal_unit="mOD")
+    >>> dict(ds.sizes), ds["dA"].attrs["units"]
+    ({'delay': 4, 'wavelength': 3}, 'mOD')
     """
     history = History()
     for value, kind, name in (

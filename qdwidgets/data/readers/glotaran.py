@@ -24,12 +24,12 @@ from ._common import (
     check_assumed_od,
     check_finite,
     check_unit,
-    fail,
+    fill_doc,
     finish,
-    read_text,
     ta_dataset,
     to_floats,
 )
+from ._files import fail, read_text
 
 _MODE = re.compile(r"^\s*(time|wavelength)\s+explicit\s*$", re.I)
 _INTERVAL = re.compile(r"^\s*interval\s*nr\.?\s*[:=]?\s*(\S+)\s*$", re.I)
@@ -37,11 +37,29 @@ _SPLIT = re.compile(r"[\s,;]+")
 
 
 def sniff(text: str) -> bool:
-    """Whether the text has a 'Time explicit' / 'Wavelength explicit' line near the top."""
+    """Whether a text is a Glotaran ASCII export: a 'Time explicit' / 'Wavelength explicit'
+    line near the top.
+
+    Parameters
+    ----------
+    text : str
+        The file's text (its first 12 lines suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.glotaran import sniff
+    >>> sniff("scan 1\\n\\nTime explicit\\nintervalnr 3\\n"), sniff("delay,600,602\\n")
+    (True, False)
+    """
     lines = [line for line in text.splitlines()[:12] if line.strip()]
     return any(_MODE.match(line) for line in lines[:8])
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -62,16 +80,17 @@ def read(
     wavelength_unit : str, default "nm"
         Unit of the wavelengths (Glotaran's convention: nm).
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
+    %(raw_ta)s
 
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qdwidgets.data.readers.glotaran import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "scan.ascii"
+    >>> text = "scan\\n\\nTime explicit\\nIntervalnr 3\\n0 1 2\\n600 1 2 3\\n610 2 3 4\\n"
+    >>> _ = path.write_text(text)
+    >>> dict(read(path).sizes)  # ΔA in OD assumed and recorded
+    {'delay': 3, 'wavelength': 2}
     """
     history = History()
     delay_unit = check_unit(delay_unit, "delay", "delay_unit", path)

@@ -16,12 +16,29 @@ from pathlib import Path
 import xarray as xr
 
 from ...errors import DatasetError
-from ._common import check_unpacked, fail, read_bytes
+from ._files import check_unpacked, fail, read_bytes
 
 NETCDF_MAGIC = (b"\x89HDF\r\n\x1a\n", b"CDF\x01", b"CDF\x02", b"CDF\x05")
 
 
 def sniff(head: bytes) -> bool:
+    """Whether a file is netCDF (classic or netCDF-4/HDF5), from its first bytes.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first bytes (8 suffice).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from qdwidgets.data.readers.netcdf import sniff
+    >>> sniff(b"\\x89HDF\\r\\n\\x1a\\n"), sniff(b"CDF\\x01"), sniff(b"PK\\x03\\x04")
+    (True, True, False)
+    """
     return head.startswith(NETCDF_MAGIC)
 
 
@@ -37,6 +54,15 @@ def read(path: Path) -> xr.Dataset:
     -------
     xarray.Dataset
         The file's dataset, units as stored in its CF ``units`` attributes.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import qdwidgets
+    >>> from qdwidgets.data.readers.netcdf import read
+    >>> path = qdwidgets.save(qdwidgets.examples.ta(), pathlib.Path(tempfile.mkdtemp()) / "ta.nc")
+    >>> dict(read(path).sizes)
+    {'pump': 2, 'delay': 286, 'wavelength': 281}
     """
     head = read_bytes(path, limit=8)
     if not sniff(head):
@@ -59,4 +85,5 @@ def read(path: Path) -> xr.Dataset:
             "or damaged",
             "re-export or re-copy the file; qdwidgets.save(ds, path) writes a valid one",
         ) from None
-    return ds.drop_encoding()
+    out: xr.Dataset = ds.drop_encoding()
+    return out

@@ -27,18 +27,9 @@ import xarray as xr
 from ...core._args import integer
 from ...errors import DatasetError
 from .. import units as U
-from ._common import (
-    History,
-    check_assumed_od,
-    check_unit,
-    check_unpacked,
-    fail,
-    finish,
-    read_bytes,
-    ta_dataset,
-    unit_kind,
-)
-from .delimited import WAVELENGTH_RANGE_NM
+from ..contract import WAVELENGTH_RANGE_NM
+from ._common import History, check_assumed_od, check_unit, fill_doc, finish, ta_dataset, unit_kind
+from ._files import check_unpacked, fail, read_bytes
 
 NAMES = {
     "signal": ("data", "da", "delta_a", "deltaa", "signal", "spectra", "matrix", "mat", "dod"),
@@ -141,9 +132,16 @@ def _numeric(arr: np.ndarray, name: str, ndim: int, path: Path) -> np.ndarray:
             "pass the right array with the *_array= options"
             + ("; select one pump level first" if arr.ndim == 3 else ""),
         )
+    if arr.size == 0:
+        raise fail(
+            path,
+            f"array {name!r} is empty {arr.shape}",
+            "save the measured values into it, or pass the right array with the *_array= options",
+        )
     return np.asarray(arr, dtype=float)
 
 
+@fill_doc
 def read(
     path: Path,
     *,
@@ -173,16 +171,17 @@ def read(
     signal_unit : str, optional
         Unit of ΔA (OD, mOD, dT/T, dT/T (%)).
 
-    Returns
-    -------
-    xarray.Dataset
-        A raw TA dataset: ``open_dataset`` validates it (delays in ps, wavelengths in nm, ΔA in
-        OD); what was assumed is recorded in ``attrs['qd_history']``.
+    %(raw_ta)s
 
-    Raises
-    ------
-    DatasetError
-        Naming the file, the line or array, the problem and the fix (often an option).
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> from qdwidgets.data.readers.npz import read
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ta.npz"
+    >>> np.savez(path, dA=np.ones((3, 2)), delay=[0.0, 1.0, 2.0], wavelength=[600.0, 610.0])
+    >>> dict(read(path, delay_unit="ps").sizes)
+    {'delay': 3, 'wavelength': 2}
     """
     history = History()
     arrays = _load(path)

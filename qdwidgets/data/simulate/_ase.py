@@ -29,47 +29,81 @@ import xarray as xr
 from ...core._choices import BeamProfile
 from ...errors import DatasetError
 from ...results import Result
+from ..constants import w_cm2_per_mW
 from ..contract import BEAM_PROFILES, validate
 from . import _spectra as S
-
-
-def intensity_w_cm2(power_mW: float, spot_diameter_mm: float, beam_profile: str) -> float:
-    """Pump intensity (W cm⁻²): top hat P/(π r²); Gaussian peak 2P/(π w²) (w = 1/e² radius)."""
-    r_cm = spot_diameter_mm / 20.0
-    area = np.pi * r_cm**2
-    factor = 2.0 if beam_profile == "gaussian" else 1.0
-    return float(factor * power_mW * 1e-3 / area)
 
 
 def softplus(x: np.ndarray, knee: float) -> np.ndarray:
     """knee·ln(1 + exp(x/knee)); max(x, 0) for knee = 0."""
     x = np.asarray(x, dtype=float)
     if knee <= 0:
-        return np.maximum(x, 0.0)
+        clipped: np.ndarray = np.maximum(x, 0.0)
+        return clipped
     return knee * np.logaddexp(0.0, x / knee)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
 class ASETruth(Result):
-    """What the ASE simulator used. Powers in mW, wavelengths in nm, emission in a.u."""
+    """What the ASE simulator used. Powers in mW, wavelengths in nm, emission in a.u.
 
-    feedback: tuple[str, ...]  # feedback labels, "none" first
+    Attributes
+    ----------
+    feedback : tuple of str
+        Feedback labels, "none" first.
+    thresholds_mW : dict of str to float
+        Threshold power (mW) per feedback label.
+    thresholds_W_cm2 : dict of str to float
+        The thresholds as pump intensity (W cm⁻²) for the spot and beam profile.
+    knee_mW : float
+        Softness of the threshold corner (mW); 0 is a sharp corner.
+    slopes : dict of str to float
+        Amplified peak emission per mW above threshold (a.u./mW).
+    spontaneous : float
+        Spontaneous peak emission per mW (a.u./mW).
+    mirror_reflectance : float
+        R: the mirror multiplies the spontaneous part by 1 + R.
+    lamp_level : float
+        Peak of the lamp's own spectrum (a.u.).
+    lamp_peak_nm : float
+        Centre of the lamp's spectrum (nm).
+    lamp_fwhm_nm : float
+        FWHM of the lamp's spectrum (nm).
+    pl_peak_nm : float
+        Centre of the PL band (nm).
+    pl_fwhm_nm : float
+        FWHM of the PL band (nm).
+    ase_fwhm_nm : float
+        FWHM of the amplified line (nm).
+    spot_diameter_mm : float
+        Pump spot diameter (mm).
+    beam_profile : str
+        "tophat" (flat-top diameter) or "gaussian" (1/e² diameter).
+    noise : float
+        Noise std relative to each condition's largest noiseless value.
+    noise_std : dict of str to float
+        The std per feedback condition (a.u.).
+    seed : int or None
+        Seed of the noise (None: a fresh one).
+    """
+
+    feedback: tuple[str, ...]
     thresholds_mW: dict[str, float]
     thresholds_W_cm2: dict[str, float]
     knee_mW: float
-    slopes: dict[str, float]  # amplified peak emission per mW above threshold (a.u./mW)
-    spontaneous: float  # spontaneous peak emission per mW (a.u./mW)
-    mirror_reflectance: float  # R: the mirror multiplies the spontaneous part by 1 + R
-    lamp_level: float  # peak of the lamp's own spectrum (a.u.)
+    slopes: dict[str, float]
+    spontaneous: float
+    mirror_reflectance: float
+    lamp_level: float
     lamp_peak_nm: float
     lamp_fwhm_nm: float
     pl_peak_nm: float
     pl_fwhm_nm: float
-    ase_fwhm_nm: float  # FWHM of the amplified line (nm)
+    ase_fwhm_nm: float
     spot_diameter_mm: float
     beam_profile: str
-    noise: float  # noise std relative to each condition's largest noiseless value
-    noise_std: dict[str, float]  # the std per feedback condition (a.u.)
+    noise: float
+    noise_std: dict[str, float]
     seed: int | None
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
@@ -233,7 +267,7 @@ def ase(
         feedback=feedback,
         thresholds_mW={k: float(v) for k, v in th.items()},
         thresholds_W_cm2={
-            k: intensity_w_cm2(float(v), spot_diameter_mm, beam_profile) for k, v in th.items()
+            k: float(v) * w_cm2_per_mW(spot_diameter_mm, beam_profile) for k, v in th.items()
         },
         knee_mW=float(knee_mW),
         slopes={k: float(sl[k]) for k in th},

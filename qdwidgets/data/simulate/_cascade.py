@@ -57,22 +57,56 @@ def auger_rates(n: np.ndarray, tau_xx: float, scaling: str) -> np.ndarray:
 
 @dataclass(frozen=True, repr=False, eq=False)
 class CascadeTruth(Result):
-    """Everything :func:`cascade` used (times ps, wavelengths nm, signals OD); see the module."""
+    """Everything :func:`cascade` used (times ps, wavelengths nm, signals OD); see the module.
 
-    pump: tuple[float, ...]  # pump level per index (``pump_units``)
+    Attributes
+    ----------
+    pump : tuple of float
+        Pump level per index (``pump_units``).
+    pump_units : str
+        Unit of ``pump`` (e.g. nJ).
+    cross_section : float
+        ⟨N⟩ per pump unit.
+    occupancy : tuple of float
+        ⟨N⟩ per level.
+    tau_xx : float
+        Biexciton Auger lifetime, 1/k_A(2) (ps).
+    tau_x : float
+        Single-exciton lifetime (ps).
+    tau_cool : float
+        Cooling into the band edge (ps).
+    irf_fwhm : float
+        Gaussian instrument response FWHM (ps).
+    t0 : float
+        Time zero (ps).
+    scaling : str
+        "statistical" or "pairs".
+    n_max : int
+        Largest exciton number kept.
+    band_edge_nm : float
+        Centre of the 1S band (nm).
+    band_od : float
+        Peak absorbance of the 1S band (OD).
+    noise : float
+        Standard deviation of the noise on dA (OD).
+    seed : int or None
+        Seed of the noise (None: a fresh one).
+    """
+
+    pump: tuple[float, ...]
     pump_units: str
-    cross_section: float  # ⟨N⟩ per pump unit
-    occupancy: tuple[float, ...]  # ⟨N⟩ per level
-    tau_xx: float  # biexciton Auger lifetime, 1/k_A(2) (ps)
-    tau_x: float  # single-exciton lifetime (ps)
-    tau_cool: float  # cooling into the band edge (ps)
-    irf_fwhm: float  # Gaussian instrument response FWHM (ps)
-    t0: float  # time zero (ps)
-    scaling: str  # "statistical" or "pairs"
-    n_max: int  # largest exciton number kept
-    band_edge_nm: float  # centre of the 1S band (nm)
-    band_od: float  # peak absorbance of the 1S band (OD)
-    noise: float  # standard deviation of the noise on dA (OD)
+    cross_section: float
+    occupancy: tuple[float, ...]
+    tau_xx: float
+    tau_x: float
+    tau_cool: float
+    irf_fwhm: float
+    t0: float
+    scaling: str
+    n_max: int
+    band_edge_nm: float
+    band_od: float
+    noise: float
     seed: int | None = None
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
@@ -196,7 +230,26 @@ class CascadeTruth(Result):
 
 
 def default_fluence_delays(t_max: float = 5000.0) -> np.ndarray:
-    """Delays (ps): 6 before time zero, 40 fs steps to 3 ps, then log-spaced to ``t_max``."""
+    """The fluence simulator's delays: 6 before time zero, 40 fs steps to 3 ps, then 120
+    log-spaced to ``t_max``.
+
+    Parameters
+    ----------
+    t_max : float, default 5000.0
+        The last delay (ps).
+
+    Returns
+    -------
+    numpy.ndarray
+        226 delays (ps), ascending, from −5 ps.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.simulate import default_fluence_delays
+    >>> t = default_fluence_delays(1000.0)
+    >>> t.size, float(t[0]), float(t[-1])
+    (226, -5.0, 1000.0)
+    """
     return np.concatenate(
         [
             [-5.0, -4.0, -3.0, -2.0, -1.5, -1.2],

@@ -32,7 +32,7 @@ def poisson(mean: float, n_max: int) -> np.ndarray:
     """P(n) for n = 0..n_max of a Poisson law with ``mean``; the tail n > n_max is put in n_max."""
     n = np.arange(n_max + 1)
     if mean == 0:
-        p = np.zeros(n_max + 1)
+        p: np.ndarray = np.zeros(n_max + 1)
         p[0] = 1.0
         return p
     p = np.exp(n * np.log(mean) - mean - gammaln(n + 1))

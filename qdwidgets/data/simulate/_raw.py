@@ -176,7 +176,10 @@ def raw_ta(
     lam = xr.DataArray(wls, dims="wavelength", coords={"wavelength": chirped["wavelength"]})
 
     def over_wl(values: np.ndarray, name: str) -> xr.DataArray:
-        return lam.copy(data=values).rename(name).assign_attrs(units="OD", long_name=name)
+        out: xr.DataArray = (
+            lam.copy(data=values).rename(name).assign_attrs(units="OD", long_name=name)
+        )
+        return out
 
     scatter = scatter_od * np.exp(-4 * np.log(2) * (wls - scatter_nm) ** 2 / scatter_fwhm_nm**2)
     baseline = baseline_od * (0.6 + 0.4 * x)

@@ -63,8 +63,9 @@ class RawTA(Result):
         """True where the glitched scan holds the glitch, over (pump, delay, wavelength)."""
         grid = self.clean["dA"]
         hit = np.isin(grid["delay"].values, np.asarray(self.glitch_delays))
-        out = xr.zeros_like(grid, dtype=bool) | xr.DataArray(hit, dims="delay")
-        return out.transpose(*grid.dims).rename("glitched")
+        out: xr.DataArray = xr.zeros_like(grid, dtype=bool) | xr.DataArray(hit, dims="delay")
+        glitched: xr.DataArray = out.transpose(*grid.dims).rename("glitched")
+        return glitched
 
     def scatter_band(self) -> tuple[float, float]:
         """The wavelengths (nm) where the scatter exceeds a tenth of its peak: a mask window."""

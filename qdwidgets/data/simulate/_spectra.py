@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import erf
 
-EV_NM = 1239.841984  # h c / e in eV nm
+from ..constants import HC_EV_NM
+
 _GAUSS_AREA = np.sqrt(np.pi / (4.0 * np.log(2.0)))  # area of a peak-1 Gaussian per unit FWHM
 
 
 def energy(wavelength_nm: np.ndarray | float) -> np.ndarray:
     """Photon energy (eV) of a wavelength (nm)."""
-    return EV_NM / np.asarray(wavelength_nm, dtype=float)
+    return HC_EV_NM / np.asarray(wavelength_nm, dtype=float)
 
 
 def fwhm_nm_to_ev(center_nm: float, fwhm_nm: float) -> float:
@@ -22,7 +23,8 @@ def fwhm_nm_to_ev(center_nm: float, fwhm_nm: float) -> float:
 def gauss_ev(wavelength_nm: np.ndarray, center_nm: float, fwhm_ev: float) -> np.ndarray:
     """A Gaussian in energy, peak 1 at ``center_nm``, FWHM ``fwhm_ev`` (eV), on a nm grid."""
     de = energy(wavelength_nm) - energy(center_nm)
-    return np.exp(-4.0 * np.log(2.0) * de**2 / fwhm_ev**2)
+    out: np.ndarray = np.exp(-4.0 * np.log(2.0) * de**2 / fwhm_ev**2)
+    return out
 
 
 def gauss_area_ev(peak: float, fwhm_ev: float) -> float:
@@ -32,4 +34,5 @@ def gauss_area_ev(peak: float, fwhm_ev: float) -> float:
 
 def sigmoid_ev(wavelength_nm: np.ndarray, edge_nm: float, width_ev: float) -> np.ndarray:
     """A smooth step in energy, 0 on the red side and 1 on the blue side of ``edge_nm``."""
-    return 0.5 * (1.0 + erf((energy(wavelength_nm) - energy(edge_nm)) / width_ev))
+    out: np.ndarray = 0.5 * (1.0 + erf((energy(wavelength_nm) - energy(edge_nm)) / width_ev))
+    return out

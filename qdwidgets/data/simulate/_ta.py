@@ -14,7 +14,21 @@ from ._ta_truth import TATruth
 
 
 def default_delays() -> np.ndarray:
-    """Delay grid (ps): a few pre-time-zero points, 20 fs steps around zero, log-spaced to 7 ns."""
+    """The TA simulator's delay grid: a few pre-time-zero points, 20 fs steps around zero,
+    log-spaced to 7 ns.
+
+    Returns
+    -------
+    numpy.ndarray
+        326 delays (ps), ascending, from −5 to 7000 ps.
+
+    Examples
+    --------
+    >>> from qdwidgets.data.simulate import default_delays
+    >>> t = default_delays()
+    >>> t.size, float(t[0]), float(t[-1])
+    (326, -5.0, 7000.0)
+    """
     return np.concatenate(
         [
             [-5.0, -4.0, -3.0, -2.5, -2.0, -1.5],
@@ -25,7 +39,19 @@ def default_delays() -> np.ndarray:
 
 
 def default_wavelengths() -> np.ndarray:
-    """Probe wavelengths (nm): 440–720 nm every 2 nm."""
+    """The TA simulator's probe wavelengths.
+
+    Returns
+    -------
+    numpy.ndarray
+        440–720 nm every 2 nm (141 wavelengths).
+
+    Examples
+    --------
+    >>> from qdwidgets.data.simulate import default_wavelengths
+    >>> default_wavelengths()[[0, -1]]
+    array([440., 720.])
+    """
     return np.arange(440.0, 720.5, 2.0)
 
 

@@ -51,35 +51,73 @@ class TATruth(Result):
     """Everything the TA simulator used; methods recompute the noiseless model from it.
 
     Times in ps, wavelengths in nm, signals in OD, energies (widths) in eV.
+
+    Attributes
+    ----------
+    pump, occupancy : tuple of float
+        Pump pulse energy (nJ) and ⟨N⟩ (excitons per dot) per level.
+    cross_section : float
+        ⟨N⟩ per nJ.
+    tau_cool : float
+        Hot-carrier cooling into the band edge (ps).
+    tau_x, tau_xx : float
+        Single-exciton (radiative) and biexciton (Auger) lifetimes (ps).
+    tau_trap, trap_fraction : tuple of float
+        Band-edge emptying time (ps) of the dots with a fast trap, and their fraction, per level.
+    n_max : int
+        Largest exciton number kept (Poisson tail lumped into it).
+    irf_fwhm : float
+        Gaussian instrument response FWHM (ps).
+    chirp : tuple of float
+        Coefficients of the t0(λ) polynomial (ps per (100 nm)^k).
+    chirp_reference_nm : float
+        λ_ref of the chirp polynomial (nm).
+    noise : float
+        Std of the Gaussian noise on dA (OD).
+    transitions_nm, transition_fwhm_ev, transition_od : tuple of float
+        1S, 2S, 1P and shell transitions: centres (nm), FWHM (eV), peak absorbance in A0 (OD).
+    background_od, background_edge_nm, background_width_ev : float
+        Blue absorption background: plateau (OD), where it reaches half of it (nm), softness
+        of its edge (eV).
+    pl_peak_nm, pl_fwhm_nm : float
+        PL / SE band centre and FWHM (nm).
+    se_strength : float
+        SE area per 1S electron relative to the 639 nm bleach area.
+    shell_bleach : float
+        Fraction of the shell transition bleached per hot exciton.
+    pia_peak_nm, pia_fwhm_ev, pia_od : float
+        Photo-induced absorption: centre (nm), FWHM (eV), peak ΔA per hot exciton (OD).
+    seed : int or None
+        Noise seed.
     """
 
-    pump: tuple[float, ...]  # pump pulse energy per level (nJ)
-    occupancy: tuple[float, ...]  # ⟨N⟩ per level (excitons per dot)
-    cross_section: float  # ⟨N⟩ per nJ
-    tau_cool: float  # hot-carrier cooling into the band edge (ps)
-    tau_x: float  # single-exciton lifetime, radiative (ps)
-    tau_xx: float  # biexciton lifetime, Auger (ps)
-    tau_trap: tuple[float, ...]  # band-edge emptying time of trap dots, per level (ps)
-    trap_fraction: tuple[float, ...]  # fraction of dots with a fast trap, per level
-    n_max: int  # largest exciton number kept (Poisson tail lumped into it)
-    irf_fwhm: float  # Gaussian instrument response FWHM (ps)
-    chirp: tuple[float, ...]  # t0(λ) polynomial coefficients (ps per (100 nm)^k)
-    chirp_reference_nm: float  # λ_ref of the chirp polynomial (nm)
-    noise: float  # std of the Gaussian noise on dA (OD)
-    transitions_nm: tuple[float, ...]  # 1S, 2S, 1P, shell transition centres (nm)
-    transition_fwhm_ev: tuple[float, ...]  # their FWHM (eV)
-    transition_od: tuple[float, ...]  # their peak absorbance in A0 (OD)
-    background_od: float  # blue absorption background, plateau (OD)
-    background_edge_nm: float  # where the background reaches half its plateau (nm)
-    background_width_ev: float  # softness of the background edge (eV)
-    pl_peak_nm: float  # PL / SE band centre (nm)
-    pl_fwhm_nm: float  # PL / SE band FWHM (nm)
-    se_strength: float  # SE area per 1S electron relative to the 639 nm bleach area
-    shell_bleach: float  # fraction of the shell transition bleached per hot exciton
-    pia_peak_nm: float  # photo-induced absorption centre (nm)
-    pia_fwhm_ev: float  # its FWHM (eV)
-    pia_od: float  # its peak ΔA per hot exciton (OD)
-    seed: int | None  # noise seed
+    pump: tuple[float, ...]
+    occupancy: tuple[float, ...]
+    cross_section: float
+    tau_cool: float
+    tau_x: float
+    tau_xx: float
+    tau_trap: tuple[float, ...]
+    trap_fraction: tuple[float, ...]
+    n_max: int
+    irf_fwhm: float
+    chirp: tuple[float, ...]
+    chirp_reference_nm: float
+    noise: float
+    transitions_nm: tuple[float, ...]
+    transition_fwhm_ev: tuple[float, ...]
+    transition_od: tuple[float, ...]
+    background_od: float
+    background_edge_nm: float
+    background_width_ev: float
+    pl_peak_nm: float
+    pl_fwhm_nm: float
+    se_strength: float
+    shell_bleach: float
+    pia_peak_nm: float
+    pia_fwhm_ev: float
+    pia_od: float
+    seed: int | None
 
     _summary_fields: ClassVar[tuple[str, ...]] = (
         "pump",
@@ -261,7 +299,8 @@ class TATruth(Result):
     ) -> np.ndarray:
         """Noiseless A_ex = ΔA + A0 (OD), shape (pump, delay, wavelength)."""
         wl = np.asarray(wavelength, dtype=float)
-        return self.dA(delay, wl, chirp_corrected=chirp_corrected) + self.a0(wl)
+        a_ex: np.ndarray = self.dA(delay, wl, chirp_corrected=chirp_corrected) + self.a0(wl)
+        return a_ex
 
     def components(self, delay: float, wavelength: np.ndarray | None = None) -> xr.Dataset:
         """The separate noiseless ΔA components at ``delay`` after t0 (ps), with the IRF.
