@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import xarray as xr
 
 if TYPE_CHECKING:
-    from .core._choices import (
+    from ._choices import (
         BeamProfile,
         CascadeScaling,
         KineticsCI,

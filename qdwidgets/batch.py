@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 from dask.diagnostics import Callback
 
-from .core._args import ArgumentError, choice, integer
+from ._args import ArgumentError, choice, integer
 from .data.readers._common import is_dir
 from .errors import DatasetError
 

@@ -12,10 +12,10 @@ import numpy as np
 import xarray as xr
 from scipy import ndimage
 
+from .. import _args
 from ..data.contract import validate
 from ..errors import DatasetError
 from ..results import Result
-from . import _args
 from ._masked import masked_columns, note
 from ._traces import negative_regions, trace_noise
 

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from .. import _args
 from ..results import Result
-from . import _args
 from ._gain_spectrum import _need_a0, _ta, legacy_per_pump, per_pump, with_units
 from ._traces import band_trace, first_crossing, return_above, trace_noise
 

@@ -55,7 +55,7 @@ def drop_masked(da: xr.DataArray) -> xr.DataArray:
     if not masked.any() or masked.all():
         return da
     full = da["wavelength"].copy()
-    out = da.isel(wavelength=np.flatnonzero(~masked))
+    out: xr.DataArray = da.isel(wavelength=np.flatnonzero(~masked))
     out.attrs[FULL_WAVELENGTH] = full
     return out
 

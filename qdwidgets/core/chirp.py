@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .. import _args
 from ..data._marker import is_lazy
 from ..data.contract import validate
 from ..errors import DatasetError, QDError
-from . import _args
+from ._noise import MAD_TO_SIGMA, column_noise
 from .gain import NOISE_BEFORE_PS
 from .kinetics.model import FWHM_PER_SIGMA
-from .kinetics.trust import column_noise
 
 CORRECTED = "qd_chirp_corrected"
 
@@ -211,7 +211,7 @@ def _robust_polyfit(
     for _ in range(4):
         coef = np.polyfit(xs[use], t0[use], order, w=weight[use])
         resid = t0 - np.polyval(coef, xs)
-        mad = 1.4826 * float(np.median(np.abs(resid[use])))
+        mad = MAD_TO_SIGMA * float(np.median(np.abs(resid[use])))
         keep = use & (np.abs(resid) <= max(3.0 * mad, 0.01))
         if keep.sum() < order + 2 or np.array_equal(keep, use):
             break
@@ -321,7 +321,7 @@ def _apply(ds: xr.Dataset, t0: np.ndarray, sign: float, delays: np.ndarray) -> x
     reach = 0.0 if sign > 0 else float(np.max(np.diff(t)))
     shifted = [v for v in ds.data_vars if {"delay", "wavelength"} <= set(ds[v].dims)]
     dropped = [v for v in ds.data_vars if "delay" in ds[v].dims and v not in shifted]
-    out = ds.drop_vars(dropped).drop_dims("delay")
+    out: xr.Dataset = ds.drop_vars(dropped).drop_dims("delay")
     out = out.assign_coords(delay=("delay", delays, dict(ds["delay"].attrs)))
     for name in shifted:
         var = ds[name]

@@ -22,8 +22,8 @@ import numpy as np
 import xarray as xr
 from scipy import signal
 
+from .. import _args
 from ..errors import DatasetError
-from . import _args
 from ._gain_spectrum import (
     GAIN_K,
     GainSpectrum,

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from .. import _args
+from .._args import ArgumentError
 from ..errors import FitError
 from ..results import Result
-from . import _args, _status
-from ._args import ArgumentError
+from . import _status
 
 
 def _nonneg(value: Any, name: str) -> np.ndarray:

@@ -174,7 +174,9 @@ def _check_aliases(ds: xr.Dataset, var: str, wanted: tuple[str, ...]) -> None:
                 )
 
 
-def _check_dims(ds: xr.Dataset, var: str, allowed: tuple[str, ...], required: tuple[str, ...]):
+def _check_dims(
+    ds: xr.Dataset, var: str, allowed: tuple[str, ...], required: tuple[str, ...]
+) -> None:
     dims = ds[var].dims
     _check_aliases(ds, var, required)
     missing = [d for d in required if d not in dims]

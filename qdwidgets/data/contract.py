@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..core._choices import BEAM_PROFILES as _BEAM_PROFILES
+from .._choices import BEAM_PROFILES as _BEAM_PROFILES
 from . import units as U
 from ._checks import (
     _check_axis,
@@ -35,7 +35,7 @@ from ._marker import VALIDATED_ATTR, fingerprint, is_validated
 
 TA_DIMS = ("pump", "delay", "wavelength")
 ASE_DIMS = ("feedback", "power", "wavelength")
-BEAM_PROFILES = _BEAM_PROFILES  # written once, in qdwidgets.core._choices
+BEAM_PROFILES = _BEAM_PROFILES  # written once, in qdwidgets._choices
 #: Plausible probe / emission wavelengths (nm), after unit conversion: deep UV to far IR.
 WAVELENGTH_RANGE_NM = (100.0, 20000.0)
 

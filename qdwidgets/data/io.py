@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..core._args import integer
+from .._args import integer
 from ..errors import DatasetError
 from ._marker import VALIDATED_ATTR
 from .contract import validate

@@ -21,7 +21,7 @@ from ._doc import fill_doc
 from .bands import _warnings_note
 
 if TYPE_CHECKING:
-    from ..core._choices import BeamProfile, OutputMethod
+    from .._choices import BeamProfile, OutputMethod
 
 
 def _mw_to_w_cm2(spot_mm: float, profile: BeamProfile) -> float:

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import _args as A
 from .._html import escape
-from ..core import _args as A
 from ..core import bands as B
 from ..errors import FitError
 from ._band_panel import COLORS, Panel

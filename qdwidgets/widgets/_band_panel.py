@@ -14,9 +14,9 @@ import ipywidgets as W
 import numpy as np
 import xarray as xr
 
+from .._choices import Handle
 from .._html import escape
 from ..core import bands as B
-from ..core._choices import Handle
 from ._plots import figure, zero_line
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
-from ..core import _args as A
+from .. import _args as A
 from ..core import bands as B
 from ..errors import FitError
 from ._band_code import legend_html

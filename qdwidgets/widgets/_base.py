@@ -8,7 +8,7 @@ result object a script gets. The mechanisms every view gets from :class:`QDWidge
   ``warnings`` of a fit result in amber (:meth:`show_warnings`).
 - **Settings are traits** (``observe`` fires, ``traitlets.link``/``dlink`` work); fixed choices
   are ``Enum`` traits. A view declares the check of each other setting with
-  :meth:`check_traits` (``qdwidgets.core._args`` functions: finite, in range, allowed choices),
+  :meth:`check_traits` (``qdwidgets._args`` functions: finite, in range, allowed choices),
   registered as the trait's cross-validator. Every assignment — from Python, from a link, from
   a control, from a restored state — goes through it; a bad value raises :class:`SettingError`
   (a ``TraitError`` and ``ValueError`` naming the setting, the allowed values and the fix),
@@ -43,8 +43,8 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from .._args import ArgumentError
 from .._html import escape
-from ..core._args import ArgumentError
 from ..data.contract import validate
 from ..errors import QDError
 from ._settings import SettingError as SettingError
@@ -82,7 +82,7 @@ def _check_keywords(cls: type, init: Callable[..., None]) -> Callable[..., None]
     params = list(sig.parameters.values())[1:]
     named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
-    renamed = frozenset(getattr(init, "__renamed__", ()))  # old names, see core._args.renamed
+    renamed = frozenset(getattr(init, "__renamed__", ()))  # old names, see qdwidgets._args.renamed
     allowed = named | renamed | (_box_keywords() if var_kw else frozenset())
 
     @functools.wraps(init)

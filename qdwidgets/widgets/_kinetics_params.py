@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from .. import _args as A
 from .._html import escape
-from ..core import _args as A
 from ..core import kinetics as K
 from ..core.kinetics.dataset import rise_onset
 from ._kinetics_layout import COLORS

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..core import _args, prepare
+from .. import _args
+from ..core import prepare
 from ..core.prepare._record import INPUT, steps_of
 from ..errors import DatasetError
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import traitlets
 
-from ..core import _args
-from ..core._args import ArgumentError
+from .. import _args
+from .._args import ArgumentError
 
 
 class SettingError(ArgumentError, traitlets.TraitError):
@@ -67,7 +67,7 @@ class Settings(traitlets.HasTraits):
         checks : mapping of str to callable
             ``{name: check}``; ``check(value)`` returns the value to store (it may normalise it,
             e.g. a float for a number) or raises ``ValueError`` (e.g. from
-            ``qdwidgets.core._args.number``) with a message naming the setting and the fix.
+            ``qdwidgets._args.number``) with a message naming the setting and the fix.
             The check is registered as the trait's cross-validator: every later assignment of
             ``name`` (from Python, ``traitlets.link``, a control, a restored state) goes through
             it; a refused value raises :class:`SettingError` (a ``TraitError``), shows in the

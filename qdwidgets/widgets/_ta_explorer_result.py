@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from ..core import _args, gain
+from .. import _args
+from ..core import gain
 from ..core.gain import GainSpectrum
 from ..data.contract import validate
 from ..errors import DatasetError

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import traitlets
 
-from ..core import _args, gain
+from .. import _args
+from ..core import gain
 from ..errors import DatasetError
 
 if TYPE_CHECKING:

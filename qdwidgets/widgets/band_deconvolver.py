@@ -13,7 +13,7 @@ import numpy as np
 import traitlets
 import xarray as xr
 
-from ..core import _args as A
+from .. import _args as A
 from ..core import bands as B
 from ..errors import DatasetError, FitError
 from ._band_code import CodeMixin

@@ -25,10 +25,10 @@ import numpy as np
 import traitlets
 import xarray as xr
 
+from .. import _args as A
+from .._choices import CascadeScaling
 from .._html import escape
-from ..core import _args as A
 from ..core import fluence
-from ..core._choices import CascadeScaling
 from ..core.fluence._data import series
 from ..core.fluence._fit import start_values
 from ._base import QDWidget, identifier

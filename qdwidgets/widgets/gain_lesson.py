@@ -20,7 +20,7 @@ import ipywidgets as W
 import numpy as np
 import traitlets
 
-from ..core import _args
+from .. import _args
 from ..core.lesson import GainLessonResult, filling_curve, gain_lesson
 from ..errors import QDError
 from ._base import QDWidget, identifier

@@ -30,7 +30,7 @@ import numpy as np
 import traitlets
 import xarray as xr
 
-from ..core import _args as A
+from .. import _args as A
 from ..core import kinetics as K
 from ..core.gain import band_edge
 from ..core.kinetics import KineticsFit

@@ -17,7 +17,7 @@ import numpy as np
 import traitlets as T
 import xarray as xr
 
-from ..core import _args
+from .. import _args
 from ..core import prepare as _prepare
 from ..core.prepare._record import steps_of
 from ..data.contract import validate

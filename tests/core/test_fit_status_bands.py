@@ -14,9 +14,9 @@ import pytest
 import xarray as xr
 
 import qdwidgets
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import bands as B
 from qdwidgets.core import gain
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.data import simulate
 from qdwidgets.errors import DatasetError, FitError
 

@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 import qdwidgets
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import threshold as T
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import DatasetError
 
 POWERS = np.arange(10.0, 501.0, 10.0)

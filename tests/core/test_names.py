@@ -12,9 +12,10 @@ import xarray as xr
 from plot_cases import BUILD
 
 import qdwidgets
+from qdwidgets import _args
+from qdwidgets._args import ArgumentError
 from qdwidgets.accessor import QDAccessor
-from qdwidgets.core import _args, bands, fluence, gain, kinetics, prepare, summary, threshold
-from qdwidgets.core._args import ArgumentError
+from qdwidgets.core import bands, fluence, gain, kinetics, prepare, summary, threshold
 from qdwidgets.data import contract, io
 
 POWERS = np.arange(10.0, 501.0, 10.0)  # mW

@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 from scipy import stats
 
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import occupancy as occ
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import FitError
 
 

@@ -9,8 +9,8 @@ import pytest
 import xarray as xr
 
 import qdwidgets
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import chirp, prepare
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import DatasetError
 
 

@@ -16,7 +16,7 @@ import xarray as xr
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from qdwidgets.core._args import ArgumentError
+from qdwidgets._args import ArgumentError
 from qdwidgets.core.threshold import (
     ThresholdCriteria,
     ThresholdFit,

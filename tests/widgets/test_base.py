@@ -133,7 +133,7 @@ def test_a_view_without_a_dataset():
 # -- keywords, checked settings, warnings, code -------------------------------------------------
 import ipywidgets as W  # noqa: E402
 
-from qdwidgets.core import _args as A  # noqa: E402
+from qdwidgets import _args as A  # noqa: E402
 from qdwidgets.widgets._base import SettingError  # noqa: E402
 
 

@@ -11,8 +11,8 @@ import pytest
 import xarray as xr
 
 import qdwidgets
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import fluence, gain
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.errors import FitError
 from qdwidgets.widgets.fluence_explorer import FluenceExplorer
 

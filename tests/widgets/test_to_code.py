@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 import qdwidgets
+from qdwidgets._args import ArgumentError
 from qdwidgets.core import gain
-from qdwidgets.core._args import ArgumentError
 from qdwidgets.data import simulate
 from qdwidgets.widgets.band_deconvolver import BandDeconvolver
 from qdwidgets.widgets.kinetics_fitter import KineticsFitter

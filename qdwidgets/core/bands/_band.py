@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ... import _args
+from ..._choices import HANDLES, BandShape, Handle
 from ...errors import FitError
 from ...results import Result
-from .. import _args
-from .._choices import HANDLES, BandShape, Handle
 from . import _shapes as S
 
 PARAMS = ("center_nm", "fwhm_nm", "amplitude")

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ... import _args
 from ...errors import FitError
 from ...results import Result
-from .. import _args
 from ._band import Band
 from ._data import _ta, deconvolve_at, default_delay
 from ._result import BandFit

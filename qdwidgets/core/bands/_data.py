@@ -10,10 +10,10 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, signal
 
+from ... import _args
+from ..._choices import GSB_SHAPES, GsbShape
 from ...data.contract import validate
 from ...errors import FitError
-from .. import _args
-from .._choices import GSB_SHAPES, GsbShape
 from .._masked import masked_columns, note
 from . import _shapes as S
 from ._band import Band, template_band

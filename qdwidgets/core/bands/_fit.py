@@ -12,8 +12,9 @@ import lmfit
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...errors import FitError
-from .. import _args, _status
+from .. import _status
 from . import _shapes as S
 from . import _trust as T
 from ._band import Band, evaluate

@@ -11,9 +11,9 @@ import lmfit
 import pandas as pd
 import xarray as xr
 
+from ... import _args
 from ..._html import escape
 from ...results import Result
-from .. import _args
 from ._band import Band
 
 

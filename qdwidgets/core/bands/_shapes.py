@@ -22,10 +22,10 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, signal, special
 
+from ... import _args
+from ..._choices import BAND_SHAPES
 from ...data.constants import HC_EV_NM
 from ...errors import FitError
-from .. import _args
-from .._choices import BAND_SHAPES
 
 HC = HC_EV_NM  # h c / e in eV nm (qdwidgets.data.constants)
 SHAPES = BAND_SHAPES

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...data.contract import validate
 from ...errors import FitError
-from .. import _args
 from .._traces import trace_noise
 from ..kinetics._options import fit_options
 from ..kinetics.dataset import extract_trace

@@ -9,9 +9,10 @@ import numpy as np
 import xarray as xr
 from scipy import stats
 
+from ... import _args
+from ..._choices import OCCUPANCY_MODES, CascadeScaling, OccupancyMode
 from ...errors import FitError
-from .. import _args, _status
-from .._choices import OCCUPANCY_MODES, CascadeScaling, OccupancyMode
+from .. import _status
 from ..kinetics._options import fit_options
 from ..kinetics.lm import levenberg_marquardt
 from . import _model

@@ -19,8 +19,9 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, stats
 
-from .. import _args, _status
-from .._choices import CascadeScaling
+from ... import _args
+from ..._choices import CascadeScaling
+from .. import _status
 from ..kinetics import KineticsFit
 from ..kinetics._options import fit_options
 from ..occupancy import CrossSectionFit, fit_cross_section

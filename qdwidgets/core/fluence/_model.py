@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from .._choices import CASCADE_SCALINGS
+from ..._choices import CASCADE_SCALINGS
 from ..kinetics.model import decay
 
 SCALINGS = CASCADE_SCALINGS

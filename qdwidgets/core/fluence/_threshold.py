@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...errors import FitError
 from ...results import Result
-from .. import _args
 from ..kinetics._options import fit_options
 from ._data import series
 from ._result import CascadeFit

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ... import _args
 from ...errors import FitError
-from .. import _args
 
 
 @contextmanager
 def fit_options() -> Iterator[None]:
-    """Turn the ArgumentError of a :mod:`qdwidgets.core._args` check into a FitError."""
+    """Turn the ArgumentError of a :mod:`qdwidgets._args` check into a FitError."""
     try:
         yield
     except _args.ArgumentError as exc:

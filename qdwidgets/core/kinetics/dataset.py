@@ -9,9 +9,9 @@ from typing import Any, Literal
 import numpy as np
 import xarray as xr
 
+from ... import _args
+from ..._choices import KineticsCI
 from ...errors import FitError
-from .. import _args
-from .._choices import KineticsCI
 from ._options import fit_options, windows
 from .fit import fit_trace
 from .results import KineticsFit, KineticsSeries

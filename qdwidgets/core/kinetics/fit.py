@@ -14,9 +14,9 @@ from typing import Any
 import lmfit
 import numpy as np
 
+from ... import _args
+from ..._choices import KINETICS_CI, KineticsCI
 from ...errors import FitError
-from .. import _args
-from .._choices import KINETICS_CI, KineticsCI
 from ._build import _build_fit
 from ._inputs import _as_trace as _as_trace
 from ._inputs import _check, _trace_t0

@@ -17,10 +17,10 @@ import numpy as np
 import scipy.linalg
 import xarray as xr
 
+from ... import _args
+from ..._choices import KINETICS_MODELS, KineticsModel
 from ...data.contract import validate
 from ...errors import FitError
-from .. import _args
-from .._choices import KINETICS_MODELS, KineticsModel
 from .._masked import drop_masked, full_grid, reinsert
 from .._status import covariance_normal
 from . import model as M

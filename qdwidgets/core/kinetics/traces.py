@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...errors import FitError
-from .. import _args
 from .._masked import full_grid, reinsert
 from .._status import stderr as std_errors
 from ._options import fit_options, windows

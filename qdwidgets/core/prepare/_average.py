@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...data.contract import validate
 from ...errors import DatasetError
-from .. import _args
 from .._noise import MAD_TO_SIGMA
 from ._record import INPUT, finish
 

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ... import _args
 from ...data._marker import is_lazy
 from ...data.contract import validate
 from ...errors import DatasetError
-from .. import _args
 from .._masked import masked_columns, ranges_text
 from ._record import finish
 
@@ -288,11 +288,11 @@ def interpolate_bad(ds: xr.Dataset, delays: Any = None, wavelengths: Any = None)
         da = da.chunk({"delay": -1, "wavelength": -1})
     if bad_t.size:
         rows = xr.DataArray(np.isin(np.arange(t.size), bad_t), dims="delay")
-        da = xr.where(rows, da.where(~rows).interpolate_na("delay"), da, keep_attrs=True)
+        da = da.where(~rows, da.where(~rows).interpolate_na("delay"))
     if bad_w.size:
         cols = xr.DataArray(np.isin(np.arange(wl.size), bad_w), dims="wavelength")
         filled = da.where(~cols).interpolate_na("wavelength")
-        da = xr.where(cols, filled, da, keep_attrs=True)
+        da = da.where(~cols, filled)
     out = ta.copy()
     out["dA"] = da.transpose(*ta["dA"].dims).astype(ta["dA"].dtype)
     out["dA"].attrs = dict(ta["dA"].attrs)

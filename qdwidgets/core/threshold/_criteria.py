@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ... import _html
+from ... import _args, _html
+from ..._choices import BeamProfile, OutputMethod, ThresholdCI
 from ...errors import FitError
 from ...results import Result
-from .. import _args
-from .._choices import BeamProfile, OutputMethod, ThresholdCI
 from ._dataset import METHODS, _ase, _feedback, linewidth, peak_output, spectral_snr
 from ._fit import fit_threshold, spot_and_profile
 from ._lines import _finish

@@ -13,10 +13,10 @@ import numpy as np
 import xarray as xr
 from scipy import signal
 
+from ... import _args
+from ..._choices import OUTPUT_METHODS, THRESHOLD_SIGNALS, OutputMethod, ThresholdSignal
 from ...data.contract import validate
 from ...errors import DatasetError
-from .. import _args
-from .._choices import OUTPUT_METHODS, THRESHOLD_SIGNALS, OutputMethod, ThresholdSignal
 from .._noise import MAD_TO_SIGMA
 
 SIGNALS = THRESHOLD_SIGNALS

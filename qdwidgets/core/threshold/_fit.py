@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import xarray as xr
 
+from ... import _args
+from ..._choices import BEAM_PROFILES, BeamProfile, OutputMethod, ThresholdCI, ThresholdSignal
 from ...data.constants import check_spot_diameter as _spot
 from ...errors import FitError
-from .. import _args
-from .._choices import BEAM_PROFILES, BeamProfile, OutputMethod, ThresholdCI, ThresholdSignal
 from ._dataset import _ase, signal_curve
 from ._lines import fit_lines
 from ._results import ThresholdFit

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ... import _args
+from ..._choices import BEAM_PROFILES, BeamProfile
 from ...data.constants import check_spot_diameter, w_cm2_per_mW
-from .. import _args
-from .._choices import BEAM_PROFILES, BeamProfile
 
 
 @_args.renamed(profile="beam_profile")

@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from ... import _args
+from ..._choices import BEAM_PROFILES, THRESHOLD_CI, BeamProfile, ThresholdCI
 from ...data.constants import check_spot_diameter as _spot
 from ...errors import FitError
-from .. import _args
-from .._choices import BEAM_PROFILES, THRESHOLD_CI, BeamProfile, ThresholdCI
 from ._intensity import intensity
 from ._results import NAN, LineFit, ThresholdFit
 

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ... import _args
+from ..._choices import BeamProfile
 from ...results import Result
-from .. import _args
-from .._choices import BeamProfile
 
 NAN = float("nan")
 NAN_CI = (NAN, NAN)

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from ... import _args
+from ..._choices import BeamProfile, ThresholdCI
 from ...errors import FitError
-from .. import _args
-from .._choices import BeamProfile, ThresholdCI
 from ._lines import CI_METHODS, _as_curve, _finish, fit_lines
 from ._results import NAN, Breakpoint, ThresholdFit
 

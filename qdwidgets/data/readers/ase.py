@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ...core._args import ArgumentError, choice, positive
-from ...core._choices import BEAM_PROFILES, BeamProfile
+from ..._args import ArgumentError, choice, positive
+from ..._choices import BEAM_PROFILES, BeamProfile
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (

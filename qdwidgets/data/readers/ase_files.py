@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ...core._args import ArgumentError, finite_array
+from ..._args import ArgumentError, finite_array
 from .. import units as U
 from ._common import (
     History,

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ...core._args import ArgumentError
+from ..._args import ArgumentError
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM
 from ._common import (

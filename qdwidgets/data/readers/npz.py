@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ...core._args import integer
+from ..._args import integer
 from ...errors import DatasetError
 from .. import units as U
 from ..contract import WAVELENGTH_RANGE_NM

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from ...core._choices import BeamProfile
+from ..._choices import BeamProfile
 from ...errors import DatasetError
 from ...results import Result
 from ..constants import w_cm2_per_mW

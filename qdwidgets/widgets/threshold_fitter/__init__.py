@@ -16,8 +16,8 @@ import numpy as np
 import traitlets
 import xarray as xr
 
-from ...core import _args as A
-from ...core._choices import BEAM_PROFILES, OUTPUT_METHODS, BeamProfile, OutputMethod
+from ... import _args as A
+from ..._choices import BEAM_PROFILES, OUTPUT_METHODS, BeamProfile, OutputMethod
 from ...core.threshold import (
     ThresholdCriteria,
     ThresholdFit,

@@ -1,6 +1,6 @@
 """The fixed choices of public core options, as ``Literal`` types for type checkers.
 
-Each option is also checked at run time (:func:`qdwidgets.core._args.choice`, which names the
+Each option is also checked at run time (:func:`qdwidgets._args.choice`, which names the
 allowed values); the tuples below are those values, read from the ``Literal`` so that they are
 written once.
 """

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..errors import QDError
+from .errors import QDError
 
 F = TypeVar("F", bound=Callable[..., Any])
 S = TypeVar("S", bound=str)
