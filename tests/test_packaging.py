@@ -140,6 +140,18 @@ def test_core_source_imports_no_widget_library(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}: core must stay free of widgets"
 
 
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "qdwidgets" / "data").rglob("*.py")), ids=lambda p: str(p.name)
+)
+def test_data_source_imports_neither_core_nor_widgets(path: Path) -> None:
+    """The layers' arrows point down: widgets → core → data; data imports neither."""
+    names = _imported_modules(path)
+    bad = _forbidden(names) + sorted(
+        n for n in names if n == "qdwidgets.core" or n.startswith("qdwidgets.core.")
+    )
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the data layer sits below core"
+
+
 def _modules_loaded_after(code: str) -> dict[str, list[str]]:
     probe = (
         "import json, sys\n"
