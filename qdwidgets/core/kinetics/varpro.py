@@ -18,7 +18,7 @@ import numpy as np
 
 from .._status import covariance_normal
 from . import model as M
-from .lm import MESSAGES, levenberg_marquardt
+from .lm import levenberg_marquardt_batch
 from .projection import Projection as Projection
 from .projection import _qr_solve
 
@@ -149,146 +149,46 @@ def batch_fit(
     ``upper`` (p,) clip bounds on x. Returns ``x``, amplitudes ``a`` (B × m, or B × m × k), ``cov``
     (one column: of the free internal parameters then the amplitudes, from the full Jacobian; k
     columns: of the free internal parameters, from the reduced Jacobian, with ``dof`` degrees of
-    freedom), ``rss``, ``iterations``, ``converged``. Rows are evaluated in blocks of
-    ``block`` (arrays that stay in cache); converged rows drop out.
+    freedom), ``rss``, ``iterations``, ``converged``, ``message``, ``nfev``. The steps are those of
+    :func:`~qdwidgets.core.kinetics.lm.levenberg_marquardt_batch`; rows are evaluated in blocks
+    of ``block`` (arrays that stay in cache) and converged rows drop out.
     """
     single = y.ndim == 2
-    if single and y.shape[0] == 1 and np.any(free):
-        return _fit_one(
-            t, y, x0, n, offset, free, lower, upper, max_iter=max_iter, tol=tol, coherent=coherent
-        )
     y3 = y[:, :, None] if single else y
-    b, n_t, k = y3.shape
-    p = x0.shape[1]
-    x = np.clip(x0.astype(float).copy(), lower, upper)
-    lam = np.full(b, 1e-3)
-    res, hh, gg, a, phi, dmod = _state_blocks(t, y3, x, n, offset, block, coherent)
-    cost = np.einsum("bi,bi->b", res, res)
-    active = np.ones(b, dtype=bool)
-    converged = np.zeros(b, dtype=bool)
-    status = np.full(b, 4)  # see MESSAGES
-    nfev = np.ones(b, dtype=int)
-    fidx = np.flatnonzero(free)
-    eye = np.eye(fidx.size)
-    it = 0
-    for it in range(1, max_iter + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        h = hh[idx][:, fidx][:, :, fidx]
-        g = gg[idx][:, fidx]
-        dh = np.diagonal(h, axis1=1, axis2=2)
-        damp = h + (lam[idx, None] * np.maximum(dh, 1e-30))[:, :, None] * eye
-        try:
-            step = -np.linalg.solve(damp, g[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            step = -g / np.maximum(dh, 1e-30)
-        # the Gauss–Newton model's predicted decrease of χ²: when it is already below the
-        # convergence floor, stop without evaluating the step (saves one evaluation per row)
-        hs = (h @ step[:, :, None])[:, :, 0]
-        pred = -np.einsum("bp,bp->b", step, g + 0.5 * hs)
-        floor0 = np.maximum(tol * cost[idx], 1e-2 * cost[idx] / max(n_t * k - fidx.size, 1))
-        small = (pred < 0.1 * floor0) & (it > 1)
-        if small.any():
-            converged[idx[small]] = True
-            status[idx[small]] = 2
-            active[idx[small]] = False
-            keep = ~small
-            idx, step, g, h = idx[keep], step[keep], g[keep], h[keep]
-            if idx.size == 0:
-                break
-        xt = x[idx].copy()
-        xt[:, fidx] = np.minimum(np.maximum(xt[:, fidx] + step, lower[fidx]), upper[fidx])
-        rt, ht, gt, at, pt, dt = _state_blocks(t, y3[idx], xt, n, offset, block, coherent)
-        nfev[idx] += 1
-        ct = np.einsum("bi,bi->b", rt, rt)
-        ok = np.isfinite(ct) & (ct <= cost[idx])
-        # converged when an accepted step lowers χ² by < tol (relative) or by < 1e-2 of the
-        # noise variance per point (a step of about a tenth of a standard error or less)
-        floor = np.maximum(tol * cost[idx], 1e-2 * cost[idx] / max(n_t * k - fidx.size, 1))
-        gain = np.where(ok, (cost[idx] - ct) / np.maximum(floor, 1e-300), np.inf)
-        moved = np.max(np.abs(xt[:, fidx] - x[idx][:, fidx]), axis=1)
-        acc = idx[ok]
-        x[acc], res[acc], a[acc], cost[acc] = xt[ok], rt[ok], at[ok], ct[ok]
-        hh[acc], gg[acc], phi[acc] = ht[ok], gt[ok], pt[ok]
-        if single:
-            dmod[acc] = dt[ok]
-        lam[idx] = np.where(ok, np.maximum(lam[idx] / 3.0, 1e-9), np.minimum(lam[idx] * 4, 1e12))
-        done = ok & ((gain < 1.0) | (moved < 1e-10))
-        stuck = ~done & (lam[idx] >= 1e12)
-        converged[idx[done]] = True
-        status[idx[done]] = 1
-        status[idx[stuck]] = 3
-        active[idx[done | stuck]] = False
+    _, n_t, k = y3.shape
+
+    def state(x: np.ndarray, rows: np.ndarray) -> tuple[Any, ...]:
+        res, hh, gg, a, phi, dmod = _state_blocks(t, y3[rows], x, n, offset, block, coherent)
+        cost = np.einsum("bi,bi->b", res, res)
+        return cost, hh, gg, list(zip(a, phi, dmod if single else [None] * len(rows), strict=True))
+
+    out = levenberg_marquardt_batch(
+        state, x0, free, lower, upper, n_data=n_t * k, max_iter=max_iter, tol=tol
+    )
+    fidx = out["free_index"]
+    a = np.stack([e[0] for e in out["extra"]])
+    phi = np.stack([e[1] for e in out["extra"]])
+    cost = out["cost"]
     if single:  # standard errors from the exact full Jacobian [∂model/∂x_free, Φ]
+        dmod = np.stack([e[2] for e in out["extra"]])
         full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
         dof = max(n_t - full.shape[2], 1)
         a = a[:, :, 0]
         h = np.swapaxes(full, 1, 2) @ full
     else:  # reduced (Kaufman) Jacobian: the nonlinear parameters only
         dof = dof or max(n_t * k - fidx.size - phi.shape[2] * k, 1)
-        h = hh[:, fidx][:, :, fidx]
-    cov = covariance_normal(h, cost, dof)
+        h = out["h"][:, fidx][:, :, fidx]
     return {
-        "x": x,
+        "x": out["x"],
         "a": a,
-        "phi": phi,
-        "cov": cov,
-        "h": h,
-        "rss": cost,
-        "iterations": np.asarray(it),
-        "converged": converged,
-        "message": np.array([MESSAGES[k] for k in status]),
-        "nfev": nfev,
-        "free_index": fidx,
-        "p": np.asarray(p),
-    }
-
-
-def _fit_one(
-    t: np.ndarray,
-    y: np.ndarray,
-    x0: np.ndarray,
-    n: int,
-    offset: bool,
-    free: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    *,
-    max_iter: int,
-    tol: float,
-    coherent: bool = False,
-) -> dict[str, np.ndarray]:
-    """:func:`batch_fit` for one trace of one column (``y`` 1 × n_t): the same Levenberg–Marquardt
-    steps, damping and convergence rules, without the bookkeeping of a batch (which costs more
-    than the arithmetic for one 400-point trace)."""
-    y3 = y[:, :, None]
-    n_t = y.shape[1]
-    fidx = np.flatnonzero(free)
-
-    def state(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, Any]:
-        res, hh, gg, a, phi, dmod = _batch_state(t, y3, x[None], n, offset, coherent=coherent)
-        return float(res[0] @ res[0]), hh[0], gg[0], (a, phi, dmod)
-
-    out = levenberg_marquardt(state, x0[0], free, lower, upper, n_data=n_t, max_iter=max_iter,
-                              tol=tol)  # fmt: skip
-    x, cost, converged = out["x"], out["cost"], out["converged"]
-    a, phi, dmod = out["extra"]
-    it, nfev = out["iterations"], out["nfev"]
-    full = np.concatenate([dmod[:, :, fidx], phi], axis=2)
-    dof = max(n_t - full.shape[2], 1)
-    h = np.swapaxes(full, 1, 2) @ full
-    return {
-        "x": x[None],
-        "a": a[:, :, 0],
         "phi": phi,
         "cov": covariance_normal(h, cost, dof),
         "h": h,
-        "rss": np.array([cost]),
-        "iterations": np.asarray(it),
-        "converged": np.array([converged]),
-        "message": np.array([out["message"]]),
-        "nfev": np.array([nfev]),
+        "rss": cost,
+        "iterations": np.asarray(out["iterations"]),
+        "converged": out["converged"],
+        "message": out["message"],
+        "nfev": out["nfev"],
         "free_index": fidx,
         "p": np.asarray(x0.shape[1]),
     }
