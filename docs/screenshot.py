@@ -47,6 +47,35 @@ TAExplorer(blue.isel(pump=0, drop=True).drop_vars("occupancy", errors="ignore"))
 """,
         ".qd-ta-explorer",
     ),
+    "prepare": (
+        """
+from qdwidgets.data import simulate
+from qdwidgets.widgets.prepare import Prepare
+raw = simulate.raw_ta(seed=1)
+Prepare(list(raw.scans), solvent=raw.solvent)
+""",
+        ".qd-widget",
+    ),
+    "kinetics_fitter": (
+        "from qdwidgets import examples\nfrom qdwidgets.widgets.kinetics_fitter import "
+        "KineticsFitter\nKineticsFitter(examples.hippius())",
+        ".qd-widget",
+    ),
+    "band_deconvolver": (
+        "from qdwidgets import examples\nfrom qdwidgets.widgets.band_deconvolver import "
+        "BandDeconvolver\nBandDeconvolver(examples.ta())",
+        ".qd-widget",
+    ),
+    "threshold_fitter": (
+        "from qdwidgets import examples\nfrom qdwidgets.widgets.threshold_fitter import "
+        "ThresholdFitter\nThresholdFitter(examples.ase())",
+        ".qd-widget",
+    ),
+    "fluence_explorer": (
+        "from qdwidgets import examples\nfrom qdwidgets.widgets.fluence_explorer import "
+        "FluenceExplorer\nFluenceExplorer(examples.fluence())",
+        ".qd-widget",
+    ),
     "gain_lesson": (
         "from qdwidgets.widgets.gain_lesson import GainLesson\nGainLesson(1.5)",
         ".qd-gain-lesson",
