@@ -183,12 +183,44 @@ def _need_variable(ds: xr.Dataset, var: str, kind: str, what: str) -> None:
         )
 
 
+PUMP_INDEX = "index"
+"""The units of the ``pump`` coordinate added to a TA dataset measured at one unnamed level."""
+
+
+def pump_level_text(value: float, units: str) -> str:
+    """A pump level as people write it: ``"100 nJ"``; ``"pump"`` for the one unnamed level that
+    validation adds (units ``'index'``), whose value 0 means nothing.
+
+    Parameters
+    ----------
+    value : float
+        The level, in ``units``.
+    units : str
+        The ``units`` attribute of the ``pump`` coordinate.
+
+    Returns
+    -------
+    str
+        The label.
+
+    Examples
+    --------
+    >>> pump_level_text(100.0, "nJ"), pump_level_text(0.0, "index")
+    ('100 nJ', 'pump')
+    """
+    if units == PUMP_INDEX:
+        return "pump"
+    return f"{value:.4g} {units}".strip()
+
+
 def _validate_ta(ds: xr.Dataset, notes: _Notes) -> xr.Dataset:
     _need_variable(ds, "dA", "TA", "the ΔA variable")
     _check_dims(ds, "dA", TA_DIMS, ("delay", "wavelength"))
     if "pump" not in ds["dA"].dims:
         ds = ds.assign(dA=ds["dA"].expand_dims("pump"))
-        ds = ds.assign_coords(pump=("pump", [0.0], {"units": "index", "long_name": "pump level"}))
+        ds = ds.assign_coords(
+            pump=("pump", [0.0], {"units": PUMP_INDEX, "long_name": "pump level"})
+        )
         notes.add("one pump level: added a pump dimension of length 1 (units 'index')")
     _check_signal(ds, "dA")
     ds = _check_axis(ds, "delay", 2, notes, U.time_to_ps, "ps")

@@ -10,6 +10,8 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..data.contract import pump_level_text
+
 ZERO_STYLE: dict[str, Any] = {"color": "0.4", "lw": 0.8, "ls": "--", "zorder": 1}
 
 
@@ -102,7 +104,8 @@ def da_label(da: xr.DataArray | xr.Variable | Any, fallback: str, default_units:
 
 
 def pump_text(value: float, units: str = "", occupancy: float = math.nan) -> str:
-    text = f"pump {value:g}{' ' + units if units else ''}"
+    level = pump_level_text(value, units)
+    text = level if level == "pump" else f"pump {level}"
     if math.isfinite(occupancy):
         text += f", ⟨N⟩ = {occupancy:.3g}"
     return text

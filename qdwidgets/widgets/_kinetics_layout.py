@@ -125,8 +125,9 @@ def build_controls(self: Any, wl: np.ndarray) -> None:
         description="t0 (ps)", readout_format=".4g", layout=W.Layout(width="420px"),
     )  # fmt: skip
     self.t0_lock = W.ToggleButton(description="lock", icon="lock", layout=W.Layout(width="90px"))
-    self.add_button = W.Button(description="add component", icon="plus")
-    self.remove_button = W.Button(description="remove component", icon="minus")
+    wide = W.Layout(width="auto")  # the whole label shows ("remove component" was cut)
+    self.add_button = W.Button(description="add component", icon="plus", layout=wide)
+    self.remove_button = W.Button(description="remove component", icon="minus", layout=wide)
     self.guess_button = W.Button(description="auto start", icon="magic")
     self.fit_button = W.Button(description="Fit", icon="play", button_style="primary")
     self.fit_button.add_class("qd-fit-button")

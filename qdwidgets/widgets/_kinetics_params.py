@@ -11,6 +11,7 @@ from .. import _args as A
 from .._html import escape
 from ..core import kinetics as K
 from ..core.kinetics.dataset import rise_onset
+from ..data.contract import pump_level_text
 from ._kinetics_layout import COLORS
 from ._kinetics_table import snapped
 
@@ -144,5 +145,4 @@ class ParamsMixin:
         ds = self.data
         if "occupancy" in ds.coords:
             return f"⟨N⟩ ≈ {float(ds['occupancy'].values[i]):.3g}"
-        unit = ds["pump"].attrs.get("units", "")
-        return f"{float(ds['pump'].values[i]):g} {unit}".strip()
+        return pump_level_text(float(ds["pump"].values[i]), str(ds["pump"].attrs.get("units", "")))

@@ -15,6 +15,7 @@ import xarray as xr
 
 from .. import _args as A
 from ..core import bands as B
+from ..data.contract import PUMP_INDEX, pump_level_text
 from ..errors import DatasetError, FitError
 from ._band_code import CodeMixin
 from ._band_controls import build_controls, sync_controls
@@ -221,7 +222,9 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
             'pump 100 nJ', or 'single pump level' for data without a pump axis.
         """
         units = self.pump_units
-        return "single pump level" if units == "index" else f"pump {pump:g} {units}".strip()
+        return (
+            "single pump level" if units == PUMP_INDEX else f"pump {pump_level_text(pump, units)}"
+        )
 
     @property
     def names(self) -> list[str]:

@@ -18,6 +18,7 @@ import xarray as xr
 
 from ..core import gain
 from ..core._time_zero import detect as _detect_time_zero
+from ..data.contract import pump_level_text
 from ..errors import DatasetError
 from ._base import QDWidget, identifier, to_binary
 from ._ta_explorer_result import ExplorerResult, explorer_result, pump_index_of, readout_line
@@ -239,8 +240,7 @@ class TAExplorer(ExplorerSettings, QDWidget):
         """Menu labels: "100 nJ (⟨N⟩ ≈ 1.2)"; a single level without a unit is "pump"."""
         out = []
         for p, n in zip(self._pumps, self._occ, strict=True):
-            text = "pump" if self._pump_units == "index" else f"{p:.4g} {self._pump_units}"
-            text = text.strip()
+            text = pump_level_text(p, self._pump_units)
             out.append(f"{text} (⟨N⟩ ≈ {n:.1f})" if math.isfinite(n) else text)
         return out
 
