@@ -88,16 +88,18 @@ def levenberg_marquardt_batch(
     lam = np.full(b, 1e-3)
     active = np.isfinite(cost)
     status = np.where(active, 4, 5)
+    diag = np.arange(fidx.size)
     it = 0
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         nf = max(n_data - fidx.size, 1)
-        h = hh[idx][:, fidx][:, :, fidx]
-        g = gg[idx][:, fidx]
+        h = hh[np.ix_(idx, fidx, fidx)]
+        g = gg[np.ix_(idx, fidx)]
         dh = np.maximum(np.diagonal(h, axis1=1, axis2=2), 1e-30)
-        damp = h + (lam[idx, None] * dh)[:, :, None] * np.eye(fidx.size)
+        damp = h.copy()
+        damp[:, diag, diag] += lam[idx, None] * dh
         try:
             step = -np.linalg.solve(damp, g[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
@@ -139,6 +141,7 @@ def levenberg_marquardt_batch(
                 if math.isfinite(float(cj[0])) and cj[0] <= cost[0]:
                     x[0], cost[0], hh[0], gg[0], extra[0] = xj, cj[0], hj[0], gj[0], ej[0]
                     fidx = np.flatnonzero(jump[1])
+                    diag = np.arange(fidx.size)
                     active[0], status[0] = True, 4  # go on with the others from there
     # damping at its limit with a vanishing gradient: at the minimum all the same
     for i in np.flatnonzero(status == 3):
