@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -23,6 +23,7 @@ class PanelsMixin:
     """``pumps`` → panels, ``bands`` → each panel's bands, and the band controls' reactions."""
 
     # provided by BandDeconvolver
+    _state_keys: ClassVar[tuple[str, ...]]
     ta: xr.Dataset
     delay: float
     selected: str
@@ -158,3 +159,28 @@ class PanelsMixin:
 
     def _on_selected(self, change: dict[str, Any]) -> None:
         sync_controls(self)  # type: ignore[arg-type]
+
+    # -- state --------------------------------------------------------------------------------
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        """Set saved settings one after the other.
+
+        Parameters
+        ----------
+        settings : dict
+            ``state()["settings"]``; the panels follow ``pumps`` before the ``bands`` and the
+            ``selected`` band are set (a selected band that no longer exists is ignored).
+        """
+        for key in self._state_keys:
+            if key in settings and (key != "selected" or settings[key] in self.names):
+                setattr(self, key, settings[key])
+        sync_controls(self)  # type: ignore[arg-type]
+
+    def restore_result(self, saved: Mapping[str, Any]) -> None:
+        """Show the saved fit as ``result``.
+
+        Parameters
+        ----------
+        saved : mapping
+            ``state()["result"]``, a ``BandComparison.to_dict()``.
+        """
+        self._result = B.BandComparison.from_dict(dict(saved))

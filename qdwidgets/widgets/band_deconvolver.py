@@ -18,7 +18,7 @@ from ..core import bands as B
 from ..data.contract import PUMP_INDEX, pump_level_text
 from ..errors import DatasetError, FitError
 from ._band_code import CodeMixin
-from ._band_controls import build_controls, sync_controls
+from ._band_controls import build_controls
 from ._band_panel import Panel
 from ._band_sets import PanelsMixin
 from ._base import QDWidget
@@ -379,32 +379,6 @@ class BandDeconvolver(CodeMixin, PanelsMixin, QDWidget):
             p.bands = new
         self._bands_changed()
 
-    # -- state --------------------------------------------------------------------------------
-    def apply_settings(self, settings: dict[str, Any]) -> None:
-        """Set saved settings one after the other.
-
-        Parameters
-        ----------
-        settings : dict
-            ``state()["settings"]``; the panels follow ``pumps`` before the ``bands`` and the
-            ``selected`` band are set (a selected band that no longer exists is ignored).
-        """
-        for key in self._state_keys:
-            if key in settings and (key != "selected" or settings[key] in self.names):
-                setattr(self, key, settings[key])
-        sync_controls(self)
-
-    def restore_result(self, saved: Mapping[str, Any]) -> None:
-        """Show the saved fit as ``result``.
-
-        Parameters
-        ----------
-        saved : mapping
-            ``state()["result"]``, a ``BandComparison.to_dict()``.
-        """
-        self._result = B.BandComparison.from_dict(dict(saved))
-
-    # -- internals ------------------------------------------------------------------------------
     # -- observers ------------------------------------------------------------------------------
     def _on_x_range(self, change: dict[str, Any]) -> None:
         for p in self.panels:
