@@ -6,12 +6,24 @@ use these helpers to leave them out and to say so in their results.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ..data._marker import is_lazy
+
+
+@contextlib.contextmanager
+def nan_quiet() -> Iterator[None]:
+    """numpy's nan-reductions without their warnings: an all-NaN slice (a masked column, or
+    the ends of a chirp-corrected one) gives NaN, which the caller handles."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def masked_columns(ds: xr.Dataset) -> np.ndarray:

@@ -11,9 +11,10 @@ signal-to-noise ratio); the robust ones among them share :data:`MAD_TO_SIGMA`.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
+
+from ._masked import nan_quiet
 
 MAD_TO_SIGMA = 1.4826
 """σ / MAD of Gaussian noise (1 / Φ⁻¹(3/4)): turns a median absolute deviation into a σ."""
@@ -30,8 +31,7 @@ def column_noise(y: np.ndarray) -> np.ndarray:
         return np.full(y2.shape[1], math.nan)
     d = y2[2:] - 2.0 * y2[1:-1] + y2[:-2]
     if np.isnan(d).any():  # NaN at a column's ends (chirp-corrected data): left out
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column → NaN
+        with nan_quiet():  # an all-NaN column → NaN
             mad = np.nanmedian(np.abs(d - np.nanmedian(d, axis=0)), axis=0)
     else:
         mad = np.median(np.abs(d - np.median(d, axis=0)), axis=0)

@@ -5,11 +5,10 @@ The noise rule of the zero crossing is documented in :mod:`qdwidgets.core.gain`.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..errors import DatasetError
+from ._masked import nan_quiet
 from ._noise import column_noise
 
 NOISE_BEFORE_PS = -0.2
@@ -24,9 +23,7 @@ def trace_noise(t: np.ndarray, x: np.ndarray, before: float = NOISE_BEFORE_PS) -
     (MAD of second differences along the delays) of the whole trace.
     """
     pre = t < before
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        # NaN at the ends of a chirp-corrected trace are left out (all NaN → σ NaN)
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with nan_quiet():  # NaN at the ends of a chirp-corrected trace left out (all NaN → NaN)
         if int(pre.sum()) >= 3:
             return np.asarray(np.nanstd(x[:, pre], axis=1, ddof=1))
     return column_noise(np.asarray(x, dtype=float).T)

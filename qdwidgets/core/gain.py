@@ -16,8 +16,6 @@ that line.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import xarray as xr
 from scipy import signal
@@ -36,7 +34,7 @@ from ._gain_spectrum import (
     with_units,
 )
 from ._gain_window import GainWindow, gain_window
-from ._masked import masked_columns
+from ._masked import masked_columns, nan_quiet
 from ._time_zero import detect as _detect_time_zero
 from ._traces import (
     NOISE_BEFORE_PS,
@@ -145,9 +143,7 @@ def band_edge(ta: xr.Dataset) -> float:
     if "A0" in ds.data_vars:
         return float(wl[int(np.argmax(ds["A0"].values))])
     da = ds["dA"].values
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a masked (all-NaN) column
-        # NaN (masked columns, a chirp-corrected column's ends) left out
+    with nan_quiet():  # NaN (masked columns, a chirp-corrected column's ends) left out
         late = np.nanmean(da[:, da.shape[1] // 2 :, :], axis=(0, 1))
     return float(wl[int(np.nanargmin(late))])
 
