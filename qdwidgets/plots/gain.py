@@ -131,8 +131,10 @@ def plot_explorer(res: Any, ax: Any = None, **kw: Any) -> Any:
     --------
     >>> import qdwidgets
     >>> from qdwidgets.widgets.ta_explorer import explorer_result
+    >>> from qdwidgets.core import gain
     >>> ta = qdwidgets.examples.ta()
-    >>> fig = explorer_result(ta, wavelength=640.0, delay=2.3).plot()
+    >>> edge = gain.band_edge(ta)  # from the data, not the paper's 639 nm
+    >>> fig = explorer_result(ta, wavelength=edge, delay=gain.established_delay(ta)).plot()
     """
     if ax is not None:
         fig, ax = single(ax)
