@@ -26,6 +26,7 @@ from ._chirp_shift import correct as correct
 from ._chirp_shift import uncorrect as uncorrect
 from ._noise import MAD_TO_SIGMA, column_noise
 from .gain import NOISE_BEFORE_PS
+from .kinetics.dispersion import SCALE_NM
 from .kinetics.model import FWHM_PER_SIGMA
 
 
@@ -276,3 +277,55 @@ def subtract_background(ta: xr.Dataset, *, before: float = NOISE_BEFORE_PS) -> x
         return _subtract(ta, before=before)
     except _args.ArgumentError as exc:
         raise DatasetError(f"background: {exc}") from None
+
+
+def through_points(
+    points: Any, wavelength: Any, order: int = 3, *, centre: float | None = None
+) -> np.ndarray:
+    """t0(λ) (ps) through hand-placed points: the least-squares polynomial of degree
+    ``min(order, len(points) − 1)`` in x = (λ − centre) / 100 nm, as :func:`estimate` writes it.
+
+    Parameters
+    ----------
+    points : sequence of (float, float)
+        ``(wavelength nm, t0 ps)`` pairs, e.g. read off the map.
+    wavelength : array-like
+        Wavelengths (nm) where t0 is wanted.
+    order : int, default 3
+        Polynomial order (0–4); fewer points lower it.
+    centre : float, optional
+        λc (nm); default the middle of ``wavelength``.
+
+    Returns
+    -------
+    numpy.ndarray
+        t0 (ps) at each wavelength, for :func:`correct` or
+        :func:`qdwidgets.core.prepare.correct_chirp`.
+
+    Raises
+    ------
+    DatasetError
+        No point, a point that is not two finite numbers, or an order outside 0–4.
+
+    Examples
+    --------
+    >>> through_points([(500.0, 0.9), (600.0, 0.5), (700.0, 0.3)], [500.0, 650.0], order=1)
+    array([0.86666667, 0.41666667])
+    """
+    try:
+        order = _args.integer("order", order, lo=0, hi=4)
+        pts = np.asarray(points, dtype=float)
+    except _args.ArgumentError as exc:
+        raise DatasetError(f"chirp: {exc}") from None
+    except (TypeError, ValueError):
+        pts = np.empty((0,))
+    if pts.ndim != 2 or pts.shape[1] != 2 or pts.shape[0] < 1 or not np.isfinite(pts).all():
+        raise DatasetError(
+            f"chirp: points must be finite (wavelength nm, t0 ps) pairs, not {points!r}. "
+            "Fix: e.g. [(500, 0.9), (600, 0.5)]"
+        )
+    wl = np.asarray(wavelength, dtype=float)
+    c = float((wl.min() + wl.max()) / 2.0) if centre is None else float(centre)
+    degree = max(min(order, pts.shape[0] - 1), 0)
+    coef = np.polyfit((pts[:, 0] - c) / SCALE_NM, pts[:, 1], degree)
+    return np.asarray(np.polyval(coef, (wl - c) / SCALE_NM), dtype=float)

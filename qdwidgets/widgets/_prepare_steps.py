@@ -17,12 +17,10 @@ import numpy as np
 import xarray as xr
 
 from .. import _args
-from ..core import prepare
+from ..core import chirp, prepare
 from ..core.prepare._record import INPUT, steps_of
 from ..errors import DatasetError
 
-#: x = (λ − centre) / CHIRP_SCALE_NM in the chirp polynomial, as in ``chirp.estimate``
-CHIRP_SCALE_NM = 100.0
 MAX_ORDER = 4
 
 Pair = tuple[float, float]
@@ -134,12 +132,9 @@ def degree(s: PrepareSettings) -> int:
 
 
 def chirp_curve(s: PrepareSettings, wavelengths: np.ndarray, centre: float) -> np.ndarray:
-    """t0 (ps) at ``wavelengths`` (nm): the least-squares polynomial through the points, in
-    x = (λ − centre) / 100 nm (the very expressions :func:`code` writes)."""
-    pts = list(s.chirp_points)
-    x = (np.array([w for w, _ in pts]) - centre) / CHIRP_SCALE_NM
-    coef = np.polyfit(x, [t for _, t in pts], degree(s))
-    return np.asarray(np.polyval(coef, (wavelengths - centre) / CHIRP_SCALE_NM), dtype=float)
+    """t0 (ps) at ``wavelengths`` (nm) through the points:
+    :func:`qdwidgets.core.chirp.through_points` (the call :func:`code` writes)."""
+    return chirp.through_points(s.chirp_points, wavelengths, s.chirp_order, centre=centre)
 
 
 def check_points(s: PrepareSettings, ta: xr.Dataset) -> None:
@@ -240,7 +235,6 @@ def defaults(
     background on when the data hold delays before time zero, ``n_points`` chirp points on
     :func:`qdwidgets.core.chirp.estimate` of the data (none when no rise is found). Returns the
     settings and why the solvent is unusable ('' when it is fine); ``notes`` gets the rest."""
-    from ..core import chirp
 
     rej = normalise("rejected", rejected or [])
     if isinstance(source, list):
@@ -316,13 +310,13 @@ def code(
             lines.append(f"result = prepare.average_scans({scans}{rest})")
         elif name == "correct_chirp":
             pts = ", ".join(f"({w!r}, {t!r})" for w, t in s.chirp_points)
-            lines[:0] = ["import numpy as np"]
+            lines[:0] = ["from qdwidgets.core import chirp"]
             lines += [
                 f"points = [{pts}]  # (wavelength nm, t0 ps)",
-                f"x = (np.array([w for w, _ in points]) - {centre!r}) / {CHIRP_SCALE_NM!r}",
-                f"coef = np.polyfit(x, [t for _, t in points], {degree(s)})",
-                f'x_all = (result["wavelength"].values - {centre!r}) / {CHIRP_SCALE_NM!r}',
-                "result = prepare.correct_chirp(result, np.polyval(coef, x_all))",
+                'wavelength = result["wavelength"].values',
+                f"t0 = chirp.through_points(points, wavelength, {s.chirp_order}, "
+                f"centre={centre!r})",
+                "result = prepare.correct_chirp(result, t0)",
             ]
         else:
             rest = "".join(f", {k}={_value(v, names)}" for k, v in args.items())
